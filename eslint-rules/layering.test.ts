@@ -1,0 +1,41 @@
+import { ESLint } from 'eslint'
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const root = resolve(import.meta.dirname, '..')
+const eslint = new ESLint({ cwd: root })
+
+async function layeringErrors(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: resolve(root, file) })
+  return result.messages.filter((m) => m.ruleId === 'local/layering' || m.ruleId === 'local/raw-ipc').map((m) => m.message)
+}
+
+describe('layering lint rule (DESIGN.md rule 1-4)', () => {
+  it.each([
+    "import 'electron'",
+    "import Database from 'better-sqlite3'",
+    "import { SerialPort } from 'serialport'",
+    "import { WebSocket } from 'ws'",
+    "import { readFileSync } from 'node:fs'",
+    "import { RunsRepository } from '../store'",
+    "import { x } from '../../src-preload/contract'"
+  ])('fails core importing: %s', async (line) => {
+    const errors = await layeringErrors('src-main/core/some-module.ts', `${line}\nexport const y = 1\n`)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/^src-main\/core may not import/)
+  })
+
+  it('lets core import core and tfjs', async () => {
+    expect(await layeringErrors('src-main/core/ga/x.ts', "import { Rng } from '../rng'\nimport * as tf from '@tensorflow/tfjs'\nexport { Rng, tf }\n")).toEqual([])
+  })
+
+  it('keeps electron out of store and ipcMain out of services', async () => {
+    expect(await layeringErrors('src-main/store/x.ts', "import { app } from 'electron'\nexport { app }\n")).toHaveLength(1)
+    expect(await layeringErrors('src-main/services/x.ts', "import { ipcMain } from 'electron'\nexport { ipcMain }\n")).not.toHaveLength(0)
+  })
+
+  it('keeps the renderer behind the contract', async () => {
+    expect(await layeringErrors('src-renderer/src/x.ts', "import { openDatabase } from '../../src-main/store'\nexport { openDatabase }\n")).toHaveLength(1)
+    expect(await layeringErrors('src-renderer/src/x.ts', "import { API_METHODS } from '../../src-preload/contract'\nexport { API_METHODS }\n")).toEqual([])
+  })
+})

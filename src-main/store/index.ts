@@ -1,0 +1,19 @@
+export { openDatabase, DatabaseOpenError } from './database'
+export type { Database, OpenDatabaseOptions } from './database'
+export {
+  applyMigrations,
+  readSchemaVersion,
+  MIGRATIONS,
+  LATEST_SCHEMA_VERSION,
+  DNPU_LAB_APPLICATION_ID
+} from './migrations'
+export type { Migration } from './migrations'
+export { RunsRepository, INTERRUPTED_RUN_ERROR } from './runs-repository'
+export type {
+  NewRun,
+  GenerationRecord,
+  BestGenomeSnapshot,
+  FinishedRunStatus,
+  RunCheckpoint,
+  RunsRepositoryOptions
+} from './runs-repository'

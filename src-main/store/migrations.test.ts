@@ -1,0 +1,226 @@
+import BetterSqlite3 from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  applyMigrations,
+  DNPU_LAB_APPLICATION_ID,
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  readSchemaVersion,
+  type Migration
+} from './migrations'
+import { openDatabase } from './database'
+import { RunsRepository } from './runs-repository'
+import { makeTempFolder, type TempFolder } from './test-fixtures'
+
+type Db = BetterSqlite3.Database
+
+function columnsOf(db: Db, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((column) => column.name)
+}
+
+function tablesOf(db: Db): string[] {
+  return db
+    .prepare<[], string>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
+    .pluck()
+    .all()
+}
+
+const RUNS_V1_COLUMNS = [
+  'id',
+  'algorithm',
+  'task',
+  'model_id',
+  'config_json',
+  'seed',
+  'status',
+  'started_at',
+  'ended_at',
+  'generations',
+  'best_fitness',
+  'best_correlation',
+  'best_control_voltages_json',
+  'error',
+  'compute_backend'
+]
+
+describe('migration list', () => {
+  it('is numbered 1..N and LATEST_SCHEMA_VERSION is its last entry', () => {
+    expect(MIGRATIONS.map((migration) => migration.version)).toEqual(
+      MIGRATIONS.map((_, index) => index + 1)
+    )
+    expect(LATEST_SCHEMA_VERSION).toBe(2)
+    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
+  })
+
+  it('rejects a list with a gap', () => {
+    const db = new BetterSqlite3(':memory:')
+    const gapped: Migration[] = [MIGRATIONS[0], { ...MIGRATIONS[1], version: 3 }]
+    expect(() => applyMigrations(db, gapped)).toThrow(/entry 1 has version 3, expected 2/)
+    expect(readSchemaVersion(db)).toBe(0)
+    db.close()
+  })
+})
+
+describe('migrations on an empty database', () => {
+  it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
+    const db = new BetterSqlite3(':memory:')
+    expect(applyMigrations(db)).toEqual([1, 2])
+    expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
+    expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
+    expect(tablesOf(db)).toEqual(['run_checkpoints', 'run_generations', 'runs'])
+    expect(columnsOf(db, 'runs')).toEqual([
+      ...RUNS_V1_COLUMNS,
+      'control_electrodes_json',
+      'best_outputs_json',
+      'targets_json'
+    ])
+    expect(columnsOf(db, 'run_generations')).toEqual([
+      'run_id',
+      'generation',
+      'best_fitness',
+      'best_correlation',
+      'best_so_far_fitness',
+      'best_so_far_correlation',
+      'best_genome_json'
+    ])
+    expect(columnsOf(db, 'run_checkpoints')).toEqual([
+      'run_id',
+      'generation',
+      'state_json',
+      'written_at'
+    ])
+    // A second pass is a no-op.
+    expect(applyMigrations(db)).toEqual([])
+    db.close()
+  })
+
+  it('runs.status accepts only the known statuses', () => {
+    const db = new BetterSqlite3(':memory:')
+    applyMigrations(db)
+    const insert = db.prepare(
+      `INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at, compute_backend)
+       VALUES ('ga', 'xor', 'm', '{}', 1, ?, '2025-01-01T00:00:00.000Z', 'cpu')`
+    )
+    expect(() => insert.run('paused')).toThrow(/CHECK constraint failed/)
+    expect(() => insert.run('running')).not.toThrow()
+    db.close()
+  })
+
+  it('deleting a run cascades to its generations and checkpoint', () => {
+    const db = openDatabase(':memory:')
+    const runs = new RunsRepository(db)
+    const runId = runs.createRun({
+      algorithm: 'ga',
+      task: 'xor',
+      modelId: 'm',
+      config: {
+        algorithm: 'ga',
+        task: 'xor',
+        modelId: 'm',
+        dataElectrodes: [1, 2],
+        inputRange: [-1, 1],
+        partition: [1, 1],
+        generations: 1,
+        fitness: 'corr_fit',
+        stopThreshold: 0.9
+      },
+      seed: 1,
+      computeBackend: 'cpu',
+      controlElectrodes: [0],
+      targets: [0, 1, 1, 0]
+    })
+    runs.recordGeneration(
+      runId,
+      { generation: 0, bestFitness: 1, bestCorrelation: 0.5, bestSoFarFitness: 1, bestSoFarCorrelation: 0.5, bestGenome: [0.1] },
+      null,
+      { rng: [1, 2, 3] }
+    )
+    db.prepare('DELETE FROM runs WHERE id = ?').run(runId)
+    expect(db.prepare('SELECT count(*) FROM run_generations').pluck().get()).toBe(0)
+    expect(db.prepare('SELECT count(*) FROM run_checkpoints').pluck().get()).toBe(0)
+    db.close()
+  })
+})
+
+describe('a failing migration', () => {
+  it('rolls back entirely and leaves user_version at the last good version', () => {
+    const db = new BetterSqlite3(':memory:')
+    const broken: Migration = {
+      version: 3,
+      description: 'breaks halfway',
+      up(database) {
+        database.exec('CREATE TABLE half_done (x INTEGER)')
+        throw new Error('boom')
+      }
+    }
+    expect(() => applyMigrations(db, [...MIGRATIONS, broken])).toThrow('boom')
+    expect(readSchemaVersion(db)).toBe(2)
+    expect(tablesOf(db)).not.toContain('half_done')
+    db.close()
+  })
+})
+
+describe('migration 2 on a database created at version 1', () => {
+  let temp: TempFolder | undefined
+  afterEach(() => temp?.remove())
+
+  it('keeps every run and generation row and adds the new columns and table', () => {
+    temp = makeTempFolder()
+    const filePath = temp.file('v1.db')
+    const v1 = new BetterSqlite3(filePath)
+    expect(applyMigrations(v1, MIGRATIONS.slice(0, 1))).toEqual([1])
+    expect(readSchemaVersion(v1)).toBe(1)
+    expect(columnsOf(v1, 'runs')).toEqual(RUNS_V1_COLUMNS)
+    expect(tablesOf(v1)).not.toContain('run_checkpoints')
+
+    const config = { algorithm: 'ga', task: 'xor', modelId: 'old-model', seed: 7 }
+    v1.prepare(
+      `INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at, ended_at,
+                         generations, best_fitness, best_correlation, best_control_voltages_json,
+                         error, compute_backend)
+       VALUES ('ga', 'xor', 'old-model', ?, 7, 'completed', '2024-12-31T23:00:00.000Z',
+               '2024-12-31T23:05:00.000Z', 2, 0.8, 0.95, '[0.1,-0.2]', NULL, 'wasm')`
+    ).run(JSON.stringify(config))
+    const insertGeneration = v1.prepare(
+      `INSERT INTO run_generations VALUES (1, ?, ?, ?, ?, ?, '[0.1,-0.2]')`
+    )
+    insertGeneration.run(0, 0.5, 0.7, 0.5, 0.7)
+    insertGeneration.run(1, 0.8, 0.95, 0.8, 0.95)
+    const runsBefore = v1.prepare('SELECT * FROM runs').all()
+    const generationsBefore = v1.prepare('SELECT * FROM run_generations ORDER BY generation').all()
+    v1.close()
+
+    // The real start-up path: openDatabase migrates the old file.
+    const db = openDatabase(filePath)
+    expect(readSchemaVersion(db)).toBe(2)
+    expect(tablesOf(db)).toContain('run_checkpoints')
+    const runsAfter = db.prepare('SELECT * FROM runs').all()
+    expect(runsAfter).toEqual(
+      (runsBefore as object[]).map((row) => ({
+        ...row,
+        control_electrodes_json: null,
+        best_outputs_json: null,
+        targets_json: null
+      }))
+    )
+    expect(db.prepare('SELECT * FROM run_generations ORDER BY generation').all()).toEqual(generationsBefore)
+
+    // And the repository reads the old run with the fields it lacks defaulted.
+    const run = new RunsRepository(db).getRun(1)
+    expect(run).toMatchObject({
+      id: 1,
+      status: 'completed',
+      modelId: 'old-model',
+      generations: 2,
+      bestControlVoltages: [0.1, -0.2],
+      controlElectrodes: [],
+      bestOutputsNanoamps: null,
+      targets: [],
+      config
+    })
+    expect(run?.metrics.map((metric) => metric.generation)).toEqual([0, 1])
+    db.close()
+  })
+})

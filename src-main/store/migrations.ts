@@ -1,0 +1,143 @@
+/**
+ * Numbered schema migrations, applied in order against `PRAGMA user_version`.
+ *
+ * A migration is never edited once released: a database in the field may sit at any version,
+ * and the only way forward is to append a new migration. Each has a test of its own.
+ */
+import type BetterSqlite3 from 'better-sqlite3'
+
+type Database = BetterSqlite3.Database
+
+export interface Migration {
+  /** The `user_version` the database has once this migration is applied. */
+  version: number
+  description: string
+  up(db: Database): void
+}
+
+/**
+ * `PRAGMA application_id` of every DNPU Lab database ('DNPU' in ASCII). It lets the app tell its
+ * own files from another program's SQLite file before touching anything.
+ */
+export const DNPU_LAB_APPLICATION_ID = 0x444e5055
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs and their per-generation metrics',
+    up(db) {
+      db.pragma(`application_id = ${DNPU_LAB_APPLICATION_ID}`)
+      // Timestamps are ISO 8601 UTC strings (Date#toISOString): they sort as text and read
+      // unambiguously in any SQLite browser.
+      db.exec(`
+        CREATE TABLE runs (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          algorithm TEXT NOT NULL,
+          task TEXT NOT NULL,
+          model_id TEXT NOT NULL,
+          config_json TEXT NOT NULL,
+          seed INTEGER NOT NULL,
+          status TEXT NOT NULL
+            CHECK (status IN ('running', 'completed', 'stopped', 'failed', 'interrupted')),
+          started_at TEXT NOT NULL,
+          ended_at TEXT,
+          generations INTEGER NOT NULL DEFAULT 0,
+          best_fitness REAL,
+          best_correlation REAL,
+          best_control_voltages_json TEXT,
+          error TEXT,
+          compute_backend TEXT NOT NULL
+        );
+
+        CREATE TABLE run_generations (
+          run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          generation INTEGER NOT NULL,
+          best_fitness REAL,
+          best_correlation REAL,
+          best_so_far_fitness REAL,
+          best_so_far_correlation REAL,
+          best_genome_json TEXT,
+          PRIMARY KEY (run_id, generation)
+        );
+      `)
+    }
+  },
+  {
+    version: 2,
+    description: 'latest trainer checkpoint per run; electrodes, outputs and targets on runs',
+    up(db) {
+      // One row per run: only the latest checkpoint is needed to resume, and overwriting it
+      // keeps the file from growing with every generation.
+      db.exec(`
+        CREATE TABLE run_checkpoints (
+          run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+          generation INTEGER NOT NULL,
+          state_json TEXT NOT NULL,
+          written_at TEXT NOT NULL
+        );
+
+        ALTER TABLE runs ADD COLUMN control_electrodes_json TEXT;
+        ALTER TABLE runs ADD COLUMN best_outputs_json TEXT;
+        ALTER TABLE runs ADD COLUMN targets_json TEXT;
+      `)
+    }
+  }
+]
+
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version
+
+export function readSchemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number
+}
+
+/**
+ * Brings `db` up to the last version in `migrations` and returns the versions it applied.
+ *
+ * Each migration runs in its own transaction together with its `user_version` bump, so a
+ * failure leaves the database at the last version that completed, never in between.
+ * `migrations` is a parameter so tests can stop at an older version.
+ */
+export function applyMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(
+        `migration list is broken: entry ${index} has version ${migration.version}, expected ${index + 1}`
+      )
+    }
+  })
+
+  const currentVersion = readSchemaVersion(db)
+  const targetVersion = migrations.length
+  if (currentVersion > targetVersion) {
+    throw new Error(
+      `the database is at schema version ${currentVersion}, newer than the ${targetVersion} this version of DNPU Lab knows`
+    )
+  }
+
+  // SQLite's advice for schema changes: with foreign keys enforced, a future migration that
+  // rebuilds a table (create new, copy, drop old, rename) would cascade-delete child rows on the
+  // drop. Enforcement is off while migrating and every migration is checked before it commits.
+  // The pragma cannot change inside a transaction, hence here rather than per migration.
+  const foreignKeysWereOn = db.pragma('foreign_keys', { simple: true }) === 1
+  db.pragma('foreign_keys = OFF')
+  const applied: number[] = []
+  try {
+    for (const migration of migrations.slice(currentVersion)) {
+      db.transaction(() => {
+        migration.up(db)
+        const violations = db.pragma('foreign_key_check') as unknown[]
+        if (violations.length > 0) {
+          throw new Error(
+            `migration ${migration.version} (${migration.description}) left ${violations.length} foreign key violation(s)`
+          )
+        }
+        // Integer interpolation is safe; PRAGMA does not take bound parameters.
+        db.pragma(`user_version = ${migration.version}`)
+      })()
+      applied.push(migration.version)
+    }
+  } finally {
+    if (foreignKeysWereOn) db.pragma('foreign_keys = ON')
+  }
+  return applied
+}

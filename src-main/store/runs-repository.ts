@@ -1,0 +1,382 @@
+/**
+ * Training runs, their per-generation metrics and their latest checkpoint.
+ *
+ * Maps the snake_case tables onto the camelCase contract types, so nothing above the store
+ * knows a column name.
+ */
+import type BetterSqlite3 from 'better-sqlite3'
+import type {
+  GaTrainingConfig,
+  GenerationMetrics,
+  RunDetail,
+  RunStatus,
+  RunSummary
+} from '../../src-preload/contract'
+import type { Database } from './database'
+
+export interface NewRun {
+  algorithm: 'ga'
+  task: string
+  modelId: string
+  config: GaTrainingConfig
+  /** The seed actually used (drawn by the service when the config has none). */
+  seed: number
+  computeBackend: string
+  controlElectrodes: number[]
+  /** Target output per task input, in the order of the task's inputs. */
+  targets: number[]
+  startedAt?: Date
+}
+
+export type GenerationRecord = GenerationMetrics & { bestGenome: number[] }
+
+/** The best genome of the run so far, when this generation improved on it. */
+export interface BestGenomeSnapshot {
+  fitness: number
+  correlation: number
+  /** Volts, one per control electrode. */
+  controlVoltages: number[]
+  /** Device output for each task input. */
+  outputsNanoamps: number[]
+}
+
+export type FinishedRunStatus = Exclude<RunStatus, 'running'>
+
+export interface RunCheckpoint {
+  generation: number
+  state: unknown
+}
+
+export const INTERRUPTED_RUN_ERROR = 'the app stopped while this run was in progress'
+
+export interface RunsRepositoryOptions {
+  /** Clock for `ended_at` and checkpoint `written_at`; tests pin it. */
+  now?: () => Date
+}
+
+interface RunRow {
+  id: number
+  algorithm: string
+  task: string
+  model_id: string
+  config_json: string
+  seed: number
+  status: RunStatus
+  started_at: string
+  ended_at: string | null
+  generations: number
+  best_fitness: number | null
+  best_correlation: number | null
+  best_control_voltages_json: string | null
+  error: string | null
+  compute_backend: string
+  control_electrodes_json: string | null
+  best_outputs_json: string | null
+  targets_json: string | null
+}
+
+type RunSummaryRow = Pick<
+  RunRow,
+  | 'id'
+  | 'algorithm'
+  | 'task'
+  | 'model_id'
+  | 'status'
+  | 'seed'
+  | 'started_at'
+  | 'ended_at'
+  | 'generations'
+  | 'best_fitness'
+  | 'best_correlation'
+  | 'compute_backend'
+>
+
+interface GenerationRow {
+  generation: number
+  best_fitness: number | null
+  best_correlation: number | null
+  best_so_far_fitness: number | null
+  best_so_far_correlation: number | null
+}
+
+interface CheckpointRow {
+  generation: number
+  state_json: string
+}
+
+type Statement<Params extends unknown[], Result = unknown> = BetterSqlite3.Statement<Params, Result>
+
+const SUMMARY_COLUMNS = `id, algorithm, task, model_id, status, seed, started_at, ended_at,
+  generations, best_fitness, best_correlation, compute_backend`
+
+function toJson(value: unknown, what: string): string {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch (error) {
+    throw new Error(`${what} cannot be stored: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  // JSON.stringify answers undefined (not an exception) for undefined, functions and symbols.
+  if (json === undefined) throw new Error(`${what} cannot be stored: ${typeof value} has no JSON form`)
+  return json
+}
+
+function parseNumbers(json: string | null): number[] | null {
+  return json === null ? null : (JSON.parse(json) as number[])
+}
+
+/**
+ * SQLite stores NaN as NULL. A generation's correlation is NaN when the best genome's output is
+ * flat, and the contract types it as a number, so NULL reads back as NaN.
+ */
+function numberOrNaN(value: number | null): number {
+  return value ?? Number.NaN
+}
+
+function toSummary(row: RunSummaryRow): RunSummary {
+  return {
+    id: row.id,
+    // Only the GA exists; a new algorithm will widen the contract type and this cast together.
+    algorithm: row.algorithm as 'ga',
+    task: row.task,
+    modelId: row.model_id,
+    status: row.status,
+    seed: row.seed,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    generations: row.generations,
+    bestFitness: row.best_fitness,
+    bestCorrelation: row.best_correlation,
+    computeBackend: row.compute_backend
+  }
+}
+
+function assertGenerationNumber(generation: number): void {
+  if (!Number.isInteger(generation) || generation < 0) {
+    throw new Error(`generation must be a non-negative integer, got ${generation}`)
+  }
+}
+
+export class RunsRepository {
+  private readonly now: () => Date
+  private readonly insertRun: Statement<
+    [string, string, string, string, number, string, string, string, string]
+  >
+  private readonly insertGeneration: Statement<
+    [number, number, number, number, number, number, string]
+  >
+  private readonly updateGenerationCount: Statement<[number, number]>
+  private readonly updateBest: Statement<[number, number, string, string, number]>
+  private readonly upsertCheckpoint: Statement<[number, number, string, string]>
+  private readonly finishRunning: Statement<[string, string | null, string, number]>
+  private readonly interruptAllRunning: Statement<[string, string], number>
+  private readonly selectStatus: Statement<[number], RunStatus>
+  private readonly selectSummaries: Statement<[], RunSummaryRow>
+  private readonly selectRun: Statement<[number], RunRow>
+  private readonly selectGenerations: Statement<[number], GenerationRow>
+  private readonly selectCheckpoint: Statement<[number], CheckpointRow>
+  private readonly recordGenerationAtomically: (
+    runId: number,
+    metrics: GenerationRecord,
+    best: BestGenomeSnapshot | null,
+    checkpoint: unknown
+  ) => void
+
+  constructor(
+    db: Database,
+    options: RunsRepositoryOptions = {}
+  ) {
+    this.now = options.now ?? (() => new Date())
+
+    this.insertRun = db.prepare(`
+      INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at,
+                        compute_backend, control_electrodes_json, targets_json)
+      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
+    this.insertGeneration = db.prepare(`
+      INSERT INTO run_generations (run_id, generation, best_fitness, best_correlation,
+                                   best_so_far_fitness, best_so_far_correlation, best_genome_json)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    // A count rather than +1, so the column cannot drift from the rows it summarises.
+    this.updateGenerationCount = db.prepare(`
+      UPDATE runs
+      SET generations = (SELECT count(*) FROM run_generations WHERE run_id = ?)
+      WHERE id = ?`)
+    this.updateBest = db.prepare(`
+      UPDATE runs
+      SET best_fitness = ?, best_correlation = ?, best_control_voltages_json = ?,
+          best_outputs_json = ?
+      WHERE id = ?`)
+    this.upsertCheckpoint = db.prepare(`
+      INSERT INTO run_checkpoints (run_id, generation, state_json, written_at)
+      VALUES (?, ?, ?, ?)
+      ON CONFLICT (run_id) DO UPDATE SET
+        generation = excluded.generation,
+        state_json = excluded.state_json,
+        written_at = excluded.written_at`)
+    this.finishRunning = db.prepare(`
+      UPDATE runs SET status = ?, error = ?, ended_at = ?
+      WHERE id = ? AND status = 'running'`)
+    this.interruptAllRunning = db
+      .prepare<[string, string], number>(
+        `UPDATE runs SET status = 'interrupted', ended_at = ?, error = ?
+         WHERE status = 'running'
+         RETURNING id`
+      )
+      .pluck()
+    this.selectStatus = db.prepare<[number], RunStatus>('SELECT status FROM runs WHERE id = ?').pluck()
+    this.selectSummaries = db.prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY started_at DESC, id DESC`
+    )
+    this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?')
+    this.selectGenerations = db.prepare(`
+      SELECT generation, best_fitness, best_correlation, best_so_far_fitness, best_so_far_correlation
+      FROM run_generations WHERE run_id = ? ORDER BY generation`)
+    this.selectCheckpoint = db.prepare(
+      'SELECT generation, state_json FROM run_checkpoints WHERE run_id = ?'
+    )
+
+    this.recordGenerationAtomically = db.transaction(
+      (runId: number, metrics: GenerationRecord, best: BestGenomeSnapshot | null, checkpoint: unknown) => {
+        const status = this.selectStatus.get(runId)
+        if (status !== 'running') throw new Error(this.describeNotRunning(runId, 'record a generation for'))
+        try {
+          this.insertGeneration.run(
+            runId,
+            metrics.generation,
+            metrics.bestFitness,
+            metrics.bestCorrelation,
+            metrics.bestSoFarFitness,
+            metrics.bestSoFarCorrelation,
+            toJson(metrics.bestGenome, `best genome of run ${runId} generation ${metrics.generation}`)
+          )
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+            throw new Error(`generation ${metrics.generation} of run ${runId} is already recorded`, {
+              cause: error
+            })
+          }
+          throw error
+        }
+        this.updateGenerationCount.run(runId, runId)
+        if (best !== null) {
+          this.updateBest.run(
+            best.fitness,
+            best.correlation,
+            toJson(best.controlVoltages, `best control voltages of run ${runId}`),
+            toJson(best.outputsNanoamps, `best outputs of run ${runId}`),
+            runId
+          )
+        }
+        // Serialised last and inside the transaction: a checkpoint that cannot be written
+        // takes its generation row with it, so metrics never run ahead of the resumable state.
+        this.upsertCheckpoint.run(
+          runId,
+          metrics.generation,
+          toJson(checkpoint, `checkpoint of run ${runId} generation ${metrics.generation}`),
+          this.now().toISOString()
+        )
+      }
+    )
+  }
+
+  /** Stores a new run as 'running' and returns its id. */
+  createRun(run: NewRun): number {
+    if (run.config.seed !== undefined && run.config.seed !== run.seed) {
+      throw new Error(`run seed ${run.seed} differs from the config's seed ${run.config.seed}`)
+    }
+    // The stored config carries the seed actually used, so it alone reproduces the run.
+    const config: GaTrainingConfig & { seed: number } = { ...run.config, seed: run.seed }
+    const result = this.insertRun.run(
+      run.algorithm,
+      run.task,
+      run.modelId,
+      toJson(config, 'run config'),
+      run.seed,
+      (run.startedAt ?? this.now()).toISOString(),
+      run.computeBackend,
+      toJson(run.controlElectrodes, 'control electrodes'),
+      toJson(run.targets, 'targets')
+    )
+    return Number(result.lastInsertRowid)
+  }
+
+  /**
+   * Stores one generation's metrics, the run's new best (when `best` is given) and the trainer
+   * checkpoint in one transaction: after a crash the database holds either all of it or none.
+   */
+  recordGeneration(
+    runId: number,
+    metrics: GenerationRecord,
+    best: BestGenomeSnapshot | null,
+    checkpoint: unknown
+  ): void {
+    assertGenerationNumber(metrics.generation)
+    this.recordGenerationAtomically(runId, metrics, best, checkpoint)
+  }
+
+  /** Ends a running run; throws if the run does not exist or has already ended. */
+  finishRun(runId: number, status: FinishedRunStatus, error: string | null = null, endedAt?: Date): void {
+    const changes = this.finishRunning.run(
+      status,
+      error,
+      (endedAt ?? this.now()).toISOString(),
+      runId
+    ).changes
+    if (changes === 0) throw new Error(this.describeNotRunning(runId, `finish as '${status}'`))
+  }
+
+  /**
+   * Start-up crash recovery: a run still 'running' when the app starts lost its trainer, so it
+   * becomes 'interrupted' (its checkpoint stays, to resume from). Returns the ids, ascending.
+   */
+  markRunningAsInterrupted(): number[] {
+    return this.interruptAllRunning
+      .all(this.now().toISOString(), INTERRUPTED_RUN_ERROR)
+      .sort((a, b) => a - b)
+  }
+
+  /** All runs, newest first. */
+  listRuns(): RunSummary[] {
+    return this.selectSummaries.all().map(toSummary)
+  }
+
+  getRun(runId: number): RunDetail | null {
+    const row = this.selectRun.get(runId)
+    if (row === undefined) return null
+    const metrics = this.selectGenerations.all(runId).map(
+      (generation): GenerationMetrics => ({
+        generation: generation.generation,
+        bestFitness: numberOrNaN(generation.best_fitness),
+        bestCorrelation: numberOrNaN(generation.best_correlation),
+        bestSoFarFitness: numberOrNaN(generation.best_so_far_fitness),
+        bestSoFarCorrelation: numberOrNaN(generation.best_so_far_correlation)
+      })
+    )
+    return {
+      ...toSummary(row),
+      // Written by createRun from a validated config, so it is trusted on the way back.
+      config: JSON.parse(row.config_json) as GaTrainingConfig & { seed: number },
+      error: row.error,
+      bestControlVoltages: parseNumbers(row.best_control_voltages_json),
+      // Runs stored before schema version 2 have no electrodes or targets recorded.
+      controlElectrodes: parseNumbers(row.control_electrodes_json) ?? [],
+      bestOutputsNanoamps: parseNumbers(row.best_outputs_json),
+      targets: parseNumbers(row.targets_json) ?? [],
+      metrics
+    }
+  }
+
+  /** The latest checkpoint of a run, or null if it has none (or the run does not exist). */
+  getCheckpoint(runId: number): RunCheckpoint | null {
+    const row = this.selectCheckpoint.get(runId)
+    if (row === undefined) return null
+    return { generation: row.generation, state: JSON.parse(row.state_json) as unknown }
+  }
+
+  private describeNotRunning(runId: number, action: string): string {
+    const status = this.selectStatus.get(runId)
+    return status === undefined
+      ? `cannot ${action} run ${runId}: there is no such run`
+      : `cannot ${action} run ${runId}: it is '${status}', not 'running'`
+  }
+}
