@@ -25,7 +25,7 @@ describe('request handler', () => {
     expect(bad.ok).toBe(false)
     if (!bad.ok) expect(bad.error).toMatch(/^training:start: invalid request: partition\.1: /)
     const missing = await handle('runs:get', { runId: 42 })
-    expect(missing).toEqual({ ok: false, error: 'runs:get: no run 42' })
+    expect(missing).toEqual({ ok: false, error: 'runs:get: runId: no run 42' })
     expect(await handle('runs:list', {})).toEqual({ ok: true, value: [] })
     expect(await handle('training:active', {})).toEqual({ ok: true, value: { runId: null } })
   })

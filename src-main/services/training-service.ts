@@ -215,5 +215,5 @@ function describeLayout(
     dataElectrodes: config.dataElectrodes,
     inputRange: config.inputRange
   })
-  return { controlElectrodes: dnpu.controlElectrodes, targets }
+  return { controlElectrodes: [...dnpu.controlElectrodes], targets }
 }
