@@ -1,0 +1,162 @@
+// A surrogate DNPU: the brainspy-smg MLP evaluated with tfjs (batched, float32), plus a plain
+// float64 JS forward that tests use as the ground truth for the tfjs path.
+import * as tf from '@tensorflow/tfjs';
+import { initComputeBackend } from './compute-backend.js';
+import type { Processor } from './processor.js';
+import type { ActivationName, SurrogateDefinition, SurrogateLayer } from './surrogate-definition.js';
+
+export { parseSurrogateJson, SurrogateFormatError, ACTIVATION_NAMES, SURROGATE_JSON_FORMAT } from './surrogate-definition.js';
+export type { ActivationName, SurrogateDefinition, SurrogateLayer } from './surrogate-definition.js';
+
+interface LayerTensors {
+  /** in x out (transposed from PyTorch's out x in) so a row batch is x.matMul(weight). */
+  weight: tf.Tensor2D;
+  bias: tf.Tensor1D;
+}
+
+function applyActivationTensor(x: tf.Tensor2D, activation: ActivationName): tf.Tensor2D {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'elu':
+      return tf.elu(x); // alpha 1, as torch.nn.ELU()
+    case 'tanh':
+      return tf.tanh(x);
+    case 'hard-tanh':
+      return tf.clipByValue(x, -1, 1); // torch.nn.Hardtanh() defaults
+    case 'sigmoid':
+      return tf.sigmoid(x);
+  }
+}
+
+function applyActivationNumber(x: number, activation: ActivationName): number {
+  switch (activation) {
+    case 'relu':
+      return x > 0 ? x : 0;
+    case 'elu':
+      return x > 0 ? x : Math.expm1(x);
+    case 'tanh':
+      return Math.tanh(x);
+    case 'hard-tanh':
+      return Math.min(1, Math.max(-1, x));
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-x));
+  }
+}
+
+function clamp(value: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, value));
+}
+
+export class SurrogateModel implements Processor {
+  readonly inputCount: number;
+  readonly outputCount: number;
+  readonly hiddenSizes: readonly number[];
+  readonly activation: ActivationName;
+  readonly voltageRangesVolts: readonly [number, number][];
+  readonly amplification: readonly number[];
+  readonly clippingValueNanoamps: readonly [number, number];
+
+  private readonly layers: readonly SurrogateLayer[];
+  private tensors: LayerTensors[] | null = null;
+  private amplificationTensor: tf.Tensor1D | null = null;
+  private tensorsReady: Promise<void> | null = null;
+  private disposed = false;
+
+  constructor(definition: SurrogateDefinition) {
+    this.inputCount = definition.inputCount;
+    this.outputCount = definition.outputCount;
+    this.hiddenSizes = [...definition.hiddenSizes];
+    this.activation = definition.activation;
+    this.voltageRangesVolts = definition.voltageRangesVolts.map(([lo, hi]): [number, number] => [lo, hi]);
+    this.amplification = [...definition.amplification];
+    this.clippingValueNanoamps = [definition.clippingValueNanoamps[0], definition.clippingValueNanoamps[1]];
+    this.layers = definition.layers;
+  }
+
+  get activationElectrodeCount(): number {
+    return this.inputCount;
+  }
+
+  /**
+   * MLP(x) * amplification, clamped to the clipping value, for `rowCount` rows in one tfjs call.
+   * Returns rowCount x outputCount nA, row-major.
+   */
+  async forwardNanoamps(inputsVolts: Float32Array, rowCount: number): Promise<Float32Array> {
+    if (this.disposed) throw new Error('SurrogateModel: forwardNanoamps after dispose()');
+    if (!Number.isInteger(rowCount) || rowCount < 0) throw new RangeError(`rowCount must be a non-negative integer, got ${rowCount}`);
+    if (inputsVolts.length !== rowCount * this.inputCount) {
+      throw new RangeError(`inputsVolts has ${inputsVolts.length} values, expected ${rowCount} rows x ${this.inputCount} electrodes`);
+    }
+    if (rowCount === 0) return new Float32Array(0);
+    await this.ensureTensors();
+    const layers = this.tensors!;
+    const amplification = this.amplificationTensor!;
+    const [clipLo, clipHi] = this.clippingValueNanoamps;
+    const output = tf.tidy(() => {
+      let x: tf.Tensor2D = tf.tensor2d(inputsVolts, [rowCount, this.inputCount], 'float32');
+      layers.forEach((layer, index) => {
+        x = tf.add(tf.matMul(x, layer.weight), layer.bias);
+        if (index < layers.length - 1) x = applyActivationTensor(x, this.activation);
+      });
+      return tf.clipByValue(tf.mul(x, amplification), clipLo, clipHi);
+    });
+    try {
+      const data = await output.data();
+      return data instanceof Float32Array ? data : Float32Array.from(data);
+    } finally {
+      output.dispose();
+    }
+  }
+
+  /** The same forward in float64 plain JS, row by row: the reference the tfjs path is tested against. */
+  forwardNanoampsReference(rows: number[][]): number[][] {
+    const [clipLo, clipHi] = this.clippingValueNanoamps;
+    return rows.map((row, r) => {
+      if (row.length !== this.inputCount) throw new RangeError(`row ${r} has ${row.length} voltages, expected ${this.inputCount}`);
+      let x = row;
+      this.layers.forEach((layer, index) => {
+        const isLast = index === this.layers.length - 1;
+        x = layer.weight.map((weights, o) => {
+          let sum = layer.bias[o]!;
+          for (let i = 0; i < weights.length; i += 1) sum += weights[i]! * x[i]!;
+          return isLast ? sum : applyActivationNumber(sum, this.activation);
+        });
+      });
+      return x.map((value, o) => clamp(value * this.amplification[o]!, clipLo, clipHi));
+    });
+  }
+
+  /** Free the weight tensors. The model cannot be used afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    this.tensors?.forEach((layer) => {
+      layer.weight.dispose();
+      layer.bias.dispose();
+    });
+    this.amplificationTensor?.dispose();
+    this.tensors = null;
+    this.amplificationTensor = null;
+  }
+
+  // Weights are uploaded lazily, after the backend is chosen, so they are created on the backend
+  // that will run the forwards instead of being migrated from the default one.
+  private ensureTensors(): Promise<void> {
+    this.tensorsReady ??= (async () => {
+      await initComputeBackend();
+      if (this.disposed) return;
+      this.tensors = this.layers.map((layer) => {
+        const outSize = layer.weight.length;
+        const inSize = layer.weight[0]!.length;
+        const transposed = new Float32Array(inSize * outSize);
+        layer.weight.forEach((row, o) => row.forEach((w, i) => (transposed[i * outSize + o] = w)));
+        return {
+          weight: tf.tensor2d(transposed, [inSize, outSize], 'float32'),
+          bias: tf.tensor1d(layer.bias, 'float32'),
+        };
+      });
+      this.amplificationTensor = tf.tensor1d([...this.amplification], 'float32');
+    })();
+    return this.tensorsReady;
+  }
+}
