@@ -72,7 +72,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 async function launchBrowserMode(browser: Browser, dataFolder: string): Promise<Launched> {
   const { url, child } = await startServe(dataFolder)
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } })
   const page = await context.newPage()
   await page.goto(url)
   return {
@@ -97,6 +97,7 @@ async function launchElectron(dataFolder: string): Promise<Launched> {
 export const test = base.extend<{ appMode: AppMode; app: RunningApp }, { browser: Browser }>({
   appMode: ['browser', { option: true }],
   browser: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern here
     async ({}, use) => {
       const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
       await use(browser)

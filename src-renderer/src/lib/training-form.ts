@@ -1,0 +1,200 @@
+/**
+ * The training form's values and their checking. The limits come from the contract's own
+ * schema, so the form can never accept what main would reject for a reason the schema knows;
+ * main still validates again and its error is shown as is.
+ */
+import { z } from 'zod'
+import {
+  DEFAULT_GA_CONFIG,
+  gaTrainingConfigSchema,
+  type FitnessName,
+  type GaTrainingConfig,
+  type ModelSummary
+} from '../../../src-preload/contract'
+
+// zod probes `new Function` to speed up object parsing; the page's CSP forbids eval, and the
+// probe would log a CSP violation on every start. The interpreted path gives the same results.
+z.config({ jitless: true })
+
+/** Gates in the order the task menu offers them (XOR, the lab's preset, first). */
+export const TASK_CHOICES = ['xor', 'and', 'or', 'nand', 'nor', 'xnor'] as const
+
+/** Number inputs bound with `bind:value` give null when empty or not a number. */
+export interface TrainingForm {
+  task: string
+  modelId: string
+  dataElectrodeA: number | null
+  dataElectrodeB: number | null
+  inputMin: number | null
+  inputMax: number | null
+  elite: number | null
+  offspring: number | null
+  generations: number | null
+  fitness: FitnessName
+  stopThreshold: number | null
+  /** Empty: main draws a random seed and stores it with the run. */
+  seed: number | null
+}
+
+export type FormField = keyof TrainingForm
+export type FormErrors = Partial<Record<FormField, string>>
+
+export const FIELD_LABELS: Record<FormField, string> = {
+  task: 'Task',
+  modelId: 'Model',
+  dataElectrodeA: 'Data electrode A',
+  dataElectrodeB: 'Data electrode B',
+  inputMin: 'Input range min',
+  inputMax: 'Input range max',
+  elite: 'Elite',
+  offspring: 'Offspring',
+  generations: 'Generations',
+  fitness: 'Fitness',
+  stopThreshold: 'Stop threshold',
+  seed: 'Seed'
+}
+
+export function defaultForm(modelId: string): TrainingForm {
+  const d = DEFAULT_GA_CONFIG
+  return {
+    task: d.task,
+    modelId,
+    dataElectrodeA: d.dataElectrodes[0],
+    dataElectrodeB: d.dataElectrodes[1],
+    inputMin: d.inputRange[0],
+    inputMax: d.inputRange[1],
+    elite: d.partition[0],
+    offspring: d.partition[1],
+    generations: d.generations,
+    fitness: d.fitness,
+    stopThreshold: d.stopThreshold,
+    seed: d.seed ?? null
+  }
+}
+
+/**
+ * The form for a run this window did not start (picked up after a reload): shows what is
+ * running. The seed stays empty so that the next run does not silently reuse it.
+ */
+export function formFromConfig(config: GaTrainingConfig): TrainingForm {
+  return {
+    task: config.task,
+    modelId: config.modelId,
+    dataElectrodeA: config.dataElectrodes[0],
+    dataElectrodeB: config.dataElectrodes[1],
+    inputMin: config.inputRange[0],
+    inputMax: config.inputRange[1],
+    elite: config.partition[0],
+    offspring: config.partition[1],
+    generations: config.generations,
+    fitness: config.fitness,
+    stopThreshold: config.stopThreshold,
+    seed: null
+  }
+}
+
+const INTEGER_FIELDS: FormField[] = ['dataElectrodeA', 'dataElectrodeB', 'elite', 'offspring', 'generations', 'seed']
+const REQUIRED_NUMBER_FIELDS: FormField[] = [
+  'dataElectrodeA',
+  'dataElectrodeB',
+  'inputMin',
+  'inputMax',
+  'elite',
+  'offspring',
+  'generations',
+  'stopThreshold'
+]
+
+/** Where a schema issue belongs in the form. */
+function fieldOfIssue(path: PropertyKey[]): FormField | null {
+  const [key, index] = path
+  switch (key) {
+    case 'task':
+    case 'modelId':
+    case 'generations':
+    case 'fitness':
+    case 'stopThreshold':
+    case 'seed':
+      return key
+    case 'dataElectrodes':
+      return index === 0 ? 'dataElectrodeA' : 'dataElectrodeB'
+    case 'inputRange':
+      return index === 0 ? 'inputMin' : 'inputMax'
+    case 'partition':
+      return index === 0 ? 'elite' : 'offspring'
+    default:
+      return null
+  }
+}
+
+function sentenceCase(message: string): string {
+  return message.length > 0 ? message[0].toUpperCase() + message.slice(1) : message
+}
+
+type SchemaIssue = z.core.$ZodIssue
+
+function friendlyMessage(issue: SchemaIssue): string {
+  if (issue.code === 'too_small' && issue.origin === 'number') {
+    return `${issue.inclusive === false ? 'More than' : 'At least'} ${issue.minimum}.`
+  }
+  if (issue.code === 'too_big' && issue.origin === 'number') {
+    return `${issue.inclusive === false ? 'Less than' : 'At most'} ${issue.maximum}.`
+  }
+  return sentenceCase(issue.message) + '.'
+}
+
+export interface FormCheck {
+  config: GaTrainingConfig | null
+  errors: FormErrors
+  /** Problems that belong to no single field. */
+  formErrors: string[]
+}
+
+export function checkForm(form: TrainingForm, model: ModelSummary | undefined): FormCheck {
+  const errors: FormErrors = {}
+  const formErrors: string[] = []
+
+  for (const field of REQUIRED_NUMBER_FIELDS) {
+    if (form[field] === null || form[field] === undefined) errors[field] = 'Enter a number.'
+  }
+  for (const field of INTEGER_FIELDS) {
+    const value = form[field]
+    if (!errors[field] && typeof value === 'number' && !Number.isInteger(value)) errors[field] = 'Enter a whole number.'
+  }
+  if (!model) errors.modelId = 'Choose a model.'
+
+  if (model) {
+    const last = model.inputCount - 1
+    for (const field of ['dataElectrodeA', 'dataElectrodeB'] as const) {
+      const electrode = form[field]
+      if (!errors[field] && typeof electrode === 'number' && (electrode < 0 || electrode > last)) {
+        errors[field] = `This model has activation electrodes 0 to ${last}.`
+      }
+    }
+  }
+
+  const config: GaTrainingConfig = {
+    algorithm: 'ga',
+    task: form.task,
+    modelId: form.modelId,
+    dataElectrodes: [form.dataElectrodeA ?? NaN, form.dataElectrodeB ?? NaN],
+    inputRange: [form.inputMin ?? NaN, form.inputMax ?? NaN],
+    partition: [form.elite ?? NaN, form.offspring ?? NaN],
+    generations: form.generations ?? NaN,
+    fitness: form.fitness,
+    stopThreshold: form.stopThreshold ?? NaN
+  }
+  if (form.seed !== null && form.seed !== undefined) config.seed = form.seed
+
+  const parsed = gaTrainingConfigSchema.safeParse(config)
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = fieldOfIssue(issue.path)
+      if (field === null) formErrors.push(sentenceCase(issue.message))
+      else if (!errors[field]) errors[field] = friendlyMessage(issue)
+    }
+  }
+
+  const ok = Object.keys(errors).length === 0 && formErrors.length === 0
+  return { config: ok ? config : null, errors, formErrors }
+}
