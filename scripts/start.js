@@ -22,6 +22,9 @@ function explainAndExit(paragraph) {
 
 // 1. The Electron binary. Requiring the electron package resolves (and on first use downloads)
 //    the executable; do it in a child so a failed download cannot take this script down.
+if (!existsSync(join(root, 'node_modules', 'electron', 'path.txt'))) {
+  process.stderr.write('Getting the Electron runtime (a one-time download of about 100 MB)...\n')
+}
 const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
   cwd: root,
   encoding: 'utf8',

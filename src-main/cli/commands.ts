@@ -100,7 +100,7 @@ export async function runTrainGa(context: CliContext, options: TrainGaOptions): 
   }
   // The same schema the app validates with, so the CLI and the UI refuse the same things.
   const parsed = parseRequest('training:start', request)
-  if (!parsed.ok) throw new CliError(parsed.error.replace('training:start: invalid request: ', 'invalid options: '))
+  if (!parsed.ok) throw new CliError(inOptionTerms(parsed.error.replace('training:start: invalid request: ', '')))
 
   const dataFolder = resolveDataFolder(options.dataDir)
   const services = await openServices(context, dataFolder)
@@ -110,7 +110,7 @@ export async function runTrainGa(context: CliContext, options: TrainGaOptions): 
     try {
       runId = services.training.start(parsed.value).runId
     } catch (error) {
-      throw new CliError((error as Error).message)
+      throw new CliError(inOptionTerms((error as Error).message))
     }
     const detail = await followRun(services, runId, parsed.value.generations, options.task)
     const seconds = (performance.now() - startedAtMs) / 1000
@@ -136,6 +136,31 @@ export async function runTrainGa(context: CliContext, options: TrainGaOptions): 
   } finally {
     await services.close()
   }
+}
+
+/** Config field -> the `train ga` option that sets it. */
+const OPTION_OF_FIELD: Record<string, string> = {
+  task: '--task',
+  modelId: '--model',
+  dataElectrodes: '--data-electrodes',
+  inputRange: '--input-range',
+  partition: '--partition',
+  generations: '--generations',
+  fitness: '--fitness',
+  stopThreshold: '--stop-threshold',
+  seed: '--seed'
+}
+
+/** Rewrites `partition.0: Too small...` as `--partition: partition.0: Too small...` for CLI users. */
+function inOptionTerms(message: string): string {
+  return message
+    .split('; ')
+    .map((problem) => {
+      const field = /^([A-Za-z]+)[.:]/.exec(problem)?.[1]
+      const option = field ? OPTION_OF_FIELD[field] : undefined
+      return option ? `${option}: ${problem}` : problem
+    })
+    .join('; ')
 }
 
 /** Shows a progress bar on stderr until the run ends; Ctrl+C stops the run cleanly. */

@@ -139,6 +139,16 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
 
   private onWorkerMessage(run: ActiveRun, message: FromTrainer): void {
     if (this.active !== run) return
+    try {
+      this.handleWorkerMessage(run, message)
+    } catch (error) {
+      // Typically the database refused the write (disk full, or the run was ended elsewhere):
+      // end the run rather than let the exception take the whole process down.
+      this.finish(run, 'failed', `could not record the run: ${(error as Error).message}`)
+    }
+  }
+
+  private handleWorkerMessage(run: ActiveRun, message: FromTrainer): void {
     if (message.seq !== run.lastSeq + 1) {
       this.finish(run, 'failed', `trainer message out of order (got ${message.seq}, expected ${run.lastSeq + 1})`)
       return
@@ -179,6 +189,9 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     this.active = null
     try {
       this.runs.finishRun(run.runId, status, error)
+    } catch (finishError) {
+      // The stored run has already ended; nothing more can be written for it.
+      error = `${error ?? status}; the final status was not stored: ${(finishError as Error).message}`
     } finally {
       void run.worker.terminate()
       run.end()

@@ -65,7 +65,7 @@ describe('openDatabase', () => {
     }
     expect(thrown).toBeInstanceOf(DatabaseOpenError)
     expect((thrown as Error).message).toContain(filePath)
-    expect((thrown as Error).message).toMatch(/newer version of DNPU Lab \(schema version 99; this version knows up to 2\)/)
+    expect((thrown as Error).message).toContain(`newer version of DNPU Lab (schema version 99; this version knows up to ${LATEST_SCHEMA_VERSION})`)
 
     expect(readFileSync(filePath).equals(bytesBefore)).toBe(true)
     expect(existsSync(`${filePath}-wal`)).toBe(false)

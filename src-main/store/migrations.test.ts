@@ -50,7 +50,7 @@ describe('migration list', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(
       MIGRATIONS.map((_, index) => index + 1)
     )
-    expect(LATEST_SCHEMA_VERSION).toBe(2)
+    expect(LATEST_SCHEMA_VERSION).toBe(3)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -66,7 +66,7 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2])
+    expect(applyMigrations(db)).toEqual([1, 2, 3])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
     expect(tablesOf(db)).toEqual(['run_checkpoints', 'run_generations', 'runs'])
@@ -74,7 +74,8 @@ describe('migrations on an empty database', () => {
       ...RUNS_V1_COLUMNS,
       'control_electrodes_json',
       'best_outputs_json',
-      'targets_json'
+      'targets_json',
+      'owner_pid'
     ])
     expect(columnsOf(db, 'run_generations')).toEqual([
       'run_id',
@@ -148,7 +149,7 @@ describe('a failing migration', () => {
   it('rolls back entirely and leaves user_version at the last good version', () => {
     const db = new BetterSqlite3(':memory:')
     const broken: Migration = {
-      version: 3,
+      version: 4,
       description: 'breaks halfway',
       up(database) {
         database.exec('CREATE TABLE half_done (x INTEGER)')
@@ -156,13 +157,13 @@ describe('a failing migration', () => {
       }
     }
     expect(() => applyMigrations(db, [...MIGRATIONS, broken])).toThrow('boom')
-    expect(readSchemaVersion(db)).toBe(2)
+    expect(readSchemaVersion(db)).toBe(3)
     expect(tablesOf(db)).not.toContain('half_done')
     db.close()
   })
 })
 
-describe('migration 2 on a database created at version 1', () => {
+describe('migrations 2 and 3 on a database created at version 1', () => {
   let temp: TempFolder | undefined
   afterEach(() => temp?.remove())
 
@@ -194,7 +195,7 @@ describe('migration 2 on a database created at version 1', () => {
 
     // The real start-up path: openDatabase migrates the old file.
     const db = openDatabase(filePath)
-    expect(readSchemaVersion(db)).toBe(2)
+    expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(tablesOf(db)).toContain('run_checkpoints')
     const runsAfter = db.prepare('SELECT * FROM runs').all()
     expect(runsAfter).toEqual(
@@ -202,7 +203,8 @@ describe('migration 2 on a database created at version 1', () => {
         ...row,
         control_electrodes_json: null,
         best_outputs_json: null,
-        targets_json: null
+        targets_json: null,
+        owner_pid: null
       }))
     )
     expect(db.prepare('SELECT * FROM run_generations ORDER BY generation').all()).toEqual(generationsBefore)

@@ -81,6 +81,15 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE runs ADD COLUMN targets_json TEXT;
       `)
     }
+  },
+  {
+    version: 3,
+    description: 'process that owns a running run, so recovery leaves live runs of other processes alone',
+    up(db) {
+      // The app, `dnpu serve` and CLI commands may share one database at the same time: a run
+      // is only abandoned when the process that drives it is gone.
+      db.exec('ALTER TABLE runs ADD COLUMN owner_pid INTEGER')
+    }
   }
 ]
 

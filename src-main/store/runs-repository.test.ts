@@ -277,4 +277,21 @@ describe('crash recovery across connections', () => {
     expect(after.markRunningAsInterrupted()).toEqual([])
     second.close()
   })
+
+  it('leaves a run alone while the process that drives it is alive (app, serve and CLI share one file)', () => {
+    const filePath = temp.file('dnpu-lab.db')
+    const db = openDatabase(filePath)
+    const repository = new RunsRepository(db)
+    const otherProcessPid = process.pid + 1
+    const liveElsewhere = repository.createRun({ ...sampleRun(), ownerPid: otherProcessPid })
+    const deadElsewhere = repository.createRun({ ...sampleRun(), ownerPid: otherProcessPid + 1 })
+    const alive = (pid: number): boolean => pid === otherProcessPid
+    expect(repository.markRunningAsInterrupted(alive)).toEqual([deadElsewhere])
+    expect(repository.getRun(liveElsewhere)?.status).toBe('running')
+    expect(repository.getRun(deadElsewhere)?.status).toBe('interrupted')
+    // A run recorded under this process's own pid cannot be live at start-up: the pid was reused.
+    const ownStale = repository.createRun(sampleRun())
+    expect(repository.markRunningAsInterrupted(() => true)).toEqual([ownStale])
+    db.close()
+  })
 })

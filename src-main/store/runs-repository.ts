@@ -26,6 +26,19 @@ export interface NewRun {
   /** Target output per task input, in the order of the task's inputs. */
   targets: number[]
   startedAt?: Date
+  /** Process that drives the run (default: this one); see {@link RunsRepository.markRunningAsInterrupted}. */
+  ownerPid?: number
+}
+
+/** Whether a process is still running (signal 0 checks existence without signalling). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 export type GenerationRecord = GenerationMetrics & { bestGenome: number[] }
@@ -160,7 +173,7 @@ function assertGenerationNumber(generation: number): void {
 export class RunsRepository {
   private readonly now: () => Date
   private readonly insertRun: Statement<
-    [string, string, string, string, number, string, string, string, string]
+    [string, string, string, string, number, string, string, string, string, number]
   >
   private readonly insertGeneration: Statement<
     [number, number, number, number, number, number, string]
@@ -169,7 +182,8 @@ export class RunsRepository {
   private readonly updateBest: Statement<[number, number, string, string, number]>
   private readonly upsertCheckpoint: Statement<[number, number, string, string]>
   private readonly finishRunning: Statement<[string, string | null, string, number]>
-  private readonly interruptAllRunning: Statement<[string, string], number>
+  private readonly selectRunningOwners: Statement<[], { id: number; owner_pid: number | null }>
+  private readonly interruptRunning: Statement<[string, string, number]>
   private readonly selectStatus: Statement<[number], RunStatus>
   private readonly selectSummaries: Statement<[], RunSummaryRow>
   private readonly selectRun: Statement<[number], RunRow>
@@ -183,15 +197,15 @@ export class RunsRepository {
   ) => void
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     options: RunsRepositoryOptions = {}
   ) {
     this.now = options.now ?? (() => new Date())
 
     this.insertRun = db.prepare(`
       INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at,
-                        compute_backend, control_electrodes_json, targets_json)
-      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
+                        compute_backend, control_electrodes_json, targets_json, owner_pid)
+      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`)
     this.insertGeneration = db.prepare(`
       INSERT INTO run_generations (run_id, generation, best_fitness, best_correlation,
                                    best_so_far_fitness, best_so_far_correlation, best_genome_json)
@@ -216,13 +230,10 @@ export class RunsRepository {
     this.finishRunning = db.prepare(`
       UPDATE runs SET status = ?, error = ?, ended_at = ?
       WHERE id = ? AND status = 'running'`)
-    this.interruptAllRunning = db
-      .prepare<[string, string], number>(
-        `UPDATE runs SET status = 'interrupted', ended_at = ?, error = ?
-         WHERE status = 'running'
-         RETURNING id`
-      )
-      .pluck()
+    this.selectRunningOwners = db.prepare("SELECT id, owner_pid FROM runs WHERE status = 'running'")
+    this.interruptRunning = db.prepare(
+      `UPDATE runs SET status = 'interrupted', ended_at = ?, error = ? WHERE id = ? AND status = 'running'`
+    )
     this.selectStatus = db.prepare<[number], RunStatus>('SELECT status FROM runs WHERE id = ?').pluck()
     this.selectSummaries = db.prepare(
       `SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY started_at DESC, id DESC`
@@ -295,7 +306,8 @@ export class RunsRepository {
       (run.startedAt ?? this.now()).toISOString(),
       run.computeBackend,
       toJson(run.controlElectrodes, 'control electrodes'),
-      toJson(run.targets, 'targets')
+      toJson(run.targets, 'targets'),
+      run.ownerPid ?? process.pid
     )
     return Number(result.lastInsertRowid)
   }
@@ -329,10 +341,19 @@ export class RunsRepository {
    * Start-up crash recovery: a run still 'running' when the app starts lost its trainer, so it
    * becomes 'interrupted' (its checkpoint stays, to resume from). Returns the ids, ascending.
    */
-  markRunningAsInterrupted(): number[] {
-    return this.interruptAllRunning
-      .all(this.now().toISOString(), INTERRUPTED_RUN_ERROR)
+  markRunningAsInterrupted(isOwnerAlive: (pid: number) => boolean = isProcessAlive): number[] {
+    // A run is abandoned when its owner process is gone. A run owned by this very process's pid
+    // is stale too (this process is only starting: the pid was reused after a crash).
+    const abandoned = this.selectRunningOwners
+      .all()
+      .filter(({ owner_pid: pid }) => pid === null || pid === process.pid || !isOwnerAlive(pid))
+      .map(({ id }) => id)
       .sort((a, b) => a - b)
+    const endedAt = this.now().toISOString()
+    this.db.transaction(() => {
+      for (const id of abandoned) this.interruptRunning.run(endedAt, INTERRUPTED_RUN_ERROR, id)
+    })()
+    return abandoned
   }
 
   /** All runs, newest first. */

@@ -1,0 +1,115 @@
+/**
+ * The built `dnpu` command, run as a user runs it (a child process on a fresh data folder).
+ * `npm test` builds before it runs these; alone, run `npm run build` first.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+
+const repoRoot = resolve(import.meta.dirname, '..', '..')
+const launcher = join(repoRoot, 'bin', 'dnpu.js')
+const folders: string[] = []
+
+function freshDataFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'dnpu-cli-'))
+  folders.push(folder)
+  return folder
+}
+
+function dnpu(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [launcher, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+beforeAll(() => {
+  if (!existsSync(join(repoRoot, 'out', 'main', 'cli.js'))) {
+    throw new Error('the CLI is not built: run `npm run build` before these tests (npm test does)')
+  }
+})
+
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+})
+
+describe('dnpu CLI', () => {
+  it('trains XOR reproducibly: the same seed gives the same JSON apart from timings', () => {
+    const runs = [freshDataFolder(), freshDataFolder()].map((folder) => {
+      const result = dnpu(['train', 'ga', '--task', 'xor', '--seed', '3', '--json', '--data-dir', folder])
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      return JSON.parse(result.stdout) as Record<string, unknown>
+    })
+    const [first, second] = runs.map(({ seconds: _seconds, ...rest }) => rest)
+    expect(first).toEqual(second)
+    expect(first).toMatchObject({ runId: 1, status: 'completed', targets: [0, 1, 1, 0], computeBackend: expect.any(String) })
+    expect(first.bestCorrelation).toBeGreaterThanOrEqual(0.9)
+    expect(first.controlVoltages).toHaveLength(5)
+    expect(first.outputs).toHaveLength(4)
+    expect(typeof runs[0].seconds).toBe('number')
+  })
+
+  it('lists the runs it stored and reports info', () => {
+    const folder = freshDataFolder()
+    expect(dnpu(['train', 'ga', '--task', 'nand', '--seed', '1', '--generations', '5', '--stop-threshold', '1.5', '--data-dir', folder]).status).toBe(0)
+    const listed = dnpu(['runs', 'list', '--json', '--data-dir', folder])
+    expect(listed.status).toBe(0)
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ id: 1, task: 'nand', status: 'completed', generations: 5, seed: 1 }])
+    const table = dnpu(['runs', 'list', '--data-dir', folder])
+    expect(table.stdout).toMatch(/^id\s+started \(UTC\)/)
+    expect(table.stdout).toContain('nand')
+    const info = JSON.parse(dnpu(['info', '--json', '--data-dir', folder]).stdout)
+    expect(info).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), computeBackend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/), dataFolder: folder })
+  })
+
+  it('refuses bad options with one line naming the option, exit code 2', () => {
+    const folder = freshDataFolder()
+    const bad = dnpu(['train', 'ga', '--task', 'xor', '--partition', '0,22', '--data-dir', folder])
+    expect(bad.status).toBe(2)
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1)
+    expect(bad.stderr).toContain('--partition')
+    const badElectrode = dnpu(['train', 'ga', '--task', 'xor', '--data-electrodes', '1,9', '--data-dir', folder])
+    expect(badElectrode.status).toBe(2)
+    expect(badElectrode.stderr).toContain('electrode 9 does not exist')
+    expect(JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout)).toEqual([])
+  })
+
+  it('marks a run interrupted when the process dies mid-run, at the next start', async () => {
+    const folder = freshDataFolder()
+    const child = spawn(process.execPath, [launcher, 'train', 'ga', '--task', 'xor', '--generations', '100000', '--stop-threshold', '1.5', '--json', '--data-dir', folder], { cwd: repoRoot })
+    // Wait until generations are being written, then kill without any chance to clean up.
+    await waitFor(() => {
+      const runs = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout) as { generations: number }[]
+      return runs.length === 1 && runs[0].generations >= 2
+    })
+    child.kill('SIGKILL')
+    await new Promise((resolveExit) => child.once('exit', resolveExit))
+    const [run] = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout)
+    expect(run.status).toBe('interrupted')
+    expect(run.generations).toBeGreaterThanOrEqual(2)
+  })
+
+  it('stops a run cleanly on Ctrl+C (SIGINT) with status stopped', async () => {
+    const folder = freshDataFolder()
+    const child = spawn(process.execPath, [launcher, 'train', 'ga', '--task', 'xor', '--generations', '100000', '--stop-threshold', '1.5', '--json', '--data-dir', folder], { cwd: repoRoot })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    await waitFor(() => {
+      const runs = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout) as { generations: number }[]
+      return runs.length === 1 && runs[0].generations >= 2
+    })
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit))
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'stopped' })
+  })
+})
+
+async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200))
+  }
+}
