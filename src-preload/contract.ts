@@ -49,7 +49,11 @@ export const gaTrainingConfigSchema = z
     partition: z.tuple([z.number().int().min(1).max(500), z.number().int().min(1).max(500)]),
     generations: z.number().int().min(1).max(100000),
     fitness: z.enum(FITNESS_NAMES),
-    /** Stop when the best genome's Pearson correlation with the target reaches this. */
+    /**
+     * Stop when the best genome's Pearson correlation with the target reaches this (the
+     * reference compares the correlation, not the fitness). Above 1 (up to 2) means "never stop
+     * early": a correlation cannot exceed 1.
+     */
     stopThreshold: z.number().finite().min(-1).max(2),
     /** Seed of the run's random generator; omitted: a random seed is drawn and stored. */
     seed: z.number().int().min(0).max(2 ** 32 - 1).optional()
@@ -106,6 +110,7 @@ export interface RunSummary {
   seed: number
   startedAt: string
   endedAt: string | null
+  /** Generations evaluated (the configured maximum is in the run's config). */
   generations: number
   bestFitness: number | null
   bestCorrelation: number | null
@@ -113,6 +118,7 @@ export interface RunSummary {
 }
 
 export interface GenerationMetrics {
+  /** 1-based: the count of generations evaluated when this one was. */
   generation: number
   /** Fitness and Pearson correlation of this generation's best genome. */
   bestFitness: number
@@ -143,6 +149,7 @@ export interface TrainingProgressEvent {
   metrics: GenerationMetrics
 }
 
+/** Sent after the run's final status is in the database, so `runs:get` already shows it. */
 export interface TrainingFinishedEvent {
   runId: number
   status: RunStatus
