@@ -14,7 +14,7 @@ export const LAYERS = {
   'src-main/core': {
     why: 'core/ is the pure domain (DESIGN.md rule 1): no Electron, IPC, SQL, serial or I/O',
     folders: ['src-main/core'],
-    packages: [/^@tensorflow\//, /^node:(module|path|url)$/]
+    packages: [/^@tensorflow\//, /^node:(module|path|url)$/, /^fflate$/]
   },
   'src-main/store': {
     why: 'store/ is persistence only and never touches Electron (DESIGN.md rule 1)',

@@ -73,6 +73,24 @@ export const DEFAULT_GA_CONFIG: Omit<GaTrainingConfig, 'modelId'> = {
 }
 
 const runIdSchema = z.object({ runId: z.number().int().positive() }).strict()
+const modelIdSchema = z.object({ modelId: z.string().min(1) }).strict()
+
+/** Largest model file accepted for import (lab surrogates are a few MB at most). */
+export const MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
+
+export const modelImportSchema = z
+  .object({
+    fileName: z.string().min(1).max(1024),
+    /** The file's bytes, base64 (JSON-safe over both transports). */
+    contentBase64: z
+      .string()
+      .min(1, 'the file is empty')
+      .max(Math.ceil(MAX_MODEL_FILE_BYTES / 3) * 4, `the file is larger than ${MAX_MODEL_FILE_BYTES / 1024 / 1024} MB`)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+    name: z.string().max(200).optional(),
+    notes: z.string().max(10_000).optional()
+  })
+  .strict()
 const emptySchema = z.object({}).strict()
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +108,13 @@ export interface AppInfo {
 export interface ModelSummary {
   id: string
   name: string
-  source: 'bundled'
+  /** 'bundled' ships with the app; 'imported' came from a lab's PyTorch file. */
+  source: 'bundled' | 'imported'
+  sourceFileName: string | null
+  importedAt: string | null
+  notes: string
+  /** Defaults the importer applied (keys missing from the file), shown to the user. */
+  warnings: string[]
   inputCount: number
   outputCount: number
   hiddenSizes: number[]
@@ -99,6 +123,12 @@ export interface ModelSummary {
   voltageRangesVolts: [number, number][]
   amplification: number
   clippingValueNanoamps: [number, number]
+}
+
+export interface IvCurve {
+  electrode: number
+  voltagesVolts: number[]
+  currentsNanoamps: number[]
 }
 
 export interface RunSummary {
@@ -173,6 +203,15 @@ export const channels = {
   'training:stop': { request: runIdSchema },
   /** The run in progress, if any (a reloaded page picks its live run up again). */
   'training:active': { request: emptySchema },
+  'models:import': { request: modelImportSchema },
+  'models:rename': { request: z.object({ modelId: z.string().min(1), name: z.string().min(1).max(200) }).strict() },
+  'models:delete': { request: modelIdSchema },
+  /** The model as JSON (`{info, layers, activation}`), the form the app reads back. */
+  'models:export': { request: modelIdSchema },
+  /** Per-electrode IV curves computed from the model: one electrode swept, the others at 0 V. */
+  'models:iv-curves': {
+    request: z.object({ modelId: z.string().min(1), pointsPerElectrode: z.number().int().min(2).max(2001).optional() }).strict()
+  },
   'runs:list': { request: emptySchema },
   'runs:get': { request: runIdSchema }
 } as const
@@ -180,6 +219,11 @@ export const channels = {
 export interface ChannelResponses {
   'app:info': AppInfo
   'models:list': ModelSummary[]
+  'models:import': { model: ModelSummary; warnings: string[]; alreadyImported: boolean }
+  'models:rename': ModelSummary
+  'models:delete': { modelId: string }
+  'models:export': { fileName: string; json: string }
+  'models:iv-curves': { modelId: string; curves: IvCurve[] }
   'training:start': { runId: number }
   'training:stop': { runId: number; stopping: boolean }
   'training:active': { runId: number | null }
@@ -222,6 +266,11 @@ export function parseRequest<C extends Channel>(
 export const API_METHODS = {
   appInfo: 'app:info',
   listModels: 'models:list',
+  importModel: 'models:import',
+  renameModel: 'models:rename',
+  deleteModel: 'models:delete',
+  exportModel: 'models:export',
+  modelIvCurves: 'models:iv-curves',
   startTraining: 'training:start',
   stopTraining: 'training:stop',
   activeTraining: 'training:active',

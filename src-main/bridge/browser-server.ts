@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { WsClientMessage, WsServerMessage } from '../../src-preload/contract'
+import { MAX_MODEL_FILE_BYTES, type WsClientMessage, type WsServerMessage } from '../../src-preload/contract'
 import type { EventSink } from '../services/event-forwarding'
 import type { RequestHandler } from '../services/request-handler'
 
@@ -38,8 +38,8 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'"
 ].join('; ')
 
-/** Largest request message accepted; configs are small, this only stops abuse. */
-const MAX_MESSAGE_BYTES = 1024 * 1024
+/** Largest request message accepted: a model file upload (base64) plus its envelope. */
+const MAX_MESSAGE_BYTES = Math.ceil(MAX_MODEL_FILE_BYTES / 3) * 4 + 64 * 1024
 
 export interface BrowserServerOptions {
   rendererFolder: string

@@ -1,5 +1,6 @@
 /** What each `dnpu` command does, on top of the shared app services. */
 import { SingleBar } from 'cli-progress'
+import { existsSync, readFileSync } from 'node:fs'
 import { parseRequest, type GaTrainingConfig, type RunDetail } from '../../src-preload/contract'
 import { startBrowserServer } from '../bridge/browser-server'
 import { createAppServices, type AppServices } from '../services/app-services'
@@ -9,7 +10,7 @@ import { createRequestHandler } from '../services/request-handler'
 import { spawnTrainerWorker } from '../workers/spawn-trainer'
 import { CliError, type CliContext } from './program'
 
-function openServices(context: CliContext, dataFolder: string, mode: 'electron' | 'browser' = 'browser') {
+export function openServices(context: CliContext, dataFolder: string, mode: 'electron' | 'browser' = 'browser') {
   return createAppServices({
     dataFolder,
     resourcesFolder: context.resourcesFolder,
@@ -19,7 +20,7 @@ function openServices(context: CliContext, dataFolder: string, mode: 'electron' 
   })
 }
 
-function printJson(value: unknown): void {
+export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
 }
 
@@ -106,9 +107,10 @@ export async function runTrainGa(context: CliContext, options: TrainGaOptions): 
   const services = await openServices(context, dataFolder)
   const startedAtMs = performance.now()
   try {
+    const modelId = resolveModelOption(services, options.model)
     let runId: number
     try {
-      runId = services.training.start(parsed.value).runId
+      runId = services.training.start({ ...parsed.value, modelId }).runId
     } catch (error) {
       throw new CliError(inOptionTerms((error as Error).message))
     }
@@ -135,6 +137,21 @@ export async function runTrainGa(context: CliContext, options: TrainGaOptions): 
     }
   } finally {
     await services.close()
+  }
+}
+
+/**
+ * `--model` takes a model id or a .pt file; a file is imported first (a file imported before is
+ * recognised by its hash, so training on the same file twice reuses one model).
+ */
+function resolveModelOption(services: AppServices, model: string): string {
+  if (services.models.get(model) || !existsSync(model)) return model
+  try {
+    const { model: imported, warnings } = services.models.importFile(model, readFileSync(model))
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
+    return imported.id
+  } catch (error) {
+    throw new CliError(`--model: ${model}: ${(error as Error).message}`, 1)
   }
 }
 

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { GATE_NAMES, FITNESS_NAMES } from '../../src-preload/contract'
 import { resolveDataFolder } from '../services/data-folder'
 import { runInfo, runRunsList, runServe, runTrainGa } from './commands'
+import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
 
 export interface CliContext {
   version: string
@@ -85,11 +86,41 @@ export function buildProgram(context: CliContext): Command {
     .addOption(new Option('--fitness <name>', 'fitness function').choices(FITNESS_NAMES).default('corrsig_fit'))
     .option('--data-electrodes <a,b>', 'activation electrodes that get the two inputs', numberPair('--data-electrodes', true), [1, 2])
     .option('--input-range <min,max>', 'task input range mapped onto the data electrodes', numberPair('--input-range', false), [-1, 1])
-    .option('--model <id>', 'surrogate model', 'demo')
+    .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (options) => {
       await runTrainGa(context, options)
+    })
+
+  const models = program.command('models').description('surrogate models (the lab\'s PyTorch files)')
+  models
+    .command('import')
+    .description('import a brainspy-smg surrogate file (torch.save .pt)')
+    .argument('<file>', 'the .pt file')
+    .option('--name <name>', 'name shown in the app (default: the file name)')
+    .addOption(dataDirOption())
+    .option('--json', 'print {id, name, structure, info, warnings}')
+    .action(async (file: string, options: { name?: string; dataDir?: string; json?: boolean }) => {
+      await runModelsImport(context, resolveDataFolder(options.dataDir), file, options)
+    })
+  models
+    .command('list')
+    .description('the bundled and imported models')
+    .addOption(dataDirOption())
+    .option('--json', 'print a JSON array')
+    .action(async (options: { dataDir?: string; json?: boolean }) => {
+      await runModelsList(context, resolveDataFolder(options.dataDir), Boolean(options.json))
+    })
+  models
+    .command('eval')
+    .description('model outputs (nA, amplification and clipping applied, no noise) for rows of activation voltages')
+    .argument('<id>', 'model id')
+    .requiredOption('--inputs <file.json>', 'JSON array of rows, each one voltage per activation electrode')
+    .addOption(dataDirOption())
+    .option('--json', 'print {outputs: [...]}')
+    .action(async (id: string, options: { inputs: string; dataDir?: string; json?: boolean }) => {
+      await runModelsEval(context, resolveDataFolder(options.dataDir), id, options)
     })
 
   const runs = program.command('runs').description('runs stored in the database')

@@ -37,3 +37,15 @@ export {
   type GaCheckpoint,
   type GaStopReason,
 } from './ga/ga-trainer.js';
+export {
+  importTorchSurrogate,
+  loadTorchFile,
+  TorchFileError,
+  ALLOWED_GLOBALS,
+  BRAINSPY_STRUCTURE_DEFAULTS,
+  type TorchSurrogateImport,
+  type TorchFileSummary,
+  type TorchFileContents,
+  type TorchFileFormat,
+  type TorchFileErrorKind,
+} from './torch-file/index.js';

@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import type { AppInfo } from '../../src-preload/contract'
 import { initComputeBackend } from '../core'
-import { openDatabase, RunsRepository } from '../store'
+import { ModelsRepository, openDatabase, RunsRepository } from '../store'
 import { DATABASE_FILE_NAME } from './data-folder'
 import { ModelCatalog } from './model-catalog'
 import { TrainingService, type TrainerHandle } from './training-service'
@@ -37,7 +37,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   })
   const runs = new RunsRepository(database)
   const recoveredRunIds = runs.markRunningAsInterrupted()
-  const models = ModelCatalog.withBundledModels(options.resourcesFolder)
+  const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database))
   const training = new TrainingService(runs, models, options.spawnTrainer, computeBackend)
   return {
     info: { version: options.version, computeBackend, dataFolder: options.dataFolder, mode: options.mode },

@@ -1,58 +1,183 @@
 /**
- * The surrogate models training can use. For now only the bundled demo device; the model store
- * (imported PyTorch files in SQLite) will add to this list.
+ * The surrogate models training can use: the bundled demo device plus the models imported from
+ * the lab's PyTorch files (kept in SQLite). Both are addressed by string id ("demo", "3").
  */
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import type { ModelSummary } from '../../src-preload/contract'
-import { parseSurrogateJson, type SurrogateDefinition } from '../core'
+import { basename, join } from 'node:path'
+import type { IvCurve, ModelSummary } from '../../src-preload/contract'
+import { importTorchSurrogate, parseSurrogateJson, SurrogateModel, type SurrogateDefinition } from '../core'
+import type { ModelsRepository, StoredModel } from '../store'
 
 export const DEMO_MODEL_ID = 'demo'
-const DEMO_MODEL_FILE = 'demo-surrogate.json'
+const DEMO_MODEL_FILE = 'demo-surrogate.pt'
 
 export interface CatalogEntry {
   summary: ModelSummary
   definition: SurrogateDefinition
 }
 
-export class ModelCatalog {
-  private readonly entries = new Map<string, CatalogEntry>()
+export interface ImportResult {
+  model: ModelSummary
+  warnings: string[]
+  /** True when the same file (same SHA-256) had been imported before: nothing new was stored. */
+  alreadyImported: boolean
+}
 
-  static withBundledModels(resourcesFolder: string): ModelCatalog {
-    const catalog = new ModelCatalog()
+/** The JSON form of a model (what `parseSurrogateJson` reads, and what export writes). */
+export function surrogateJsonOf(definition: SurrogateDefinition): { info: unknown; layers: unknown; activation: string } {
+  return { info: definition.info, layers: definition.layers, activation: definition.activation }
+}
+
+export class ModelCatalog {
+  private readonly bundled = new Map<string, CatalogEntry>()
+  /** Parsed definitions of stored models, so a training start does not re-parse the weights. */
+  private readonly parsed = new Map<string, CatalogEntry>()
+
+  constructor(private readonly store: ModelsRepository | null = null) {}
+
+  static withBundledModels(resourcesFolder: string, store: ModelsRepository | null = null): ModelCatalog {
+    const catalog = new ModelCatalog(store)
     const file = join(resourcesFolder, DEMO_MODEL_FILE)
-    let json: unknown
+    let bytes: Uint8Array
     try {
-      json = JSON.parse(readFileSync(file, 'utf8'))
+      bytes = readFileSync(file)
     } catch (error) {
       throw new Error(`cannot read the bundled demo model ${file}: ${(error as Error).message}`)
     }
-    catalog.add(DEMO_MODEL_ID, 'Demo DNPU (bundled surrogate)', parseSurrogateJson(json))
+    // The demo goes through the same importer as a lab's own files.
+    const { definition, warnings } = importTorchSurrogate(bytes)
+    catalog.bundled.set(DEMO_MODEL_ID, {
+      summary: summarise(DEMO_MODEL_ID, 'Demo DNPU (bundled surrogate)', definition, {
+        source: 'bundled',
+        sourceFileName: DEMO_MODEL_FILE,
+        importedAt: null,
+        notes: 'A synthetic 8-electrode DNPU shipped with DNPU Lab.',
+        warnings
+      }),
+      definition
+    })
     return catalog
   }
 
-  add(id: string, name: string, definition: SurrogateDefinition): void {
-    this.entries.set(id, { summary: summarise(id, name, definition), definition })
-  }
-
   get(id: string): CatalogEntry | undefined {
-    return this.entries.get(id)
+    const bundled = this.bundled.get(id)
+    if (bundled) return bundled
+    const cached = this.parsed.get(id)
+    if (cached) return cached
+    const stored = this.store?.get(id)
+    if (!stored) return undefined
+    const entry = this.entryOf(stored)
+    this.parsed.set(id, entry)
+    return entry
   }
 
   ids(): string[] {
-    return [...this.entries.keys()]
+    return [...this.bundled.keys(), ...(this.store?.list().map((model) => model.id) ?? [])]
   }
 
   list(): ModelSummary[] {
-    return [...this.entries.values()].map((entry) => entry.summary)
+    return [...[...this.bundled.values()].map((entry) => entry.summary), ...(this.store?.list().map((model) => this.get(model.id)!.summary) ?? [])]
+  }
+
+  /**
+   * Imports a lab's PyTorch surrogate file. A bad file is refused with the importer's message and
+   * nothing is stored.
+   */
+  importFile(fileName: string, bytes: Uint8Array, options: { name?: string; notes?: string } = {}): ImportResult {
+    const store = this.requireStore()
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const existing = store.findBySha256(sha256)
+    if (existing) {
+      return { model: this.get(existing.id)!.summary, warnings: existing.warnings, alreadyImported: true }
+    }
+    const { definition, warnings } = importTorchSurrogate(bytes)
+    const stored = store.add({
+      name: options.name?.trim() || basename(fileName).replace(/\.(pt|pth)$/i, ''),
+      notes: options.notes,
+      sourceFileName: basename(fileName),
+      sourceSha256: sha256,
+      definition: surrogateJsonOf(definition),
+      warnings
+    })
+    return { model: this.get(stored.id)!.summary, warnings, alreadyImported: false }
+  }
+
+  rename(id: string, name: string): ModelSummary {
+    if (this.bundled.has(id)) throw new Error(`id: the bundled model "${id}" cannot be renamed`)
+    this.requireStore().rename(id, name)
+    this.parsed.delete(id)
+    return this.get(id)!.summary
+  }
+
+  delete(id: string): void {
+    if (this.bundled.has(id)) throw new Error(`id: the bundled model "${id}" cannot be deleted`)
+    this.requireStore().delete(id)
+    this.parsed.delete(id)
+  }
+
+  /**
+   * IV curves from the model: each activation electrode swept across its voltage range with the
+   * other electrodes at 0 V, all electrodes in one batched forward pass (nA, clipping applied).
+   */
+  async ivCurves(id: string, pointsPerElectrode = 101): Promise<{ modelId: string; curves: IvCurve[] }> {
+    const entry = this.get(id)
+    if (!entry) throw new Error(`modelId: no model "${id}"`)
+    const ranges = entry.definition.voltageRangesVolts
+    const electrodeCount = entry.definition.inputCount
+    const sweeps = ranges.map(([lo, hi]) =>
+      Array.from({ length: pointsPerElectrode }, (_, i) => lo + ((hi - lo) * i) / (pointsPerElectrode - 1))
+    )
+    const rows = new Float32Array(electrodeCount * pointsPerElectrode * electrodeCount)
+    sweeps.forEach((voltages, electrode) =>
+      voltages.forEach((volts, i) => {
+        rows[(electrode * pointsPerElectrode + i) * electrodeCount + electrode] = volts
+      })
+    )
+    const model = new SurrogateModel(entry.definition)
+    try {
+      const outputs = await model.forwardNanoamps(rows, electrodeCount * pointsPerElectrode)
+      const curves = sweeps.map((voltagesVolts, electrode) => ({
+        electrode,
+        voltagesVolts,
+        currentsNanoamps: voltagesVolts.map((_, i) => outputs[(electrode * pointsPerElectrode + i) * model.outputCount])
+      }))
+      return { modelId: id, curves }
+    } finally {
+      model.dispose()
+    }
+  }
+
+  private requireStore(): ModelsRepository {
+    if (!this.store) throw new Error('this catalog has no model store')
+    return this.store
+  }
+
+  private entryOf(stored: StoredModel): CatalogEntry {
+    const definition = parseSurrogateJson(stored.definition)
+    return {
+      definition,
+      summary: summarise(stored.id, stored.name, definition, {
+        source: 'imported',
+        sourceFileName: stored.sourceFileName,
+        importedAt: stored.importedAt,
+        notes: stored.notes,
+        warnings: stored.warnings
+      })
+    }
   }
 }
 
-function summarise(id: string, name: string, definition: SurrogateDefinition): ModelSummary {
+function summarise(
+  id: string,
+  name: string,
+  definition: SurrogateDefinition,
+  origin: Pick<ModelSummary, 'source' | 'sourceFileName' | 'importedAt' | 'notes' | 'warnings'>
+): ModelSummary {
   return {
     id,
     name,
-    source: 'bundled',
+    ...origin,
     inputCount: definition.inputCount,
     outputCount: definition.outputCount,
     hiddenSizes: definition.hiddenSizes,

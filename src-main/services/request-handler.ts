@@ -10,6 +10,7 @@ import {
   type Envelope
 } from '../../src-preload/contract'
 import type { AppServices } from './app-services'
+import { surrogateJsonOf } from './model-catalog'
 
 export type RequestHandler = (channel: unknown, request: unknown) => Promise<Envelope<unknown>>
 
@@ -17,6 +18,21 @@ export function createRequestHandler(services: AppServices): RequestHandler {
   const handlers: { [C in Channel]: (request: never) => ChannelResponse<C> | Promise<ChannelResponse<C>> } = {
     'app:info': () => services.info,
     'models:list': () => services.models.list(),
+    'models:import': (request: { fileName: string; contentBase64: string; name?: string; notes?: string }) =>
+      services.models.importFile(request.fileName, Buffer.from(request.contentBase64, 'base64'), request),
+    'models:rename': ({ modelId, name }: { modelId: string; name: string }) => services.models.rename(modelId, name),
+    'models:delete': ({ modelId }: { modelId: string }) => {
+      services.models.delete(modelId)
+      return { modelId }
+    },
+    'models:iv-curves': ({ modelId, pointsPerElectrode }: { modelId: string; pointsPerElectrode?: number }) =>
+      services.models.ivCurves(modelId, pointsPerElectrode),
+    'models:export': ({ modelId }: { modelId: string }) => {
+      const entry = services.models.get(modelId)
+      if (!entry) throw new Error(`modelId: no model "${modelId}"`)
+      const fileName = `${entry.summary.name.replace(/[^\w.-]+/g, '-')}.json`
+      return { fileName, json: JSON.stringify(surrogateJsonOf(entry.definition)) }
+    },
     'training:start': (config: Parameters<AppServices['training']['start']>[0]) => services.training.start(config),
     'training:stop': ({ runId }: { runId: number }) => services.training.stop(runId),
     'training:active': () => ({ runId: services.training.activeRunId() }),

@@ -17,3 +17,5 @@ export type {
   RunCheckpoint,
   RunsRepositoryOptions
 } from './runs-repository'
+export { ModelsRepository } from './models-repository'
+export type { StoredModel, NewModel } from './models-repository'

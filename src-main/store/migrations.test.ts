@@ -50,7 +50,7 @@ describe('migration list', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(
       MIGRATIONS.map((_, index) => index + 1)
     )
-    expect(LATEST_SCHEMA_VERSION).toBe(3)
+    expect(LATEST_SCHEMA_VERSION).toBe(4)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -66,10 +66,10 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
-    expect(tablesOf(db)).toEqual(['run_checkpoints', 'run_generations', 'runs'])
+    expect(tablesOf(db)).toEqual(['models', 'run_checkpoints', 'run_generations', 'runs'])
     expect(columnsOf(db, 'runs')).toEqual([
       ...RUNS_V1_COLUMNS,
       'control_electrodes_json',
@@ -149,7 +149,7 @@ describe('a failing migration', () => {
   it('rolls back entirely and leaves user_version at the last good version', () => {
     const db = new BetterSqlite3(':memory:')
     const broken: Migration = {
-      version: 4,
+      version: 5,
       description: 'breaks halfway',
       up(database) {
         database.exec('CREATE TABLE half_done (x INTEGER)')
@@ -157,7 +157,7 @@ describe('a failing migration', () => {
       }
     }
     expect(() => applyMigrations(db, [...MIGRATIONS, broken])).toThrow('boom')
-    expect(readSchemaVersion(db)).toBe(3)
+    expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(tablesOf(db)).not.toContain('half_done')
     db.close()
   })

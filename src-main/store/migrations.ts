@@ -90,6 +90,26 @@ export const MIGRATIONS: readonly Migration[] = [
       // is only abandoned when the process that drives it is gone.
       db.exec('ALTER TABLE runs ADD COLUMN owner_pid INTEGER')
     }
+  },
+  {
+    version: 4,
+    description: 'imported surrogate models',
+    up(db) {
+      // The definition (structure, ranges, weights) is stored as the app's JSON form, so a model
+      // never needs its source file again; the file's hash tells a re-import of the same file.
+      db.exec(`
+        CREATE TABLE models (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          name TEXT NOT NULL,
+          notes TEXT NOT NULL DEFAULT '',
+          source_file_name TEXT NOT NULL,
+          source_sha256 TEXT NOT NULL UNIQUE,
+          imported_at TEXT NOT NULL,
+          definition_json TEXT NOT NULL,
+          warnings_json TEXT NOT NULL
+        );
+      `)
+    }
   }
 ]
 

@@ -132,6 +132,11 @@ function subscribe<M extends EventMethodName>(method: M, listener: (payload: Met
 export const api: DnpuApi = {
   appInfo: (request) => call('appInfo', request),
   listModels: (request) => call('listModels', request),
+  importModel: (request) => call('importModel', request),
+  renameModel: (request) => call('renameModel', request),
+  deleteModel: (request) => call('deleteModel', request),
+  exportModel: (request) => call('exportModel', request),
+  modelIvCurves: (request) => call('modelIvCurves', request),
   startTraining: (request) => call('startTraining', request),
   stopTraining: (request) => call('stopTraining', request),
   activeTraining: (request) => call('activeTraining', request),

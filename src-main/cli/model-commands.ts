@@ -1,0 +1,121 @@
+/** `dnpu models ...`: import, list and evaluate surrogate models. */
+import { readFileSync } from 'node:fs'
+import { SurrogateModel } from '../core'
+import type { AppServices } from '../services/app-services'
+import { openServices, printJson } from './commands'
+import { CliError, type CliContext } from './program'
+
+function readFileOrExplain(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new CliError(code === 'ENOENT' ? `${what} ${file} does not exist` : `cannot read ${what} ${file}: ${(error as Error).message}`)
+  }
+}
+
+async function withServices<T>(context: CliContext, dataFolder: string, use: (services: AppServices) => Promise<T> | T): Promise<T> {
+  const services = await openServices(context, dataFolder)
+  try {
+    return await use(services)
+  } finally {
+    await services.close()
+  }
+}
+
+export async function runModelsImport(
+  context: CliContext,
+  dataFolder: string,
+  file: string,
+  options: { name?: string; json?: boolean }
+): Promise<void> {
+  const bytes = readFileOrExplain(file, 'model file')
+  await withServices(context, dataFolder, (services) => {
+    let result
+    try {
+      result = services.models.importFile(file, bytes, { name: options.name })
+    } catch (error) {
+      throw new CliError(`${file}: ${(error as Error).message}`, 1)
+    }
+    const { model, warnings, alreadyImported } = result
+    const entry = services.models.get(model.id)!
+    if (options.json) {
+      printJson({
+        id: model.id,
+        name: model.name,
+        structure: { inputCount: model.inputCount, hiddenSizes: model.hiddenSizes, outputCount: model.outputCount, activation: model.activation },
+        info: entry.definition.info,
+        warnings,
+        alreadyImported
+      })
+      return
+    }
+    process.stdout.write(
+      `${alreadyImported ? 'already imported' : 'imported'} as model ${model.id} "${model.name}": ` +
+        `${model.inputCount} -> [${model.hiddenSizes.join(', ')}] -> ${model.outputCount}, ${model.activation}\n`
+    )
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
+  })
+}
+
+export async function runModelsList(context: CliContext, dataFolder: string, json: boolean): Promise<void> {
+  await withServices(context, dataFolder, (services) => {
+    const models = services.models.list()
+    if (json) {
+      printJson(models)
+      return
+    }
+    for (const model of models) {
+      process.stdout.write(
+        `${model.id.padEnd(6)} ${model.name.padEnd(32)} ${model.source.padEnd(9)} ${model.inputCount} -> [${model.hiddenSizes.join(', ')}] -> ${model.outputCount} ${model.activation}\n`
+      )
+    }
+  })
+}
+
+export async function runModelsEval(
+  context: CliContext,
+  dataFolder: string,
+  id: string,
+  options: { inputs: string; json?: boolean }
+): Promise<void> {
+  let rows: unknown
+  try {
+    rows = JSON.parse(readFileOrExplain(options.inputs, 'inputs file').toString('utf8'))
+  } catch (error) {
+    if (error instanceof CliError) throw error
+    throw new CliError(`--inputs ${options.inputs} is not valid JSON: ${(error as Error).message}`)
+  }
+  await withServices(context, dataFolder, async (services) => {
+    const entry = services.models.get(id)
+    if (!entry) throw new CliError(`no model "${id}" (see dnpu models list)`)
+    const columnCount = entry.definition.inputCount
+    const voltages = checkRows(rows, columnCount, options.inputs)
+    const model = new SurrogateModel(entry.definition)
+    try {
+      const outputs = await model.forwardNanoamps(Float32Array.from(voltages.flat()), voltages.length)
+      const perRow = voltages.map((_, row) => Array.from(outputs.subarray(row * model.outputCount, (row + 1) * model.outputCount)))
+      const flat = model.outputCount === 1 ? perRow.map((values) => values[0]) : perRow
+      if (options.json) printJson({ outputs: flat })
+      else for (const value of flat) process.stdout.write(`${JSON.stringify(value)}\n`)
+    } finally {
+      model.dispose()
+    }
+  })
+}
+
+/** Rows of finite voltages, one per activation electrode; the error names the first bad cell. */
+function checkRows(rows: unknown, columnCount: number, file: string): number[][] {
+  if (!Array.isArray(rows) || rows.length === 0) throw new CliError(`${file}: expected a non-empty JSON array of rows`)
+  rows.forEach((row, index) => {
+    if (!Array.isArray(row) || row.length !== columnCount) {
+      throw new CliError(`${file}: row ${index} must be an array of ${columnCount} voltages (one per activation electrode)`)
+    }
+    row.forEach((value, column) => {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new CliError(`${file}: row ${index}, column ${column} is not a finite number: ${JSON.stringify(value)}`)
+      }
+    })
+  })
+  return rows as number[][]
+}

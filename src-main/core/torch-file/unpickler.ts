@@ -1,0 +1,476 @@
+// A small pickle virtual machine for the data subset that torch.save writes. It never executes
+// anything: GLOBAL, REDUCE, NEWOBJ, BUILD and persistent ids are all handed to hooks, and the
+// torch hooks resolve only allow-listed names to inert markers. Every malformed input (truncated,
+// stack underflow, wrong operand types) raises a TorchFileError that names the opcode and byte.
+import { TorchFileError, damaged, unsupported } from './torch-file-error.js';
+import { OP, isKnownOpcode, opcodeName } from './pickle-opcodes.js';
+import { PyBytes, PyDict, PyTuple, isDictKey, pythonTypeName, type PickleValue } from './pickle-values.js';
+
+const HIGHEST_PROTOCOL = 5;
+/**
+ * Decoding a Python int costs time quadratic in its length, so a hostile megabyte-long int could
+ * hang the importer. No surrogate holds an int anywhere near this long (torch's magic is 10 bytes).
+ */
+const MAX_INT_BYTES = 256;
+
+export interface UnpicklerHooks {
+  /** GLOBAL, STACK_GLOBAL and INST: return an inert marker or throw a refusal. */
+  findGlobal(module: string, name: string): PickleValue;
+  /** REDUCE: `callable(*args)`. */
+  call(callable: PickleValue, args: PyTuple): PickleValue;
+  /** NEWOBJ, NEWOBJ_EX, INST, OBJ: `cls.__new__(cls, *args)`. */
+  instantiate(cls: PickleValue, args: PyTuple): PickleValue;
+  /** BUILD: `target.__setstate__(state)`, applied in place. */
+  build(target: PickleValue, state: PickleValue): void;
+  /** BINPERSID and PERSID: resolve a persistent id (torch uses them for tensor storages). */
+  persistentLoad(pid: PickleValue): PickleValue;
+}
+
+export interface UnpickleResult {
+  value: PickleValue;
+  /** Byte offset just after the STOP opcode: where a following pickle starts. */
+  end: number;
+}
+
+/** Reads opcode arguments with bounds checks; remembers the current opcode for messages. */
+class Reader {
+  private readonly view: DataView;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  position: number;
+  opcodeStart = 0;
+  opcode = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    start: number,
+    readonly label: string,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.position = start;
+  }
+
+  get atEnd(): boolean {
+    return this.position >= this.bytes.length;
+  }
+
+  fail(detail: string): TorchFileError {
+    return damaged(`${this.label} is damaged: ${detail} (${opcodeName(this.opcode)} at byte ${this.opcodeStart})`);
+  }
+
+  private need(count: number): void {
+    if (count > this.bytes.length - this.position) {
+      throw damaged(`${this.label} is truncated: it ends inside ${opcodeName(this.opcode)} at byte ${this.opcodeStart}`);
+    }
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.position++]!;
+  }
+
+  u16(): number {
+    this.need(2);
+    const value = this.view.getUint16(this.position, true);
+    this.position += 2;
+    return value;
+  }
+
+  u32(): number {
+    this.need(4);
+    const value = this.view.getUint32(this.position, true);
+    this.position += 4;
+    return value;
+  }
+
+  i32(): number {
+    this.need(4);
+    const value = this.view.getInt32(this.position, true);
+    this.position += 4;
+    return value;
+  }
+
+  u64(): number {
+    this.need(8);
+    const value = this.view.getBigUint64(this.position, true);
+    this.position += 8;
+    // Any length this large is past the end of the data anyway: report it as truncation.
+    if (value > BigInt(this.bytes.length)) this.need(Number.MAX_SAFE_INTEGER);
+    return Number(value);
+  }
+
+  /** BINFLOAT is the one big-endian field in pickle. */
+  f64BigEndian(): number {
+    this.need(8);
+    const value = this.view.getFloat64(this.position, false);
+    this.position += 8;
+    return value;
+  }
+
+  take(count: number): Uint8Array {
+    this.need(count);
+    const slice = this.bytes.subarray(this.position, this.position + count);
+    this.position += count;
+    return slice;
+  }
+
+  text(count: number): string {
+    const slice = this.take(count);
+    try {
+      return this.utf8.decode(slice);
+    } catch {
+      throw this.fail('a string is not valid UTF-8');
+    }
+  }
+
+  /** A newline-terminated argument of the text opcodes (GLOBAL, INT, GET, ...). */
+  line(): string {
+    const newline = this.bytes.indexOf(0x0a, this.position);
+    if (newline < 0) this.need(this.bytes.length);
+    const value = this.text(newline - this.position);
+    this.position += 1;
+    return value;
+  }
+}
+
+/** Little-endian two's complement, as LONG1 and LONG4 store Python ints. */
+function decodeLong(bytes: Uint8Array): number | bigint {
+  if (bytes.length === 0) return 0;
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i -= 1) value = (value << 8n) | BigInt(bytes[i]!);
+  if (bytes[bytes.length - 1]! & 0x80) value -= 1n << BigInt(bytes.length * 8);
+  return normalizeInt(value);
+}
+
+/** Ints are JS numbers when exact, bigint otherwise (torch's legacy magic number is 77 bits). */
+function normalizeInt(value: bigint): number | bigint {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+}
+
+function checkIntLength(byteCount: number, label: string): void {
+  if (byteCount > MAX_INT_BYTES) throw unsupported(`${label} holds an integer of ${byteCount} bytes, far longer than any surrogate model needs`);
+}
+
+function parseTextInt(reader: Reader, text: string): number | bigint {
+  const digits = text.endsWith('L') ? text.slice(0, -1) : text;
+  checkIntLength(Math.ceil(digits.length / 2.4), reader.label); // about 2.4 decimal digits per byte
+  if (!/^[-+]?\d+$/.test(digits)) throw reader.fail(`${JSON.stringify(text)} is not an integer`);
+  return normalizeInt(BigInt(digits));
+}
+
+/** Run one pickle starting at `start` until its STOP opcode. */
+export function unpickle(bytes: Uint8Array, start: number, label: string, hooks: UnpicklerHooks): UnpickleResult {
+  const reader = new Reader(bytes, start, label);
+  let stack: PickleValue[] = [];
+  const markStack: PickleValue[][] = [];
+  const memo = new Map<number, PickleValue>();
+
+  const pop = (): PickleValue => {
+    if (stack.length === 0) throw reader.fail('the stack is empty');
+    return stack.pop()!;
+  };
+  const top = (): PickleValue => {
+    if (stack.length === 0) throw reader.fail('the stack is empty');
+    return stack[stack.length - 1]!;
+  };
+  // Callers must call popMark() before touching `stack`: it replaces the array (so never write
+  // stack.push(popMark()), which would push onto the discarded array).
+  const popMark = (): PickleValue[] => {
+    const items = stack;
+    const previous = markStack.pop();
+    if (previous === undefined) throw reader.fail('there is no MARK to pop back to');
+    stack = previous;
+    return items;
+  };
+  const memoGet = (key: number): PickleValue => {
+    if (!memo.has(key)) throw reader.fail(`memo entry ${key} was never stored`);
+    return memo.get(key)!;
+  };
+  const memoPut = (key: number): void => {
+    if (!Number.isSafeInteger(key) || key < 0) throw reader.fail(`memo key ${key} is invalid`);
+    memo.set(key, top());
+  };
+  const tupleOf = (value: PickleValue, role: string): PyTuple => {
+    if (!(value instanceof PyTuple)) throw reader.fail(`${role} is a ${pythonTypeName(value)}, not a tuple`);
+    return value;
+  };
+  const listAt = (value: PickleValue): PickleValue[] => {
+    if (!Array.isArray(value)) throw reader.fail(`cannot append to a ${pythonTypeName(value)}`);
+    return value;
+  };
+  const setItems = (target: PickleValue, items: PickleValue[]): void => {
+    if (!(target instanceof PyDict)) throw reader.fail(`cannot set items on a ${pythonTypeName(target)}`);
+    if (items.length % 2 !== 0) throw reader.fail('a dict got a key without a value');
+    for (let i = 0; i < items.length; i += 2) {
+      const key = items[i]!;
+      if (!isDictKey(key)) throw unsupported(`${label} uses a ${pythonTypeName(key)} as a dict key; only str, int, float, bool and None keys are supported`);
+      target.entries.set(key, items[i + 1]!);
+    }
+  };
+  const stringOperand = (value: PickleValue, role: string): string => {
+    if (typeof value !== 'string') throw reader.fail(`${role} is a ${pythonTypeName(value)}, not a str`);
+    return value;
+  };
+
+  while (!reader.atEnd) {
+    reader.opcodeStart = reader.position;
+    const code = reader.u8();
+    reader.opcode = code;
+    switch (code) {
+      case OP.PROTO: {
+        const protocol = reader.u8();
+        if (protocol > HIGHEST_PROTOCOL) throw unsupported(`${label} uses pickle protocol ${protocol}; protocols 0 to ${HIGHEST_PROTOCOL} are supported`);
+        break;
+      }
+      case OP.FRAME:
+        reader.u64(); // Framing only groups opcodes for buffered reads: nothing to do here.
+        break;
+      case OP.STOP:
+        return { value: pop(), end: reader.position };
+      case OP.MARK:
+        markStack.push(stack);
+        stack = [];
+        break;
+      case OP.POP:
+        pop();
+        break;
+      case OP.POP_MARK:
+        popMark();
+        break;
+      case OP.DUP:
+        stack.push(top());
+        break;
+
+      case OP.NONE:
+        stack.push(null);
+        break;
+      case OP.NEWTRUE:
+        stack.push(true);
+        break;
+      case OP.NEWFALSE:
+        stack.push(false);
+        break;
+      case OP.INT: {
+        const text = reader.line();
+        // Protocol 0 spells booleans as I01 / I00.
+        stack.push(text === '01' ? true : text === '00' ? false : parseTextInt(reader, text));
+        break;
+      }
+      case OP.LONG:
+        stack.push(parseTextInt(reader, reader.line()));
+        break;
+      case OP.BININT:
+        stack.push(reader.i32());
+        break;
+      case OP.BININT1:
+        stack.push(reader.u8());
+        break;
+      case OP.BININT2:
+        stack.push(reader.u16());
+        break;
+      case OP.LONG1:
+        stack.push(decodeLong(reader.take(reader.u8())));
+        break;
+      case OP.LONG4: {
+        const length = reader.i32();
+        if (length < 0) throw reader.fail('a negative LONG4 length');
+        checkIntLength(length, label);
+        stack.push(decodeLong(reader.take(length)));
+        break;
+      }
+      case OP.FLOAT: {
+        const text = reader.line();
+        const value = Number(text);
+        if (text.trim() === '' || (Number.isNaN(value) && !/^[-+]?nan$/i.test(text))) throw reader.fail(`${JSON.stringify(text)} is not a float`);
+        stack.push(value);
+        break;
+      }
+      case OP.BINFLOAT:
+        stack.push(reader.f64BigEndian());
+        break;
+
+      case OP.BINUNICODE:
+        stack.push(reader.text(reader.u32()));
+        break;
+      case OP.SHORT_BINUNICODE:
+        stack.push(reader.text(reader.u8()));
+        break;
+      case OP.BINUNICODE8:
+        stack.push(reader.text(reader.u64()));
+        break;
+      // Python 2 byte strings; torch.load decodes them as UTF-8 text too.
+      case OP.BINSTRING: {
+        const length = reader.i32();
+        if (length < 0) throw reader.fail('a negative BINSTRING length');
+        stack.push(reader.text(length));
+        break;
+      }
+      case OP.SHORT_BINSTRING:
+        stack.push(reader.text(reader.u8()));
+        break;
+      case OP.BINBYTES:
+        stack.push(new PyBytes(reader.take(reader.u32())));
+        break;
+      case OP.SHORT_BINBYTES:
+        stack.push(new PyBytes(reader.take(reader.u8())));
+        break;
+      case OP.BINBYTES8:
+      case OP.BYTEARRAY8:
+        stack.push(new PyBytes(reader.take(reader.u64())));
+        break;
+
+      case OP.EMPTY_LIST:
+        stack.push([]);
+        break;
+      case OP.LIST: {
+        const items = popMark();
+        stack.push(items);
+        break;
+      }
+      case OP.APPEND: {
+        const value = pop();
+        listAt(top()).push(value);
+        break;
+      }
+      case OP.APPENDS: {
+        const items = popMark();
+        const list = listAt(top());
+        for (const item of items) list.push(item); // no spread: a long APPENDS would overflow the call stack
+        break;
+      }
+      case OP.EMPTY_TUPLE:
+        stack.push(new PyTuple([]));
+        break;
+      case OP.TUPLE: {
+        const items = popMark();
+        stack.push(new PyTuple(items));
+        break;
+      }
+      case OP.TUPLE1:
+      case OP.TUPLE2:
+      case OP.TUPLE3: {
+        const count = code - OP.TUPLE1 + 1;
+        if (stack.length < count) throw reader.fail('the stack is empty');
+        stack.push(new PyTuple(stack.splice(stack.length - count, count)));
+        break;
+      }
+      case OP.EMPTY_DICT:
+        stack.push(new PyDict(false));
+        break;
+      case OP.DICT: {
+        const dict = new PyDict(false);
+        setItems(dict, popMark());
+        stack.push(dict);
+        break;
+      }
+      case OP.SETITEM: {
+        const value = pop();
+        const key = pop();
+        setItems(top(), [key, value]);
+        break;
+      }
+      case OP.SETITEMS: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      }
+
+      case OP.PUT:
+        memoPut(Number(parseTextInt(reader, reader.line())));
+        break;
+      case OP.BINPUT:
+        memoPut(reader.u8());
+        break;
+      case OP.LONG_BINPUT:
+        memoPut(reader.u32());
+        break;
+      case OP.MEMOIZE:
+        memoPut(memo.size);
+        break;
+      case OP.GET:
+        stack.push(memoGet(Number(parseTextInt(reader, reader.line()))));
+        break;
+      case OP.BINGET:
+        stack.push(memoGet(reader.u8()));
+        break;
+      case OP.LONG_BINGET:
+        stack.push(memoGet(reader.u32()));
+        break;
+
+      case OP.GLOBAL: {
+        const module = reader.line();
+        const name = reader.line();
+        stack.push(hooks.findGlobal(module, name));
+        break;
+      }
+      case OP.STACK_GLOBAL: {
+        const name = stringOperand(pop(), 'the STACK_GLOBAL name');
+        const module = stringOperand(pop(), 'the STACK_GLOBAL module');
+        stack.push(hooks.findGlobal(module, name));
+        break;
+      }
+      case OP.REDUCE: {
+        const args = tupleOf(pop(), 'the REDUCE argument');
+        const callable = pop();
+        stack.push(hooks.call(callable, args));
+        break;
+      }
+      case OP.NEWOBJ: {
+        const args = tupleOf(pop(), 'the NEWOBJ argument');
+        const cls = pop();
+        stack.push(hooks.instantiate(cls, args));
+        break;
+      }
+      case OP.NEWOBJ_EX: {
+        const kwargs = pop();
+        const args = tupleOf(pop(), 'the NEWOBJ_EX argument');
+        const cls = pop();
+        if (!(kwargs instanceof PyDict) || kwargs.entries.size > 0) {
+          throw unsupported(`${label} passes keyword arguments to a constructor (NEWOBJ_EX), which torch.save never does`);
+        }
+        stack.push(hooks.instantiate(cls, args));
+        break;
+      }
+      case OP.INST: {
+        const module = reader.line();
+        const name = reader.line();
+        const cls = hooks.findGlobal(module, name);
+        const args = new PyTuple(popMark());
+        stack.push(hooks.instantiate(cls, args));
+        break;
+      }
+      case OP.OBJ: {
+        const items = popMark();
+        if (items.length === 0) throw reader.fail('OBJ without a class');
+        stack.push(hooks.instantiate(items[0]!, new PyTuple(items.slice(1))));
+        break;
+      }
+      case OP.BUILD: {
+        const state = pop();
+        hooks.build(top(), state);
+        break;
+      }
+      case OP.BINPERSID:
+        stack.push(hooks.persistentLoad(pop()));
+        break;
+      case OP.PERSID:
+        stack.push(hooks.persistentLoad(reader.line()));
+        break;
+
+      case OP.EXT1:
+      case OP.EXT2:
+      case OP.EXT4: {
+        const extensionCode = code === OP.EXT1 ? reader.u8() : code === OP.EXT2 ? reader.u16() : reader.i32();
+        throw new TorchFileError(
+          'refused',
+          `refused: ${label} names a Python global through the copyreg extension registry (code ${extensionCode}), which a surrogate model never needs`,
+        );
+      }
+      default:
+        if (isKnownOpcode(code)) {
+          throw unsupported(`${label} uses the pickle opcode ${opcodeName(code)} at byte ${reader.opcodeStart}, which torch.save never writes for a surrogate model`);
+        }
+        throw reader.fail('this byte is not a pickle opcode');
+    }
+  }
+  throw damaged(`${label} is truncated: it ends at byte ${bytes.length} before the pickle's STOP opcode`);
+}
