@@ -3,7 +3,7 @@
  * `npm test` builds before it runs these; alone, run `npm run build` first.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -32,6 +32,8 @@ beforeAll(() => {
 afterEach(() => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
 })
+
+const fixtures = join(repoRoot, 'src-main', 'core', 'torch-file', '__fixtures__')
 
 describe('dnpu CLI', () => {
   it('trains XOR reproducibly: the same seed gives the same JSON apart from timings', () => {
@@ -103,6 +105,47 @@ describe('dnpu CLI', () => {
     const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit))
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toMatchObject({ status: 'stopped' })
+  })
+})
+
+describe('dnpu models', () => {
+  it.each(['small-elu', 'small-tanh', 'defaults-missing'])('imports %s.pt and eval reproduces PyTorch within 1e-4', (name) => {
+    const folder = freshDataFolder()
+    const imported = dnpu(['models', 'import', join(fixtures, `${name}.pt`), '--json', '--data-dir', folder])
+    expect(imported.status).toBe(0)
+    const model = JSON.parse(imported.stdout)
+    expect(model).toMatchObject({ id: '1', name, structure: { inputCount: 7, outputCount: 1 }, info: expect.any(Object) })
+    expect(model.warnings).toHaveLength(name === 'defaults-missing' ? 2 : 0)
+    const expected = JSON.parse(readFileSync(join(fixtures, `${name}.expected.json`), 'utf8')) as { inputs: number[][]; outputs_nA: number[] }
+    const inputsFile = join(folder, 'inputs.json')
+    writeFileSync(inputsFile, JSON.stringify(expected.inputs))
+    const evaluated = dnpu(['models', 'eval', '1', '--inputs', inputsFile, '--json', '--data-dir', folder])
+    expect(evaluated.status).toBe(0)
+    const { outputs } = JSON.parse(evaluated.stdout) as { outputs: number[] }
+    expect(outputs).toHaveLength(expected.outputs_nA.length)
+    outputs.forEach((value, i) => {
+      const want = expected.outputs_nA[i]
+      expect(Math.abs(value - want)).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(want), 1e-2))
+    })
+  })
+
+  it('refuses a truncated file with a clear message and leaves the store unchanged', () => {
+    const folder = freshDataFolder()
+    const truncated = join(folder, 'cut.pt')
+    writeFileSync(truncated, readFileSync(join(fixtures, 'small-tanh.pt')).subarray(0, 3000))
+    const refused = dnpu(['models', 'import', truncated, '--data-dir', folder])
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(/truncated or damaged/)
+    expect(JSON.parse(dnpu(['models', 'list', '--json', '--data-dir', folder]).stdout).map((m: { id: string }) => m.id)).toEqual(['demo'])
+  })
+
+  it('trains a GA on a .pt file given to --model (imported first)', () => {
+    const folder = freshDataFolder()
+    const result = dnpu(['train', 'ga', '--task', 'or', '--model', join(fixtures, 'small-elu.pt'), '--generations', '5', '--seed', '1', '--json', '--data-dir', folder])
+    expect(result.status).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed', generations: expect.any(Number) })
+    const [run] = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout)
+    expect(run.modelId).toBe('1')
   })
 })
 
