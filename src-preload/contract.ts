@@ -32,6 +32,22 @@ const rangeSchema = z
   .tuple([z.number().finite(), z.number().finite()])
   .refine(([lo, hi]) => lo < hi, 'expected [min, max] with min < max')
 
+/**
+ * How a simulated run departs from the model file's device settings; stored with the run.
+ * Omitted fields keep the model's own values; no noise by default.
+ */
+export const simulationOptionsSchema = z
+  .object({
+    /** Standard deviation of Gaussian noise added to the output before clipping (nA). */
+    noiseStdNanoamps: z.number().finite().min(0).max(1e6).optional(),
+    /** Replaces the model's amplification (nA per model output unit). */
+    amplification: z.number().finite().refine((a) => a !== 0, 'must not be 0').optional(),
+    /** Replaces the model's clipping value [lo, hi] (nA). */
+    clippingValueNanoamps: rangeSchema.optional()
+  })
+  .strict()
+export type SimulationOptions = z.infer<typeof simulationOptionsSchema>
+
 /** A genetic-algorithm training request. Defaults are the lab's XOR preset. */
 export const gaTrainingConfigSchema = z
   .object({
@@ -56,7 +72,8 @@ export const gaTrainingConfigSchema = z
      */
     stopThreshold: z.number().finite().min(-1).max(2),
     /** Seed of the run's random generator; omitted: a random seed is drawn and stored. */
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional()
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    simulation: simulationOptionsSchema.optional()
   })
   .strict()
 export type GaTrainingConfig = z.infer<typeof gaTrainingConfigSchema>

@@ -82,6 +82,9 @@ interface TrainGaOptions {
   dataElectrodes: [number, number]
   inputRange: [number, number]
   model: string
+  noiseStd?: number
+  amplification?: number
+  clipping?: [number, number]
   dataDir?: string
   json?: boolean
 }
@@ -97,7 +100,8 @@ export async function runTrainGa(context: CliContext, options: TrainGaOptions): 
     generations: options.generations,
     fitness: options.fitness,
     stopThreshold: options.stopThreshold,
-    ...(options.seed === undefined ? {} : { seed: options.seed })
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...simulationRequest(options)
   }
   // The same schema the app validates with, so the CLI and the UI refuse the same things.
   const parsed = parseRequest('training:start', request)
@@ -140,6 +144,16 @@ export async function runTrainGa(context: CliContext, options: TrainGaOptions): 
   }
 }
 
+/** The simulation options given on the command line, as the contract's `simulation` field. */
+function simulationRequest(options: TrainGaOptions): { simulation?: Record<string, unknown> } {
+  const simulation = {
+    ...(options.noiseStd === undefined ? {} : { noiseStdNanoamps: options.noiseStd }),
+    ...(options.amplification === undefined ? {} : { amplification: options.amplification }),
+    ...(options.clipping === undefined ? {} : { clippingValueNanoamps: options.clipping })
+  }
+  return Object.keys(simulation).length > 0 ? { simulation } : {}
+}
+
 /**
  * `--model` takes a model id or a .pt file; a file is imported first (a file imported before is
  * recognised by its hash, so training on the same file twice reuses one model).
@@ -165,7 +179,10 @@ const OPTION_OF_FIELD: Record<string, string> = {
   generations: '--generations',
   fitness: '--fitness',
   stopThreshold: '--stop-threshold',
-  seed: '--seed'
+  seed: '--seed',
+  'simulation.noiseStdNanoamps': '--noise-std',
+  'simulation.amplification': '--amplification',
+  'simulation.clippingValueNanoamps': '--clipping'
 }
 
 /** Rewrites `partition.0: Too small...` as `--partition: partition.0: Too small...` for CLI users. */
@@ -173,8 +190,8 @@ function inOptionTerms(message: string): string {
   return message
     .split('; ')
     .map((problem) => {
-      const field = /^([A-Za-z]+)[.:]/.exec(problem)?.[1]
-      const option = field ? OPTION_OF_FIELD[field] : undefined
+      const path = /^([A-Za-z.]+?)(\.\d+)?:/.exec(problem)?.[1]
+      const option = path ? (OPTION_OF_FIELD[path] ?? OPTION_OF_FIELD[path.split('.')[0]]) : undefined
       return option ? `${option}: ${problem}` : problem
     })
     .join('; ')

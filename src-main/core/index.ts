@@ -10,7 +10,7 @@ export {
   type SurrogateDefinition,
   type SurrogateLayer,
 } from './surrogate-definition.js';
-export { SurrogateModel } from './surrogate.js';
+export { SurrogateModel, type SimulationOptions } from './surrogate.js';
 export type { Processor } from './processor.js';
 export { linearTransformConstants, applyLinearTransform, type LinearTransform } from './input-transform.js';
 export { Dnpu, type DnpuOptions } from './dnpu.js';

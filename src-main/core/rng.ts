@@ -67,6 +67,16 @@ export class Rng {
     return (high * TWO_POW_26 + low) / TWO_POW_53;
   }
 
+  /**
+   * Normal(mean, std) by Box-Muller: exactly two random() draws per sample (no cached second
+   * value), so the generator's state alone determines the rest of the stream.
+   */
+  gaussian(mean = 0, std = 1): number {
+    const u1 = 1 - this.random(); // (0, 1]: log(0) never happens
+    const u2 = this.random();
+    return mean + std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
   /** Uniform in [lo, hi). One random() draw. */
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.random();

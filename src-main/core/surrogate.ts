@@ -1,5 +1,6 @@
 // A surrogate DNPU: the brainspy-smg MLP evaluated with tfjs (batched, float32), plus a plain
 // float64 JS forward that tests use as the ground truth for the tfjs path.
+import type { Rng } from './rng.js';
 import * as tf from '@tensorflow/tfjs';
 import { initComputeBackend } from './compute-backend.js';
 import type { Processor } from './processor.js';
@@ -48,6 +49,18 @@ function clamp(value: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, value));
 }
 
+/**
+ * How a simulation departs from the file's own device settings (the reference's
+ * `amplification`, `clipping_value` and `noise` of a simulation processor).
+ */
+export interface SimulationOptions {
+  /** nA per model output unit; replaces the file's amplification for every output. */
+  amplification?: number | undefined;
+  clippingValueNanoamps?: readonly [number, number] | undefined;
+  /** Gaussian noise added to MLP(x)*amplification before clipping, drawn from `rng`. */
+  outputNoise?: { stdNanoamps: number; rng: Rng } | undefined;
+}
+
 export class SurrogateModel implements Processor {
   readonly inputCount: number;
   readonly outputCount: number;
@@ -62,15 +75,25 @@ export class SurrogateModel implements Processor {
   private amplificationTensor: tf.Tensor1D | null = null;
   private tensorsReady: Promise<void> | null = null;
   private disposed = false;
+  private readonly outputNoise: SimulationOptions['outputNoise'];
 
-  constructor(definition: SurrogateDefinition) {
+  constructor(definition: SurrogateDefinition, simulation: SimulationOptions = {}) {
     this.inputCount = definition.inputCount;
     this.outputCount = definition.outputCount;
     this.hiddenSizes = [...definition.hiddenSizes];
     this.activation = definition.activation;
     this.voltageRangesVolts = definition.voltageRangesVolts.map(([lo, hi]): [number, number] => [lo, hi]);
-    this.amplification = [...definition.amplification];
-    this.clippingValueNanoamps = [definition.clippingValueNanoamps[0], definition.clippingValueNanoamps[1]];
+    this.amplification =
+      simulation.amplification === undefined ? [...definition.amplification] : definition.amplification.map(() => simulation.amplification!);
+    const clipping = simulation.clippingValueNanoamps ?? definition.clippingValueNanoamps;
+    if (!(clipping[0] < clipping[1])) throw new RangeError(`clipping value must be [lo, hi] with lo < hi, got [${clipping.join(', ')}]`);
+    if (!this.amplification.every((a) => Number.isFinite(a) && a !== 0)) throw new RangeError('amplification must be finite and non-zero');
+    this.clippingValueNanoamps = [clipping[0], clipping[1]];
+    const noise = simulation.outputNoise;
+    if (noise && !(Number.isFinite(noise.stdNanoamps) && noise.stdNanoamps >= 0)) {
+      throw new RangeError(`output noise std must be a finite number >= 0 nA, got ${noise.stdNanoamps}`);
+    }
+    this.outputNoise = noise && noise.stdNanoamps > 0 ? noise : undefined;
     this.layers = definition.layers;
   }
 
@@ -99,11 +122,18 @@ export class SurrogateModel implements Processor {
         x = tf.add(tf.matMul(x, layer.weight), layer.bias);
         if (index < layers.length - 1) x = applyActivationTensor(x, this.activation);
       });
-      return tf.clipByValue(tf.mul(x, amplification), clipLo, clipHi);
+      const scaled = tf.mul(x, amplification);
+      // With noise, clipping comes after it (in JS below), as in the reference.
+      return this.outputNoise ? scaled : tf.clipByValue(scaled, clipLo, clipHi);
     });
     try {
       const data = await output.data();
-      return data instanceof Float32Array ? data : Float32Array.from(data);
+      const values = data instanceof Float32Array ? data : Float32Array.from(data);
+      if (this.outputNoise) {
+        const { stdNanoamps, rng } = this.outputNoise;
+        for (let i = 0; i < values.length; i += 1) values[i] = clamp(values[i]! + rng.gaussian(0, stdNanoamps), clipLo, clipHi);
+      }
+      return values;
     } finally {
       output.dispose();
     }

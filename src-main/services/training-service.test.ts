@@ -117,4 +117,26 @@ describe('TrainingService', () => {
     expect((await done).status).toBe('failed')
     expect(services.runs.getRun(runId)?.error).toBe('surrogate produced NaN')
   })
+
+  it('records simulation options with the run, and a noisy run repeats exactly with its seed', async () => {
+    const env = await servicesOnTempFolder()
+    cleanup = env.cleanup
+    const { services } = env
+    const simulation = { noiseStdNanoamps: 3, amplification: 20, clippingValueNanoamps: [-60, 60] as [number, number] }
+    const runOnce = async (sim?: typeof simulation) => {
+      const done = finished(services)
+      const { runId } = services.training.start({ ...xor, generations: 4, stopThreshold: 1.5, seed: 8, ...(sim ? { simulation: sim } : {}) })
+      await done
+      return services.runs.getRun(runId)!
+    }
+    const noisyA = await runOnce(simulation)
+    const noisyB = await runOnce(simulation)
+    const clean = await runOnce()
+    expect(noisyA.config.simulation).toEqual(simulation)
+    expect(clean.config.simulation).toBeUndefined()
+    expect(noisyB.metrics).toEqual(noisyA.metrics)
+    expect(noisyB.bestOutputsNanoamps).toEqual(noisyA.bestOutputsNanoamps)
+    expect(clean.bestOutputsNanoamps).not.toEqual(noisyA.bestOutputsNanoamps)
+    for (const value of noisyA.bestOutputsNanoamps!) expect(Math.abs(value)).toBeLessThanOrEqual(60)
+  })
 })

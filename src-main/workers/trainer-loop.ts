@@ -10,6 +10,7 @@ import {
   SurrogateModel,
   initComputeBackend,
   parseGateTask,
+  Rng,
   type GaGenerationResult
 } from '../core'
 import type { FromTrainer, MessageEndpoint, ToTrainer, TrainerSetup, ImprovedBest } from './trainer-protocol'
@@ -37,7 +38,16 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
   async function train(setup: TrainerSetup): Promise<void> {
     const computeBackend = await initComputeBackend()
     const { config } = setup
-    const model = new SurrogateModel(setup.model)
+    const simulation = config.simulation ?? {}
+    const model = new SurrogateModel(setup.model, {
+      amplification: simulation.amplification,
+      clippingValueNanoamps: simulation.clippingValueNanoamps,
+      // Noise has its own stream, derived from the run's seed, so a noisy run repeats exactly
+      // and the GA's own draws are the same as without noise.
+      outputNoise: simulation.noiseStdNanoamps
+        ? { stdNanoamps: simulation.noiseStdNanoamps, rng: new Rng(noiseSeedOf(config.seed)) }
+        : undefined
+    })
     try {
       const task = parseGateTask(config.task)
       const dnpu = new Dnpu({
@@ -88,6 +98,11 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
       model.dispose()
     }
   }
+}
+
+/** A second seed for the noise stream (golden-ratio offset keeps it apart from the GA's). */
+function noiseSeedOf(seed: number): number {
+  return (seed + 0x9e3779b9) >>> 0
 }
 
 function yieldToEventLoop(): Promise<void> {
