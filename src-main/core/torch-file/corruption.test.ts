@@ -7,16 +7,8 @@ import { openZipArchive } from './zip-archive.js';
 import { Rng } from '../rng.js';
 import { readFixture } from './__fixtures__/read-fixture.js';
 import { buildTorchZip, tinyModel, zipMembers } from './__fixtures__/torch-file-builder.js';
+import { errorOf } from './__fixtures__/error-of.js';
 
-function errorOf(action: () => unknown): TorchFileError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TorchFileError);
-    return error as TorchFileError;
-  }
-  throw new Error('expected a TorchFileError');
-}
 
 /** Import, and if it fails, check the failure is a diagnosed one. Returns the error or null. */
 function importOrDiagnose(bytes: Uint8Array): TorchFileError | null {

@@ -2,21 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { importTorchSurrogate } from './brainspy-surrogate.js';
 import { loadTorchFile } from './torch-load.js';
-import { TorchFileError } from './torch-file-error.js';
 import { OP } from './pickle-opcodes.js';
 import { PickleWriter } from './__fixtures__/pickle-writer.js';
 import { pythonPickle } from './__fixtures__/python-pickles.js';
 import { LEGACY_MAGIC, buildTorchZip, tinyModel, zipMembers } from './__fixtures__/torch-file-builder.js';
+import { errorOf } from './__fixtures__/error-of.js';
 
-function errorOf(action: () => unknown): TorchFileError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TorchFileError);
-    return error as TorchFileError;
-  }
-  throw new Error('expected a TorchFileError');
-}
 
 /** A torch zip archive whose data.pkl is `pickle`, next to a valid model's storages. */
 function zipWithPickle(pickle: Uint8Array): Uint8Array {

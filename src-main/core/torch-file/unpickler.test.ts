@@ -4,10 +4,10 @@ import { DATA_ONLY_HOOKS, createTorchHooks } from './torch-globals.js';
 import { PyBytes, PyDict, PyTuple, type PickleValue } from './pickle-values.js';
 import { pickleToJson } from './pickle-to-json.js';
 import { TorchStorageRef, TorchTensor } from './torch-tensor.js';
-import { TorchFileError } from './torch-file-error.js';
 import { OP } from './pickle-opcodes.js';
 import { PickleWriter } from './__fixtures__/pickle-writer.js';
 import { pythonPickle } from './__fixtures__/python-pickles.js';
+import { errorOf } from './__fixtures__/error-of.js';
 
 const NO_STORAGE_HOOKS: UnpicklerHooks = createTorchHooks(() => {
   throw new Error('no storages in these tests');
@@ -17,15 +17,6 @@ function load(bytes: Uint8Array, hooks: UnpicklerHooks = NO_STORAGE_HOOKS): Pick
   return unpickle(bytes, 0, 'test.pkl', hooks).value;
 }
 
-function errorOf(action: () => unknown): TorchFileError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TorchFileError);
-    return error as TorchFileError;
-  }
-  throw new Error('expected a TorchFileError');
-}
 
 describe('unpickle: data written by CPython', () => {
   const expectedInfo = { a: [1, -2, 3.5, 2 ** 70, -(2 ** 70), true, null, 'h\u00e9llo', [1, 2]], n: -300000 };

@@ -2,21 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { crc32 } from './crc32.js';
 import { openZipArchive, looksLikeZip } from './zip-archive.js';
-import { TorchFileError } from './torch-file-error.js';
 import { readFixture } from './__fixtures__/read-fixture.js';
 import { zipMembers } from './__fixtures__/torch-file-builder.js';
+import { errorOf } from './__fixtures__/error-of.js';
 
 const text = (value: string) => new TextEncoder().encode(value);
 
-function errorOf(action: () => unknown): TorchFileError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TorchFileError);
-    return error as TorchFileError;
-  }
-  throw new Error('expected a TorchFileError');
-}
 
 /** Offsets of every central directory header (signature PK\x01\x02). */
 function centralHeaders(bytes: Uint8Array): number[] {
