@@ -10,3 +10,21 @@ export const axisStyle = {
   grid: { stroke: GRID, width: 1 },
   ticks: { stroke: GRID, width: 1 }
 }
+
+/** One colour per electrode (Tableau 10: distinct, and still apart for most colour-blind eyes). */
+export const SERIES_COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac'
+]
+
+export function seriesColor(index: number): string {
+  return SERIES_COLORS[index % SERIES_COLORS.length]
+}

@@ -6,6 +6,15 @@ export function fixed(value: number | null | undefined, decimals = 3): string {
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+
+/** The day only, for narrow table cells (the time is in the title and the details). */
+export function localDate(iso: string | null | undefined): string {
+  if (!iso) return '—'
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime()) ? iso : dayFormat.format(date)
+}
+
 export function localDateTime(iso: string | null | undefined): string {
   if (!iso) return '—'
   const date = new Date(iso)

@@ -5,11 +5,33 @@ let cached: Promise<ModelSummary[]> | null = null
 
 /** The models main offers; asked once per session (a failed answer is asked again next time). */
 export function loadModels(): Promise<ModelSummary[]> {
-  if (!cached) {
-    cached = api.listModels()
-    cached.catch(() => {
-      cached = null
-    })
-  }
+  if (!cached) return refreshModels()
   return cached
+}
+
+/**
+ * Asks main again (models are imported, renamed and deleted while the app runs); later
+ * {@link loadModels} calls get this answer.
+ */
+export function refreshModels(): Promise<ModelSummary[]> {
+  const request = api.listModels()
+  cached = request
+  request.catch(() => {
+    if (cached === request) cached = null
+  })
+  return request
+}
+
+/**
+ * The network's shape as the lab writes it: `7 -> [90 x 5] -> 1, relu` (electrodes in, hidden
+ * layers, outputs, activation); hidden layers of different widths are listed one by one.
+ */
+export function modelStructure(model: Pick<ModelSummary, 'inputCount' | 'outputCount' | 'hiddenSizes' | 'activation'>): string {
+  const sizes = model.hiddenSizes
+  let hidden: string | null = null
+  if (sizes.length > 0) {
+    hidden = sizes.every((size) => size === sizes[0]) ? `[${sizes[0]} x ${sizes.length}]` : `[${sizes.join(', ')}]`
+  }
+  const layers = hidden === null ? [model.inputCount, model.outputCount] : [model.inputCount, hidden, model.outputCount]
+  return `${layers.join(' -> ')}, ${model.activation}`
 }

@@ -11,7 +11,7 @@ import type {
 } from '../../../src-preload/contract'
 import { api, errorMessage, onConnectionRestored } from './api.svelte'
 import { RunTrace } from './run-trace.svelte'
-import { formFromConfig, type TrainingForm } from './training-form'
+import { defaultForm, formFromConfig, type TrainingForm } from './training-form'
 
 type BufferedEvent =
   | { kind: 'progress'; event: TrainingProgressEvent }
@@ -168,3 +168,12 @@ class TrainingSession {
 }
 
 export const trainingSession = new TrainingSession()
+
+/**
+ * Puts a model in the training form (the Models view's "Use for training"); the other fields
+ * keep their values, or get the lab's defaults if the form has not been shown yet.
+ */
+export function selectTrainingModel(modelId: string): void {
+  if (trainingSession.form) trainingSession.form.modelId = modelId
+  else trainingSession.form = defaultForm(modelId)
+}
