@@ -71,3 +71,22 @@ test('an invalid config is refused with a message naming the field', async ({ ap
   await page.getByTestId('start-training').click()
   await expect(page.getByTestId('training-error')).toContainText(/electrode/i)
 })
+
+test('simulation options are used and stored with the run', async ({ app }) => {
+  const page = app.page
+  await page.getByTestId('nav-training').click()
+  await page.locator('details.simulation summary').click()
+  await page.getByTestId('noise-std-input').fill('-1')
+  await page.getByTestId('start-training').click()
+  await expect(page.getByText('At least 0.')).toBeVisible()
+  await page.getByTestId('noise-std-input').fill('2')
+  await page.getByTestId('clipping-max-input').fill('80')
+  await page.getByTestId('generations-input').fill('3')
+  await page.getByTestId('stop-threshold-input').fill('1.5')
+  await page.getByTestId('seed-input').fill('5')
+  await page.getByTestId('start-training').click()
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 })
+  await page.getByTestId('nav-history').click()
+  await page.getByTestId('run-row').first().click()
+  await expect(page.getByTestId('run-simulation')).toHaveText('noise 2 nA, clipping -109.2 to 80 nA')
+})

@@ -34,6 +34,11 @@ export interface TrainingForm {
   stopThreshold: number | null
   /** Empty: main draws a random seed and stores it with the run. */
   seed: number | null
+  /** Simulation options; empty keeps the model's own value (no noise). */
+  noiseStdNanoamps: number | null
+  amplification: number | null
+  clippingLoNanoamps: number | null
+  clippingHiNanoamps: number | null
 }
 
 export type FormField = keyof TrainingForm
@@ -51,7 +56,18 @@ export const FIELD_LABELS: Record<FormField, string> = {
   generations: 'Generations',
   fitness: 'Fitness',
   stopThreshold: 'Stop threshold',
-  seed: 'Seed'
+  seed: 'Seed',
+  noiseStdNanoamps: 'Output noise',
+  amplification: 'Amplification',
+  clippingLoNanoamps: 'Clipping min',
+  clippingHiNanoamps: 'Clipping max'
+}
+
+const NO_SIMULATION_OVERRIDES = {
+  noiseStdNanoamps: null,
+  amplification: null,
+  clippingLoNanoamps: null,
+  clippingHiNanoamps: null
 }
 
 export function defaultForm(modelId: string): TrainingForm {
@@ -68,7 +84,8 @@ export function defaultForm(modelId: string): TrainingForm {
     generations: d.generations,
     fitness: d.fitness,
     stopThreshold: d.stopThreshold,
-    seed: d.seed ?? null
+    seed: d.seed ?? null,
+    ...NO_SIMULATION_OVERRIDES
   }
 }
 
@@ -89,7 +106,11 @@ export function formFromConfig(config: GaTrainingConfig): TrainingForm {
     generations: config.generations,
     fitness: config.fitness,
     stopThreshold: config.stopThreshold,
-    seed: null
+    seed: null,
+    noiseStdNanoamps: config.simulation?.noiseStdNanoamps ?? null,
+    amplification: config.simulation?.amplification ?? null,
+    clippingLoNanoamps: config.simulation?.clippingValueNanoamps?.[0] ?? null,
+    clippingHiNanoamps: config.simulation?.clippingValueNanoamps?.[1] ?? null
   }
 }
 
@@ -122,6 +143,12 @@ function fieldOfIssue(path: PropertyKey[]): FormField | null {
       return index === 0 ? 'inputMin' : 'inputMax'
     case 'partition':
       return index === 0 ? 'elite' : 'offspring'
+    case 'simulation': {
+      const [, option, bound] = path
+      if (option === 'noiseStdNanoamps' || option === 'amplification') return option
+      if (option === 'clippingValueNanoamps') return bound === 1 ? 'clippingHiNanoamps' : 'clippingLoNanoamps'
+      return null
+    }
     default:
       return null
   }
@@ -185,6 +212,18 @@ export function checkForm(form: TrainingForm, model: ModelSummary | undefined): 
     stopThreshold: form.stopThreshold ?? NaN
   }
   if (form.seed !== null && form.seed !== undefined) config.seed = form.seed
+  const simulation: NonNullable<GaTrainingConfig['simulation']> = {}
+  if (form.noiseStdNanoamps !== null && form.noiseStdNanoamps !== undefined) {
+    simulation.noiseStdNanoamps = form.noiseStdNanoamps
+  }
+  if (form.amplification !== null && form.amplification !== undefined) simulation.amplification = form.amplification
+  const clipLo = form.clippingLoNanoamps ?? null
+  const clipHi = form.clippingHiNanoamps ?? null
+  if (clipLo !== null || clipHi !== null) {
+    // One bound given: the other keeps the model's value.
+    simulation.clippingValueNanoamps = [clipLo ?? model?.clippingValueNanoamps[0] ?? NaN, clipHi ?? model?.clippingValueNanoamps[1] ?? NaN]
+  }
+  if (Object.keys(simulation).length > 0) config.simulation = simulation
 
   const parsed = gaTrainingConfigSchema.safeParse(config)
   if (!parsed.success) {
