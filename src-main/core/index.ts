@@ -49,3 +49,36 @@ export {
   type TorchFileFormat,
   type TorchFileErrorKind,
 } from './torch-file/index.js';
+// Column-wise fitness / loss functions (rows x columns, one value per column). pearson, corrFit
+// and corrsigFit take a *Columns name here because the single-column versions above own the names.
+export {
+  pearson as pearsonColumns,
+  corrFit as corrFitColumns,
+  corrsigFit as corrsigFitColumns,
+  accuracyFit,
+  fisherFit,
+  fisher,
+  corrsig,
+  sigmoidNnDistance,
+  ACCURACY_FIT_DEFAULT_VALUE,
+  FISHER_FIT_DEFAULT_VALUE,
+  type DefaultValueOption,
+  type SigmoidOptions,
+  type CorrsigFitOptions,
+  type AccuracyFitOptions,
+  type CorrsigLossOptions,
+} from './functions/fitness-functions.js';
+export type { Signal } from './functions/columns.js';
+export { clampedIntervals, CLAMPED_INTERVAL_MODES, type ClampedIntervalMode } from './functions/clamped-intervals.js';
+export {
+  pointsToWaveform,
+  pointsToPlateaus,
+  plateausToWaveform,
+  plateausToPoints,
+  waveformToPlateaus,
+  waveformToPoints,
+  generateMask,
+  type WaveformShape,
+  type Waveform,
+} from './functions/waveform.js';
+export { perceptronAccuracy, type PerceptronOptions, type PerceptronResult } from './functions/perceptron.js';

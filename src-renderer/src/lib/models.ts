@@ -1,25 +1,9 @@
 import type { ModelSummary } from '../../../src-preload/contract'
 import { api } from './api.svelte'
 
-let cached: Promise<ModelSummary[]> | null = null
-
-/** The models main offers; asked once per session (a failed answer is asked again next time). */
-export function loadModels(): Promise<ModelSummary[]> {
-  if (!cached) return refreshModels()
-  return cached
-}
-
-/**
- * Asks main again (models are imported, renamed and deleted while the app runs); later
- * {@link loadModels} calls get this answer.
- */
+/** The models main offers, asked afresh: models are imported, renamed and deleted while the app runs. */
 export function refreshModels(): Promise<ModelSummary[]> {
-  const request = api.listModels()
-  cached = request
-  request.catch(() => {
-    if (cached === request) cached = null
-  })
-  return request
+  return api.listModels()
 }
 
 /**
