@@ -82,3 +82,21 @@ export {
   type Waveform,
 } from './functions/waveform.js';
 export { perceptronAccuracy, type PerceptronOptions, type PerceptronResult } from './functions/perceptron.js';
+// Gradient descent (one DNPU node on a frozen surrogate) and the ring task.
+export { generateRingData, splitDataset, ringRadii, type RingData, type RingOptions, type RingSplit, type SplitFractions } from './tasks/ring.js';
+export { DifferentiableSurrogate } from './gd/differentiable-surrogate.js';
+export { corrsigLoss, fisherLoss, mseLoss, bceWithLogitsLoss, sigmoidNnDistanceLoss, pearsonTensor } from './gd/losses.js';
+export {
+  GdTrainer,
+  GD_LOSS_NAMES,
+  type GdTrainerSetup,
+  type GdEpochResult,
+  type GdResult,
+  type GdCheckpoint,
+  type GdOptimizerState,
+  type GdReadout,
+  type GdDataset,
+  type GdLossName,
+  type GdOptimizerName,
+  type GdConstraint,
+} from './gd/gd-trainer.js';
