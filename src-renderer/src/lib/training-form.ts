@@ -63,35 +63,14 @@ export const FIELD_LABELS: Record<FormField, string> = {
   clippingHiNanoamps: 'Clipping max'
 }
 
-const NO_SIMULATION_OVERRIDES = {
-  noiseStdNanoamps: null,
-  amplification: null,
-  clippingLoNanoamps: null,
-  clippingHiNanoamps: null
-}
-
+/** The lab's XOR preset on the given model. */
 export function defaultForm(modelId: string): TrainingForm {
-  const d = DEFAULT_GA_CONFIG
-  return {
-    task: d.task,
-    modelId,
-    dataElectrodeA: d.dataElectrodes[0],
-    dataElectrodeB: d.dataElectrodes[1],
-    inputMin: d.inputRange[0],
-    inputMax: d.inputRange[1],
-    elite: d.partition[0],
-    offspring: d.partition[1],
-    generations: d.generations,
-    fitness: d.fitness,
-    stopThreshold: d.stopThreshold,
-    seed: d.seed ?? null,
-    ...NO_SIMULATION_OVERRIDES
-  }
+  return formFromConfig({ ...DEFAULT_GA_CONFIG, modelId })
 }
 
 /**
- * The form for a run this window did not start (picked up after a reload): shows what is
- * running. The seed stays empty so that the next run does not silently reuse it.
+ * The form showing a config: the preset, or a run this window did not start (picked up after a
+ * reload). The seed stays empty so that the next run does not silently reuse it.
  */
 export function formFromConfig(config: GaTrainingConfig): TrainingForm {
   return {
