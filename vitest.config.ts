@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['src-main/**/*.test.ts', 'src-preload/**/*.test.ts', 'eslint-rules/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 60_000,
+    // Generous: the CLI tests drive real child processes, which a loaded CI machine slows down.
+    testTimeout: 200_000,
     hookTimeout: 60_000
   }
 })

@@ -96,10 +96,16 @@ describe('dnpu CLI', () => {
     const folder = freshDataFolder()
     const child = spawn(process.execPath, [launcher, 'train', 'ga', '--task', 'xor', '--generations', '100000', '--stop-threshold', '1.5', '--json', '--data-dir', folder], { cwd: repoRoot })
     let stdout = ''
+    let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    let listed = ''
     await waitFor(() => {
-      const runs = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout) as { generations: number }[]
+      listed = dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout
+      const runs = JSON.parse(listed) as { generations: number }[]
       return runs.length === 1 && runs[0].generations >= 2
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; runs: ${listed}; trainer stderr: ${stderr}; exit: ${child.exitCode}`)
     })
     child.kill('SIGINT')
     const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit))
@@ -149,7 +155,7 @@ describe('dnpu models', () => {
   })
 })
 
-async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 150_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time')

@@ -349,6 +349,7 @@ export class RunsRepository {
       .filter(({ owner_pid: pid }) => pid === null || pid === process.pid || !isOwnerAlive(pid))
       .map(({ id }) => id)
       .sort((a, b) => a - b)
+    if (abandoned.length === 0) return abandoned
     const endedAt = this.now().toISOString()
     this.db.transaction(() => {
       for (const id of abandoned) this.interruptRunning.run(endedAt, INTERRUPTED_RUN_ERROR, id)
