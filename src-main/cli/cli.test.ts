@@ -77,6 +77,25 @@ describe('dnpu CLI', () => {
     expect(JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout)).toEqual([])
   })
 
+  it('several processes creating the same new database at once all come up (migrations applied once)', async () => {
+    const folder = freshDataFolder()
+    const runs = Array.from({ length: 4 }, () =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveRun) => {
+        const child = spawn(process.execPath, [launcher, 'runs', 'list', '--json', '--data-dir', folder], { cwd: repoRoot })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+        child.once('exit', (code) => resolveRun({ code, stdout, stderr }))
+      })
+    )
+    for (const result of await Promise.all(runs)) {
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      expect(JSON.parse(result.stdout)).toEqual([])
+    }
+  })
+
   it('marks a run interrupted when the process dies mid-run, at the next start', async () => {
     const folder = freshDataFolder()
     const child = spawn(process.execPath, [launcher, 'train', 'ga', '--task', 'xor', '--generations', '100000', '--stop-threshold', '1.5', '--json', '--data-dir', folder], { cwd: repoRoot })

@@ -152,7 +152,11 @@ export function applyMigrations(db: Database, migrations: readonly Migration[] =
   const applied: number[] = []
   try {
     for (const migration of migrations.slice(currentVersion)) {
-      db.transaction(() => {
+      // IMMEDIATE takes the write lock before reading the version: two DNPU Lab processes
+      // opening a new database at once (the app and a CLI command) then apply each migration
+      // once, the second one finding it done, instead of both trying to create the same tables.
+      const didApply = db.transaction((): boolean => {
+        if (readSchemaVersion(db) >= migration.version) return false
         migration.up(db)
         const violations = db.pragma('foreign_key_check') as unknown[]
         if (violations.length > 0) {
@@ -162,8 +166,9 @@ export function applyMigrations(db: Database, migrations: readonly Migration[] =
         }
         // Integer interpolation is safe; PRAGMA does not take bound parameters.
         db.pragma(`user_version = ${migration.version}`)
-      })()
-      applied.push(migration.version)
+        return true
+      }).immediate()
+      if (didApply) applied.push(migration.version)
     }
   } finally {
     if (foreignKeysWereOn) db.pragma('foreign_keys = ON')
