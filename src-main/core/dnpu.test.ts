@@ -5,16 +5,9 @@ import { linearTransformConstants } from './input-transform.js';
 import type { Processor } from './processor.js';
 import { Rng } from './rng.js';
 import { parseSurrogateJson, SurrogateModel } from './surrogate.js';
+import { TYPICAL_VOLTAGE_RANGES_VOLTS } from './__fixtures__/typical-voltage-ranges.js';
 
-const RANGES: [number, number][] = [
-  [-0.55, 0.325],
-  [-0.95, 0.55],
-  [-1.0, 0.6],
-  [-1.0, 0.6],
-  [-1.0, 0.6],
-  [-0.95, 0.55],
-  [-0.55, 0.325],
-];
+const RANGES = TYPICAL_VOLTAGE_RANGES_VOLTS;
 const CORNERS = [
   [-1, -1],
   [-1, 1],

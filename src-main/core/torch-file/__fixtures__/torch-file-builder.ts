@@ -3,6 +3,7 @@
 // storages), so tests can break exactly one thing at a time.
 import { zipSync } from 'fflate';
 import { PickleWriter, type PlainValue } from './pickle-writer.js';
+import { TYPICAL_VOLTAGE_RANGES_VOLTS } from '../../__fixtures__/typical-voltage-ranges.js';
 
 export interface TensorSpec {
   shape: number[];
@@ -52,15 +53,8 @@ export function tinyModel(): { info: { [key: string]: PlainValue }; stateDict: R
         electrode_no: 8,
         activation_electrodes: {
           electrode_no: 7,
-          voltage_ranges: [
-            [-0.55, 0.325],
-            [-0.95, 0.55],
-            [-1.0, 0.6],
-            [-1.0, 0.6],
-            [-1.0, 0.6],
-            [-0.95, 0.55],
-            [-0.55, 0.325],
-          ],
+          // A fresh copy: tests break the info they get back.
+          voltage_ranges: TYPICAL_VOLTAGE_RANGES_VOLTS.map(([lo, hi]) => [lo, hi]),
         },
         output_electrodes: { electrode_no: 1, amplification: [10.5], clipping_value: [-50.5, 50.5] },
       },
