@@ -1,25 +1,59 @@
-// The surrogate MLP as a differentiable tfjs function of its input rows, so gradients can flow
-// back to the control voltages. SurrogateModel's forward returns plain arrays (no graph); this
-// one returns tensors. It is built from the same SurrogateDefinition (whose layers are public),
-// so SurrogateModel itself stays untouched. Weights are constants: the surrogate is frozen.
+// The surrogate MLP for gradient descent: a forward that keeps what the backward pass needs,
+// and a hand-written backward to the INPUT rows (the surrogate is frozen, so no weight
+// gradients are ever needed). tfjs autograd computes the same thing ~6x slower on the wasm
+// backend (its matMul with a transposed operand takes a slow path), so the backward multiplies
+// by pre-transposed weight copies instead. Built from the same SurrogateDefinition as
+// SurrogateModel; tests check both forwards and the gradient against tfjs autograd.
 import * as tf from '@tensorflow/tfjs';
 import { initComputeBackend } from '../compute-backend.js';
 import type { SimulationOptions } from '../surrogate.js';
 import type { ActivationName, SurrogateDefinition } from '../surrogate-definition.js';
 
-function activate(x: tf.Tensor2D, activation: ActivationName): tf.Tensor2D {
+/** Activations tfjs can fuse into its matMul kernel (one pass instead of three). */
+const FUSABLE: Partial<Record<ActivationName, 'relu' | 'elu' | 'sigmoid'>> = { relu: 'relu', elu: 'elu', sigmoid: 'sigmoid' };
+
+function dense(x: tf.Tensor2D, layer: LayerTensors, activation: ActivationName | null): tf.Tensor2D {
+  if (activation === null) return tf.fused.matMul({ a: x, b: layer.weight, bias: layer.bias }) as tf.Tensor2D;
+  const fused = FUSABLE[activation];
+  if (fused) return tf.fused.matMul({ a: x, b: layer.weight, bias: layer.bias, activation: fused }) as tf.Tensor2D;
+  const z = tf.add(tf.matMul(x, layer.weight), layer.bias) as tf.Tensor2D;
+  return activation === 'tanh' ? tf.tanh(z) : tf.clipByValue(z, -1, 1);
+}
+
+/**
+ * d activation / d pre-activation, from the activation's OUTPUT y (so the pre-activation need
+ * not be kept), with torch's conventions at the kinks: relu' = 0 at 0, hardtanh' = 0 at +-1.
+ */
+function derivativeFromOutput(y: tf.Tensor2D, activation: ActivationName): tf.Tensor2D {
   switch (activation) {
     case 'relu':
-      return tf.relu(x);
+      return tf.step(y); // y > 0 <=> x > 0
     case 'elu':
-      return tf.elu(x);
+      return tf.add(tf.minimum(y, 0), 1) as tf.Tensor2D; // 1 for x > 0, exp(x) = y + 1 otherwise
     case 'tanh':
-      return tf.tanh(x);
+      return tf.sub(1, tf.square(y));
     case 'hard-tanh':
-      return tf.clipByValue(x, -1, 1);
+      return tf.step(tf.sub(1, tf.abs(y))) as tf.Tensor2D; // 1 strictly inside (-1, 1)
     case 'sigmoid':
-      return tf.sigmoid(x);
+      return tf.mul(y, tf.sub(1, y));
   }
+}
+
+interface LayerTensors {
+  /** in x out, so a row batch is x.matMul(weight). */
+  weight: tf.Tensor2D;
+  /** out x in (PyTorch's layout): the backward's gradient.matMul(weightTransposed). */
+  weightTransposed: tf.Tensor2D;
+  bias: tf.Tensor1D;
+}
+
+/** A forward pass that can still be differentiated; dispose() when done with it. */
+export interface ForwardWithGradient {
+  /** rows x outputCount nA, row-major (amplified and clipped). */
+  outputsNanoamps: Float32Array;
+  /** d loss / d inputs (rows x inputCount) for d loss / d outputs (rows x outputCount). */
+  inputGradient(outputGradient: Float32Array): Promise<Float32Array>;
+  dispose(): void;
 }
 
 export class DifferentiableSurrogate {
@@ -28,7 +62,7 @@ export class DifferentiableSurrogate {
   readonly amplification: readonly number[];
   readonly clippingValueNanoamps: readonly [number, number];
   private readonly activation: ActivationName;
-  private readonly weights: { weight: tf.Tensor2D; bias: tf.Tensor1D }[];
+  private readonly layers: LayerTensors[];
   private readonly amplificationTensor: tf.Tensor1D;
 
   private constructor(definition: SurrogateDefinition, simulation: Pick<SimulationOptions, 'amplification' | 'clippingValueNanoamps'>) {
@@ -40,12 +74,16 @@ export class DifferentiableSurrogate {
     const clipping = simulation.clippingValueNanoamps ?? definition.clippingValueNanoamps;
     if (!(clipping[0] < clipping[1])) throw new RangeError(`clipping value must be [lo, hi] with lo < hi, got [${clipping.join(', ')}]`);
     this.clippingValueNanoamps = [clipping[0], clipping[1]];
-    this.weights = definition.layers.map((layer) => {
+    this.layers = definition.layers.map((layer) => {
       const outSize = layer.weight.length;
       const inSize = layer.weight[0]!.length;
       const transposed = new Float32Array(inSize * outSize);
       layer.weight.forEach((row, o) => row.forEach((w, i) => (transposed[i * outSize + o] = w)));
-      return { weight: tf.tensor2d(transposed, [inSize, outSize], 'float32'), bias: tf.tensor1d(layer.bias, 'float32') };
+      return {
+        weight: tf.tensor2d(transposed, [inSize, outSize], 'float32'),
+        weightTransposed: tf.tensor2d(layer.weight.flat(), [outSize, inSize], 'float32'),
+        bias: tf.tensor1d(layer.bias, 'float32'),
+      };
     });
     this.amplificationTensor = tf.tensor1d([...this.amplification], 'float32');
   }
@@ -60,26 +98,72 @@ export class DifferentiableSurrogate {
   }
 
   /**
-   * rows x inputCount volts -> rows x outputCount nA: MLP(x) * amplification, clipped. The clip
-   * has zero gradient outside the clipping value, as torch.clamp.
+   * rows x inputCount volts -> rows x outputCount nA: MLP(x) * amplification, clipped. A tfjs
+   * graph (autograd works through it, with zero gradient outside the clipping value as
+   * torch.clamp); the trainer uses forwardWithGradient, this is its reference in tests.
    */
   forward(rows: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       let x = rows;
-      this.weights.forEach((layer, index) => {
-        x = tf.add(tf.matMul(x, layer.weight), layer.bias);
-        if (index < this.weights.length - 1) x = activate(x, this.activation);
+      this.layers.forEach((layer, index) => {
+        x = dense(x, layer, index < this.layers.length - 1 ? this.activation : null);
       });
       const [lo, hi] = this.clippingValueNanoamps;
       return tf.clipByValue(tf.mul(x, this.amplificationTensor), lo, hi) as tf.Tensor2D;
     });
   }
 
-  dispose(): void {
-    this.weights.forEach(({ weight, bias }) => {
-      weight.dispose();
-      bias.dispose();
+  /** Forward over `rowCount` rows keeping the activation derivatives for inputGradient(). */
+  async forwardWithGradient(inputsVolts: Float32Array, rowCount: number): Promise<ForwardWithGradient> {
+    if (inputsVolts.length !== rowCount * this.inputCount) {
+      throw new RangeError(`inputsVolts has ${inputsVolts.length} values, expected ${rowCount} rows x ${this.inputCount} inputs`);
+    }
+    const [lo, hi] = this.clippingValueNanoamps;
+    // Kept outside tidy on purpose: the derivatives live until dispose().
+    const { derivatives, clipGate, output } = tf.tidy(() => {
+      let x: tf.Tensor2D = tf.tensor2d(inputsVolts, [rowCount, this.inputCount], 'float32');
+      const kept: tf.Tensor2D[] = [];
+      this.layers.forEach((layer, index) => {
+        const hidden = index < this.layers.length - 1;
+        x = dense(x, layer, hidden ? this.activation : null);
+        if (hidden) kept.push(derivativeFromOutput(x, this.activation));
+      });
+      const scaled = tf.mul(x, this.amplificationTensor);
+      // torch.clamp passes the gradient where lo <= value <= hi; folded with the amplification.
+      const inside = tf.logicalAnd(tf.greaterEqual(scaled, lo), tf.lessEqual(scaled, hi));
+      const gate = tf.mul(tf.cast(inside, 'float32'), this.amplificationTensor) as tf.Tensor2D;
+      return { derivatives: kept, clipGate: gate, output: tf.clipByValue(scaled, lo, hi) as tf.Tensor2D };
     });
+    const outputsNanoamps = (await output.data()) as Float32Array;
+    output.dispose();
+    let disposed = false;
+    const dispose = (): void => {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose([...derivatives, clipGate]);
+    };
+    const inputGradient = async (outputGradient: Float32Array): Promise<Float32Array> => {
+      if (disposed) throw new Error('inputGradient after dispose()');
+      if (outputGradient.length !== rowCount * this.outputCount) {
+        throw new RangeError(`outputGradient has ${outputGradient.length} values, expected ${rowCount} x ${this.outputCount}`);
+      }
+      const gradient = tf.tidy(() => {
+        let g: tf.Tensor2D = tf.mul(tf.tensor2d(outputGradient, [rowCount, this.outputCount], 'float32'), clipGate);
+        for (let index = this.layers.length - 1; index >= 0; index -= 1) {
+          g = tf.matMul(g, this.layers[index]!.weightTransposed);
+          if (index > 0) g = tf.mul(g, derivatives[index - 1]!);
+        }
+        return g;
+      });
+      const values = (await gradient.data()) as Float32Array;
+      gradient.dispose();
+      return values;
+    };
+    return { outputsNanoamps, inputGradient, dispose };
+  }
+
+  dispose(): void {
+    this.layers.forEach(({ weight, weightTransposed, bias }) => tf.dispose([weight, weightTransposed, bias]));
     this.amplificationTensor.dispose();
   }
 }

@@ -6,6 +6,10 @@
 // control voltages, uniform in their ranges in control-electrode order; with loss 'bce' the
 // readout weight and then its bias, uniform in [-1, 1] (torch.nn.Linear(1, 1)'s default init);
 // then per epoch one training-set shuffle (see shuffleOrder).
+//
+// Parameters and optimiser state are plain float64 numbers (the surrogate's forward and its
+// backward to the inputs run in float32 tfjs), so a checkpoint holds exactly what the next
+// epoch reads and a resumed run repeats the uninterrupted one value for value.
 import * as tf from '@tensorflow/tfjs';
 import type { Dnpu } from '../dnpu.js';
 import { Rng, randomSeed } from '../rng.js';
@@ -13,9 +17,10 @@ import type { SimulationOptions } from '../surrogate.js';
 import type { SurrogateDefinition } from '../surrogate-definition.js';
 import { DifferentiableSurrogate } from './differentiable-surrogate.js';
 import { bceWithLogitsLoss, corrsigLoss, fisherLoss, mseLoss } from './losses.js';
+import { VectorOptimizer, type GdOptimizerName, type GdOptimizerState } from './optimizers.js';
 
+export type { GdOptimizerName, GdOptimizerState } from './optimizers.js';
 export type GdLossName = 'corrsig' | 'fisher' | 'mse' | 'bce';
-export type GdOptimizerName = 'adam' | 'sgd';
 export type GdConstraint = 'clip' | 'regul';
 
 export const GD_LOSS_NAMES: readonly GdLossName[] = ['corrsig', 'fisher', 'mse', 'bce'];
@@ -86,15 +91,8 @@ interface Snapshot {
   readout: GdReadout | null;
 }
 
-export interface GdOptimizerState {
-  name: GdOptimizerName;
-  iterations: number;
-  /** optimizer.getWeights() after the iteration counter: Adam m then v per variable, or SGD momentum buffers. */
-  weights: { name: string; shape: number[]; values: number[] }[];
-}
-
 export interface GdCheckpoint {
-  version: 1;
+  version: 2;
   seed: number;
   loss: GdLossName;
   optimizerName: GdOptimizerName;
@@ -133,15 +131,12 @@ export class GdTrainer {
   private readonly setup: GdTrainerSetup;
   private readonly surrogate: DifferentiableSurrogate;
   private rng: Rng;
-  private readonly controls: tf.Variable<tf.Rank.R1>;
-  private readonly readoutWeight: tf.Variable<tf.Rank.R0> | null;
-  private readonly readoutBias: tf.Variable<tf.Rank.R0> | null;
-  private optimizer: tf.Optimizer;
-  private readonly controlLo: tf.Tensor1D;
-  private readonly controlHi: tf.Tensor1D;
-  /** Scatter matrices: rows = data @ dataScatter + controls @ controlScatter. */
-  private readonly dataScatter: tf.Tensor2D;
-  private readonly controlScatter: tf.Tensor2D;
+  /** Control voltages, one per control electrode, then (loss 'bce') readout weight and bias. */
+  private parameters: number[];
+  private optimizer: VectorOptimizer;
+  /** Per control: the bounds `clip` keeps it in (float32-exact, inside the range). */
+  private readonly clipLo: number[];
+  private readonly clipHi: number[];
   private readonly trainData: number[][];
   private readonly validationData: number[][] | null;
   private epochsRun = 0;
@@ -157,27 +152,13 @@ export class GdTrainer {
     this.rng = new Rng(seed);
     const { dnpu } = setup;
     const ranges = dnpu.controlRangesVolts;
-    const init = ranges.map(([lo, hi]) => this.rng.uniform(lo, hi));
-    this.controls = tf.variable(tf.tensor1d(init, 'float32'), true);
-    if (setup.loss === 'bce') {
-      this.readoutWeight = tf.variable(tf.scalar(this.rng.uniform(-1, 1), 'float32'), true);
-      this.readoutBias = tf.variable(tf.scalar(this.rng.uniform(-1, 1), 'float32'), true);
-    } else {
-      this.readoutWeight = null;
-      this.readoutBias = null;
-    }
-    this.optimizer = GdTrainer.makeOptimizer(setup);
-    this.controlLo = tf.tensor1d(ranges.map(([lo]) => float32Inward(lo, 1)), 'float32');
-    this.controlHi = tf.tensor1d(ranges.map(([, hi]) => float32Inward(hi, -1)), 'float32');
-    // The float32 variable may round a draw next to a bound just outside it.
+    this.parameters = ranges.map(([lo, hi]) => this.rng.uniform(lo, hi));
+    if (setup.loss === 'bce') this.parameters.push(this.rng.uniform(-1, 1), this.rng.uniform(-1, 1));
+    this.optimizer = GdTrainer.makeOptimizer(setup, this.parameters.length);
+    this.clipLo = ranges.map(([lo]) => float32Inward(lo, 1));
+    this.clipHi = ranges.map(([, hi]) => float32Inward(hi, -1));
+    // A draw next to a bound may lie beyond the float32-exact bound.
     this.clipControls();
-    const electrodes = dnpu.activationElectrodeCount;
-    const dataScatter = new Float32Array(dnpu.dataElectrodes.length * electrodes);
-    dnpu.dataElectrodes.forEach((electrode, d) => (dataScatter[d * electrodes + electrode] = 1));
-    const controlScatter = new Float32Array(dnpu.controlElectrodes.length * electrodes);
-    dnpu.controlElectrodes.forEach((electrode, c) => (controlScatter[c * electrodes + electrode] = 1));
-    this.dataScatter = tf.tensor2d(dataScatter, [dnpu.dataElectrodes.length, electrodes]);
-    this.controlScatter = tf.tensor2d(controlScatter, [dnpu.controlElectrodes.length, electrodes]);
     // The input transform (with its strict clipping) is done once, by the same code the GA uses.
     this.trainData = dnpu.dataVoltages(setup.train.inputs);
     this.validationData = setup.validation ? dnpu.dataVoltages(setup.validation.inputs) : null;
@@ -203,7 +184,7 @@ export class GdTrainer {
   }
 
   get controlVoltages(): number[] {
-    return Array.from(this.controls.dataSync());
+    return this.parameters.slice(0, this.controlCount);
   }
 
   /** One pass over the shuffled training set in mini-batches, then the validation loss. */
@@ -212,17 +193,23 @@ export class GdTrainer {
     if (this.done) throw new Error(`GdTrainer: already ran all ${this.setup.epochs} epochs`);
     const { train, batchSize } = this.setup;
     const order = this.shuffleOrder(train.targets);
-    const variables = this.trainableVariables();
     let running = 0;
     for (let start = 0; start < order.length; start += batchSize) {
       const batch = order.slice(start, start + batchSize);
       const data = batch.map((i) => this.trainData[i]!);
       const targets = batch.map((i) => train.targets[i]!);
-      const cost = this.optimizer.minimize(() => this.objective(data, targets, true), true, variables)!;
-      const value = (await cost.data())[0]!;
-      cost.dispose();
+      const { loss, gradient } = await this.lossAndGradient(data, targets);
+      // A NaN step would poison every later epoch (and its checkpoint): end here instead, with
+      // the last good epoch still the checkpoint to resume from.
+      if (!gradient.every(Number.isFinite)) {
+        throw new Error(
+          `epoch ${this.epochsRun + 1}, batch ${start / batchSize + 1}: the loss gradient is not finite (loss ${loss}); ` +
+            'the outputs are probably constant or saturated for these control voltages: lower the learning rate',
+        );
+      }
+      this.optimizer.step(this.parameters, gradient);
       if (this.setup.constraint === 'clip') this.clipControls();
-      running += value * batch.length;
+      running += loss * batch.length;
     }
     const trainLoss = running / order.length;
     this.epochsRun += 1;
@@ -271,33 +258,19 @@ export class GdTrainer {
   async outputsNanoamps(inputs: number[][], controlVoltages?: number[]): Promise<number[]> {
     this.checkUsable();
     const controls = controlVoltages ?? this.result().controlVoltages;
-    if (controls.length !== this.setup.dnpu.controlElectrodes.length) {
-      throw new RangeError(`expected ${this.setup.dnpu.controlElectrodes.length} control voltages, got ${controls.length}`);
+    if (controls.length !== this.controlCount) {
+      throw new RangeError(`expected ${this.controlCount} control voltages, got ${controls.length}`);
     }
     const data = this.setup.dnpu.dataVoltages(inputs);
     if (data.length === 0) return [];
-    const output = tf.tidy(() => this.forward(data, tf.tensor1d(controls, 'float32')));
-    const values = Array.from(await output.data());
-    output.dispose();
-    return values;
+    return Array.from(await this.forwardOutputs(data, controls));
   }
 
-  /**
-   * Everything needed to continue exactly, as plain JSON, including the optimiser's moments
-   * (read through optimizer.getWeights(), hence async).
-   */
-  async checkpoint(): Promise<GdCheckpoint> {
+  /** Everything needed to continue exactly, as plain JSON. */
+  checkpoint(): GdCheckpoint {
     this.checkUsable();
-    const named = await this.optimizer.getWeights();
-    const [iterations, ...weights] = named;
-    const optimizer: GdOptimizerState = {
-      name: this.setup.optimizer,
-      iterations: (await iterations!.tensor.data())[0]!,
-      weights: await Promise.all(weights.map(async ({ name, tensor }) => ({ name, shape: [...tensor.shape], values: Array.from(await tensor.data()) }))),
-    };
-    iterations!.tensor.dispose(); // saveIterations() makes a fresh scalar; the moments are live variables.
     return {
-      version: 1,
+      version: 2,
       seed: this.seed,
       loss: this.setup.loss,
       optimizerName: this.setup.optimizer,
@@ -309,99 +282,156 @@ export class GdTrainer {
       validationLosses: [...this.validationLosses],
       best: this.best === null ? null : { ...this.best, controlVoltages: [...this.best.controlVoltages] },
       rngState: this.rng.getState(),
-      optimizer,
+      optimizer: this.optimizer.snapshot(),
     };
   }
 
   /** Resume: `setup` supplies the data and settings, which must match the checkpoint's. */
   static async fromCheckpoint(setup: GdTrainerSetup, checkpoint: GdCheckpoint): Promise<GdTrainer> {
-    if (checkpoint.version !== 1) throw new Error(`unsupported GD checkpoint version ${String(checkpoint.version)}`);
+    if (checkpoint.version !== 2) throw new Error(`unsupported GD checkpoint version ${String(checkpoint.version)}`);
     const mismatches: string[] = [];
     if (setup.loss !== checkpoint.loss) mismatches.push(`loss ${setup.loss} vs ${checkpoint.loss}`);
     if (setup.optimizer !== checkpoint.optimizerName) mismatches.push(`optimizer ${setup.optimizer} vs ${checkpoint.optimizerName}`);
     if (setup.epochs !== checkpoint.epochs) mismatches.push(`epochs ${setup.epochs} vs ${checkpoint.epochs}`);
     if (setup.seed !== undefined && setup.seed !== checkpoint.seed) mismatches.push(`seed ${setup.seed} vs ${checkpoint.seed}`);
     if (setup.dnpu.controlElectrodes.length !== checkpoint.controlVoltages.length) mismatches.push('control electrode count differs');
+    if ((checkpoint.readout !== null) !== (setup.loss === 'bce')) mismatches.push('readout presence differs');
     if (mismatches.length > 0) throw new Error(`GD checkpoint does not match this setup: ${mismatches.join('; ')}`);
     const trainer = await GdTrainer.create({ ...setup, seed: checkpoint.seed });
-    trainer.controls.assign(tf.tensor1d(checkpoint.controlVoltages, 'float32'));
-    if (checkpoint.readout && trainer.readoutWeight && trainer.readoutBias) {
-      trainer.readoutWeight.assign(tf.scalar(checkpoint.readout.weight, 'float32'));
-      trainer.readoutBias.assign(tf.scalar(checkpoint.readout.bias, 'float32'));
-    }
+    trainer.parameters = [...checkpoint.controlVoltages];
+    if (checkpoint.readout) trainer.parameters.push(checkpoint.readout.weight, checkpoint.readout.bias);
+    trainer.optimizer = GdTrainer.makeOptimizer(setup, trainer.parameters.length, checkpoint.optimizer);
     trainer.epochsRun = checkpoint.epochsRun;
     trainer.trainLosses.push(...checkpoint.trainLosses);
     trainer.validationLosses.push(...checkpoint.validationLosses);
     trainer.best = checkpoint.best === null ? null : { ...checkpoint.best, controlVoltages: [...checkpoint.best.controlVoltages] };
     trainer.rng = Rng.fromState(checkpoint.rngState);
-    const { iterations, weights } = checkpoint.optimizer;
-    await trainer.optimizer.setWeights([
-      { name: 'iter', tensor: tf.scalar(iterations, 'int32') },
-      ...weights.map(({ name, shape, values }) => ({ name, tensor: tf.tensor(values, shape, 'float32') })),
-    ]);
     return trainer;
   }
 
-  /** Frees the tfjs variables and constants. The trainer cannot be used afterwards. */
+  /** Frees the surrogate's tensors. The trainer cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.optimizer.dispose();
     this.surrogate.dispose();
-    tf.dispose([this.controls, this.controlLo, this.controlHi, this.dataScatter, this.controlScatter]);
-    if (this.readoutWeight) tf.dispose([this.readoutWeight, this.readoutBias!]);
   }
 
-  // Rows = data at data electrodes + controls at control electrodes, as two scatter matmuls so
-  // the whole assembly stays differentiable in the controls. Unlike Dnpu.assembleBatch this
-  // does not refuse out-of-range controls: with 'regul' they may leave their ranges in
-  // simulation (the penalty pulls them back); hardware use must check them.
-  private forward(data: number[][], controls: tf.Tensor1D): tf.Tensor1D {
-    const dataTensor = tf.tensor2d(data, [data.length, this.setup.dnpu.dataElectrodes.length], 'float32');
-    const rows = tf.add(tf.matMul(dataTensor, this.dataScatter), tf.matMul(tf.reshape(controls, [1, -1]), this.controlScatter)) as tf.Tensor2D;
-    const out = this.surrogate.forward(rows);
-    // One output electrode: column 0.
-    return tf.reshape(tf.slice(out, [0, 0], [data.length, 1]), [data.length]) as tf.Tensor1D;
+  private get controlCount(): number {
+    return this.setup.dnpu.controlElectrodes.length;
   }
 
-  private objective(data: number[][], targets: number[], withRegularizer: boolean): tf.Scalar {
-    const output = this.forward(data, this.controls);
-    let loss: tf.Scalar;
+  // Unlike Dnpu.assembleBatch this does not refuse out-of-range controls: with 'regul' they may
+  // leave their ranges in simulation (the penalty pulls them back); hardware use must check them.
+  private rowsOf(data: number[][], controls: readonly number[]): Float32Array {
+    const { dnpu } = this.setup;
+    const width = dnpu.activationElectrodeCount;
+    const rows = new Float32Array(data.length * width);
+    data.forEach((point, r) => {
+      dnpu.dataElectrodes.forEach((electrode, d) => (rows[r * width + electrode] = point[d]!));
+      dnpu.controlElectrodes.forEach((electrode, c) => (rows[r * width + electrode] = controls[c]!));
+    });
+    return rows;
+  }
+
+  /** Output column 0 (one output electrode) for the points, no gradient kept. */
+  private async forwardOutputs(data: number[][], controls: readonly number[]): Promise<Float32Array> {
+    const pass = await this.surrogate.forwardWithGradient(this.rowsOf(data, controls), data.length);
+    pass.dispose();
+    return pass.outputsNanoamps;
+  }
+
+  /**
+   * The batch loss (criterion, plus the regularizer with 'regul') and its gradient with respect
+   * to the parameters: the criterion is differentiated by tfjs on the batch's outputs (a few
+   * hundred values), then pushed back through the surrogate by its hand-written backward.
+   */
+  private async lossAndGradient(data: number[][], targets: number[]): Promise<{ loss: number; gradient: number[] }> {
+    const pass = await this.surrogate.forwardWithGradient(this.rowsOf(data, this.controlVoltages), data.length);
+    try {
+      const outputs = tf.tensor1d(pass.outputsNanoamps, 'float32');
+      const readout = this.readout();
+      const parameters = readout ? [outputs, tf.scalar(readout.weight, 'float32'), tf.scalar(readout.bias, 'float32')] : [outputs];
+      const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => this.criterion(args[0] as tf.Tensor1D, targets, args[1] as tf.Scalar, args[2] as tf.Scalar))(parameters);
+      const [lossValue, outputGradient, ...readoutGradient] = await Promise.all([value, ...grads].map((t) => t.data()));
+      tf.dispose([value, ...grads, ...parameters]);
+      const rowGradient = await pass.inputGradient(outputGradient as Float32Array);
+      const width = this.setup.dnpu.activationElectrodeCount;
+      const gradient = this.setup.dnpu.controlElectrodes.map((electrode) => {
+        let sum = 0;
+        for (let r = 0; r < data.length; r += 1) sum += rowGradient[r * width + electrode]!;
+        return sum;
+      });
+      let loss = lossValue![0]!;
+      if (this.setup.constraint === 'regul') {
+        const { value: penalty, gradient: penaltyGradient } = this.regularizer();
+        loss += penalty;
+        penaltyGradient.forEach((g, c) => (gradient[c]! += g));
+      }
+      readoutGradient.forEach((g) => gradient.push(g[0]!));
+      return { loss, gradient };
+    } finally {
+      pass.dispose();
+    }
+  }
+
+  private criterion(output: tf.Tensor1D, targets: number[], weight?: tf.Scalar, bias?: tf.Scalar): tf.Scalar {
     switch (this.setup.loss) {
       case 'corrsig':
-        loss = corrsigLoss(output, targets);
-        break;
+        return corrsigLoss(output, targets);
       case 'fisher':
-        loss = fisherLoss(output, targets);
-        break;
+        return fisherLoss(output, targets);
       case 'mse':
-        loss = mseLoss(output, targets);
-        break;
+        return mseLoss(output, targets);
       case 'bce':
-        loss = bceWithLogitsLoss(tf.add(tf.mul(output, this.readoutWeight!), this.readoutBias!) as tf.Tensor1D, targets);
-        break;
+        return bceWithLogitsLoss(tf.add(tf.mul(output, weight!), bias!) as tf.Tensor1D, targets);
     }
-    if (withRegularizer && this.setup.constraint === 'regul') loss = tf.add(loss, this.regularizer()) as tf.Scalar;
-    return loss;
   }
 
-  /** sum over controls of relu(lo - v) + relu(v - hi) (DNPU.regularizer). */
-  private regularizer(): tf.Scalar {
-    return tf.sum(tf.add(tf.relu(tf.sub(this.controlLo, this.controls)), tf.relu(tf.sub(this.controls, this.controlHi)))) as tf.Scalar;
+  /**
+   * sum over controls of relu(lo - v) + relu(v - hi) (DNPU.regularizer) over the exact ranges,
+   * and its gradient (-1 below, +1 above, 0 inside and on the bounds, as torch's relu).
+   */
+  private regularizer(): { value: number; gradient: number[] } {
+    const ranges = this.setup.dnpu.controlRangesVolts;
+    let value = 0;
+    const gradient = this.controlVoltages.map((v, c) => {
+      const [lo, hi] = ranges[c]!;
+      if (v < lo) {
+        value += lo - v;
+        return -1;
+      }
+      if (v > hi) {
+        value += v - hi;
+        return 1;
+      }
+      return 0;
+    });
+    return { value, gradient };
   }
 
   // Validation: the criterion only (no regularizer), as the reference's val step, but on the
   // whole validation set in one batch rather than averaged over batches: corrsig's min / max
   // terms depend on the batch, and one batch makes the best-model choice independent of it.
   private async lossOf(data: number[][], targets: number[]): Promise<number> {
-    const loss = tf.tidy(() => this.objective(data, targets, false));
+    const outputs = await this.forwardOutputs(data, this.controlVoltages);
+    const readout = this.readout();
+    const loss = tf.tidy(() =>
+      this.criterion(
+        tf.tensor1d(outputs, 'float32'),
+        targets,
+        readout ? tf.scalar(readout.weight, 'float32') : undefined,
+        readout ? tf.scalar(readout.bias, 'float32') : undefined,
+      ),
+    );
     const value = (await loss.data())[0]!;
     loss.dispose();
     return value;
   }
 
   private clipControls(): void {
-    tf.tidy(() => this.controls.assign(tf.minimum(tf.maximum(this.controls, this.controlLo), this.controlHi)));
+    for (let c = 0; c < this.controlCount; c += 1) {
+      this.parameters[c] = Math.min(this.clipHi[c]!, Math.max(this.clipLo[c]!, this.parameters[c]!));
+    }
   }
 
   /**
@@ -424,26 +454,19 @@ export class GdTrainer {
     return order;
   }
 
-  private trainableVariables(): tf.Variable[] {
-    return this.readoutWeight ? [this.controls, this.readoutWeight, this.readoutBias!] : [this.controls];
-  }
-
   private readout(): GdReadout | null {
-    if (!this.readoutWeight || !this.readoutBias) return null;
-    return { weight: this.readoutWeight.dataSync()[0]!, bias: this.readoutBias.dataSync()[0]! };
+    if (this.setup.loss !== 'bce') return null;
+    const c = this.controlCount;
+    return { weight: this.parameters[c]!, bias: this.parameters[c + 1]! };
   }
 
   private checkUsable(): void {
     if (this.disposed) throw new Error('GdTrainer: used after dispose()');
   }
 
-  private static makeOptimizer(setup: GdTrainerSetup): tf.Optimizer {
-    if (setup.optimizer === 'adam') {
-      const [beta1, beta2] = setup.betas ?? [0.9, 0.999];
-      return tf.train.adam(setup.learningRate, beta1, beta2, setup.epsilon ?? 1e-8);
-    }
-    const momentum = setup.momentum ?? 0;
-    return momentum > 0 ? tf.train.momentum(setup.learningRate, momentum) : tf.train.sgd(setup.learningRate);
+  private static makeOptimizer(setup: GdTrainerSetup, parameterCount: number, restored?: GdOptimizerState): VectorOptimizer {
+    const { optimizer: name, learningRate, betas, epsilon, momentum } = setup;
+    return new VectorOptimizer({ name, learningRate, betas, epsilon, momentum }, parameterCount, restored);
   }
 
   private static validate(setup: GdTrainerSetup): void {

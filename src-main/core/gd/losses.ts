@@ -59,7 +59,11 @@ export function corrsigLoss(output: tf.Tensor1D, targets: readonly number[], opt
   return tf.tidy(() => {
     const delta = tf.sub(maskedMin(output, classMask(targets, 1)), maskedMax(output, classMask(targets, 0)));
     const r = pearsonTensor(output, targets);
-    return tf.div(tf.sub(corrShift, r), tf.sigmoid(tf.div(tf.sub(delta, sigmoidCenter), sigmoidScale))) as tf.Scalar;
+    // (shift - r) / sigmoid(z) written as (shift - r) * (1 + exp(-z)): the same value, but its
+    // gradient stays finite in float32 for separations down to z = -88 (through sigmoid, the
+    // 1/sigmoid^2 factor overflows from z = -44 and turns the gradient into NaN).
+    const z = tf.div(tf.sub(delta, sigmoidCenter), sigmoidScale);
+    return tf.mul(tf.sub(corrShift, r), tf.add(1, tf.exp(tf.neg(z)))) as tf.Scalar;
   });
 }
 
