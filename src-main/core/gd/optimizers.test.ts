@@ -9,11 +9,12 @@ describe('VectorOptimizer', () => {
     // First step: m_hat / sqrt(v_hat) = g / |g| (up to eps), so each parameter moves by lr.
     expect(p[0]).toBeCloseTo(0.9, 7);
     expect(p[1]).toBeCloseTo(-1.9, 7);
+    const afterFirst = p[0]!;
     adam.step(p, [1, 0]);
     // Second step by hand for parameter 0: m = 0.9*0.05 + 0.1*1, v = 0.999*0.00025 + 0.001*1.
     const m = 0.9 * 0.05 + 0.1;
     const v = 0.999 * 0.00025 + 0.001;
-    const expected = 0.9 - ((0.1 / (1 - 0.9 ** 2)) * m) / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** 2) + 1e-8);
+    const expected = afterFirst - ((0.1 / (1 - 0.9 ** 2)) * m) / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** 2) + 1e-8);
     expect(p[0]).toBeCloseTo(expected, 12);
     expect(adam.snapshot()).toMatchObject({ name: 'adam', iterations: 2 });
   });
