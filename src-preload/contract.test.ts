@@ -24,7 +24,7 @@ describe('contract request validation', () => {
     [{ ...valid, seed: -1 }, 'seed'],
     [{ ...valid, modelId: '' }, 'modelId'],
     [{ ...valid, unexpected: true }, 'unexpected'],
-    [{ ...valid, algorithm: 'gd' }, 'algorithm']
+    [{ ...valid, algorithm: 'sa' }, 'algorithm']
   ])('refuses %j naming %s', (request, field) => {
     const parsed = parseRequest('training:start', request)
     expect(parsed.ok).toBe(false)

@@ -28,6 +28,14 @@ const taskSchema = z
     'expected a gate name (and, or, nand, nor, xor, xnor) or gate:XXXX with four 0/1 targets'
   )
 
+/** Tasks trained with gradient descent. */
+export const GD_TASK_NAMES = ['ring'] as const
+export const GD_LOSS_NAMES = ['corrsig', 'fisher', 'mse', 'bce'] as const
+export const GD_OPTIMIZER_NAMES = ['adam', 'sgd'] as const
+export const GD_CONSTRAINT_NAMES = ['clip', 'regul'] as const
+export const ALGORITHMS = ['ga', 'gd', 'capacity'] as const
+export type Algorithm = (typeof ALGORITHMS)[number]
+
 const rangeSchema = z
   .tuple([z.number().finite(), z.number().finite()])
   .refine(([lo, hi]) => lo < hi, 'expected [min, max] with min < max')
@@ -77,6 +85,128 @@ export const gaTrainingConfigSchema = z
   })
   .strict()
 export type GaTrainingConfig = z.infer<typeof gaTrainingConfigSchema>
+
+/** The ring task's dataset: generated from its own seed, so runs with other seeds share it. */
+export const ringTaskSchema = z
+  .object({
+    /** Points in all (half per class); even. */
+    sampleCount: z.number().int().min(20).max(200_000).refine((n) => n % 2 === 0, 'must be even (half the points per class)'),
+    /** Width of the empty band between the two classes, in task units. */
+    gap: z.number().finite().min(0).max(0.9),
+    /** Fractions of the points for training, validation and test; they must add up to 1. */
+    split: z
+      .object({ train: z.number().gt(0).max(1), validation: z.number().min(0).max(1), test: z.number().min(0).max(1) })
+      .strict()
+      .refine(({ train, validation, test }) => Math.abs(train + validation + test - 1) < 1e-9, 'train + validation + test must be 1'),
+    /** Seed of the dataset (not of the training). */
+    dataSeed: z.number().int().min(0).max(2 ** 32 - 1)
+  })
+  .strict()
+export type RingTaskSettings = z.infer<typeof ringTaskSchema>
+
+/** A gradient-descent training request on a surrogate. Defaults are the lab's ring preset. */
+export const gdTrainingConfigSchema = z
+  .object({
+    algorithm: z.literal('gd'),
+    task: z.enum(GD_TASK_NAMES),
+    modelId: z.string().min(1),
+    dataElectrodes: z
+      .array(z.number().int().min(0))
+      .length(2, 'expected exactly two data electrodes for the ring task')
+      .refine((e) => e[0] !== e[1], 'expected two different electrodes'),
+    inputRange: rangeSchema,
+    ring: ringTaskSchema,
+    epochs: z.number().int().min(1).max(100_000),
+    learningRate: z.number().finite().gt(0).max(10),
+    batchSize: z.number().int().min(1).max(1_000_000),
+    optimizer: z.enum(GD_OPTIMIZER_NAMES),
+    /** clip: controls clipped into their ranges after every step; regul: a penalty pulls them back. */
+    constraint: z.enum(GD_CONSTRAINT_NAMES),
+    loss: z.enum(GD_LOSS_NAMES),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    /** Amplification / clipping overrides; GD trains on the noise-free surrogate. */
+    simulation: simulationOptionsSchema
+      .refine((s) => !s.noiseStdNanoamps, 'noiseStdNanoamps: gradient descent trains on the noise-free surrogate; remove the noise')
+      .optional()
+  })
+  .strict()
+export type GdTrainingConfig = z.infer<typeof gdTrainingConfigSchema>
+
+/** Smallest and largest N of the VC-dimension point set. */
+export const VC_DIMENSION_RANGE = [4, 10] as const
+
+/**
+ * A VC-dimension capacity sweep: for each N, a GA per non-constant labeling of N points (up to
+ * `attempts` runs each); capacity(N) = labelings found / labelings tried. Stored as a run.
+ */
+export const capacityConfigSchema = z
+  .object({
+    algorithm: z.literal('capacity'),
+    task: z.literal('vc-dimension'),
+    modelId: z.string().min(1),
+    fromN: z.number().int().min(VC_DIMENSION_RANGE[0]).max(VC_DIMENSION_RANGE[1]),
+    toN: z.number().int().min(VC_DIMENSION_RANGE[0]).max(VC_DIMENSION_RANGE[1]),
+    /** GA runs per labeling at most; the first success ends them. */
+    attempts: z.number().int().min(1).max(50),
+    /** Generations per GA run at most. */
+    generations: z.number().int().min(1).max(10_000),
+    /** A labeling is found when the perceptron accuracy reaches 1 - thresholdParameter / N. */
+    thresholdParameter: z.number().finite().min(0),
+    partition: z.tuple([z.number().int().min(1).max(500), z.number().int().min(1).max(500)]),
+    dataElectrodes: z
+      .array(z.number().int().min(0))
+      .length(2, 'expected exactly two data electrodes (the points\' x and y)')
+      .refine((e) => e[0] !== e[1], 'expected two different electrodes'),
+    inputRange: rangeSchema,
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    simulation: simulationOptionsSchema
+      .refine((s) => !s.noiseStdNanoamps, 'noiseStdNanoamps: the capacity sweep runs on the noise-free surrogate; remove the noise')
+      .optional()
+  })
+  .strict()
+  .refine((c) => c.fromN <= c.toN, { message: 'fromN must not be greater than toN', path: ['fromN'] })
+  .refine((c) => c.thresholdParameter < c.fromN, {
+    message: 'must be below fromN (else every labeling counts as found)',
+    path: ['thresholdParameter']
+  })
+export type CapacityConfig = z.infer<typeof capacityConfigSchema>
+
+export const DEFAULT_CAPACITY_CONFIG: Omit<CapacityConfig, 'modelId'> = {
+  algorithm: 'capacity',
+  task: 'vc-dimension',
+  fromN: 4,
+  toN: 6,
+  attempts: 3,
+  generations: 100,
+  thresholdParameter: 0.5,
+  partition: [4, 22],
+  dataElectrodes: [1, 2],
+  inputRange: [-1, 1]
+}
+
+export const trainingConfigSchema = z.discriminatedUnion('algorithm', [
+  gaTrainingConfigSchema,
+  gdTrainingConfigSchema,
+  capacityConfigSchema
+])
+export type TrainingConfig = z.infer<typeof trainingConfigSchema>
+
+export const DEFAULT_GD_CONFIG: Omit<GdTrainingConfig, 'modelId'> = {
+  algorithm: 'gd',
+  task: 'ring',
+  dataElectrodes: [1, 2],
+  inputRange: [-1, 1],
+  ring: { sampleCount: 1000, gap: 0.4, split: { train: 0.7, validation: 0.15, test: 0.15 }, dataSeed: 0 },
+  epochs: 40,
+  learningRate: 0.01,
+  batchSize: 64,
+  optimizer: 'adam',
+  constraint: 'clip',
+  // fisher, not corrsig: on the demo surrogate (600 points, 40 epochs, seeds 1-5) fisher reached
+  // 87-100 % test accuracy, corrsig 57-98 % (its 1/sigmoid(separation) term is ~1e25 in nA
+  // units until the classes separate, which makes its steps erratic). See docs/training.md.
+  loss: 'fisher'
+}
 
 export const DEFAULT_GA_CONFIG: Omit<GaTrainingConfig, 'modelId'> = {
   algorithm: 'ga',
@@ -150,14 +280,14 @@ export interface IvCurve {
 
 export interface RunSummary {
   id: number
-  algorithm: 'ga'
+  algorithm: Algorithm
   task: string
   modelId: string
   status: RunStatus
   seed: number
   startedAt: string
   endedAt: string | null
-  /** Generations evaluated (the configured maximum is in the run's config). */
+  /** Steps run so far: generations (GA), epochs (GD) or labelings decided (capacity sweep). */
   generations: number
   bestFitness: number | null
   bestCorrelation: number | null
@@ -175,25 +305,89 @@ export interface GenerationMetrics {
   bestSoFarCorrelation: number
 }
 
+/** One gradient-descent epoch. */
+export interface EpochMetrics {
+  /** 1-based. */
+  epoch: number
+  /** Mean training loss over the epoch's batches (regularizer included with 'regul'). */
+  trainLoss: number
+  validationLoss: number | null
+}
+
+/** Perceptron accuracy (%) of the trained outputs on each part of the dataset (null: empty part). */
+export interface RunAccuracy {
+  trainPercent: number | null
+  validationPercent: number | null
+  testPercent: number | null
+}
+
+/** One N of a capacity sweep. */
+export interface CapacityAtN {
+  n: number
+  /** 2^N - 2 non-constant labelings. */
+  labelings: number
+  /** Labelings decided so far. */
+  evaluated: number
+  found: number
+  /** found / evaluated (0 before the first). */
+  capacity: number
+}
+
+/** What a GD run leaves when it ends: its returned controls evaluated on the evaluation set. */
+export interface GdRunOutcome {
+  controlVoltages: number[]
+  outputsNanoamps: number[]
+  targets: number[]
+  accuracy: RunAccuracy | null
+}
+
 export interface RunDetail extends RunSummary {
-  config: GaTrainingConfig & { seed: number }
+  config: TrainingConfig & { seed: number }
   error: string | null
-  /** Best genome found: control voltages per control electrode (volts). */
+  /** Best control voltages found (GA: best genome; GD: best-on-validation), per control electrode (volts). */
   bestControlVoltages: number[] | null
   controlElectrodes: number[]
-  /** Outputs (nA) of the best genome for each task input, and the targets. */
+  /**
+   * Outputs (nA) of the best controls and the matching targets: GA, one per task input; GD, one
+   * per point of the evaluation set (test, else validation, else training), filled when the run ends.
+   */
   bestOutputsNanoamps: number[] | null
   targets: number[]
+  /** GA: one entry per generation (empty for GD). */
   metrics: GenerationMetrics[]
+  /** GD: one entry per epoch (empty for GA). */
+  epochs: EpochMetrics[]
+  /** GD on a classification task, once the run has ended; else null. */
+  accuracy: RunAccuracy | null
+  /** Capacity sweeps: the result per N so far; else null. */
+  capacity: CapacityAtN[] | null
+  /** A stopped or interrupted run with a checkpoint can be resumed. */
+  resumable: boolean
 }
 
 // ---------------------------------------------------------------------------------------------
 // Events (main -> renderer)
 
-export interface TrainingProgressEvent {
+export type TrainingProgressEvent =
+  | { runId: number; algorithm: 'ga'; totalGenerations: number; metrics: GenerationMetrics }
+  | { runId: number; algorithm: 'gd'; totalEpochs: number; epoch: EpochMetrics }
+  | {
+      runId: number
+      algorithm: 'capacity'
+      /** Labelings decided so far and in all. */
+      sweepDone: number
+      sweepTotal: number
+      /** The labeling just decided. */
+      n: number
+      labeling: number[]
+      found: boolean
+      capacity: CapacityAtN[]
+    }
+
+/** A run was paused or continued (it keeps its worker and state while paused). */
+export interface TrainingPausedEvent {
   runId: number
-  totalGenerations: number
-  metrics: GenerationMetrics
+  paused: boolean
 }
 
 /** Sent after the run's final status is in the database, so `runs:get` already shows it. */
@@ -205,10 +399,11 @@ export interface TrainingFinishedEvent {
 
 export interface EventPayloads {
   'training:progress': TrainingProgressEvent
+  'training:paused': TrainingPausedEvent
   'training:finished': TrainingFinishedEvent
 }
 export type EventName = keyof EventPayloads
-export const EVENT_NAMES: EventName[] = ['training:progress', 'training:finished']
+export const EVENT_NAMES: EventName[] = ['training:progress', 'training:paused', 'training:finished']
 
 // ---------------------------------------------------------------------------------------------
 // Request channels
@@ -216,8 +411,13 @@ export const EVENT_NAMES: EventName[] = ['training:progress', 'training:finished
 export const channels = {
   'app:info': { request: emptySchema },
   'models:list': { request: emptySchema },
-  'training:start': { request: gaTrainingConfigSchema },
+  'training:start': { request: trainingConfigSchema },
   'training:stop': { request: runIdSchema },
+  /** Pause / continue the run in progress between two generations or epochs. */
+  'training:pause': { request: runIdSchema },
+  'training:continue': { request: runIdSchema },
+  /** Continue a stopped or interrupted run from its last checkpoint, in the same run. */
+  'training:resume': { request: runIdSchema },
   /** The run in progress, if any (a reloaded page picks its live run up again). */
   'training:active': { request: emptySchema },
   'models:import': { request: modelImportSchema },
@@ -243,7 +443,10 @@ export interface ChannelResponses {
   'models:iv-curves': { modelId: string; curves: IvCurve[] }
   'training:start': { runId: number }
   'training:stop': { runId: number; stopping: boolean }
-  'training:active': { runId: number | null }
+  'training:pause': { runId: number; paused: boolean }
+  'training:continue': { runId: number; paused: boolean }
+  'training:resume': { runId: number }
+  'training:active': { runId: number | null; paused: boolean }
   'runs:list': RunSummary[]
   'runs:get': RunDetail
 }
@@ -290,6 +493,9 @@ export const API_METHODS = {
   modelIvCurves: 'models:iv-curves',
   startTraining: 'training:start',
   stopTraining: 'training:stop',
+  pauseTraining: 'training:pause',
+  continueTraining: 'training:continue',
+  resumeRun: 'training:resume',
   activeTraining: 'training:active',
   listRuns: 'runs:list',
   getRun: 'runs:get'
@@ -311,6 +517,7 @@ export type RawDnpuApi = {
 /** Subscription method name -> event. Each returns its unsubscribe function. */
 export const EVENT_METHODS = {
   onTrainingProgress: 'training:progress',
+  onTrainingPaused: 'training:paused',
   onTrainingFinished: 'training:finished'
 } as const satisfies Record<string, EventName>
 export type EventMethodName = keyof typeof EVENT_METHODS

@@ -2,36 +2,13 @@
  * The built `dnpu` command, run as a user runs it (a child process on a fresh data folder).
  * `npm test` builds before it runs these; alone, run `npm run build` first.
  */
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { dnpu, launcher, repoRoot, useBuiltCli, waitFor } from './test-support'
 
-const repoRoot = resolve(import.meta.dirname, '..', '..')
-const launcher = join(repoRoot, 'bin', 'dnpu.js')
-const folders: string[] = []
-
-function freshDataFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'dnpu-cli-'))
-  folders.push(folder)
-  return folder
-}
-
-function dnpu(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [launcher, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 })
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
-}
-
-beforeAll(() => {
-  if (!existsSync(join(repoRoot, 'out', 'main', 'cli.js'))) {
-    throw new Error('the CLI is not built: run `npm run build` before these tests (npm test does)')
-  }
-})
-
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
-})
+const freshDataFolder = useBuiltCli('dnpu-cli-')
 
 const fixtures = join(repoRoot, 'src-main', 'core', 'torch-file', '__fixtures__')
 
@@ -120,8 +97,11 @@ describe('dnpu CLI', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     let listed = ''
     await waitFor(() => {
-      listed = dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout
-      const runs = JSON.parse(listed) as { generations: number }[]
+      const result = dnpu(['runs', 'list', '--json', '--data-dir', folder])
+      listed = result.stdout || result.stderr
+      // Refused while the other process holds the database (e.g. creating it): ask again.
+      if (result.status !== 0) return false
+      const runs = JSON.parse(result.stdout) as { generations: number }[]
       return runs.length === 1 && runs[0].generations >= 2
     }).catch((error: Error) => {
       throw new Error(`${error.message}; runs: ${listed}; trainer stderr: ${stderr}; exit: ${child.exitCode}`)
@@ -173,11 +153,3 @@ describe('dnpu models', () => {
     expect(run.modelId).toBe('1')
   })
 })
-
-async function waitFor(condition: () => boolean, timeoutMs = 150_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolveWait) => setTimeout(resolveWait, 200))
-  }
-}

@@ -1,8 +1,17 @@
 /** Command definitions of the `dnpu` CLI (commander). */
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { GATE_NAMES, FITNESS_NAMES } from '../../src-preload/contract'
+import {
+  FITNESS_NAMES,
+  GATE_NAMES,
+  GD_CONSTRAINT_NAMES,
+  GD_LOSS_NAMES,
+  GD_OPTIMIZER_NAMES,
+  GD_TASK_NAMES,
+  DEFAULT_GD_CONFIG
+} from '../../src-preload/contract'
 import { resolveDataFolder } from '../services/data-folder'
-import { runInfo, runRunsList, runServe, runTrainGa } from './commands'
+import { runInfo, runRunsList, runServe } from './commands'
+import { runRunsResume, runTrainGa, runTrainGd } from './train-commands'
 import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
 
 export interface CliContext {
@@ -35,6 +44,16 @@ function finiteNumber(name: string) {
     const parsed = Number(value)
     if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError(`${name} must be a number, got "${value}"`)
     return parsed
+  }
+}
+
+function numberTriple(name: string) {
+  return (value: string): [number, number, number] => {
+    const numbers = value.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)))
+    if (numbers.length !== 3 || numbers.some((n) => !Number.isFinite(n))) {
+      throw new InvalidArgumentError(`${name} must be three numbers separated by commas (e.g. 0.7,0.15,0.15), got "${value}"`)
+    }
+    return [numbers[0], numbers[1], numbers[2]]
   }
 }
 
@@ -91,9 +110,38 @@ export function buildProgram(context: CliContext): Command {
     .option('--clipping <lo,hi>', 'simulation: replace the model\'s clipping value (nA)', numberPair('--clipping', false))
     .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
     .addOption(dataDirOption())
+    .option('--stop-after <n>', 'stop (resumable, status stopped) once this many generations have run', integer('--stop-after', 1))
+    .option('--workers <n>', 'threads sharing each generation\'s evaluation (default: the number of cores); results do not depend on it', integer('--workers', 1))
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (options) => {
       await runTrainGa(context, options)
+    })
+  const gd = DEFAULT_GD_CONFIG
+  train
+    .command('gd')
+    .description('gradient descent on the control voltages, on a surrogate (the ring classification task)')
+    .addOption(new Option('--task <name>', 'task').choices(GD_TASK_NAMES).default(gd.task))
+    .option('--seed <n>', 'random seed of the training (default: a random one, stored with the run)', integer('--seed', 0))
+    .option('--epochs <n>', 'epochs', integer('--epochs', 1), gd.epochs)
+    .option('--lr <x>', 'learning rate', finiteNumber('--lr'), gd.learningRate)
+    .option('--batch <n>', 'batch size', integer('--batch', 1), gd.batchSize)
+    .addOption(new Option('--optimizer <name>', 'optimiser').choices(GD_OPTIMIZER_NAMES).default(gd.optimizer))
+    .addOption(new Option('--constraint <name>', 'keep controls in range: clip after each step, or regul (penalty)').choices(GD_CONSTRAINT_NAMES).default(gd.constraint))
+    .addOption(new Option('--loss <name>', 'loss function').choices(GD_LOSS_NAMES).default(gd.loss))
+    .option('--samples <n>', 'ring task: points in all (even)', integer('--samples', 2), gd.ring.sampleCount)
+    .option('--gap <x>', 'ring task: width of the empty band between the classes', finiteNumber('--gap'), gd.ring.gap)
+    .option('--split <train,validation,test>', 'ring task: fractions of the points', numberTriple('--split'), [gd.ring.split.train, gd.ring.split.validation, gd.ring.split.test])
+    .option('--data-seed <n>', 'ring task: seed of the dataset', integer('--data-seed', 0), gd.ring.dataSeed)
+    .option('--data-electrodes <a,b>', 'activation electrodes that get the two inputs', numberPair('--data-electrodes', true), gd.dataElectrodes)
+    .option('--input-range <min,max>', 'task input range mapped onto the data electrodes', numberPair('--input-range', false), gd.inputRange)
+    .option('--amplification <x>', 'simulation: replace the model\'s amplification (nA per output unit)', finiteNumber('--amplification'))
+    .option('--clipping <lo,hi>', 'simulation: replace the model\'s clipping value (nA)', numberPair('--clipping', false))
+    .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
+    .option('--stop-after <n>', 'stop (resumable, status stopped) once this many epochs have run', integer('--stop-after', 1))
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object with the result on stdout')
+    .action(async (options) => {
+      await runTrainGd(context, options)
     })
 
   const models = program.command('models').description('surrogate models (the lab\'s PyTorch files)')
@@ -134,6 +182,68 @@ export function buildProgram(context: CliContext): Command {
     .option('--json', 'print a JSON array')
     .action(async (options: { dataDir?: string; json?: boolean }) => {
       await runRunsList(context, resolveDataFolder(options.dataDir), Boolean(options.json))
+    })
+  runs
+    .command('show')
+    .description('one stored run: settings, result, best control voltages (--json: everything, with history)')
+    .argument('<id>', 'run id')
+    .addOption(dataDirOption())
+    .option('--json', 'print the stored run as one JSON object, plus history')
+    .action(async (id: string, options: { dataDir?: string; json?: boolean }) => {
+      const { runRunsShow } = await import('./runs-commands')
+      await runRunsShow(context, id, options)
+    })
+  runs
+    .command('export')
+    .description('a stored run for other tools: json (as show --json) or csv (one row per generation / epoch)')
+    .argument('<id>', 'run id')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv'] as const).makeOptionMandatory())
+    .option('--output <file>', 'write to this file instead of stdout (an existing file is kept unless --force)')
+    .option('--force', 'with --output: replace the file if it exists')
+    .addOption(dataDirOption())
+    .action(async (id: string, options: { format: 'json' | 'csv'; output?: string; force?: boolean; dataDir?: string }) => {
+      const { runRunsExport } = await import('./runs-commands')
+      await runRunsExport(context, id, options)
+    })
+
+  runs
+    .command('resume')
+    .description('continue a stopped or interrupted run from its last checkpoint (same run, same history)')
+    .argument('<id>', 'run id')
+    .option('--stop-after <n>', 'stop again once this many generations / epochs have run in total', integer('--stop-after', 1))
+    .option('--workers <n>', 'GA: threads sharing each generation\'s evaluation (default: the number of cores)', integer('--workers', 1))
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object with the result on stdout')
+    .action(async (id: string, options: { stopAfter?: number; dataDir?: string; json?: boolean }) => {
+      await runRunsResume(context, id, options)
+    })
+
+  program
+    .command('capacity')
+    .description('VC-dimension capacity sweep: share of the 2^N - 2 labelings of N points the DNPU can separate')
+    .requiredOption('--from <n>', 'first N (number of points, 4..10)', integer('--from', 4))
+    .requiredOption('--to <n>', 'last N (4..10)', integer('--to', 4))
+    .option('--attempts <k>', 'GA runs per labeling at most', integer('--attempts', 1), 3)
+    .option('--generations <n>', 'generations per attempt at most', integer('--generations', 1), 100)
+    .option('--threshold-parameter <x>', 'found when perceptron accuracy >= 1 - x/N', finiteNumber('--threshold-parameter'), 0.5)
+    .option('--seed <n>', 'random seed (default: a random one, printed with the result)', integer('--seed', 0))
+    .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
+    .option('--stop-after <n>', 'stop (resumable) once this many labelings are decided', integer('--stop-after', 1))
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object with the result on stdout')
+    .action(async (options) => {
+      const { runCapacity } = await import('./capacity-command')
+      await runCapacity(context, options)
+    })
+
+  program
+    .command('bench')
+    .description('training-engine speed on the demo surrogate, against the reference library and the targets')
+    .option('--json', 'print one JSON object on stdout')
+    .option('--quick', 'fewer repetitions: a few seconds, noisier figures')
+    .action(async (options: { json?: boolean; quick?: boolean }) => {
+      const { runBench } = await import('./bench-command')
+      await runBench(context, options)
     })
 
   program

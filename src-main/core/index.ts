@@ -10,7 +10,7 @@ export {
   type SurrogateDefinition,
   type SurrogateLayer,
 } from './surrogate-definition.js';
-export { SurrogateModel, type SimulationOptions } from './surrogate.js';
+export { SurrogateModel, applyOutputNoise, checkOutputNoise, type SimulationOptions, type OutputNoise } from './surrogate.js';
 export type { Processor } from './processor.js';
 export { linearTransformConstants, applyLinearTransform, type LinearTransform } from './input-transform.js';
 export { Dnpu, type DnpuOptions } from './dnpu.js';
@@ -81,13 +81,34 @@ export {
   type WaveformShape,
   type Waveform,
 } from './functions/waveform.js';
-export { perceptronAccuracy, type PerceptronOptions, type PerceptronResult } from './functions/perceptron.js';
+export { perceptronAccuracy, TASK_PERCEPTRON_SETTINGS, type PerceptronOptions, type PerceptronResult } from './functions/perceptron.js';
 // Gradient descent (one DNPU node on a frozen surrogate) and the ring task.
 export { generateRingData, splitDataset, ringRadii, type RingData, type RingOptions, type RingSplit, type SplitFractions } from './tasks/ring.js';
+// The VC-dimension capacity sweep (GA per labeling, perceptron verdict).
+export {
+  runCapacitySweep,
+  CapacitySweep,
+  type CapacityCheckpoint,
+  vcDimensionInputs,
+  vcDimensionLabelings,
+  requiredCorrectPoints,
+  capacityAttemptSeed,
+  VC_DIMENSION_X,
+  VC_DIMENSION_Y,
+  MIN_VC_DIMENSION,
+  MAX_VC_DIMENSION,
+  type CapacitySweepOptions,
+  type CapacityResult,
+  type CapacityPerN,
+  type CapacityLabelingResult,
+  type CapacityProgress,
+  type CapacityPerceptronSettings,
+} from './tasks/capacity.js';
 export { DifferentiableSurrogate } from './gd/differentiable-surrogate.js';
 export { corrsigLoss, fisherLoss, mseLoss, bceWithLogitsLoss, sigmoidNnDistanceLoss, pearsonTensor } from './gd/losses.js';
 export {
   GdTrainer,
+  checkGdBatching,
   GD_LOSS_NAMES,
   type GdTrainerSetup,
   type GdEpochResult,

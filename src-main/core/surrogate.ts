@@ -58,7 +58,43 @@ export interface SimulationOptions {
   amplification?: number | undefined;
   clippingValueNanoamps?: readonly [number, number] | undefined;
   /** Gaussian noise added to MLP(x)*amplification before clipping, drawn from `rng`. */
-  outputNoise?: { stdNanoamps: number; rng: Rng } | undefined;
+  outputNoise?: OutputNoise | undefined;
+}
+
+/** The reference's simulation noise: one Gaussian draw from `rng` per output value. */
+export interface OutputNoise {
+  stdNanoamps: number;
+  rng: Rng;
+}
+
+/**
+ * Checks a noise setting; returns undefined when it adds nothing (absent or std 0), so a
+ * noiseless run draws nothing from the stream.
+ */
+export function checkOutputNoise(noise: OutputNoise | undefined): OutputNoise | undefined {
+  if (noise && !(Number.isFinite(noise.stdNanoamps) && noise.stdNanoamps >= 0)) {
+    throw new RangeError(`output noise std must be a finite number >= 0 nA, got ${noise.stdNanoamps}`);
+  }
+  return noise && noise.stdNanoamps > 0 ? noise : undefined;
+}
+
+/**
+ * The reference's noise step, in place: each value (MLP(x)*amplification, not yet clipped) gets
+ * value + rng.gaussian(0, std), then is clamped to the clipping value, in index order. Exported so
+ * a processor that splits one forward over several threads draws the same stream in the same
+ * order as a single SurrogateModel (the draws happen in one place, after the rows are joined).
+ */
+export function applyOutputNoise(
+  valuesNanoamps: Float32Array,
+  noise: OutputNoise,
+  clippingValueNanoamps: readonly [number, number],
+): Float32Array {
+  const { stdNanoamps, rng } = noise;
+  const [clipLo, clipHi] = clippingValueNanoamps;
+  for (let i = 0; i < valuesNanoamps.length; i += 1) {
+    valuesNanoamps[i] = clamp(valuesNanoamps[i]! + rng.gaussian(0, stdNanoamps), clipLo, clipHi);
+  }
+  return valuesNanoamps;
 }
 
 export class SurrogateModel implements Processor {
@@ -75,7 +111,7 @@ export class SurrogateModel implements Processor {
   private amplificationTensor: tf.Tensor1D | null = null;
   private tensorsReady: Promise<void> | null = null;
   private disposed = false;
-  private readonly outputNoise: SimulationOptions['outputNoise'];
+  private readonly outputNoise: OutputNoise | undefined;
 
   constructor(definition: SurrogateDefinition, simulation: SimulationOptions = {}) {
     this.inputCount = definition.inputCount;
@@ -89,11 +125,7 @@ export class SurrogateModel implements Processor {
     if (!(clipping[0] < clipping[1])) throw new RangeError(`clipping value must be [lo, hi] with lo < hi, got [${clipping.join(', ')}]`);
     if (!this.amplification.every((a) => Number.isFinite(a) && a !== 0)) throw new RangeError('amplification must be finite and non-zero');
     this.clippingValueNanoamps = [clipping[0], clipping[1]];
-    const noise = simulation.outputNoise;
-    if (noise && !(Number.isFinite(noise.stdNanoamps) && noise.stdNanoamps >= 0)) {
-      throw new RangeError(`output noise std must be a finite number >= 0 nA, got ${noise.stdNanoamps}`);
-    }
-    this.outputNoise = noise && noise.stdNanoamps > 0 ? noise : undefined;
+    this.outputNoise = checkOutputNoise(simulation.outputNoise);
     this.layers = definition.layers;
   }
 
@@ -102,11 +134,26 @@ export class SurrogateModel implements Processor {
   }
 
   /**
-   * MLP(x) * amplification, clamped to the clipping value, for `rowCount` rows in one tfjs call.
-   * Returns rowCount x outputCount nA, row-major.
+   * MLP(x) * amplification, plus the output noise if any, clamped to the clipping value, for
+   * `rowCount` rows in one tfjs call. Returns rowCount x outputCount nA, row-major.
    */
   async forwardNanoamps(inputsVolts: Float32Array, rowCount: number): Promise<Float32Array> {
-    if (this.disposed) throw new Error('SurrogateModel: forwardNanoamps after dispose()');
+    if (!this.outputNoise) return this.forward(inputsVolts, rowCount, true, 'forwardNanoamps');
+    const values = await this.forward(inputsVolts, rowCount, false, 'forwardNanoamps');
+    return applyOutputNoise(values, this.outputNoise, this.clippingValueNanoamps);
+  }
+
+  /**
+   * MLP(x) * amplification with neither noise nor clipping: the values the noise step
+   * (applyOutputNoise) starts from. A pool that evaluates rows in other threads and adds the
+   * noise itself uses this, since clipping before the noise would change the result.
+   */
+  forwardUnclippedNanoamps(inputsVolts: Float32Array, rowCount: number): Promise<Float32Array> {
+    return this.forward(inputsVolts, rowCount, false, 'forwardUnclippedNanoamps');
+  }
+
+  private async forward(inputsVolts: Float32Array, rowCount: number, clip: boolean, caller: string): Promise<Float32Array> {
+    if (this.disposed) throw new Error(`SurrogateModel: ${caller} after dispose()`);
     if (!Number.isInteger(rowCount) || rowCount < 0) throw new RangeError(`rowCount must be a non-negative integer, got ${rowCount}`);
     if (inputsVolts.length !== rowCount * this.inputCount) {
       throw new RangeError(`inputsVolts has ${inputsVolts.length} values, expected ${rowCount} rows x ${this.inputCount} electrodes`);
@@ -123,17 +170,12 @@ export class SurrogateModel implements Processor {
         if (index < layers.length - 1) x = applyActivationTensor(x, this.activation);
       });
       const scaled = tf.mul(x, amplification);
-      // With noise, clipping comes after it (in JS below), as in the reference.
-      return this.outputNoise ? scaled : tf.clipByValue(scaled, clipLo, clipHi);
+      // With noise, clipping comes after it (applyOutputNoise), as in the reference.
+      return clip ? tf.clipByValue(scaled, clipLo, clipHi) : scaled;
     });
     try {
       const data = await output.data();
-      const values = data instanceof Float32Array ? data : Float32Array.from(data);
-      if (this.outputNoise) {
-        const { stdNanoamps, rng } = this.outputNoise;
-        for (let i = 0; i < values.length; i += 1) values[i] = clamp(values[i]! + rng.gaussian(0, stdNanoamps), clipLo, clipHi);
-      }
-      return values;
+      return data instanceof Float32Array ? data : Float32Array.from(data);
     } finally {
       output.dispose();
     }

@@ -27,6 +27,6 @@ describe('request handler', () => {
     const missing = await handle('runs:get', { runId: 42 })
     expect(missing).toEqual({ ok: false, error: 'runs:get: runId: no run 42' })
     expect(await handle('runs:list', {})).toEqual({ ok: true, value: [] })
-    expect(await handle('training:active', {})).toEqual({ ok: true, value: { runId: null } })
+    expect(await handle('training:active', {})).toEqual({ ok: true, value: { runId: null, paused: false } })
   })
 })

@@ -35,7 +35,10 @@ export function createRequestHandler(services: AppServices): RequestHandler {
     },
     'training:start': (config: Parameters<AppServices['training']['start']>[0]) => services.training.start(config),
     'training:stop': ({ runId }: { runId: number }) => services.training.stop(runId),
-    'training:active': () => ({ runId: services.training.activeRunId() }),
+    'training:pause': ({ runId }: { runId: number }) => services.training.setPaused(runId, true),
+    'training:continue': ({ runId }: { runId: number }) => services.training.setPaused(runId, false),
+    'training:resume': ({ runId }: { runId: number }) => services.training.resume(runId),
+    'training:active': () => services.training.activeRun(),
     'runs:list': () => services.runs.listRuns(),
     'runs:get': ({ runId }: { runId: number }) => {
       const run = services.runs.getRun(runId)

@@ -8,14 +8,16 @@
  */
 import { EventEmitter } from 'node:events'
 import type {
-  GaTrainingConfig,
   RunStatus,
+  TrainingConfig,
   TrainingFinishedEvent,
+  TrainingPausedEvent,
   TrainingProgressEvent
 } from '../../src-preload/contract'
-import { Dnpu, parseGateTask, randomSeed } from '../core'
+import { trainingConfigSchema } from '../../src-preload/contract'
+import { checkGdBatching, Dnpu, generateRingData, parseGateTask, randomSeed, splitDataset } from '../core'
 import type { RunsRepository } from '../store'
-import type { FromTrainer, ToTrainer } from '../workers/trainer-protocol'
+import { toWorkerCheckpoint, type FromTrainer, type ToTrainer, type TrainerSetup } from '../workers/trainer-protocol'
 import type { CatalogEntry, ModelCatalog } from './model-catalog'
 
 /** What the service needs of a worker thread (a node `Worker` satisfies it). */
@@ -29,14 +31,25 @@ export interface TrainerHandle {
 
 export interface TrainingServiceEvents {
   progress: [TrainingProgressEvent]
+  paused: [TrainingPausedEvent]
   finished: [TrainingFinishedEvent]
+}
+
+export interface RunOptions {
+  /** End as 'stopped' (resumable) once this many generations / epochs have run in total. */
+  stopAfter?: number
+  /** GA: threads sharing each generation's forward (default: the number of cores); results do not depend on it. */
+  workers?: number
 }
 
 interface ActiveRun {
   runId: number
   worker: TrainerHandle
-  totalGenerations: number
+  config: TrainingConfig & { seed: number }
   stopping: boolean
+  paused: boolean
+  /** Sequence number of the next message to the worker. */
+  nextSeq: number
   lastSeq: number
   /** Resolves once the run has its final status in the database. */
   ended: Promise<void>
@@ -59,19 +72,19 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     return this.active?.runId ?? null
   }
 
+  /** The run in progress (if any) and whether it is paused. */
+  activeRun(): { runId: number | null; paused: boolean } {
+    return { runId: this.active?.runId ?? null, paused: this.active?.paused ?? false }
+  }
+
   /** Starts a run; throws an Error with a user-facing message if it cannot. */
-  start(config: GaTrainingConfig): { runId: number } {
-    if (this.active) {
-      throw new Error(`run ${this.active.runId} is still in progress: stop it or wait for it to finish`)
-    }
-    const model = this.models.get(config.modelId)
-    if (!model) {
-      throw new Error(`modelId: no model "${config.modelId}" (known: ${this.models.ids().join(', ')})`)
-    }
+  start(config: TrainingConfig, options: RunOptions = {}): { runId: number } {
+    this.refuseWhileActive()
+    const model = this.modelOf(config.modelId)
     const { controlElectrodes, targets } = describeLayout(config, model)
     const seededConfig = { ...config, seed: config.seed ?? randomSeed() }
     const runId = this.runs.createRun({
-      algorithm: 'ga',
+      algorithm: config.algorithm,
       task: config.task,
       modelId: config.modelId,
       config: seededConfig,
@@ -80,33 +93,30 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
       controlElectrodes,
       targets
     })
-
-    let end!: () => void
-    const ended = new Promise<void>((resolve) => (end = resolve))
-    const worker = this.spawnTrainer()
-    const run: ActiveRun = {
-      runId,
-      worker,
-      totalGenerations: config.generations,
-      stopping: false,
-      lastSeq: 0,
-      ended,
-      end
-    }
-    this.active = run
-
-    worker.on('message', (message) => this.onWorkerMessage(run, message))
-    worker.on('error', (error) => this.finish(run, 'interrupted', `the trainer crashed: ${error.message}`))
-    worker.on('exit', (exitCode) => {
-      if (this.active === run) {
-        this.finish(run, 'interrupted', `the trainer exited unexpectedly (exit code ${exitCode})`)
-      }
-    })
-    worker.postMessage({ seq: 1, type: 'start', setup: { config: seededConfig, model: model.definition } })
+    this.launch(runId, { config: seededConfig, model: model.definition, ...options })
     return { runId }
   }
 
-  /** Asks the run to stop after its current generation. */
+  /**
+   * Continues a stopped or interrupted run from its last checkpoint, in the same run: its
+   * history goes on from there exactly as if it had never been interrupted.
+   */
+  resume(runId: number, options: RunOptions = {}): { runId: number } {
+    this.refuseWhileActive()
+    const stored = this.runs.getRun(runId)
+    if (!stored) throw new Error(`runId: no run ${runId}`)
+    const parsed = trainingConfigSchema.safeParse(stored.config)
+    if (!parsed.success) throw new Error(`run ${runId} was stored by an older version whose settings cannot be resumed`)
+    const config = { ...parsed.data, seed: stored.seed }
+    const model = this.modelOf(config.modelId)
+    const checkpoint = this.runs.getCheckpoint(runId)
+    if (!checkpoint) throw new Error(`run ${runId} has no checkpoint to resume from (it ended before its first step)`)
+    this.runs.reopenRun(runId)
+    this.launch(runId, { config, model: model.definition, checkpoint: toWorkerCheckpoint(checkpoint.state), ...options })
+    return { runId }
+  }
+
+  /** Asks the run to stop after its current generation or epoch. */
   stop(runId: number): { runId: number; stopping: boolean } {
     const run = this.active
     if (!run || run.runId !== runId) {
@@ -116,9 +126,21 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     }
     if (!run.stopping) {
       run.stopping = true
-      run.worker.postMessage({ seq: 2, type: 'stop' })
+      this.send(run, { type: 'stop' })
     }
     return { runId, stopping: true }
+  }
+
+  /** Pauses (true) or continues (false) the run in progress between two steps. */
+  setPaused(runId: number, paused: boolean): { runId: number; paused: boolean } {
+    const run = this.active
+    if (!run || run.runId !== runId) {
+      throw new Error(`runId: run ${runId} is not in progress${this.active ? ` (run ${this.active.runId} is)` : ''}`)
+    }
+    if (run.stopping) throw new Error(`run ${runId} is stopping`)
+    if (run.paused !== paused) this.send(run, { type: paused ? 'pause' : 'continue' })
+    // The worker confirms with a 'paused' message; the answer already says what was asked for.
+    return { runId, paused }
   }
 
   /** Resolves when the active run (if any) has ended. */
@@ -135,6 +157,55 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     if ((await Promise.race([run.ended, timeout])) === 'timeout') {
       this.finish(run, 'interrupted', 'the trainer did not stop within 10 s of shutdown')
     }
+  }
+
+  private refuseWhileActive(): void {
+    if (this.active) {
+      throw new Error(`run ${this.active.runId} is still in progress: stop it or wait for it to finish`)
+    }
+  }
+
+  private modelOf(modelId: string): CatalogEntry {
+    const model = this.models.get(modelId)
+    if (!model) throw new Error(`modelId: no model "${modelId}" (known: ${this.models.ids().join(', ')})`)
+    return model
+  }
+
+  private send(run: ActiveRun, message: ToTrainer extends infer M ? (M extends { seq: number } ? Omit<M, 'seq'> : never) : never): void {
+    run.worker.postMessage({ ...message, seq: run.nextSeq++ } as ToTrainer)
+  }
+
+  private launch(runId: number, setup: TrainerSetup): void {
+    let end!: () => void
+    const ended = new Promise<void>((resolve) => (end = resolve))
+    let worker: TrainerHandle
+    try {
+      worker = this.spawnTrainer()
+    } catch (error) {
+      this.runs.finishRun(runId, 'failed', `could not start the trainer: ${(error as Error).message}`)
+      throw error
+    }
+    const run: ActiveRun = {
+      runId,
+      worker,
+      config: setup.config,
+      stopping: false,
+      paused: false,
+      nextSeq: 1,
+      lastSeq: 0,
+      ended,
+      end
+    }
+    this.active = run
+
+    worker.on('message', (message) => this.onWorkerMessage(run, message))
+    worker.on('error', (error) => this.finish(run, 'interrupted', `the trainer crashed: ${error.message}`))
+    worker.on('exit', (exitCode) => {
+      if (this.active === run) {
+        this.finish(run, 'interrupted', `the trainer exited unexpectedly (exit code ${exitCode})`)
+      }
+    })
+    this.send(run, { type: 'start', setup })
   }
 
   private onWorkerMessage(run: ActiveRun, message: FromTrainer): void {
@@ -172,10 +243,30 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
           improvedBest,
           checkpoint
         )
-        this.emit('progress', { runId: run.runId, totalGenerations: run.totalGenerations, metrics })
+        const totalGenerations = run.config.algorithm === 'ga' ? run.config.generations : 0
+        this.emit('progress', { runId: run.runId, algorithm: 'ga', totalGenerations, metrics })
         return
       }
+      case 'epoch': {
+        const { metrics, improvedControls, checkpoint } = message
+        const best = improvedControls === null ? null : { validationLoss: metrics.validationLoss ?? Number.NaN, controlVoltages: improvedControls }
+        this.runs.recordEpoch(run.runId, metrics, best, checkpoint)
+        const totalEpochs = run.config.algorithm === 'gd' ? run.config.epochs : 0
+        this.emit('progress', { runId: run.runId, algorithm: 'gd', totalEpochs, epoch: metrics })
+        return
+      }
+      case 'labeling': {
+        const { n, labeling, found, sweepDone, sweepTotal, capacity, checkpoint } = message
+        this.runs.recordCapacityStep(run.runId, sweepDone, capacity, checkpoint)
+        this.emit('progress', { runId: run.runId, algorithm: 'capacity', sweepDone, sweepTotal, n, labeling, found, capacity })
+        return
+      }
+      case 'paused':
+        run.paused = message.paused
+        this.emit('paused', { runId: run.runId, paused: message.paused })
+        return
       case 'finished':
+        if (message.gdOutcome) this.runs.recordGdOutcome(run.runId, message.gdOutcome)
         this.finish(run, message.outcome, null)
         return
       case 'error':
@@ -205,7 +296,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
  * refused with a message naming the field instead of failing inside the worker.
  */
 function describeLayout(
-  config: GaTrainingConfig,
+  config: TrainingConfig,
   model: CatalogEntry
 ): { controlElectrodes: number[]; targets: number[] } {
   const electrodeCount = model.summary.inputCount
@@ -216,11 +307,24 @@ function describeLayout(
       )
     }
   }
-  let targets: number[]
-  try {
-    targets = parseGateTask(config.task).targets
-  } catch (error) {
-    throw new Error(`task: ${(error as Error).message}`)
+  if (config.algorithm === 'gd') {
+    const { sampleCount, gap, split, dataSeed } = config.ring
+    const trainCount = splitDataset(generateRingData({ sampleCount, gap, seed: dataSeed }), split, dataSeed).train.inputs.length
+    try {
+      checkGdBatching(config.loss, trainCount, config.batchSize)
+    } catch (error) {
+      throw new Error(`batchSize: ${(error as Error).message}`)
+    }
+  }
+  // GD targets depend on the evaluation set and are stored when the run ends; a capacity sweep
+  // has one target set per labeling (in its result per N).
+  let targets: number[] = []
+  if (config.algorithm === 'ga') {
+    try {
+      targets = parseGateTask(config.task).targets
+    } catch (error) {
+      throw new Error(`task: ${(error as Error).message}`)
+    }
   }
   const dnpu = new Dnpu({
     activationElectrodeCount: electrodeCount,

@@ -50,7 +50,7 @@ describe('migration list', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(
       MIGRATIONS.map((_, index) => index + 1)
     )
-    expect(LATEST_SCHEMA_VERSION).toBe(4)
+    expect(LATEST_SCHEMA_VERSION).toBe(5)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -66,17 +66,20 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3, 4])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
-    expect(tablesOf(db)).toEqual(['models', 'run_checkpoints', 'run_generations', 'runs'])
+    expect(tablesOf(db)).toEqual(['models', 'run_checkpoints', 'run_epochs', 'run_generations', 'runs'])
     expect(columnsOf(db, 'runs')).toEqual([
       ...RUNS_V1_COLUMNS,
       'control_electrodes_json',
       'best_outputs_json',
       'targets_json',
-      'owner_pid'
+      'owner_pid',
+      'accuracy_json',
+      'capacity_json'
     ])
+    expect(columnsOf(db, 'run_epochs')).toEqual(['run_id', 'epoch', 'train_loss', 'validation_loss'])
     expect(columnsOf(db, 'run_generations')).toEqual([
       'run_id',
       'generation',
@@ -149,7 +152,7 @@ describe('a failing migration', () => {
   it('rolls back entirely and leaves user_version at the last good version', () => {
     const db = new BetterSqlite3(':memory:')
     const broken: Migration = {
-      version: 5,
+      version: MIGRATIONS.length + 1,
       description: 'breaks halfway',
       up(database) {
         database.exec('CREATE TABLE half_done (x INTEGER)')
@@ -204,7 +207,9 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
         control_electrodes_json: null,
         best_outputs_json: null,
         targets_json: null,
-        owner_pid: null
+        owner_pid: null,
+        accuracy_json: null,
+        capacity_json: null
       }))
     )
     expect(db.prepare('SELECT * FROM run_generations ORDER BY generation').all()).toEqual(generationsBefore)

@@ -110,6 +110,26 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       `)
     }
+  },
+  {
+    version: 5,
+    description: 'gradient-descent runs (per-epoch losses, final accuracy) and capacity sweeps (result per N)',
+    up(db) {
+      // Epochs get their own table rather than nullable columns on run_generations: the two
+      // algorithms record different metrics, and each table keeps NOT NULL where it holds.
+      // runs.generations counts the steps of either kind; run_checkpoints serves both.
+      db.exec(`
+        CREATE TABLE run_epochs (
+          run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          epoch INTEGER NOT NULL,
+          train_loss REAL,
+          validation_loss REAL,
+          PRIMARY KEY (run_id, epoch)
+        );
+        ALTER TABLE runs ADD COLUMN accuracy_json TEXT;
+        ALTER TABLE runs ADD COLUMN capacity_json TEXT;
+      `)
+    }
   }
 ]
 

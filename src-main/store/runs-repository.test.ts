@@ -88,13 +88,29 @@ describe('RunsRepository on one connection', () => {
           index === 1 ? { bestFitness: 0.05, bestSoFarFitness: 0.1 } : {}
         )
         return metrics
-      })
+      }),
+      epochs: [],
+      accuracy: null,
+      capacity: null,
+      resumable: false
     })
     expect(runs.getCheckpoint(runId)).toEqual({ generation: 2, state: { generation: 2, rngState: [9, 10, 11, 12] } })
 
     const [summary] = runs.listRuns()
-    const { config: _c, error: _e, bestControlVoltages: _v, controlElectrodes: _ce, bestOutputsNanoamps: _o, targets: _t, metrics: _m, ...expectedSummary } =
-      detail!
+    const {
+      config: _c,
+      error: _e,
+      bestControlVoltages: _v,
+      controlElectrodes: _ce,
+      bestOutputsNanoamps: _o,
+      targets: _t,
+      metrics: _m,
+      epochs: _ep,
+      accuracy: _a,
+      capacity: _cap,
+      resumable: _r,
+      ...expectedSummary
+    } = detail!
     expect(summary).toEqual(expectedSummary)
   })
 
@@ -293,5 +309,43 @@ describe('crash recovery across connections', () => {
     const ownStale = repository.createRun(sampleRun())
     expect(repository.markRunningAsInterrupted(() => true)).toEqual([ownStale])
     db.close()
+  })
+})
+
+describe('RunsRepository: GD epochs, capacity steps and reopening', () => {
+  it('records epochs with their checkpoint atomically, the outcome at the end, and reopens only stopped runs', () => {
+    const runs = new RunsRepository(openDatabase(':memory:'))
+    const runId = runs.createRun({ ...sampleRun(), algorithm: 'gd', targets: [] })
+    runs.recordEpoch(runId, { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 }, { validationLoss: 2.0, controlVoltages: [0.1, 0.2] }, { epochsRun: 1 })
+    runs.recordEpoch(runId, { epoch: 2, trainLoss: 1.5, validationLoss: null }, null, { epochsRun: 2 })
+    expect(() => runs.recordEpoch(runId, { epoch: 2, trainLoss: 1, validationLoss: 1 }, null, {})).toThrow(/epoch 2 of run \d+ is already recorded/)
+    // The failed write took nothing with it: still epoch 2's checkpoint.
+    expect(runs.getCheckpoint(runId)).toEqual({ generation: 2, state: { epochsRun: 2 } })
+    expect(() => runs.reopenRun(runId)).toThrow(/is 'running': only a stopped or interrupted run can be resumed/)
+    runs.finishRun(runId, 'stopped')
+    expect(runs.getRun(runId)).toMatchObject({ generations: 2, bestControlVoltages: [0.1, 0.2], resumable: true, epochs: [
+      { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 },
+      { epoch: 2, trainLoss: 1.5, validationLoss: null }
+    ] })
+    runs.reopenRun(runId)
+    expect(runs.getRun(runId)).toMatchObject({ status: 'running', endedAt: null, error: null, resumable: false })
+    const outcome = { controlVoltages: [0.3, 0.4], outputsNanoamps: [1, 2, 3], targets: [0, 1, 1], accuracy: { trainPercent: 90, validationPercent: 80, testPercent: null } }
+    runs.recordGdOutcome(runId, outcome)
+    runs.finishRun(runId, 'completed')
+    expect(runs.getRun(runId)).toMatchObject({ bestControlVoltages: [0.3, 0.4], bestOutputsNanoamps: [1, 2, 3], targets: [0, 1, 1], accuracy: outcome.accuracy, resumable: false })
+    expect(() => runs.reopenRun(runId)).toThrow(/is 'completed'/)
+    expect(() => runs.reopenRun(999)).toThrow(/run 999: there is no such run/)
+  })
+
+  it('refuses to reopen a stopped run without a checkpoint, and records capacity steps', () => {
+    const runs = new RunsRepository(openDatabase(':memory:'))
+    const empty = runs.createRun(sampleRun())
+    runs.finishRun(empty, 'stopped')
+    expect(() => runs.reopenRun(empty)).toThrow(/has no checkpoint to resume from/)
+    const sweep = runs.createRun({ ...sampleRun(), algorithm: 'capacity', targets: [] })
+    const capacity = [{ n: 4, labelings: 14, evaluated: 3, found: 2, capacity: 2 / 3 }]
+    runs.recordCapacityStep(sweep, 3, capacity, { sweepDone: 3 })
+    expect(runs.getRun(sweep)).toMatchObject({ algorithm: 'capacity', generations: 3, capacity })
+    expect(runs.getCheckpoint(sweep)).toEqual({ generation: 3, state: { sweepDone: 3 } })
   })
 })

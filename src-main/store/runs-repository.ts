@@ -6,8 +6,13 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import type {
-  GaTrainingConfig,
+  Algorithm,
+  CapacityAtN,
+  EpochMetrics,
+  GdRunOutcome,
   GenerationMetrics,
+  RunAccuracy,
+  TrainingConfig,
   RunDetail,
   RunStatus,
   RunSummary
@@ -15,15 +20,15 @@ import type {
 import type { Database } from './database'
 
 export interface NewRun {
-  algorithm: 'ga'
+  algorithm: Algorithm
   task: string
   modelId: string
-  config: GaTrainingConfig
+  config: TrainingConfig
   /** The seed actually used (drawn by the service when the config has none). */
   seed: number
   computeBackend: string
   controlElectrodes: number[]
-  /** Target output per task input, in the order of the task's inputs. */
+  /** Target output per task input, in the order of the task's inputs (GD: set when it ends). */
   targets: number[]
   startedAt?: Date
   /** Process that drives the run (default: this one); see {@link RunsRepository.markRunningAsInterrupted}. */
@@ -51,6 +56,12 @@ export interface BestGenomeSnapshot {
   controlVoltages: number[]
   /** Device output for each task input. */
   outputsNanoamps: number[]
+}
+
+/** The best-on-validation controls of a GD run, when this epoch improved on them. */
+export interface BestEpochSnapshot {
+  validationLoss: number
+  controlVoltages: number[]
 }
 
 export type FinishedRunStatus = Exclude<RunStatus, 'running'>
@@ -86,6 +97,8 @@ interface RunRow {
   control_electrodes_json: string | null
   best_outputs_json: string | null
   targets_json: string | null
+  accuracy_json: string | null
+  capacity_json: string | null
 }
 
 type RunSummaryRow = Pick<
@@ -110,6 +123,12 @@ interface GenerationRow {
   best_correlation: number | null
   best_so_far_fitness: number | null
   best_so_far_correlation: number | null
+}
+
+interface EpochRow {
+  epoch: number
+  train_loss: number | null
+  validation_loss: number | null
 }
 
 interface CheckpointRow {
@@ -149,8 +168,8 @@ function numberOrNaN(value: number | null): number {
 function toSummary(row: RunSummaryRow): RunSummary {
   return {
     id: row.id,
-    // Only the GA exists; a new algorithm will widen the contract type and this cast together.
-    algorithm: row.algorithm as 'ga',
+    // Only createRun writes it, from the contract's list.
+    algorithm: row.algorithm as Algorithm,
     task: row.task,
     modelId: row.model_id,
     status: row.status,
@@ -189,6 +208,20 @@ export class RunsRepository {
   private readonly selectRun: Statement<[number], RunRow>
   private readonly selectGenerations: Statement<[number], GenerationRow>
   private readonly selectCheckpoint: Statement<[number], CheckpointRow>
+  private readonly insertEpoch: Statement<[number, number, number, number | null]>
+  private readonly updateEpochCount: Statement<[number, number]>
+  private readonly updateBestControls: Statement<[string, number]>
+  private readonly updateOutcome: Statement<[string, string, string, string | null, number]>
+  private readonly reopen: Statement<[number, number]>
+  private readonly updateCapacity: Statement<[number, string, number]>
+  private readonly recordCapacityAtomically: (runId: number, sweepDone: number, capacity: CapacityAtN[], checkpoint: unknown) => void
+  private readonly selectEpochs: Statement<[number], EpochRow>
+  private readonly recordEpochAtomically: (
+    runId: number,
+    metrics: EpochMetrics,
+    best: BestEpochSnapshot | null,
+    checkpoint: unknown
+  ) => void
   private readonly recordGenerationAtomically: (
     runId: number,
     metrics: GenerationRecord,
@@ -246,6 +279,61 @@ export class RunsRepository {
       'SELECT generation, state_json FROM run_checkpoints WHERE run_id = ?'
     )
 
+    this.insertEpoch = db.prepare(
+      'INSERT INTO run_epochs (run_id, epoch, train_loss, validation_loss) VALUES (?, ?, ?, ?)'
+    )
+    this.updateEpochCount = db.prepare(`
+      UPDATE runs SET generations = (SELECT count(*) FROM run_epochs WHERE run_id = ?) WHERE id = ?`)
+    this.updateBestControls = db.prepare('UPDATE runs SET best_control_voltages_json = ? WHERE id = ?')
+    this.updateOutcome = db.prepare(`
+      UPDATE runs SET best_control_voltages_json = ?, best_outputs_json = ?, targets_json = ?, accuracy_json = ?
+      WHERE id = ?`)
+    // Only a run that ended without completing, and is not running, may continue.
+    this.reopen = db.prepare(`
+      UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, owner_pid = ?
+      WHERE id = ? AND status IN ('stopped', 'interrupted')`)
+    this.selectEpochs = db.prepare(
+      'SELECT epoch, train_loss, validation_loss FROM run_epochs WHERE run_id = ? ORDER BY epoch'
+    )
+    this.updateCapacity = db.prepare('UPDATE runs SET generations = ?, capacity_json = ? WHERE id = ?')
+    this.recordCapacityAtomically = db.transaction(
+      (runId: number, sweepDone: number, capacity: CapacityAtN[], checkpoint: unknown) => {
+        const status = this.selectStatus.get(runId)
+        if (status !== 'running') throw new Error(this.describeNotRunning(runId, 'record a labeling for'))
+        this.updateCapacity.run(sweepDone, toJson(capacity, `capacity of run ${runId}`), runId)
+        this.upsertCheckpoint.run(
+          runId,
+          sweepDone,
+          toJson(checkpoint, `checkpoint of run ${runId} labeling ${sweepDone}`),
+          this.now().toISOString()
+        )
+      }
+    )
+    this.recordEpochAtomically = db.transaction(
+      (runId: number, metrics: EpochMetrics, best: BestEpochSnapshot | null, checkpoint: unknown) => {
+        const status = this.selectStatus.get(runId)
+        if (status !== 'running') throw new Error(this.describeNotRunning(runId, 'record an epoch for'))
+        try {
+          this.insertEpoch.run(runId, metrics.epoch, metrics.trainLoss, metrics.validationLoss)
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+            throw new Error(`epoch ${metrics.epoch} of run ${runId} is already recorded`, { cause: error })
+          }
+          throw error
+        }
+        this.updateEpochCount.run(runId, runId)
+        if (best !== null) {
+          this.updateBestControls.run(toJson(best.controlVoltages, `best control voltages of run ${runId}`), runId)
+        }
+        this.upsertCheckpoint.run(
+          runId,
+          metrics.epoch,
+          toJson(checkpoint, `checkpoint of run ${runId} epoch ${metrics.epoch}`),
+          this.now().toISOString()
+        )
+      }
+    )
+
     this.recordGenerationAtomically = db.transaction(
       (runId: number, metrics: GenerationRecord, best: BestGenomeSnapshot | null, checkpoint: unknown) => {
         const status = this.selectStatus.get(runId)
@@ -296,7 +384,7 @@ export class RunsRepository {
       throw new Error(`run seed ${run.seed} differs from the config's seed ${run.config.seed}`)
     }
     // The stored config carries the seed actually used, so it alone reproduces the run.
-    const config: GaTrainingConfig & { seed: number } = { ...run.config, seed: run.seed }
+    const config: TrainingConfig & { seed: number } = { ...run.config, seed: run.seed }
     const result = this.insertRun.run(
       run.algorithm,
       run.task,
@@ -324,6 +412,46 @@ export class RunsRepository {
   ): void {
     assertGenerationNumber(metrics.generation)
     this.recordGenerationAtomically(runId, metrics, best, checkpoint)
+  }
+
+  /** One GD epoch's losses, the run's new best controls and the checkpoint, in one transaction. */
+  recordEpoch(runId: number, metrics: EpochMetrics, best: BestEpochSnapshot | null, checkpoint: unknown): void {
+    assertGenerationNumber(metrics.epoch)
+    this.recordEpochAtomically(runId, metrics, best, checkpoint)
+  }
+
+  /** A capacity sweep's result per N after `sweepDone` labelings, and its checkpoint, in one transaction. */
+  recordCapacityStep(runId: number, sweepDone: number, capacity: CapacityAtN[], checkpoint: unknown): void {
+    assertGenerationNumber(sweepDone)
+    this.recordCapacityAtomically(runId, sweepDone, capacity, checkpoint)
+  }
+
+  /** A GD run's final controls, their outputs on the evaluation set, its targets and the accuracy. */
+  recordGdOutcome(runId: number, outcome: GdRunOutcome): void {
+    const changes = this.updateOutcome.run(
+      toJson(outcome.controlVoltages, `control voltages of run ${runId}`),
+      toJson(outcome.outputsNanoamps, `outputs of run ${runId}`),
+      toJson(outcome.targets, `targets of run ${runId}`),
+      outcome.accuracy === null ? null : toJson(outcome.accuracy, `accuracy of run ${runId}`),
+      runId
+    ).changes
+    if (changes === 0) throw new Error(`cannot record the outcome of run ${runId}: there is no such run`)
+  }
+
+  /**
+   * Makes a stopped or interrupted run 'running' again (owned by `ownerPid`), to continue it from
+   * its checkpoint. Throws, saying why, for any other status or a run without a checkpoint.
+   */
+  reopenRun(runId: number, ownerPid: number = process.pid): void {
+    const status = this.selectStatus.get(runId)
+    if (status === undefined) throw new Error(`run ${runId}: there is no such run`)
+    if (status !== 'stopped' && status !== 'interrupted') {
+      throw new Error(`run ${runId} is '${status}': only a stopped or interrupted run can be resumed`)
+    }
+    if (this.selectCheckpoint.get(runId) === undefined) {
+      throw new Error(`run ${runId} has no checkpoint to resume from (it ended before its first step)`)
+    }
+    if (this.reopen.run(ownerPid, runId).changes === 0) throw new Error(this.describeNotRunning(runId, 'resume'))
   }
 
   /** Ends a running run; throws if the run does not exist or has already ended. */
@@ -374,17 +502,30 @@ export class RunsRepository {
         bestSoFarCorrelation: numberOrNaN(generation.best_so_far_correlation)
       })
     )
+    const epochs = this.selectEpochs.all(runId).map(
+      (epoch): EpochMetrics => ({
+        epoch: epoch.epoch,
+        trainLoss: numberOrNaN(epoch.train_loss),
+        validationLoss: epoch.validation_loss
+      })
+    )
+    const resumable =
+      (row.status === 'stopped' || row.status === 'interrupted') && this.selectCheckpoint.get(runId) !== undefined
     return {
       ...toSummary(row),
       // Written by createRun from a validated config, so it is trusted on the way back.
-      config: JSON.parse(row.config_json) as GaTrainingConfig & { seed: number },
+      config: JSON.parse(row.config_json) as TrainingConfig & { seed: number },
       error: row.error,
       bestControlVoltages: parseNumbers(row.best_control_voltages_json),
       // Runs stored before schema version 2 have no electrodes or targets recorded.
       controlElectrodes: parseNumbers(row.control_electrodes_json) ?? [],
       bestOutputsNanoamps: parseNumbers(row.best_outputs_json),
       targets: parseNumbers(row.targets_json) ?? [],
-      metrics
+      metrics,
+      epochs,
+      accuracy: row.accuracy_json === null ? null : (JSON.parse(row.accuracy_json) as RunAccuracy),
+      capacity: row.capacity_json === null ? null : (JSON.parse(row.capacity_json) as CapacityAtN[]),
+      resumable
     }
   }
 

@@ -1,108 +1,90 @@
 /**
- * The trainer's side of the worker protocol: runs one GA run generation by generation.
+ * The trainer's side of the worker protocol: runs one GA or GD run step by step.
  *
  * Kept apart from the worker entry so tests can drive it over an in-process MessageChannel.
- * Between generations it yields to the event loop, which is how a `stop` message gets in.
+ * Between steps it yields to the event loop, which is how `stop`, `pause` and `continue`
+ * messages get in; a paused run waits there, keeping its whole state, until continued or stopped.
  */
-import {
-  Dnpu,
-  GaTrainer,
-  SurrogateModel,
-  initComputeBackend,
-  parseGateTask,
-  Rng,
-  type GaGenerationResult
-} from '../core'
-import type { FromTrainer, MessageEndpoint, ToTrainer, TrainerSetup, ImprovedBest } from './trainer-protocol'
-
-type Outgoing = FromTrainer extends infer M ? (M extends { seq: number } ? Omit<M, 'seq'> : never) : never
+import { initComputeBackend } from '../core'
+import { createCapacityRunner } from './capacity-runner'
+import { createGaRunner } from './ga-runner'
+import { createGdRunner } from './gd-runner'
+import type { Outgoing, StepRunner } from './step-runner'
+import type { FromTrainer, MessageEndpoint, ToTrainer, TrainerSetup } from './trainer-protocol'
 
 export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): void {
   let seq = 0
   let stopRequested = false
+  let paused = false
   let started = false
+  let wake: (() => void) | null = null
   const send = (message: Outgoing): void => port.postMessage({ ...message, seq: ++seq } as FromTrainer)
+  const wakeUp = (): void => {
+    wake?.()
+    wake = null
+  }
 
   port.on('message', (message) => {
-    if (message.type === 'stop') {
-      stopRequested = true
-    } else if (message.type === 'start' && !started) {
-      started = true
-      train(message.setup).catch((error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error))
-        send({ type: 'error', message: failure.message, stack: failure.stack })
-      })
+    switch (message.type) {
+      case 'stop':
+        stopRequested = true
+        wakeUp()
+        return
+      case 'pause':
+      case 'continue': {
+        const wanted = message.type === 'pause'
+        if (paused !== wanted && started) {
+          paused = wanted
+          send({ type: 'paused', paused })
+          wakeUp()
+        }
+        return
+      }
+      case 'start':
+        if (started) return
+        started = true
+        train(message.setup).catch((error: unknown) => {
+          const failure = error instanceof Error ? error : new Error(String(error))
+          send({ type: 'error', message: failure.message, stack: failure.stack })
+        })
     }
   })
 
   async function train(setup: TrainerSetup): Promise<void> {
     const computeBackend = await initComputeBackend()
-    const { config } = setup
-    const simulation = config.simulation ?? {}
-    const model = new SurrogateModel(setup.model, {
-      amplification: simulation.amplification,
-      clippingValueNanoamps: simulation.clippingValueNanoamps,
-      // Noise has its own stream, derived from the run's seed, so a noisy run repeats exactly
-      // and the GA's own draws are the same as without noise.
-      outputNoise: simulation.noiseStdNanoamps
-        ? { stdNanoamps: simulation.noiseStdNanoamps, rng: new Rng(noiseSeedOf(config.seed)) }
-        : undefined
-    })
+    const runner = await createRunner(setup)
     try {
-      const task = parseGateTask(config.task)
-      const dnpu = new Dnpu({
-        activationElectrodeCount: model.inputCount,
-        voltageRangesVolts: model.voltageRangesVolts,
-        dataElectrodes: config.dataElectrodes,
-        inputRange: config.inputRange
-      })
-      const trainerSetup = {
-        processor: model,
-        dnpu,
-        taskInputs: task.inputs,
-        targets: task.targets,
-        partition: config.partition,
-        generations: config.generations,
-        fitness: config.fitness,
-        stopThreshold: config.stopThreshold,
-        seed: config.seed
-      }
-      const trainer = setup.checkpoint
-        ? GaTrainer.fromCheckpoint(trainerSetup, setup.checkpoint)
-        : new GaTrainer(trainerSetup)
       send({ type: 'ready', computeBackend })
-
-      let bestSoFarFitness = Number.NEGATIVE_INFINITY
-      while (!trainer.done) {
+      while (!runner.done) {
         await yieldToEventLoop()
-        if (stopRequested) {
-          send({ type: 'finished', outcome: 'stopped', result: trainer.result() })
+        while (paused && !stopRequested) await new Promise<void>((resolve) => (wake = resolve))
+        const reachedStopAfter = setup.stopAfter !== undefined && runner.stepsRun >= setup.stopAfter
+        if (stopRequested || reachedStopAfter) {
+          send(await runner.finish('stopped'))
           return
         }
-        const result: GaGenerationResult = await trainer.step()
-        let improvedBest: ImprovedBest | null = null
-        if (result.bestSoFarFitness > bestSoFarFitness) {
-          bestSoFarFitness = result.bestSoFarFitness
-          const best = trainer.result()
-          improvedBest = {
-            fitness: best.bestFitness,
-            correlation: best.bestCorrelation,
-            controlVoltages: best.bestControlVoltages,
-            outputsNanoamps: best.bestOutputsNanoamps
-          }
-        }
-        send({ type: 'generation', result, improvedBest, checkpoint: trainer.checkpoint() })
+        send(await runner.step())
       }
-      send({ type: 'finished', outcome: 'completed', result: trainer.result() })
+      send(await runner.finish('completed'))
     } finally {
-      model.dispose()
+      runner.dispose()
     }
   }
 }
 
-/** A second seed for the noise stream (golden-ratio offset keeps it apart from the GA's). */
-function noiseSeedOf(seed: number): number {
-  return (seed + 0x9e3779b9) >>> 0
+function createRunner(setup: TrainerSetup): Promise<StepRunner> {
+  const { config, model, checkpoint, workers } = setup
+  if (checkpoint && checkpoint.algorithm !== config.algorithm) {
+    throw new Error(`a ${checkpoint.algorithm} checkpoint cannot continue a ${config.algorithm} run`)
+  }
+  switch (config.algorithm) {
+    case 'ga':
+      return Promise.resolve(createGaRunner(config, model, checkpoint?.algorithm === 'ga' ? checkpoint : undefined, workers))
+    case 'gd':
+      return createGdRunner(config, model, checkpoint?.algorithm === 'gd' ? checkpoint : undefined)
+    case 'capacity':
+      return Promise.resolve(createCapacityRunner(config, model, checkpoint?.algorithm === 'capacity' ? checkpoint : undefined))
+  }
 }
 
 function yieldToEventLoop(): Promise<void> {

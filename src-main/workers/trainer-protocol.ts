@@ -4,14 +4,27 @@
  * A typed union with a per-sender sequence number, so the receiver can detect a lost or
  * reordered message; errors cross as plain data, never as thrown objects (DESIGN.md rule 7).
  */
-import type { GaTrainingConfig } from '../../src-preload/contract'
-import type { GaCheckpoint, GaGenerationResult, GaResult, SurrogateDefinition } from '../core'
+import type { CapacityAtN, EpochMetrics, GdRunOutcome, TrainingConfig } from '../../src-preload/contract'
+import type { CapacityCheckpoint, GaCheckpoint, GaGenerationResult, GdCheckpoint, SurrogateDefinition } from '../core'
+
+/**
+ * What is stored after every step and continues a run exactly: the trainer's own checkpoint,
+ * plus (GA with output noise) the noise generator's state.
+ */
+export type WorkerCheckpoint =
+  | { algorithm: 'ga'; trainer: GaCheckpoint; noiseRngState: number[] | null }
+  | { algorithm: 'gd'; trainer: GdCheckpoint }
+  | { algorithm: 'capacity'; sweep: CapacityCheckpoint }
 
 export interface TrainerSetup {
-  config: GaTrainingConfig & { seed: number }
+  config: TrainingConfig & { seed: number }
   model: SurrogateDefinition
-  /** Continue from this checkpoint instead of a fresh pool. */
-  checkpoint?: GaCheckpoint
+  /** Continue from this checkpoint instead of a fresh start. */
+  checkpoint?: WorkerCheckpoint
+  /** End as 'stopped' (resumable) once this many generations / epochs have run in total. */
+  stopAfter?: number
+  /** GA: threads sharing each generation's forward (default: the number of cores). */
+  workers?: number
 }
 
 /** The best genome so far, sent only in the generation where it improved. */
@@ -25,6 +38,8 @@ export interface ImprovedBest {
 export type ToTrainer =
   | { seq: number; type: 'start'; setup: TrainerSetup }
   | { seq: number; type: 'stop' }
+  | { seq: number; type: 'pause' }
+  | { seq: number; type: 'continue' }
 
 export type FromTrainer =
   | { seq: number; type: 'ready'; computeBackend: string }
@@ -33,13 +48,39 @@ export type FromTrainer =
       type: 'generation'
       result: GaGenerationResult
       improvedBest: ImprovedBest | null
-      checkpoint: GaCheckpoint
+      checkpoint: WorkerCheckpoint
     }
-  | { seq: number; type: 'finished'; outcome: 'completed' | 'stopped'; result: GaResult }
+  | {
+      seq: number
+      type: 'epoch'
+      metrics: EpochMetrics
+      /** The best-on-validation controls, when this epoch improved on them (every epoch without validation). */
+      improvedControls: number[] | null
+      checkpoint: WorkerCheckpoint
+    }
+  | {
+      seq: number
+      type: 'labeling'
+      n: number
+      labeling: number[]
+      found: boolean
+      sweepDone: number
+      sweepTotal: number
+      capacity: CapacityAtN[]
+      checkpoint: WorkerCheckpoint
+    }
+  | { seq: number; type: 'paused'; paused: boolean }
+  | { seq: number; type: 'finished'; outcome: 'completed' | 'stopped'; gdOutcome: GdRunOutcome | null }
   | { seq: number; type: 'error'; message: string; stack?: string }
 
 /** The part of a MessagePort / Worker / parentPort both sides need. */
 export interface MessageEndpoint<Incoming, Outgoing> {
   postMessage(message: Outgoing): void
   on(event: 'message', listener: (message: Incoming) => void): unknown
+}
+
+/** Checkpoints stored before schema version 5 are a bare GA checkpoint without noise state. */
+export function toWorkerCheckpoint(stored: unknown): WorkerCheckpoint {
+  if (typeof stored === 'object' && stored !== null && 'algorithm' in stored) return stored as WorkerCheckpoint
+  return { algorithm: 'ga', trainer: stored as GaCheckpoint, noiseRngState: null }
 }

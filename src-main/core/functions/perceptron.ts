@@ -14,6 +14,12 @@
 import { Rng } from '../rng.js';
 import { mean, sigmoid } from './columns.js';
 
+/**
+ * The settings brains-py's tasks score a trained output with (learning rate 0.01, up to 10000
+ * epochs, batches of 128); perceptronAccuracy's own defaults are get_accuracy's bare ones.
+ */
+export const TASK_PERCEPTRON_SETTINGS = { learningRate: 0.01, epochs: 10000, batchSize: 128 } as const;
+
 export interface PerceptronOptions {
   learningRate?: number | undefined;
   batchSize?: number | undefined;

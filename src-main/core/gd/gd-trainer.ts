@@ -495,13 +495,21 @@ export class GdTrainer {
     };
     checkSet(train, 'training');
     if (validation) checkSet(validation, 'validation');
-    // corrsig needs both classes in every batch, fisher two points of each (for the variances).
-    // The balanced shuffle guarantees that unless the last batch is too short: refuse up front
-    // rather than fail (or give NaN) in the middle of an epoch.
-    const minimumBatch = loss === 'fisher' ? 4 : loss === 'corrsig' ? 2 : 1;
-    const last = train.inputs.length % batchSize || batchSize;
-    if (Math.min(batchSize, train.inputs.length, last) < minimumBatch) {
-      throw new RangeError(`loss ${loss} needs at least ${minimumBatch} points in every batch; the last batch has ${last} (choose another batchSize)`);
-    }
+    checkGdBatching(loss, train.inputs.length, batchSize);
+  }
+}
+
+/**
+ * corrsig needs both classes in every batch, fisher two points of each (for the variances). The
+ * balanced shuffle guarantees that unless a batch is too short: refuse up front (the app does
+ * before storing a run) rather than fail, or give NaN, in the middle of an epoch.
+ */
+export function checkGdBatching(loss: GdLossName, trainCount: number, batchSize: number): void {
+  const minimumBatch = loss === 'fisher' ? 4 : loss === 'corrsig' ? 2 : 1;
+  const last = trainCount % batchSize || batchSize;
+  if (Math.min(batchSize, trainCount, last) < minimumBatch) {
+    throw new RangeError(
+      `loss ${loss} needs at least ${minimumBatch} points in every batch; with ${trainCount} training points and batch size ${batchSize} the last batch has ${Math.min(last, trainCount)} (choose another batch size)`,
+    );
   }
 }

@@ -139,10 +139,14 @@ export const api: DnpuApi = {
   modelIvCurves: (request) => call('modelIvCurves', request),
   startTraining: (request) => call('startTraining', request),
   stopTraining: (request) => call('stopTraining', request),
+  pauseTraining: (request) => call('pauseTraining', request),
+  continueTraining: (request) => call('continueTraining', request),
+  resumeRun: (request) => call('resumeRun', request),
   activeTraining: (request) => call('activeTraining', request),
   listRuns: (request) => call('listRuns', request),
   getRun: (request) => call('getRun', request),
   onTrainingProgress: (listener) => subscribe('onTrainingProgress', listener),
+  onTrainingPaused: (listener) => subscribe('onTrainingPaused', listener),
   onTrainingFinished: (listener) => subscribe('onTrainingFinished', listener)
 }
 

@@ -26,3 +26,20 @@ export function localDateTime(iso: string | null | undefined): string {
  * (low, low), (low, high), (high, low), (high, high) of the input range.
  */
 export const GATE_INPUT_LABELS = ['0 0', '0 1', '1 0', '1 1']
+
+/**
+ * A number in at most about 4 significant digits that stays readable across decades (losses
+ * run from 1e-4 to 1e25): plain notation between 0.001 and 10000, else exponent notation.
+ */
+export function compact(value: number | null | undefined): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '—'
+  if (value === 0) return '0'
+  const magnitude = Math.abs(value)
+  if (magnitude >= 1e4 || magnitude < 1e-3) return value.toExponential(2).replace('e+', 'e')
+  return String(Number(value.toPrecision(4)))
+}
+
+/** A percentage with one decimal, or a dash when there is none. */
+export function percent(value: number | null | undefined): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(1)} %` : '—'
+}

@@ -1,15 +1,20 @@
 /**
  * The training form's values and their checking. The limits come from the contract's own
- * schema, so the form can never accept what main would reject for a reason the schema knows;
- * main still validates again and its error is shown as is.
+ * schemas (one path for both algorithms: the form is turned into a config and parsed by
+ * `trainingConfigSchema`), so the form can never accept what main would reject for a reason
+ * the schema knows; main still validates again and its error is shown as is.
  */
 import { z } from 'zod'
 import {
   DEFAULT_GA_CONFIG,
-  gaTrainingConfigSchema,
+  DEFAULT_GD_CONFIG,
+  trainingConfigSchema,
+  type Algorithm,
   type FitnessName,
   type GaTrainingConfig,
-  type ModelSummary
+  type GdTrainingConfig,
+  type ModelSummary,
+  type SimulationOptions
 } from '../../../src-preload/contract'
 
 // zod probes `new Function` to speed up object parsing; the page's CSP forbids eval, and the
@@ -19,22 +24,55 @@ z.config({ jitless: true })
 /** Gates in the order the task menu offers them (XOR, the lab's preset, first). */
 export const TASK_CHOICES = ['xor', 'and', 'or', 'nand', 'nor', 'xnor'] as const
 
-/** Number inputs bound with `bind:value` give null when empty or not a number. */
+/** What this form trains (capacity sweeps are not set up here). */
+export type FormAlgorithm = Exclude<Algorithm, 'capacity'>
+
+/** The algorithm menu: each trains its own kind of task and loads its own preset. */
+export const ALGORITHM_CHOICES: readonly { value: FormAlgorithm; label: string }[] = [
+  { value: 'ga', label: 'Genetic algorithm · gate' },
+  { value: 'gd', label: 'Gradient descent · ring' }
+]
+
+type GdOptimizer = GdTrainingConfig['optimizer']
+type GdConstraint = GdTrainingConfig['constraint']
+type GdLoss = GdTrainingConfig['loss']
+
+/**
+ * Both algorithms' fields in one flat record, so that switching the algorithm keeps nothing
+ * half-typed: it loads that algorithm's preset into every field. Number inputs bound with
+ * `bind:value` give null when empty or not a number.
+ */
 export interface TrainingForm {
+  algorithm: FormAlgorithm
+  /** A gate name (GA) or 'ring' (GD). */
   task: string
   modelId: string
   dataElectrodeA: number | null
   dataElectrodeB: number | null
   inputMin: number | null
   inputMax: number | null
+  // Genetic algorithm
   elite: number | null
   offspring: number | null
   generations: number | null
   fitness: FitnessName
   stopThreshold: number | null
+  // Gradient descent on the ring task
+  sampleCount: number | null
+  gap: number | null
+  splitTrain: number | null
+  splitValidation: number | null
+  splitTest: number | null
+  dataSeed: number | null
+  epochs: number | null
+  learningRate: number | null
+  batchSize: number | null
+  optimizer: GdOptimizer
+  constraint: GdConstraint
+  loss: GdLoss
   /** Empty: main draws a random seed and stores it with the run. */
   seed: number | null
-  /** Simulation options; empty keeps the model's own value (no noise). */
+  /** Simulation options; empty keeps the model's own value (no noise). Noise is GA-only. */
   noiseStdNanoamps: number | null
   amplification: number | null
   clippingLoNanoamps: number | null
@@ -42,9 +80,12 @@ export interface TrainingForm {
 }
 
 export type FormField = keyof TrainingForm
-export type FormErrors = Partial<Record<FormField, string>>
+/** A field, or the split as a whole (its three fractions must add up to 1). */
+export type ErrorKey = FormField | 'split'
+export type FormErrors = Partial<Record<ErrorKey, string>>
 
-export const FIELD_LABELS: Record<FormField, string> = {
+export const FIELD_LABELS: Record<ErrorKey, string> = {
+  algorithm: 'Algorithm',
   task: 'Task',
   modelId: 'Model',
   dataElectrodeA: 'Data electrode A',
@@ -56,6 +97,19 @@ export const FIELD_LABELS: Record<FormField, string> = {
   generations: 'Generations',
   fitness: 'Fitness',
   stopThreshold: 'Stop threshold',
+  sampleCount: 'Samples',
+  gap: 'Gap',
+  splitTrain: 'Train fraction',
+  splitValidation: 'Validation fraction',
+  splitTest: 'Test fraction',
+  split: 'Split',
+  dataSeed: 'Data seed',
+  epochs: 'Epochs',
+  learningRate: 'Learning rate',
+  batchSize: 'Batch size',
+  optimizer: 'Optimizer',
+  constraint: 'Constraint',
+  loss: 'Loss',
   seed: 'Seed',
   noiseStdNanoamps: 'Output noise',
   amplification: 'Amplification',
@@ -63,50 +117,81 @@ export const FIELD_LABELS: Record<FormField, string> = {
   clippingHiNanoamps: 'Clipping max'
 }
 
-/** The lab's XOR preset on the given model. */
+/** The preset of an algorithm's task on the given model: XOR for GA, the ring for GD. */
+export function presetForm(algorithm: FormAlgorithm, modelId: string): TrainingForm {
+  return formFromConfig(algorithm === 'ga' ? { ...DEFAULT_GA_CONFIG, modelId } : { ...DEFAULT_GD_CONFIG, modelId })
+}
+
+/** The lab's XOR preset on the given model (what the view shows first). */
 export function defaultForm(modelId: string): TrainingForm {
-  return formFromConfig({ ...DEFAULT_GA_CONFIG, modelId })
+  return presetForm('ga', modelId)
 }
 
 /**
- * The form showing a config: the preset, or a run this window did not start (picked up after a
- * reload). The seed stays empty so that the next run does not silently reuse it.
+ * The form showing a config: a preset, or a run this window did not start (picked up after a
+ * reload). The other algorithm's fields hold its preset, ready if the user switches. The seed
+ * stays empty so that the next run does not silently reuse it.
  */
-export function formFromConfig(config: GaTrainingConfig): TrainingForm {
+export function formFromConfig(config: FormConfig): TrainingForm {
+  const ga: GaTrainingConfig = config.algorithm === 'ga' ? config : { ...DEFAULT_GA_CONFIG, modelId: config.modelId }
+  const gd: GdTrainingConfig = config.algorithm === 'gd' ? config : { ...DEFAULT_GD_CONFIG, modelId: config.modelId }
+  const simulation: SimulationOptions | undefined = config.simulation
   return {
+    algorithm: config.algorithm,
     task: config.task,
     modelId: config.modelId,
     dataElectrodeA: config.dataElectrodes[0],
     dataElectrodeB: config.dataElectrodes[1],
     inputMin: config.inputRange[0],
     inputMax: config.inputRange[1],
-    elite: config.partition[0],
-    offspring: config.partition[1],
-    generations: config.generations,
-    fitness: config.fitness,
-    stopThreshold: config.stopThreshold,
+    elite: ga.partition[0],
+    offspring: ga.partition[1],
+    generations: ga.generations,
+    fitness: ga.fitness,
+    stopThreshold: ga.stopThreshold,
+    sampleCount: gd.ring.sampleCount,
+    gap: gd.ring.gap,
+    splitTrain: gd.ring.split.train,
+    splitValidation: gd.ring.split.validation,
+    splitTest: gd.ring.split.test,
+    dataSeed: gd.ring.dataSeed,
+    epochs: gd.epochs,
+    learningRate: gd.learningRate,
+    batchSize: gd.batchSize,
+    optimizer: gd.optimizer,
+    constraint: gd.constraint,
+    loss: gd.loss,
     seed: null,
-    noiseStdNanoamps: config.simulation?.noiseStdNanoamps ?? null,
-    amplification: config.simulation?.amplification ?? null,
-    clippingLoNanoamps: config.simulation?.clippingValueNanoamps?.[0] ?? null,
-    clippingHiNanoamps: config.simulation?.clippingValueNanoamps?.[1] ?? null
+    noiseStdNanoamps: config.algorithm === 'ga' ? (simulation?.noiseStdNanoamps ?? null) : null,
+    amplification: simulation?.amplification ?? null,
+    clippingLoNanoamps: simulation?.clippingValueNanoamps?.[0] ?? null,
+    clippingHiNanoamps: simulation?.clippingValueNanoamps?.[1] ?? null
   }
 }
 
-const INTEGER_FIELDS: FormField[] = ['dataElectrodeA', 'dataElectrodeB', 'elite', 'offspring', 'generations', 'seed']
-const REQUIRED_NUMBER_FIELDS: FormField[] = [
-  'dataElectrodeA',
-  'dataElectrodeB',
-  'inputMin',
-  'inputMax',
-  'elite',
-  'offspring',
-  'generations',
-  'stopThreshold'
-]
+const SHARED_REQUIRED: FormField[] = ['dataElectrodeA', 'dataElectrodeB', 'inputMin', 'inputMax']
+const REQUIRED_NUMBER_FIELDS: Record<FormAlgorithm, FormField[]> = {
+  ga: [...SHARED_REQUIRED, 'elite', 'offspring', 'generations', 'stopThreshold'],
+  gd: [
+    ...SHARED_REQUIRED,
+    'sampleCount',
+    'gap',
+    'splitTrain',
+    'splitValidation',
+    'splitTest',
+    'dataSeed',
+    'epochs',
+    'learningRate',
+    'batchSize'
+  ]
+}
+const INTEGER_FIELDS: Record<FormAlgorithm, FormField[]> = {
+  ga: ['dataElectrodeA', 'dataElectrodeB', 'elite', 'offspring', 'generations', 'seed'],
+  gd: ['dataElectrodeA', 'dataElectrodeB', 'sampleCount', 'dataSeed', 'epochs', 'batchSize', 'seed']
+}
 
 /** Where a schema issue belongs in the form. */
-function fieldOfIssue(path: PropertyKey[]): FormField | null {
+function fieldOfIssue(path: PropertyKey[]): ErrorKey | null {
   const [key, index] = path
   switch (key) {
     case 'task':
@@ -114,6 +199,12 @@ function fieldOfIssue(path: PropertyKey[]): FormField | null {
     case 'generations':
     case 'fitness':
     case 'stopThreshold':
+    case 'epochs':
+    case 'learningRate':
+    case 'batchSize':
+    case 'optimizer':
+    case 'constraint':
+    case 'loss':
     case 'seed':
       return key
     case 'dataElectrodes':
@@ -122,6 +213,17 @@ function fieldOfIssue(path: PropertyKey[]): FormField | null {
       return index === 0 ? 'inputMin' : 'inputMax'
     case 'partition':
       return index === 0 ? 'elite' : 'offspring'
+    case 'ring': {
+      const [, option, part] = path
+      if (option === 'sampleCount' || option === 'gap' || option === 'dataSeed') return option
+      if (option === 'split') {
+        if (part === 'train') return 'splitTrain'
+        if (part === 'validation') return 'splitValidation'
+        if (part === 'test') return 'splitTest'
+        return 'split'
+      }
+      return null
+    }
     case 'simulation': {
       const [, option, bound] = path
       if (option === 'noiseStdNanoamps' || option === 'amplification') return option
@@ -149,21 +251,87 @@ function friendlyMessage(issue: SchemaIssue): string {
   return sentenceCase(issue.message) + '.'
 }
 
+/** A config the form can describe. */
+export type FormConfig = GaTrainingConfig | GdTrainingConfig
+
 export interface FormCheck {
-  config: GaTrainingConfig | null
+  config: FormConfig | null
   errors: FormErrors
   /** Problems that belong to no single field. */
   formErrors: string[]
+}
+
+/** Empty number inputs become NaN in the config, which the schema then names by field. */
+function num(value: number | null | undefined): number {
+  return value ?? NaN
+}
+
+function simulationOf(form: TrainingForm, model: ModelSummary | undefined): SimulationOptions | undefined {
+  const simulation: SimulationOptions = {}
+  if (form.algorithm === 'ga' && form.noiseStdNanoamps !== null && form.noiseStdNanoamps !== undefined) {
+    simulation.noiseStdNanoamps = form.noiseStdNanoamps
+  }
+  if (form.amplification !== null && form.amplification !== undefined) simulation.amplification = form.amplification
+  const clipLo = form.clippingLoNanoamps ?? null
+  const clipHi = form.clippingHiNanoamps ?? null
+  if (clipLo !== null || clipHi !== null) {
+    // One bound given: the other keeps the model's value.
+    simulation.clippingValueNanoamps = [clipLo ?? model?.clippingValueNanoamps[0] ?? NaN, clipHi ?? model?.clippingValueNanoamps[1] ?? NaN]
+  }
+  return Object.keys(simulation).length > 0 ? simulation : undefined
+}
+
+/** The config the form describes, before any checking (empty numbers are NaN). */
+export function configOfForm(form: TrainingForm, model: ModelSummary | undefined): FormConfig {
+  const shared = {
+    modelId: form.modelId,
+    dataElectrodes: [num(form.dataElectrodeA), num(form.dataElectrodeB)],
+    inputRange: [num(form.inputMin), num(form.inputMax)] as [number, number]
+  }
+  let config: FormConfig
+  if (form.algorithm === 'ga') {
+    config = {
+      algorithm: 'ga',
+      task: form.task,
+      ...shared,
+      partition: [num(form.elite), num(form.offspring)],
+      generations: num(form.generations),
+      fitness: form.fitness,
+      stopThreshold: num(form.stopThreshold)
+    }
+  } else {
+    config = {
+      algorithm: 'gd',
+      task: form.task as GdTrainingConfig['task'],
+      ...shared,
+      ring: {
+        sampleCount: num(form.sampleCount),
+        gap: num(form.gap),
+        split: { train: num(form.splitTrain), validation: num(form.splitValidation), test: num(form.splitTest) },
+        dataSeed: num(form.dataSeed)
+      },
+      epochs: num(form.epochs),
+      learningRate: num(form.learningRate),
+      batchSize: num(form.batchSize),
+      optimizer: form.optimizer,
+      constraint: form.constraint,
+      loss: form.loss
+    }
+  }
+  if (form.seed !== null && form.seed !== undefined) config.seed = form.seed
+  const simulation = simulationOf(form, model)
+  if (simulation) config.simulation = simulation
+  return config
 }
 
 export function checkForm(form: TrainingForm, model: ModelSummary | undefined): FormCheck {
   const errors: FormErrors = {}
   const formErrors: string[] = []
 
-  for (const field of REQUIRED_NUMBER_FIELDS) {
+  for (const field of REQUIRED_NUMBER_FIELDS[form.algorithm]) {
     if (form[field] === null || form[field] === undefined) errors[field] = 'Enter a number.'
   }
-  for (const field of INTEGER_FIELDS) {
+  for (const field of INTEGER_FIELDS[form.algorithm]) {
     const value = form[field]
     if (!errors[field] && typeof value === 'number' && !Number.isInteger(value)) errors[field] = 'Enter a whole number.'
   }
@@ -179,32 +347,8 @@ export function checkForm(form: TrainingForm, model: ModelSummary | undefined): 
     }
   }
 
-  const config: GaTrainingConfig = {
-    algorithm: 'ga',
-    task: form.task,
-    modelId: form.modelId,
-    dataElectrodes: [form.dataElectrodeA ?? NaN, form.dataElectrodeB ?? NaN],
-    inputRange: [form.inputMin ?? NaN, form.inputMax ?? NaN],
-    partition: [form.elite ?? NaN, form.offspring ?? NaN],
-    generations: form.generations ?? NaN,
-    fitness: form.fitness,
-    stopThreshold: form.stopThreshold ?? NaN
-  }
-  if (form.seed !== null && form.seed !== undefined) config.seed = form.seed
-  const simulation: NonNullable<GaTrainingConfig['simulation']> = {}
-  if (form.noiseStdNanoamps !== null && form.noiseStdNanoamps !== undefined) {
-    simulation.noiseStdNanoamps = form.noiseStdNanoamps
-  }
-  if (form.amplification !== null && form.amplification !== undefined) simulation.amplification = form.amplification
-  const clipLo = form.clippingLoNanoamps ?? null
-  const clipHi = form.clippingHiNanoamps ?? null
-  if (clipLo !== null || clipHi !== null) {
-    // One bound given: the other keeps the model's value.
-    simulation.clippingValueNanoamps = [clipLo ?? model?.clippingValueNanoamps[0] ?? NaN, clipHi ?? model?.clippingValueNanoamps[1] ?? NaN]
-  }
-  if (Object.keys(simulation).length > 0) config.simulation = simulation
-
-  const parsed = gaTrainingConfigSchema.safeParse(config)
+  const config = configOfForm(form, model)
+  const parsed = trainingConfigSchema.safeParse(config)
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = fieldOfIssue(issue.path)
@@ -215,4 +359,19 @@ export function checkForm(form: TrainingForm, model: ModelSummary | undefined): 
 
   const ok = Object.keys(errors).length === 0 && formErrors.length === 0
   return { config: ok ? config : null, errors, formErrors }
+}
+
+/**
+ * How many of the ring's points each part gets, as main splits them (whole points, rounded
+ * down; the test part takes the rest when the fractions add up to 1). Null while incomplete.
+ */
+export function ringSplitCounts(form: TrainingForm): { train: number; validation: number; test: number } | null {
+  const { sampleCount: n, splitTrain: train, splitValidation: validation, splitTest: test } = form
+  if (n === null || train === null || validation === null || test === null) return null
+  if (![n, train, validation, test].every((v) => Number.isFinite(v) && v >= 0)) return null
+  const trainCount = Math.floor(train * n)
+  const validationCount = Math.floor(validation * n)
+  const total = train + validation + test
+  const testCount = Math.abs(total - 1) < 1e-9 ? n - trainCount - validationCount : Math.floor(test * n)
+  return { train: trainCount, validation: validationCount, test: testCount }
 }

@@ -1,0 +1,341 @@
+/** `dnpu train ga|gd` and `dnpu runs resume`: start or continue a run and follow it to its end. */
+import { SingleBar } from 'cli-progress'
+import { existsSync, readFileSync } from 'node:fs'
+import {
+  parseRequest,
+  type GaTrainingConfig,
+  type GdTrainingConfig,
+  type RunDetail,
+  type TrainingProgressEvent
+} from '../../src-preload/contract'
+import type { AppServices } from '../services/app-services'
+import { resolveDataFolder } from '../services/data-folder'
+import { runHistory } from '../services/run-export'
+import { formatNumber, openServices, printJson } from './commands'
+import { CliError, type CliContext } from './program'
+
+interface CommonTrainOptions {
+  seed?: number
+  dataElectrodes: [number, number]
+  inputRange: [number, number]
+  model: string
+  amplification?: number
+  clipping?: [number, number]
+  stopAfter?: number
+  dataDir?: string
+  json?: boolean
+}
+
+export interface TrainGaOptions extends CommonTrainOptions {
+  task: string
+  generations: number
+  partition: [number, number]
+  stopThreshold: number
+  fitness: GaTrainingConfig['fitness']
+  noiseStd?: number
+  workers?: number
+}
+
+export interface TrainGdOptions extends CommonTrainOptions {
+  task: string
+  epochs: number
+  lr: number
+  batch: number
+  optimizer: GdTrainingConfig['optimizer']
+  constraint: GdTrainingConfig['constraint']
+  loss: GdTrainingConfig['loss']
+  samples: number
+  gap: number
+  split: [number, number, number]
+  dataSeed: number
+}
+
+export async function runTrainGa(context: CliContext, options: TrainGaOptions): Promise<void> {
+  await trainAndReport(context, options, {
+    algorithm: 'ga',
+    task: options.task.toLowerCase(),
+    modelId: options.model,
+    dataElectrodes: options.dataElectrodes,
+    inputRange: options.inputRange,
+    partition: options.partition,
+    generations: options.generations,
+    fitness: options.fitness,
+    stopThreshold: options.stopThreshold,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...simulationRequest(options)
+  })
+}
+
+export async function runTrainGd(context: CliContext, options: TrainGdOptions): Promise<void> {
+  const [train, validation, test] = options.split
+  await trainAndReport(context, options, {
+    algorithm: 'gd',
+    task: options.task.toLowerCase(),
+    modelId: options.model,
+    dataElectrodes: options.dataElectrodes,
+    inputRange: options.inputRange,
+    ring: { sampleCount: options.samples, gap: options.gap, split: { train, validation, test }, dataSeed: options.dataSeed },
+    epochs: options.epochs,
+    learningRate: options.lr,
+    batchSize: options.batch,
+    optimizer: options.optimizer,
+    constraint: options.constraint,
+    loss: options.loss,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...simulationRequest(options)
+  })
+}
+
+export async function trainAndReport(
+  context: CliContext,
+  options: CommonTrainOptions & { workers?: number },
+  request: Record<string, unknown>
+): Promise<void> {
+  // The same schema the app validates with, so the CLI and the UI refuse the same things.
+  const parsed = parseRequest('training:start', request)
+  if (!parsed.ok) throw new CliError(inOptionTerms(parsed.error.replace('training:start: invalid request: ', '')))
+  const services = await openServices(context, resolveDataFolder(options.dataDir))
+  try {
+    const modelId = resolveModelOption(services, options.model)
+    await followAndReport(services, options, () => services.training.start({ ...parsed.value, modelId }, { stopAfter: options.stopAfter, workers: options.workers }).runId)
+  } finally {
+    await services.close()
+  }
+}
+
+export async function runRunsResume(
+  context: CliContext,
+  runIdText: string,
+  options: { stopAfter?: number; workers?: number; dataDir?: string; json?: boolean }
+): Promise<void> {
+  if (!/^\d+$/.test(runIdText)) throw new CliError(`runs resume: the run id must be a whole number, got "${runIdText}"`)
+  const services = await openServices(context, resolveDataFolder(options.dataDir))
+  try {
+    await followAndReport(services, options, () => services.training.resume(Number(runIdText), { stopAfter: options.stopAfter, workers: options.workers }).runId)
+  } finally {
+    await services.close()
+  }
+}
+
+async function followAndReport(services: AppServices, options: { json?: boolean }, start: () => number): Promise<void> {
+  const startedAtMs = performance.now()
+  let runId: number
+  try {
+    runId = start()
+  } catch (error) {
+    throw new CliError(inOptionTerms((error as Error).message))
+  }
+  const detail = await followRun(services, runId)
+  const seconds = (performance.now() - startedAtMs) / 1000
+  if (options.json) printJson(resultJson(detail, services.info.computeBackend, seconds))
+  else process.stdout.write(describeRun(detail, seconds))
+  if (detail.status === 'failed' || detail.status === 'interrupted') {
+    throw new CliError(`run ${runId} ${detail.status}: ${detail.error ?? 'no reason recorded'}`, 1)
+  }
+}
+
+/** The JSON printed by `train` and `runs resume`. */
+export function resultJson(detail: RunDetail, computeBackend: string, seconds: number): Record<string, unknown> {
+  if (detail.algorithm === 'capacity') {
+    return {
+      runId: detail.id,
+      algorithm: detail.algorithm,
+      status: detail.status,
+      seed: detail.seed,
+      model: detail.modelId,
+      stopped: detail.status === 'stopped',
+      labelings: detail.generations,
+      perN: detail.capacity ?? [],
+      error: detail.error,
+      computeBackend,
+      seconds: Number(seconds.toFixed(3))
+    }
+  }
+  const steps = detail.algorithm === 'ga' ? { generations: detail.generations } : { epochs: detail.generations }
+  return {
+    runId: detail.id,
+    algorithm: detail.algorithm,
+    status: detail.status,
+    seed: detail.seed,
+    ...steps,
+    ...(detail.algorithm === 'ga' ? { bestFitness: detail.bestFitness, bestCorrelation: detail.bestCorrelation } : {}),
+    controlVoltages: detail.bestControlVoltages,
+    outputs: detail.bestOutputsNanoamps,
+    targets: detail.targets,
+    ...(detail.accuracy ? { accuracy: detail.accuracy } : {}),
+    history: runHistory(detail),
+    error: detail.error,
+    computeBackend,
+    seconds: Number(seconds.toFixed(3))
+  }
+}
+
+/** The simulation options given on the command line, as the contract's `simulation` field. */
+function simulationRequest(options: CommonTrainOptions & { noiseStd?: number }): { simulation?: Record<string, unknown> } {
+  const simulation = {
+    ...(options.noiseStd === undefined ? {} : { noiseStdNanoamps: options.noiseStd }),
+    ...(options.amplification === undefined ? {} : { amplification: options.amplification }),
+    ...(options.clipping === undefined ? {} : { clippingValueNanoamps: options.clipping })
+  }
+  return Object.keys(simulation).length > 0 ? { simulation } : {}
+}
+
+/**
+ * `--model` takes a model id or a .pt file; a file is imported first (a file imported before is
+ * recognised by its hash, so training on the same file twice reuses one model).
+ */
+export function resolveModelOption(services: AppServices, model: string): string {
+  if (services.models.get(model) || !existsSync(model)) return model
+  try {
+    const { model: imported, warnings } = services.models.importFile(model, readFileSync(model))
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
+    return imported.id
+  } catch (error) {
+    throw new CliError(`--model: ${model}: ${(error as Error).message}`, 1)
+  }
+}
+
+/** Config field -> the `train` option that sets it. */
+const OPTION_OF_FIELD: Record<string, string> = {
+  task: '--task',
+  modelId: '--model',
+  dataElectrodes: '--data-electrodes',
+  inputRange: '--input-range',
+  partition: '--partition',
+  generations: '--generations',
+  fitness: '--fitness',
+  stopThreshold: '--stop-threshold',
+  seed: '--seed',
+  fromN: '--from',
+  toN: '--to',
+  attempts: '--attempts',
+  thresholdParameter: '--threshold-parameter',
+  epochs: '--epochs',
+  learningRate: '--lr',
+  batchSize: '--batch',
+  optimizer: '--optimizer',
+  constraint: '--constraint',
+  loss: '--loss',
+  'ring.sampleCount': '--samples',
+  'ring.gap': '--gap',
+  'ring.split': '--split',
+  'ring.dataSeed': '--data-seed',
+  'simulation.noiseStdNanoamps': '--noise-std',
+  'simulation.amplification': '--amplification',
+  'simulation.clippingValueNanoamps': '--clipping'
+}
+
+/** Rewrites `partition.0: Too small...` as `--partition: partition.0: Too small...` for CLI users. */
+function inOptionTerms(message: string): string {
+  return message
+    .split('; ')
+    .map((problem) => {
+      const path = /^([A-Za-z.]+?)(\.\d+)?:/.exec(problem)?.[1]
+      const parts = path?.split('.') ?? []
+      const option = path
+        ? (OPTION_OF_FIELD[path] ?? OPTION_OF_FIELD[parts.slice(0, 2).join('.')] ?? OPTION_OF_FIELD[parts[0]])
+        : undefined
+      return option ? `${option}: ${problem}` : problem
+    })
+    .join('; ')
+}
+
+function progressFormat(config: RunDetail['config']): string {
+  switch (config.algorithm) {
+    case 'ga':
+      return `${config.task.toUpperCase()} GA |{bar}| {value}/{total} generations | best fitness {a} | correlation {b}`
+    case 'gd':
+      return `${config.task.toUpperCase()} GD |{bar}| {value}/{total} epochs | train loss {a} | validation loss {b}`
+    case 'capacity':
+      return 'capacity |{bar}| {value}/{total} labelings | N={a}: found {b}'
+  }
+}
+
+function totalSteps(config: RunDetail['config']): number {
+  switch (config.algorithm) {
+    case 'ga':
+      return config.generations
+    case 'gd':
+      return config.epochs
+    case 'capacity': {
+      let labelings = 0
+      for (let n = config.fromN; n <= config.toN; n += 1) labelings += 2 ** n - 2
+      return labelings
+    }
+  }
+}
+
+/** Shows a progress bar on stderr until the run ends; Ctrl+C stops the run cleanly. */
+async function followRun(services: AppServices, runId: number): Promise<RunDetail> {
+  const stored = services.runs.getRun(runId)
+  if (!stored) throw new Error(`run ${runId} vanished from the database`)
+  const { config } = stored
+  const bar = new SingleBar({ stream: process.stderr, format: progressFormat(config), hideCursor: true, clearOnComplete: false })
+  const unit = config.algorithm === 'ga' ? 'generation' : config.algorithm === 'gd' ? 'epoch' : 'labeling'
+  bar.start(totalSteps(config), stored.generations, { a: '-', b: '-' })
+  const onInterrupt = (): void => {
+    process.stderr.write(`\nstopping the run after this ${unit} (Ctrl+C again to abort)\n`)
+    services.training.stop(runId)
+    process.once('SIGINT', () => process.exit(130))
+  }
+  process.once('SIGINT', onInterrupt)
+  const onProgress = (event: TrainingProgressEvent): void => {
+    if (event.runId !== runId) return
+    if (event.algorithm === 'ga') {
+      bar.update(event.metrics.generation, { a: event.metrics.bestSoFarFitness.toFixed(4), b: event.metrics.bestSoFarCorrelation.toFixed(4) })
+    } else if (event.algorithm === 'gd') {
+      bar.update(event.epoch.epoch, { a: event.epoch.trainLoss.toPrecision(5), b: event.epoch.validationLoss?.toPrecision(5) ?? '-' })
+    } else {
+      const current = event.capacity.find((entry) => entry.n === event.n)
+      bar.update(event.sweepDone, { a: event.n, b: current ? `${current.found}/${current.evaluated}` : '-' })
+    }
+  }
+  services.training.on('progress', onProgress)
+  try {
+    await services.training.whenIdle()
+  } finally {
+    services.training.off('progress', onProgress)
+    process.off('SIGINT', onInterrupt)
+    bar.stop()
+  }
+  const detail = services.runs.getRun(runId)
+  if (!detail) throw new Error(`run ${runId} vanished from the database`)
+  return detail
+}
+
+function describeRun(run: RunDetail, seconds: number): string {
+  const voltages = (run.bestControlVoltages ?? [])
+    .map((volts, index) => `  electrode ${run.controlElectrodes[index]}: ${volts.toFixed(4)} V`)
+    .join('\n')
+  const resumeHint = run.resumable ? `continue it with: dnpu runs resume ${run.id}` : ''
+  if (run.algorithm === 'capacity') {
+    const header = ['N', 'labelings', 'tried', 'found', 'capacity']
+    const rows = (run.capacity ?? []).map((e) => [String(e.n), String(e.labelings), String(e.evaluated), String(e.found), e.capacity.toFixed(3)])
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
+    const table = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd())
+    return [`run ${run.id}: capacity sweep ${run.status} in ${seconds.toFixed(2)} s, seed ${run.seed}`, ...table, resumeHint, ''].join('\n')
+  }
+  if (run.algorithm === 'gd') {
+    const percent = (value: number | null | undefined): string => (value == null ? '-' : `${value.toFixed(1)} %`)
+    const last = run.epochs.at(-1)
+    return [
+      `run ${run.id} ${run.status} after ${run.generations} epochs in ${seconds.toFixed(2)} s`,
+      `last train loss ${last ? last.trainLoss.toPrecision(5) : '-'}, validation loss ${last?.validationLoss?.toPrecision(5) ?? '-'}`,
+      `perceptron accuracy: train ${percent(run.accuracy?.trainPercent)}, validation ${percent(run.accuracy?.validationPercent)}, test ${percent(run.accuracy?.testPercent)}`,
+      'control voltages:',
+      voltages,
+      resumeHint,
+      ''
+    ].join('\n')
+  }
+  const outputs = (run.bestOutputsNanoamps ?? []).map((nA) => nA.toFixed(2)).join(', ')
+  return [
+    `run ${run.id} ${run.status} after ${run.generations} generations in ${seconds.toFixed(2)} s`,
+    `best fitness ${formatNumber(run.bestFitness)}, correlation ${formatNumber(run.bestCorrelation)}`,
+    `outputs (nA): ${outputs}   targets: ${run.targets.join(', ')}`,
+    'control voltages:',
+    voltages,
+    resumeHint,
+    ''
+  ].join('\n')
+}

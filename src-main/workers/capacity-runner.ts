@@ -1,0 +1,70 @@
+/** A VC-dimension capacity sweep on a surrogate, as a StepRunner: one labeling per step. */
+import type { CapacityAtN, CapacityConfig } from '../../src-preload/contract'
+import { CapacitySweep, SurrogateModel, type CapacityCheckpoint, type SurrogateDefinition } from '../core'
+import type { StepRunner } from './step-runner'
+import type { WorkerCheckpoint } from './trainer-protocol'
+
+export function capacityAtN(checkpoint: CapacityCheckpoint): CapacityAtN[] {
+  return checkpoint.perN.map(({ n, labelings, evaluated, found, capacity }) => ({ n, labelings, evaluated, found, capacity }))
+}
+
+export function createCapacityRunner(
+  config: CapacityConfig & { seed: number },
+  definition: SurrogateDefinition,
+  checkpoint: Extract<WorkerCheckpoint, { algorithm: 'capacity' }> | undefined
+): StepRunner {
+  // Each GA generation evaluates (elite + offspring) x N <= a few thousand rows: one thread.
+  const model = new SurrogateModel(definition, {
+    amplification: config.simulation?.amplification,
+    clippingValueNanoamps: config.simulation?.clippingValueNanoamps
+  })
+  try {
+    const sweep = new CapacitySweep(
+      {
+        processor: model,
+        fromN: config.fromN,
+        toN: config.toN,
+        attempts: config.attempts,
+        generations: config.generations,
+        thresholdParameter: config.thresholdParameter,
+        partition: config.partition,
+        dataElectrodes: config.dataElectrodes,
+        inputRange: config.inputRange,
+        seed: config.seed
+      },
+      checkpoint?.sweep
+    )
+    return {
+      get done() {
+        return sweep.done
+      },
+      get stepsRun() {
+        return sweep.sweepDone
+      },
+      async step() {
+        const progress = await sweep.step()
+        if (progress === null) throw new Error('capacity sweep: a labeling was stopped before it was decided')
+        const state = sweep.checkpoint()
+        return {
+          type: 'labeling',
+          n: progress.n,
+          labeling: progress.result.labeling,
+          found: progress.result.found,
+          sweepDone: progress.sweepDone,
+          sweepTotal: progress.sweepTotal,
+          capacity: capacityAtN(state),
+          checkpoint: { algorithm: 'capacity', sweep: state }
+        }
+      },
+      finish(outcome) {
+        return Promise.resolve({ type: 'finished', outcome, gdOutcome: null })
+      },
+      dispose() {
+        model.dispose()
+      }
+    }
+  } catch (error) {
+    model.dispose()
+    throw error
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * EvaluationPool against a single SurrogateModel, bit for bit, with real worker threads.
+ *
+ * vitest does not know electron-vite's `?nodeWorker`, and Node 20 cannot run a .ts worker, so
+ * beforeAll bundles evaluation-worker.ts from source with vite (the same bundler electron-vite
+ * uses; dependencies stay external) into a temporary folder that links this repo's node_modules,
+ * and the tests hand the pool a factory that starts that file.
+ */
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Worker, type WorkerOptions } from 'node:worker_threads'
+import { build } from 'vite'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { Dnpu, GaTrainer, parseSurrogateJson, Rng, SurrogateModel, type GaResult, type Processor, type SimulationOptions } from '../core'
+import { DEMO_SURROGATE_JSON } from '../core/__fixtures__/demo-surrogate'
+import { EvaluationPool, type EvaluationPoolOptions, type EvaluationWorkerFactory } from './evaluation-pool'
+
+const definition = parseSurrogateJson(DEMO_SURROGATE_JSON)
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..')
+
+let bundleFolder = ''
+let workerFile = ''
+
+beforeAll(async () => {
+  bundleFolder = mkdtempSync(join(tmpdir(), 'dnpu-evaluation-worker-'))
+  // Bare imports in the bundle (@tensorflow/*) resolve through this link to the repo's packages.
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(bundleFolder, 'node_modules'), 'junction')
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    root: REPO_ROOT,
+    build: {
+      ssr: resolve(import.meta.dirname, 'evaluation-worker.ts'),
+      outDir: join(bundleFolder, 'out'),
+      emptyOutDir: true,
+      minify: false,
+      rolldownOptions: { output: { format: 'es', entryFileNames: 'evaluation-worker.mjs' } }
+    }
+  })
+  workerFile = join(bundleFolder, 'out', 'evaluation-worker.mjs')
+})
+
+afterAll(() => {
+  if (bundleFolder) rmSync(bundleFolder, { recursive: true, force: true })
+})
+
+/** What a factory started, and the row count of every forward request posted to it. */
+interface Spawned {
+  worker: Worker
+  name: string
+  postedRowCounts: number[]
+  exited: Promise<number>
+}
+
+const pools: EvaluationPool[] = []
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.dispose()))
+})
+
+function recordingFactory(start: (options: WorkerOptions) => Worker, spawned: Spawned[], onPost?: (entry: Spawned) => void): EvaluationWorkerFactory {
+  return (options) => {
+    const worker = start(options)
+    const entry: Spawned = {
+      worker,
+      name: String(options.name),
+      postedRowCounts: [],
+      exited: new Promise((done) => worker.once('exit', done))
+    }
+    const post = worker.postMessage.bind(worker)
+    worker.postMessage = (message: { rowCount: number }, transfer?: readonly ArrayBuffer[]) => {
+      entry.postedRowCounts.push(message.rowCount)
+      post(message, transfer)
+      onPost?.(entry)
+    }
+    spawned.push(entry)
+    return worker
+  }
+}
+
+function sourceFactory(spawned: Spawned[], onPost?: (entry: Spawned) => void): EvaluationWorkerFactory {
+  return recordingFactory((options) => new Worker(workerFile, options), spawned, onPost)
+}
+
+/** A stand-in worker from a snippet of CommonJS, for the failure cases. */
+function scriptFactory(code: string, spawned: Spawned[] = []): EvaluationWorkerFactory {
+  return recordingFactory((options) => new Worker(code, { ...options, eval: true }), spawned)
+}
+
+function newPool(options: Omit<EvaluationPoolOptions, 'definition'>): EvaluationPool {
+  const pool = new EvaluationPool({ definition, ...options })
+  pools.push(pool)
+  return pool
+}
+
+/** `rowCount` random rows, each electrode uniform over a bit more than its range. */
+function randomRows(rowCount: number, seed: number): Float32Array {
+  const rng = new Rng(seed)
+  const ranges = definition.voltageRangesVolts
+  const rows = new Float32Array(rowCount * ranges.length)
+  for (let i = 0; i < rows.length; i += 1) {
+    const [lo, hi] = ranges[i % ranges.length]!
+    rows[i] = rng.uniform(lo - 0.1, hi + 0.1)
+  }
+  return rows
+}
+
+/** Bit patterns, so equal means identical (NaN and -0 included), not merely close. */
+function bits(values: Float32Array): number[] {
+  return Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length))
+}
+
+/** One SurrogateModel over all rows, call after call: the ground truth. */
+async function singleModel(simulation: SimulationOptions, calls: Float32Array[]): Promise<Float32Array[]> {
+  const model = new SurrogateModel(definition, simulation)
+  try {
+    const outputs: Float32Array[] = []
+    for (const rows of calls) outputs.push(await model.forwardNanoamps(rows, rows.length / definition.inputCount))
+    return outputs
+  } finally {
+    model.dispose()
+  }
+}
+
+// Narrow clipping so many outputs saturate: noise must be added before clipping, as in the model.
+const NOISY = (seed: number): SimulationOptions => ({
+  amplification: 40,
+  clippingValueNanoamps: [-30, 30],
+  outputNoise: { stdNanoamps: 2, rng: new Rng(seed) }
+})
+
+describe('EvaluationPool', () => {
+  it.each([1, 2, 3])('matches one SurrogateModel bit for bit with %i worker(s), rows not divisible by N', async (workers) => {
+    const calls = [randomRows(5003, 1), randomRows(2, 2), randomRows(0, 3), randomRows(4001, 4)]
+    const expected = await singleModel({}, calls)
+    const spawned: Spawned[] = []
+    const pool = newPool({ workers, inThreadBelowRows: 0, spawnWorker: sourceFactory(spawned) })
+    for (const [i, rows] of calls.entries()) {
+      const got = await pool.forwardNanoamps(rows, rows.length / definition.inputCount)
+      expect(bits(got), `call ${i}`).toEqual(bits(expected[i]!))
+    }
+    // The split really happened: N-1 workers, each given its contiguous share (the calling thread does the first).
+    expect(spawned.map((s) => s.name)).toEqual(Array.from({ length: workers - 1 }, (_, i) => `dnpu-evaluation-${i + 1}`))
+    const shares = { 1: [], 2: [[2502, 1, 2001]], 3: [[1668, 1, 1334], [1668, 1, 1334]] }[workers]
+    expect(spawned.map((s) => s.postedRowCounts)).toEqual(shares)
+  })
+
+  it.each([1, 2, 3])('with output noise and overrides gives the same values and stream as one noisy model (%i workers)', async (workers) => {
+    const calls = [randomRows(5003, 5), randomRows(3, 6), randomRows(3001, 7)]
+    const expected = await singleModel(NOISY(42), calls)
+    const pool = newPool({ workers, inThreadBelowRows: 0, simulation: NOISY(42), spawnWorker: sourceFactory([]) })
+    for (const [i, rows] of calls.entries()) {
+      const got = await pool.forwardNanoamps(rows, rows.length / definition.inputCount)
+      expect(bits(got), `call ${i}`).toEqual(bits(expected[i]!))
+    }
+    // The case is a real one: some outputs sit on the clipping value, others not.
+    const all = expected.flatMap((values) => Array.from(values))
+    expect(all.filter((v) => v === 30 || v === -30).length).toBeGreaterThan(10)
+    expect(all.filter((v) => v > -30 && v < 30).length).toBeGreaterThan(10)
+  })
+
+  it('keeps call order (and so the noise stream) when calls overlap', async () => {
+    const calls = [randomRows(3000, 8), randomRows(10, 9), randomRows(2500, 10)]
+    const expected = await singleModel(NOISY(7), calls)
+    const pool = newPool({ workers: 2, inThreadBelowRows: 1000, simulation: NOISY(7), spawnWorker: sourceFactory([]) })
+    const got = await Promise.all(calls.map((rows) => pool.forwardNanoamps(rows, rows.length / definition.inputCount)))
+    got.forEach((values, i) => expect(bits(values), `call ${i}`).toEqual(bits(expected[i]!)))
+  })
+
+  it('runs a noisy GA identically with 1 and 3 workers', async () => {
+    const rng = new Rng(3)
+    const taskInputs = Array.from({ length: 120 }, () => [rng.uniform(-1, 1), rng.uniform(-1, 1)])
+    const targets = taskInputs.map(([a, b]) => (a! * b! > 0 ? 1 : 0))
+    const run = async (processor: Processor): Promise<GaResult> => {
+      const dnpu = Dnpu.forProcessor(processor, { dataElectrodes: [1, 2], inputRange: [-1, 1] })
+      const setup = { processor, dnpu, taskInputs, targets, partition: [5, 20] as [number, number], generations: 4, fitness: 'corr_fit' as const, stopThreshold: 2, seed: 9 }
+      return new GaTrainer(setup).run()
+    }
+    const single = new SurrogateModel(definition, NOISY(5))
+    const expected = await run(single)
+    single.dispose()
+    const got = await run(newPool({ workers: 3, inThreadBelowRows: 0, simulation: NOISY(5), spawnWorker: sourceFactory([]) }))
+    expect(got).toEqual(expected)
+    expect(got.history.fitness).toHaveLength(4)
+  })
+
+  it('evaluates small calls, and every call with workers: 1, in the calling thread without starting a worker', async () => {
+    const spawned: Spawned[] = []
+    const rows = randomRows(104, 11)
+    const [expected] = await singleModel({}, [rows])
+    const pool = newPool({ workers: 2, spawnWorker: sourceFactory(spawned) })
+    expect(bits(await pool.forwardNanoamps(rows, 104))).toEqual(bits(expected!))
+    const big = randomRows(3000, 12)
+    await newPool({ workers: 1, inThreadBelowRows: 0, spawnWorker: sourceFactory(spawned) }).forwardNanoamps(big, 3000)
+    expect(spawned).toHaveLength(0)
+  })
+
+  it('dispose() terminates the workers, and the pool refuses further calls', async () => {
+    const spawned: Spawned[] = []
+    const pool = newPool({ workers: 3, spawnWorker: sourceFactory(spawned) })
+    await pool.start()
+    expect(spawned).toHaveLength(2)
+    await pool.dispose()
+    expect(await Promise.all(spawned.map((s) => s.exited))).toHaveLength(2)
+    await expect(pool.forwardNanoamps(randomRows(1, 1), 1)).rejects.toThrow(/after dispose/)
+  })
+
+  it('dispose() during start or during a call rejects what is pending instead of hanging', async () => {
+    const spawned: Spawned[] = []
+    const starting = newPool({ workers: 3, spawnWorker: sourceFactory(spawned) })
+    const started = starting.start()
+    await starting.dispose()
+    await expect(started).rejects.toThrow(/disposed/)
+
+    let pool: EvaluationPool | null = null
+    pool = newPool({ workers: 2, inThreadBelowRows: 0, spawnWorker: sourceFactory(spawned, () => void pool!.dispose()) })
+    await expect(pool.forwardNanoamps(randomRows(5001, 17), 5001)).rejects.toThrow(/^EvaluationPool: disposed during forwardNanoamps$/)
+    // Every worker started here is gone.
+    expect(await Promise.all(spawned.map((s) => s.exited))).toHaveLength(spawned.length)
+  })
+
+  it('rejects the pending call naming the worker when it dies mid-call, and every call after', async () => {
+    // The worker is killed right after it was handed its rows, before it can answer.
+    const pool = newPool({ workers: 2, inThreadBelowRows: 0, spawnWorker: sourceFactory([], (entry) => void entry.worker.terminate()) })
+    await expect(pool.forwardNanoamps(randomRows(5001, 13), 5001)).rejects.toThrow(
+      /^evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 1\) \(while evaluating rows 2500\.\.5000\)$/
+    )
+    await expect(pool.forwardNanoamps(randomRows(2, 14), 2)).rejects.toThrow(/unusable \(dispose it\): evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited/)
+  })
+
+  it('rejects (never hangs) when a worker exits without answering', async () => {
+    const quitter = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      parentPort.postMessage({ type: 'ready', computeBackend: workerData.computeBackend })
+      parentPort.on('message', () => process.exit(7))`
+    const pool = newPool({ workers: 3, inThreadBelowRows: 0, spawnWorker: scriptFactory(quitter) })
+    await expect(pool.forwardNanoamps(randomRows(30, 15), 30)).rejects.toThrow(/^evaluation worker 1 of 2 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 7\)/)
+  })
+
+  it('names the worker that crashed at start, or could not be started', async () => {
+    const crashing = newPool({ workers: 3, spawnWorker: scriptFactory("throw new Error('no weights here')") })
+    await expect(crashing.start()).rejects.toThrow(/^evaluation worker \d of 2 \(dnpu-evaluation-\d\) crashed: no weights here$/)
+    const unstartable = newPool({
+      workers: 2,
+      spawnWorker: () => {
+        throw new Error('worker file missing')
+      }
+    })
+    await expect(unstartable.forwardNanoamps(randomRows(4096, 16), 4096)).rejects.toThrow(/^evaluation worker 1 of 1 \(dnpu-evaluation-1\) could not be started: worker file missing$/)
+  })
+
+  it('refuses workers on another compute backend, since their results would differ', async () => {
+    const otherBackend = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      parentPort.postMessage({ type: 'ready', computeBackend: workerData.computeBackend === 'cpu' ? 'wasm' : 'cpu' })`
+    const pool = newPool({ workers: 2, spawnWorker: scriptFactory(otherBackend) })
+    await expect(pool.start()).rejects.toThrow(/evaluation worker 1 runs on the (cpu|wasm) compute backend but this thread on \w+/)
+  })
+
+  it('names the bad option or input', async () => {
+    expect(() => new EvaluationPool({ definition, workers: 0 })).toThrow(/workers must be an integer >= 1, got 0/)
+    expect(() => new EvaluationPool({ definition, workers: 1.5 })).toThrow(/workers must be an integer >= 1, got 1.5/)
+    expect(() => new EvaluationPool({ definition, inThreadBelowRows: -1 })).toThrow(/inThreadBelowRows must be an integer >= 0/)
+    expect(() => new EvaluationPool({ definition, simulation: { outputNoise: { stdNanoamps: -1, rng: new Rng(1) } } })).toThrow(/noise std/)
+    expect(() => new EvaluationPool({ definition, simulation: { clippingValueNanoamps: [5, -5] } })).toThrow(/lo < hi/)
+    const pool = newPool({ workers: 1 })
+    await expect(pool.forwardNanoamps(new Float32Array(6), 1)).rejects.toThrow(/6 values, expected 1 rows x 7 electrodes/)
+    await expect(pool.forwardNanoamps(new Float32Array(0), -1)).rejects.toThrow(/rowCount must be a non-negative integer/)
+  })
+})

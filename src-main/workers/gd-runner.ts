@@ -1,0 +1,110 @@
+/**
+ * A GD run on a surrogate, as a StepRunner: the ring task's dataset, one epoch per step, and at
+ * the end the returned controls scored by perceptron accuracy on train / validation / test.
+ */
+import type { GdRunOutcome, GdTrainingConfig, RunAccuracy } from '../../src-preload/contract'
+import {
+  Dnpu,
+  GdTrainer,
+  generateRingData,
+  perceptronAccuracy,
+  splitDataset,
+  TASK_PERCEPTRON_SETTINGS,
+  type GdDataset,
+  type SurrogateDefinition
+} from '../core'
+import type { StepRunner } from './step-runner'
+import type { WorkerCheckpoint } from './trainer-protocol'
+
+export interface RingDatasets {
+  train: GdDataset
+  validation: GdDataset
+  test: GdDataset
+}
+
+/** The ring task's points, from the config's own data seed (the same for every run that shares it). */
+export function ringDatasets(config: GdTrainingConfig): RingDatasets {
+  const { sampleCount, gap, split, dataSeed } = config.ring
+  return splitDataset(generateRingData({ sampleCount, gap, seed: dataSeed }), split, dataSeed)
+}
+
+export async function createGdRunner(
+  config: GdTrainingConfig & { seed: number },
+  definition: SurrogateDefinition,
+  checkpoint: Extract<WorkerCheckpoint, { algorithm: 'gd' }> | undefined
+): Promise<StepRunner> {
+  const data = ringDatasets(config)
+  const dnpu = new Dnpu({
+    activationElectrodeCount: definition.inputCount,
+    voltageRangesVolts: definition.voltageRangesVolts,
+    dataElectrodes: config.dataElectrodes,
+    inputRange: config.inputRange
+  })
+  const setup = {
+    definition,
+    simulation: { amplification: config.simulation?.amplification, clippingValueNanoamps: config.simulation?.clippingValueNanoamps },
+    dnpu,
+    train: data.train,
+    validation: data.validation.inputs.length > 0 ? data.validation : undefined,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    optimizer: config.optimizer,
+    constraint: config.constraint,
+    loss: config.loss,
+    seed: config.seed,
+    returnBestModel: true
+  }
+  const trainer = checkpoint ? await GdTrainer.fromCheckpoint(setup, checkpoint.trainer) : await GdTrainer.create(setup)
+  const hasValidation = setup.validation !== undefined
+  return {
+    get done() {
+      return trainer.done
+    },
+    get stepsRun() {
+      return trainer.epoch
+    },
+    async step() {
+      const result = await trainer.step()
+      const state = trainer.checkpoint()
+      // Without a validation set the returned controls are the latest ones.
+      const improved = !hasValidation || state.best?.epoch === result.epoch
+      return {
+        type: 'epoch',
+        metrics: { epoch: result.epoch, trainLoss: result.trainLoss, validationLoss: result.validationLoss },
+        improvedControls: improved ? trainer.result().controlVoltages : null,
+        checkpoint: { algorithm: 'gd', trainer: state }
+      }
+    },
+    async finish(outcome) {
+      return { type: 'finished', outcome, gdOutcome: trainer.epoch > 0 ? await evaluate(trainer, data, config.seed) : null }
+    },
+    dispose() {
+      trainer.dispose()
+    }
+  }
+}
+
+/** The returned controls' outputs on every part of the dataset, and their perceptron accuracy. */
+async function evaluate(trainer: GdTrainer, data: RingDatasets, seed: number): Promise<GdRunOutcome> {
+  const { controlVoltages } = trainer.result()
+  const scored = async (set: GdDataset): Promise<{ outputs: number[]; percent: number | null }> => {
+    if (set.inputs.length === 0) return { outputs: [], percent: null }
+    const outputs = await trainer.outputsNanoamps(set.inputs, controlVoltages)
+    // A flat output (or a single point) cannot be separated by any threshold: report null.
+    const separable = set.inputs.length >= 2 && outputs.some((v) => v !== outputs[0])
+    return { outputs, percent: separable ? perceptronAccuracy(outputs, set.targets, { ...TASK_PERCEPTRON_SETTINGS, seed }).accuracyPercent : null }
+  }
+  const train = await scored(data.train)
+  const validation = await scored(data.validation)
+  const test = await scored(data.test)
+  const accuracy: RunAccuracy = { trainPercent: train.percent, validationPercent: validation.percent, testPercent: test.percent }
+  // The evaluation set the run's output-vs-target chart shows: test, else validation, else train.
+  const [shown, targets] =
+    data.test.inputs.length > 0
+      ? [test, data.test.targets]
+      : data.validation.inputs.length > 0
+        ? [validation, data.validation.targets]
+        : [train, data.train.targets]
+  return { controlVoltages, outputsNanoamps: shown.outputs, targets: [...targets], accuracy }
+}
