@@ -184,3 +184,21 @@ test('a model used for training cannot be deleted, can be renamed, and an unused
   await expect(page.getByTestId('models-notice')).toContainText(`Model ${eluId} "small-elu" was deleted.`)
   await expect(page.getByTestId('model-row')).toHaveCount(2)
 })
+
+test('an imported model trains with gradient descent from the UI', async ({ app }) => {
+  const page = app.page
+  await openModels(page)
+  const eluId = await importThroughPicker(page, SMALL_ELU)
+  await page.getByTestId('use-for-training').click()
+  await page.getByTestId('algorithm-select').selectOption('gd')
+  await page.getByTestId('model-select').selectOption(eluId)
+  await page.getByTestId('samples-input').fill('300')
+  await page.getByTestId('epochs-input').fill('5')
+  await page.getByTestId('seed-input').fill('1')
+  await page.getByTestId('start-training').click()
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 120_000 })
+  await expect(page.getByTestId('epoch-count')).toHaveText('5 / 5')
+  await expect(page.getByTestId('accuracy-test')).toHaveText(/^\d+\.\d %$/)
+  await page.getByTestId('nav-history').click()
+  await expect(page.getByTestId('run-row').first()).toContainText('ring')
+})

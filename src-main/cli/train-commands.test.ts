@@ -3,7 +3,8 @@
  * (the built CLI in a child process on a fresh data folder). `npm test` builds first.
  */
 import { describe, expect, it } from 'vitest'
-import { dnpu, useBuiltCli } from './test-support'
+import { join } from 'node:path'
+import { dnpu, repoRoot, useBuiltCli } from './test-support'
 
 const freshDataFolder = useBuiltCli('dnpu-train-')
 
@@ -37,6 +38,19 @@ describe('dnpu train gd', () => {
     expect((first.outputs as number[]).length).toBe(45) // the test set: 15 % of 300
     const second = json(['train', 'gd', '--task', 'ring', ...smallRing, '--data-dir', folder])
     expect(comparable(second)).toEqual(comparable(first))
+  })
+
+  it('trains on an imported PyTorch surrogate given as a file (imported first, then reused by id)', () => {
+    const folder = freshDataFolder()
+    const file = join(repoRoot, 'src-main', 'core', 'torch-file', '__fixtures__', 'small-elu.pt')
+    const result = json(['train', 'gd', '--model', file, '--samples', '200', '--epochs', '4', '--seed', '1', '--data-dir', folder])
+    expect(result).toMatchObject({ algorithm: 'gd', status: 'completed', epochs: 4 })
+    const [run] = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout) as { modelId: string }[]
+    expect(run!.modelId).toBe('1')
+    const byId = json(['train', 'gd', '--model', '1', '--samples', '200', '--epochs', '4', '--seed', '1', '--data-dir', folder])
+    const { runId: _a, seconds: _b, ...first } = result
+    const { runId: _c, seconds: _d, ...second } = byId
+    expect(second).toEqual(first)
   })
 
   it('refuses bad options naming them', () => {
