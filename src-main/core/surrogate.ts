@@ -3,32 +3,14 @@
 import type { Rng } from './rng.js';
 import * as tf from '@tensorflow/tfjs';
 import { initComputeBackend } from './compute-backend.js';
+import { dense, type DenseWeights } from './dense-layer.js';
 import type { Processor } from './processor.js';
 import type { ActivationName, SurrogateDefinition, SurrogateLayer } from './surrogate-definition.js';
 
 export { parseSurrogateJson, SurrogateFormatError, ACTIVATION_NAMES, SURROGATE_JSON_FORMAT } from './surrogate-definition.js';
 export type { ActivationName, SurrogateDefinition, SurrogateLayer } from './surrogate-definition.js';
 
-interface LayerTensors {
-  /** in x out (transposed from PyTorch's out x in) so a row batch is x.matMul(weight). */
-  weight: tf.Tensor2D;
-  bias: tf.Tensor1D;
-}
-
-function applyActivationTensor(x: tf.Tensor2D, activation: ActivationName): tf.Tensor2D {
-  switch (activation) {
-    case 'relu':
-      return tf.relu(x);
-    case 'elu':
-      return tf.elu(x); // alpha 1, as torch.nn.ELU()
-    case 'tanh':
-      return tf.tanh(x);
-    case 'hard-tanh':
-      return tf.clipByValue(x, -1, 1); // torch.nn.Hardtanh() defaults
-    case 'sigmoid':
-      return tf.sigmoid(x);
-  }
-}
+type LayerTensors = DenseWeights;
 
 function applyActivationNumber(x: number, activation: ActivationName): number {
   switch (activation) {
@@ -166,8 +148,7 @@ export class SurrogateModel implements Processor {
     const output = tf.tidy(() => {
       let x: tf.Tensor2D = tf.tensor2d(inputsVolts, [rowCount, this.inputCount], 'float32');
       layers.forEach((layer, index) => {
-        x = tf.add(tf.matMul(x, layer.weight), layer.bias);
-        if (index < layers.length - 1) x = applyActivationTensor(x, this.activation);
+        x = dense(x, layer, index < layers.length - 1 ? this.activation : null);
       });
       const scaled = tf.mul(x, amplification);
       // With noise, clipping comes after it (applyOutputNoise), as in the reference.

@@ -6,19 +6,9 @@
 // SurrogateModel; tests check both forwards and the gradient against tfjs autograd.
 import * as tf from '@tensorflow/tfjs';
 import { initComputeBackend } from '../compute-backend.js';
+import { dense, type DenseWeights } from '../dense-layer.js';
 import type { SimulationOptions } from '../surrogate.js';
 import type { ActivationName, SurrogateDefinition } from '../surrogate-definition.js';
-
-/** Activations tfjs can fuse into its matMul kernel (one pass instead of three). */
-const FUSABLE: Partial<Record<ActivationName, 'relu' | 'elu' | 'sigmoid'>> = { relu: 'relu', elu: 'elu', sigmoid: 'sigmoid' };
-
-function dense(x: tf.Tensor2D, layer: LayerTensors, activation: ActivationName | null): tf.Tensor2D {
-  if (activation === null) return tf.fused.matMul({ a: x, b: layer.weight, bias: layer.bias }) as tf.Tensor2D;
-  const fused = FUSABLE[activation];
-  if (fused) return tf.fused.matMul({ a: x, b: layer.weight, bias: layer.bias, activation: fused }) as tf.Tensor2D;
-  const z = tf.add(tf.matMul(x, layer.weight), layer.bias) as tf.Tensor2D;
-  return activation === 'tanh' ? tf.tanh(z) : tf.clipByValue(z, -1, 1);
-}
 
 /**
  * d activation / d pre-activation, from the activation's OUTPUT y (so the pre-activation need
@@ -39,12 +29,9 @@ function derivativeFromOutput(y: tf.Tensor2D, activation: ActivationName): tf.Te
   }
 }
 
-interface LayerTensors {
-  /** in x out, so a row batch is x.matMul(weight). */
-  weight: tf.Tensor2D;
+interface LayerTensors extends DenseWeights {
   /** out x in (PyTorch's layout): the backward's gradient.matMul(weightTransposed). */
   weightTransposed: tf.Tensor2D;
-  bias: tf.Tensor1D;
 }
 
 /** A forward pass that can still be differentiated; dispose() when done with it. */
