@@ -1,5 +1,5 @@
 /** `dnpu bench`: the training engine's speed on the bundled demo surrogate (issue 4, item 8). */
-import { arch, cpus, loadavg, platform, release } from 'node:os'
+import { arch, availableParallelism, cpus, loadavg, platform, release } from 'node:os'
 import {
   benchmarkReport,
   FIGURE_KEYS,
@@ -11,12 +11,14 @@ import {
   type MachineInfo
 } from '../core/bench/benchmarks'
 import { DEMO_MODEL_ID, ModelCatalog } from '../services/model-catalog'
+import { EvaluationPool } from '../workers/evaluation-pool'
 import { printJson } from './commands'
 import type { CliContext } from './program'
 
 export interface BenchOptions {
   json?: boolean
   quick?: boolean
+  workers?: number
 }
 
 export function machineInfo(): MachineInfo {
@@ -41,9 +43,13 @@ export async function runBench(context: CliContext, options: BenchOptions): Prom
   const demo = ModelCatalog.withBundledModels(context.resourcesFolder).get(DEMO_MODEL_ID)
   if (!demo) throw new Error(`the bundled demo model is missing from ${context.resourcesFolder}`)
   process.stderr.write(`benchmarking on the demo surrogate${options.quick ? ' (quick: fewer repetitions, noisier figures)' : ' (about a minute)'}\n`)
+  // The GA and forward figures evaluate on the same multi-thread pool `train ga` uses.
+  const workers = options.workers ?? availableParallelism()
   const run = await runBenchmarks({
     definition: demo.definition,
     quick: Boolean(options.quick),
+    workers,
+    createProcessor: (definition) => new EvaluationPool({ definition, workers }),
     onFigureStart: (key) => process.stderr.write(`  ${FIGURE_SPECS[key].label}...\n`)
   })
   const report = benchmarkReport(run, machine)

@@ -241,7 +241,8 @@ export function buildProgram(context: CliContext): Command {
     .description('training-engine speed on the demo surrogate, against the reference library and the targets')
     .option('--json', 'print one JSON object on stdout')
     .option('--quick', 'fewer repetitions: a few seconds, noisier figures')
-    .action(async (options: { json?: boolean; quick?: boolean }) => {
+    .option('--workers <n>', 'threads for the GA and forward figures (default: the number of cores)', integer('--workers', 1))
+    .action(async (options: { json?: boolean; quick?: boolean; workers?: number }) => {
       const { runBench } = await import('./bench-command')
       await runBench(context, options)
     })

@@ -2,7 +2,7 @@
 // must carry every key. Speed itself is never asserted (it depends on the machine and its load).
 import { describe, expect, it } from 'vitest';
 import { DEMO_SURROGATE_JSON } from '../__fixtures__/demo-surrogate.js';
-import { parseSurrogateJson } from '../surrogate.js';
+import { parseSurrogateJson, SurrogateModel } from '../surrogate.js';
 import {
   benchmarkReport,
   FIGURE_KEYS,
@@ -157,8 +157,24 @@ describe('runBenchmarks and benchmarkReport', () => {
     }
   });
 
-  it('refuses a worker count the engine does not have yet', async () => {
-    await expect(runBenchmarks({ definition, workers: 2, repetition: twice })).rejects.toThrow(/workers: only 1/);
+  it('refuses a bad worker count and evaluates the GA and forward figures on the given processor', async () => {
+    await expect(runBenchmarks({ definition, workers: 0, repetition: twice })).rejects.toThrow(/workers must be a whole number of at least 1, got 0/);
+    let made = 0;
+    let disposed = 0;
+    const run = await runBenchmarks({
+      definition,
+      workers: 3,
+      repetition: twice,
+      sizes: { gaLargePointCount: 20, forwardRowCount: 50, gdTrainCount: 40, gdValidationCount: 10, gdBatchSize: 16, forwardBackwardRowCount: 8 },
+      createProcessor: (d) => {
+        made += 1;
+        const model = new SurrogateModel(d);
+        return Object.assign(model, { dispose: () => { disposed += 1; SurrogateModel.prototype.dispose.call(model); } });
+      },
+    });
+    expect(run.workers).toBe(3);
+    expect(made).toBe(3); // GA XOR, GA large, forward
+    expect(disposed).toBe(3);
   });
 });
 

@@ -14,6 +14,7 @@ import { DifferentiableSurrogate } from '../gd/differentiable-surrogate.js';
 import { GdTrainer } from '../gd/gd-trainer.js';
 import { Rng } from '../rng.js';
 import { SurrogateModel } from '../surrogate.js';
+import type { Processor } from '../processor.js';
 import type { SurrogateDefinition } from '../surrogate-definition.js';
 import { parseGateTask } from '../tasks/boolean-gates.js';
 import { generateRingData, splitDataset } from '../tasks/ring.js';
@@ -95,12 +96,14 @@ const FULL_REPETITIONS: Readonly<Record<FigureKey, RepetitionOptions>> = {
   forwardBackwardSamplesPerSecond: { warmups: 20, minRepetitions: 20, maxRepetitions: 5000, budgetSeconds: 5 },
 };
 
-// --quick: a few seconds in all, for a smoke check; its figures are noisier.
-const QUICK_REPETITIONS: RepetitionOptions = { warmups: 1, minRepetitions: 3, maxRepetitions: 50, budgetSeconds: 0.5 };
-
-/** The repetition settings runBenchmarks uses for a figure. */
+/**
+ * The repetition settings runBenchmarks uses for a figure. --quick: a few seconds in all, for a
+ * smoke check, with noisier figures; it keeps up to five warm-ups, as the first runs of a fast
+ * figure are several times slower than the rest.
+ */
 export function repetitionsFor(key: FigureKey, quick: boolean): RepetitionOptions {
-  return quick ? { ...QUICK_REPETITIONS } : { ...FULL_REPETITIONS[key] };
+  const full = FULL_REPETITIONS[key];
+  return quick ? { warmups: Math.min(full.warmups, 5), minRepetitions: 3, maxRepetitions: full.maxRepetitions, budgetSeconds: 0.5 } : { ...full };
 }
 
 // Data electrodes and input range of the lab's XOR recipe (the app's default), used by all the
@@ -155,14 +158,23 @@ function measurement(seconds: readonly number[], perRepetition: (s: number) => n
 // A never-reached threshold, so a GA benchmark never stops early on a good genome.
 const NEVER_STOP = 2;
 
+/**
+ * Makes the processor the GA and forward figures evaluate on. The default is one SurrogateModel in
+ * this thread; the CLI passes a multi-thread evaluation pool (which core cannot start itself).
+ */
+export type ProcessorFactory = (definition: SurrogateDefinition) => Processor & { dispose(): unknown };
+
+const inThisThread: ProcessorFactory = (definition) => new SurrogateModel(definition);
+
 async function gaStepSeconds(
   definition: SurrogateDefinition,
   task: { inputs: number[][]; targets: number[] },
   partition: Partition,
   repetition: RepetitionOptions,
+  createProcessor: ProcessorFactory,
 ): Promise<number[]> {
   checkRepetitions(repetition);
-  const processor = new SurrogateModel(definition);
+  const processor = createProcessor(definition);
   try {
     const dnpu = Dnpu.forProcessor(processor, { dataElectrodes: DATA_ELECTRODES, inputRange: INPUT_RANGE });
     const trainer = new GaTrainer({
@@ -178,7 +190,7 @@ async function gaStepSeconds(
     });
     return await timeRepetitions(() => trainer.step(), repetition);
   } finally {
-    processor.dispose();
+    await processor.dispose();
   }
 }
 
@@ -187,9 +199,10 @@ export async function measureGaXorMsPerGeneration(
   definition: SurrogateDefinition,
   repetition: RepetitionOptions,
   partition: Partition = BENCHMARK_SIZES.gaXorPartition,
+  createProcessor: ProcessorFactory = inThisThread,
 ): Promise<Measurement> {
   const xor = parseGateTask('xor');
-  const seconds = await gaStepSeconds(definition, xor, partition, repetition);
+  const seconds = await gaStepSeconds(definition, xor, partition, repetition, createProcessor);
   return measurement(seconds, (s) => s * 1000);
 }
 
@@ -202,11 +215,12 @@ export async function measureGaSecondsPerGeneration(
   repetition: RepetitionOptions,
   partition: Partition = BENCHMARK_SIZES.gaLargePartition,
   pointCount: number = BENCHMARK_SIZES.gaLargePointCount,
+  createProcessor: ProcessorFactory = inThisThread,
 ): Promise<Measurement> {
   checkCount('pointCount', pointCount, 2);
   if (pointCount % 2 !== 0) throw new RangeError(`pointCount must be even (half the points per class), got ${pointCount}`);
   const task = generateRingData({ sampleCount: pointCount, gap: RING_GAP, seed: SEED });
-  const seconds = await gaStepSeconds(definition, task, partition, repetition);
+  const seconds = await gaStepSeconds(definition, task, partition, repetition, createProcessor);
   return measurement(seconds, (s) => s);
 }
 
@@ -281,20 +295,21 @@ export function randomVoltageRows(definition: SurrogateDefinition, rowCount: num
   return rows;
 }
 
-/** SurrogateModel.forwardNanoamps on rowCount x inputCount voltages: samples (rows) per second. */
+/** forwardNanoamps on rowCount x inputCount voltages: samples (rows) per second. */
 export async function measureForwardSamplesPerSecond(
   definition: SurrogateDefinition,
   repetition: RepetitionOptions,
   rowCount: number = BENCHMARK_SIZES.forwardRowCount,
+  createProcessor: ProcessorFactory = inThisThread,
 ): Promise<Measurement> {
   checkRepetitions(repetition);
   const inputs = randomVoltageRows(definition, rowCount, SEED);
-  const model = new SurrogateModel(definition);
+  const model = createProcessor(definition);
   try {
     const seconds = await timeRepetitions(() => model.forwardNanoamps(inputs, rowCount), repetition);
     return measurement(seconds, (s) => rowCount / s);
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }
 
@@ -331,11 +346,10 @@ export interface RunBenchmarksOptions {
   definition: SurrogateDefinition;
   /** Fewer repetitions: seconds instead of about a minute, noisier figures. */
   quick?: boolean | undefined;
-  /**
-   * Evaluation workers for the GA figures. Only 1 exists so far; the multi-worker evaluation
-   * pool will take this over.
-   */
+  /** Threads the GA and forward figures evaluate on, as `createProcessor` uses them (reported). */
   workers?: number | undefined;
+  /** Processor for the GA and forward figures (default: one SurrogateModel in this thread). */
+  createProcessor?: ProcessorFactory | undefined;
   /** Overrides of the issue's sizes (tests). */
   sizes?: Partial<BenchmarkSizes> | undefined;
   /** Replaces every figure's repetition settings (tests). */
@@ -355,20 +369,19 @@ export interface BenchmarkRun {
 /** All five figures, one after the other (never in parallel: they would slow each other down). */
 export async function runBenchmarks(options: RunBenchmarksOptions): Promise<BenchmarkRun> {
   const workers = options.workers ?? 1;
-  if (workers !== 1) {
-    throw new RangeError(`workers: only 1 evaluation worker is available until the multi-worker evaluation pool lands, got ${workers}`);
-  }
+  const createProcessor = options.createProcessor ?? inThisThread;
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a whole number of at least 1, got ${workers}`);
   const quick = options.quick ?? false;
   const sizes: BenchmarkSizes = { ...BENCHMARK_SIZES, ...options.sizes };
   if (options.repetition) checkRepetitions(options.repetition);
   const { definition } = options;
   const computeBackend = await initComputeBackend();
   const measures: Record<FigureKey, (repetition: RepetitionOptions) => Promise<Measurement>> = {
-    gaXorMsPerGeneration: (r) => measureGaXorMsPerGeneration(definition, r, sizes.gaXorPartition),
-    ga100x1000SecondsPerGeneration: (r) => measureGaSecondsPerGeneration(definition, r, sizes.gaLargePartition, sizes.gaLargePointCount),
+    gaXorMsPerGeneration: (r) => measureGaXorMsPerGeneration(definition, r, sizes.gaXorPartition, createProcessor),
+    ga100x1000SecondsPerGeneration: (r) => measureGaSecondsPerGeneration(definition, r, sizes.gaLargePartition, sizes.gaLargePointCount, createProcessor),
     gdRingSecondsPerEpoch: (r) =>
       measureGdRingSecondsPerEpoch(definition, r, { trainCount: sizes.gdTrainCount, validationCount: sizes.gdValidationCount, batchSize: sizes.gdBatchSize }),
-    forwardSamplesPerSecond: (r) => measureForwardSamplesPerSecond(definition, r, sizes.forwardRowCount),
+    forwardSamplesPerSecond: (r) => measureForwardSamplesPerSecond(definition, r, sizes.forwardRowCount, createProcessor),
     forwardBackwardSamplesPerSecond: (r) => measureForwardBackwardSamplesPerSecond(definition, r, sizes.forwardBackwardRowCount),
   };
   const figures = {} as Record<FigureKey, Measurement>;

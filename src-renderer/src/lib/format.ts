@@ -43,3 +43,8 @@ export function compact(value: number | null | undefined): string {
 export function percent(value: number | null | undefined): string {
   return typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(1)} %` : '—'
 }
+
+/** A whole count with thousands separators (1,022), the same in every locale. */
+export function count(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 0 })
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type ModelSummary } from '../../../src-preload/contract'
-import { checkForm, formFromConfig, presetForm, ringSplitCounts } from './training-form'
+import { DEFAULT_CAPACITY_CONFIG, DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type ModelSummary } from '../../../src-preload/contract'
+import { checkForm, formFromConfig, foundAtPercent, labelingCount, presetForm, ringSplitCounts, sweepSize } from './training-form'
 
 const model: ModelSummary = {
   id: 'demo',
@@ -26,6 +26,16 @@ describe('presets', () => {
 
   it('GD: the form gives back the ring preset', () => {
     expect(checkForm(presetForm('gd', 'demo'), model).config).toEqual({ ...DEFAULT_GD_CONFIG, modelId: 'demo' })
+  })
+
+  it('capacity: the form gives back the VC-dimension preset', () => {
+    expect(checkForm(presetForm('capacity', 'demo'), model).config).toEqual({ ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo' })
+  })
+
+  it('a capacity config keeps its values; the GA fields it shares (partition, generations) are its own', () => {
+    const form = formFromConfig({ ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 5, toN: 7, generations: 12, partition: [3, 9], seed: 4 })
+    expect(form).toMatchObject({ algorithm: 'capacity', task: 'vc-dimension', fromN: 5, toN: 7, generations: 12, elite: 3, offspring: 9, seed: null })
+    expect(checkForm(form, model).config).toEqual({ ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 5, toN: 7, generations: 12, partition: [3, 9] })
   })
 
   it('a GD config keeps its values and leaves the seed empty', () => {
@@ -76,6 +86,64 @@ describe('GA checking', () => {
     expect(config).toBeNull()
     expect(errors.elite).toBe('At least 1.')
     expect(errors.epochs).toBeUndefined()
+  })
+})
+
+describe('capacity checking', () => {
+  it('names each field the schema refuses, in the form\'s words', () => {
+    const form = { ...presetForm('capacity', 'demo'), toN: 11, attempts: 0, generations: 2.5, elite: null }
+    const { config, errors } = checkForm(form, model)
+    expect(config).toBeNull()
+    expect(errors.toN).toBe('At most 10.')
+    expect(errors.attempts).toBe('At least 1.')
+    expect(errors.generations).toBe('Enter a whole number.')
+    expect(errors.elite).toBe('Enter a number.')
+  })
+
+  it('puts the range and threshold rules under their fields', () => {
+    expect(checkForm({ ...presetForm('capacity', 'demo'), fromN: 6, toN: 5 }, model).errors.fromN).toBe(
+      'From N must not be greater than to N.'
+    )
+    expect(checkForm({ ...presetForm('capacity', 'demo'), thresholdParameter: 4 }, model).errors.thresholdParameter).toMatch(
+      /^Must be below from N/
+    )
+  })
+
+  it('sends no noise: the sweep runs on the noise-free surrogate', () => {
+    const form = { ...presetForm('capacity', 'demo'), noiseStdNanoamps: 3, amplification: 10 }
+    expect(checkForm(form, model).config?.simulation).toEqual({ amplification: 10 })
+  })
+
+  it('ignores the GD fields when sweeping', () => {
+    expect(checkForm({ ...presetForm('capacity', 'demo'), epochs: null, sampleCount: 3 }, model).config).not.toBeNull()
+  })
+})
+
+describe('sweep size', () => {
+  it('counts the 2^N - 2 labelings of each N', () => {
+    expect(labelingCount(4, 4)).toBe(14)
+    expect(labelingCount(4, 6)).toBe(14 + 30 + 62)
+    expect(labelingCount(4, 10)).toBe(2018)
+  })
+
+  it('describes the chosen range and its worst case, or nothing for a range the schema refuses', () => {
+    expect(sweepSize({ ...presetForm('capacity', 'demo'), fromN: 4, toN: 5, attempts: 2, generations: 10 })).toEqual({
+      perN: [
+        { n: 4, labelings: 14 },
+        { n: 5, labelings: 30 }
+      ],
+      labelings: 44,
+      mostGenerations: 880
+    })
+    expect(sweepSize({ ...presetForm('capacity', 'demo'), attempts: null })?.mostGenerations).toBeNull()
+    expect(sweepSize({ ...presetForm('capacity', 'demo'), fromN: 6, toN: 5 })).toBeNull()
+    expect(sweepSize({ ...presetForm('capacity', 'demo'), toN: 11 })).toBeNull()
+    expect(sweepSize({ ...presetForm('capacity', 'demo'), fromN: null })).toBeNull()
+  })
+
+  it('gives the accuracy at which a labeling counts as found', () => {
+    expect(foundAtPercent(0.5, 4)).toBe(87.5)
+    expect(foundAtPercent(0, 7)).toBe(100)
   })
 })
 

@@ -1,20 +1,24 @@
 /**
  * The training form's values and their checking. The limits come from the contract's own
- * schemas (one path for both algorithms: the form is turned into a config and parsed by
+ * schemas (one path for every algorithm: the form is turned into a config and parsed by
  * `trainingConfigSchema`), so the form can never accept what main would reject for a reason
  * the schema knows; main still validates again and its error is shown as is.
  */
 import { z } from 'zod'
 import {
+  DEFAULT_CAPACITY_CONFIG,
   DEFAULT_GA_CONFIG,
   DEFAULT_GD_CONFIG,
   trainingConfigSchema,
+  VC_DIMENSION_RANGE,
   type Algorithm,
+  type CapacityConfig,
   type FitnessName,
   type GaTrainingConfig,
   type GdTrainingConfig,
   type ModelSummary,
-  type SimulationOptions
+  type SimulationOptions,
+  type TrainingConfig
 } from '../../../src-preload/contract'
 
 // zod probes `new Function` to speed up object parsing; the page's CSP forbids eval, and the
@@ -24,34 +28,47 @@ z.config({ jitless: true })
 /** Gates in the order the task menu offers them (XOR, the lab's preset, first). */
 export const TASK_CHOICES = ['xor', 'and', 'or', 'nand', 'nor', 'xnor'] as const
 
-/** What this form trains (capacity sweeps are not set up here). */
-export type FormAlgorithm = Exclude<Algorithm, 'capacity'>
+/** What this form sets up: every algorithm main runs. */
+export type FormAlgorithm = Algorithm
 
 /** The algorithm menu: each trains its own kind of task and loads its own preset. */
 export const ALGORITHM_CHOICES: readonly { value: FormAlgorithm; label: string }[] = [
   { value: 'ga', label: 'Genetic algorithm · gate' },
-  { value: 'gd', label: 'Gradient descent · ring' }
+  { value: 'gd', label: 'Gradient descent · ring' },
+  { value: 'capacity', label: 'Capacity sweep · VC dimension' }
 ]
+
+/** Non-constant labelings of N points: every one of the 2^N labelings but all-0 and all-1. */
+export function labelingsAtN(n: number): number {
+  return 2 ** n - 2
+}
+
+/** Labelings a sweep from fromN to toN decides: one step of the run each. */
+export function labelingCount(fromN: number, toN: number): number {
+  let labelings = 0
+  for (let n = fromN; n <= toN; n++) labelings += labelingsAtN(n)
+  return labelings
+}
 
 type GdOptimizer = GdTrainingConfig['optimizer']
 type GdConstraint = GdTrainingConfig['constraint']
 type GdLoss = GdTrainingConfig['loss']
 
 /**
- * Both algorithms' fields in one flat record, so that switching the algorithm keeps nothing
+ * Every algorithm's fields in one flat record, so that switching the algorithm keeps nothing
  * half-typed: it loads that algorithm's preset into every field. Number inputs bound with
  * `bind:value` give null when empty or not a number.
  */
 export interface TrainingForm {
   algorithm: FormAlgorithm
-  /** A gate name (GA) or 'ring' (GD). */
+  /** A gate name (GA), 'ring' (GD) or 'vc-dimension' (capacity sweep). */
   task: string
   modelId: string
   dataElectrodeA: number | null
   dataElectrodeB: number | null
   inputMin: number | null
   inputMax: number | null
-  // Genetic algorithm
+  // Genetic algorithm (partition and generations also set each GA run of a capacity sweep)
   elite: number | null
   offspring: number | null
   generations: number | null
@@ -70,6 +87,11 @@ export interface TrainingForm {
   optimizer: GdOptimizer
   constraint: GdConstraint
   loss: GdLoss
+  // Capacity sweep
+  fromN: number | null
+  toN: number | null
+  attempts: number | null
+  thresholdParameter: number | null
   /** Empty: main draws a random seed and stores it with the run. */
   seed: number | null
   /** Simulation options; empty keeps the model's own value (no noise). Noise is GA-only. */
@@ -110,6 +132,10 @@ export const FIELD_LABELS: Record<ErrorKey, string> = {
   optimizer: 'Optimizer',
   constraint: 'Constraint',
   loss: 'Loss',
+  fromN: 'From N',
+  toN: 'To N',
+  attempts: 'Attempts',
+  thresholdParameter: 'Threshold parameter',
   seed: 'Seed',
   noiseStdNanoamps: 'Output noise',
   amplification: 'Amplification',
@@ -117,9 +143,15 @@ export const FIELD_LABELS: Record<ErrorKey, string> = {
   clippingHiNanoamps: 'Clipping max'
 }
 
-/** The preset of an algorithm's task on the given model: XOR for GA, the ring for GD. */
+const PRESETS: Record<FormAlgorithm, Omit<TrainingConfig, 'modelId'>> = {
+  ga: DEFAULT_GA_CONFIG,
+  gd: DEFAULT_GD_CONFIG,
+  capacity: DEFAULT_CAPACITY_CONFIG
+}
+
+/** The preset of an algorithm's task on the given model: XOR for GA, the ring for GD, N 4 to 6 for the sweep. */
 export function presetForm(algorithm: FormAlgorithm, modelId: string): TrainingForm {
-  return formFromConfig(algorithm === 'ga' ? { ...DEFAULT_GA_CONFIG, modelId } : { ...DEFAULT_GD_CONFIG, modelId })
+  return formFromConfig({ ...PRESETS[algorithm], modelId } as FormConfig)
 }
 
 /** The lab's XOR preset on the given model (what the view shows first). */
@@ -129,12 +161,15 @@ export function defaultForm(modelId: string): TrainingForm {
 
 /**
  * The form showing a config: a preset, or a run this window did not start (picked up after a
- * reload). The other algorithm's fields hold its preset, ready if the user switches. The seed
- * stays empty so that the next run does not silently reuse it.
+ * reload). The other algorithms' fields hold their presets, ready if the user switches. The
+ * seed stays empty so that the next run does not silently reuse it.
  */
 export function formFromConfig(config: FormConfig): TrainingForm {
   const ga: GaTrainingConfig = config.algorithm === 'ga' ? config : { ...DEFAULT_GA_CONFIG, modelId: config.modelId }
   const gd: GdTrainingConfig = config.algorithm === 'gd' ? config : { ...DEFAULT_GD_CONFIG, modelId: config.modelId }
+  const sweep: CapacityConfig = config.algorithm === 'capacity' ? config : { ...DEFAULT_CAPACITY_CONFIG, modelId: config.modelId }
+  // The GA and the sweep's GA runs share the partition and generations fields.
+  const evolution = config.algorithm === 'capacity' ? sweep : ga
   const simulation: SimulationOptions | undefined = config.simulation
   return {
     algorithm: config.algorithm,
@@ -144,9 +179,9 @@ export function formFromConfig(config: FormConfig): TrainingForm {
     dataElectrodeB: config.dataElectrodes[1],
     inputMin: config.inputRange[0],
     inputMax: config.inputRange[1],
-    elite: ga.partition[0],
-    offspring: ga.partition[1],
-    generations: ga.generations,
+    elite: evolution.partition[0],
+    offspring: evolution.partition[1],
+    generations: evolution.generations,
     fitness: ga.fitness,
     stopThreshold: ga.stopThreshold,
     sampleCount: gd.ring.sampleCount,
@@ -161,6 +196,10 @@ export function formFromConfig(config: FormConfig): TrainingForm {
     optimizer: gd.optimizer,
     constraint: gd.constraint,
     loss: gd.loss,
+    fromN: sweep.fromN,
+    toN: sweep.toN,
+    attempts: sweep.attempts,
+    thresholdParameter: sweep.thresholdParameter,
     seed: null,
     noiseStdNanoamps: config.algorithm === 'ga' ? (simulation?.noiseStdNanoamps ?? null) : null,
     amplification: simulation?.amplification ?? null,
@@ -183,11 +222,13 @@ const REQUIRED_NUMBER_FIELDS: Record<FormAlgorithm, FormField[]> = {
     'epochs',
     'learningRate',
     'batchSize'
-  ]
+  ],
+  capacity: [...SHARED_REQUIRED, 'fromN', 'toN', 'attempts', 'generations', 'elite', 'offspring', 'thresholdParameter']
 }
 const INTEGER_FIELDS: Record<FormAlgorithm, FormField[]> = {
   ga: ['dataElectrodeA', 'dataElectrodeB', 'elite', 'offspring', 'generations', 'seed'],
-  gd: ['dataElectrodeA', 'dataElectrodeB', 'sampleCount', 'dataSeed', 'epochs', 'batchSize', 'seed']
+  gd: ['dataElectrodeA', 'dataElectrodeB', 'sampleCount', 'dataSeed', 'epochs', 'batchSize', 'seed'],
+  capacity: ['dataElectrodeA', 'dataElectrodeB', 'fromN', 'toN', 'attempts', 'generations', 'elite', 'offspring', 'seed']
 }
 
 /** Where a schema issue belongs in the form. */
@@ -205,6 +246,10 @@ function fieldOfIssue(path: PropertyKey[]): ErrorKey | null {
     case 'optimizer':
     case 'constraint':
     case 'loss':
+    case 'fromN':
+    case 'toN':
+    case 'attempts':
+    case 'thresholdParameter':
     case 'seed':
       return key
     case 'dataElectrodes':
@@ -235,8 +280,15 @@ function fieldOfIssue(path: PropertyKey[]): ErrorKey | null {
   }
 }
 
+/** The schema's own messages name fields by their config keys; the form shows its labels. */
+const CONFIG_KEY_WORDS: [RegExp, string][] = [
+  [/\bfromN\b/g, 'from N'],
+  [/\btoN\b/g, 'to N']
+]
+
 function sentenceCase(message: string): string {
-  return message.length > 0 ? message[0].toUpperCase() + message.slice(1) : message
+  const worded = CONFIG_KEY_WORDS.reduce((text, [key, words]) => text.replace(key, words), message)
+  return worded.length > 0 ? worded[0].toUpperCase() + worded.slice(1) : worded
 }
 
 type SchemaIssue = z.core.$ZodIssue
@@ -251,8 +303,8 @@ function friendlyMessage(issue: SchemaIssue): string {
   return sentenceCase(issue.message) + '.'
 }
 
-/** A config the form can describe. */
-export type FormConfig = GaTrainingConfig | GdTrainingConfig
+/** A config the form can describe: any training config. */
+export type FormConfig = TrainingConfig
 
 export interface FormCheck {
   config: FormConfig | null
@@ -298,6 +350,18 @@ export function configOfForm(form: TrainingForm, model: ModelSummary | undefined
       generations: num(form.generations),
       fitness: form.fitness,
       stopThreshold: num(form.stopThreshold)
+    }
+  } else if (form.algorithm === 'capacity') {
+    config = {
+      algorithm: 'capacity',
+      task: 'vc-dimension',
+      ...shared,
+      fromN: num(form.fromN),
+      toN: num(form.toN),
+      attempts: num(form.attempts),
+      generations: num(form.generations),
+      thresholdParameter: num(form.thresholdParameter),
+      partition: [num(form.elite), num(form.offspring)]
     }
   } else {
     config = {
@@ -359,6 +423,31 @@ export function checkForm(form: TrainingForm, model: ModelSummary | undefined): 
 
   const ok = Object.keys(errors).length === 0 && formErrors.length === 0
   return { config: ok ? config : null, errors, formErrors }
+}
+
+/** A sweep's size, for the form to show what the chosen N range costs. */
+export interface SweepSize {
+  perN: { n: number; labelings: number }[]
+  labelings: number
+  /** Generations if no labeling were found before its last attempt; null while attempts or generations are unset. */
+  mostGenerations: number | null
+}
+
+/** The sweep the form describes, or null while its N range is not one the schema accepts. */
+export function sweepSize(form: TrainingForm): SweepSize | null {
+  const { fromN, toN, attempts, generations } = form
+  const [min, max] = VC_DIMENSION_RANGE
+  const valid = (n: number | null): n is number => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max
+  if (!valid(fromN) || !valid(toN) || fromN > toN) return null
+  const perN = Array.from({ length: toN - fromN + 1 }, (_, i) => ({ n: fromN + i, labelings: labelingsAtN(fromN + i) }))
+  const labelings = labelingCount(fromN, toN)
+  const positive = (v: number | null): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1
+  return { perN, labelings, mostGenerations: positive(attempts) && positive(generations) ? labelings * attempts * generations : null }
+}
+
+/** The perceptron accuracy (%) at which a labeling of N points counts as found. */
+export function foundAtPercent(thresholdParameter: number, n: number): number {
+  return (1 - thresholdParameter / n) * 100
 }
 
 /**

@@ -16,7 +16,7 @@ import type {
 import { api, errorMessage, onConnectionRestored } from './api.svelte'
 import { EpochTrace } from './epoch-trace.svelte'
 import { RunTrace } from './run-trace.svelte'
-import { defaultForm, formFromConfig, type TrainingForm } from './training-form'
+import { defaultForm, formFromConfig, labelingCount, type TrainingForm } from './training-form'
 
 type BufferedEvent =
   | { kind: 'progress'; event: TrainingProgressEvent }
@@ -33,9 +33,12 @@ const PAUSE_CONFIRMATION_MS = 5_000
 export function stepsOf(config: TrainingConfig): number {
   if (config.algorithm === 'ga') return config.generations
   if (config.algorithm === 'gd') return config.epochs
-  let labelings = 0
-  for (let n = config.fromN; n <= config.toN; n++) labelings += 2 ** n - 2
-  return labelings
+  return labelingCount(config.fromN, config.toN)
+}
+
+/** A capacity sweep's [fromN, toN]; null for the other algorithms. */
+function capacityRangeOf(config: TrainingConfig): readonly [number, number] | null {
+  return config.algorithm === 'capacity' ? [config.fromN, config.toN] : null
 }
 
 class TrainingSession {
@@ -45,15 +48,16 @@ class TrainingSession {
   status = $state<RunStatus | null>(null)
   /** The algorithm of the run on screen (not of the form). */
   algorithm = $state<Algorithm>('ga')
-  /** Generations (GA) or epochs (GD) the run on screen asks for. */
+  /** Generations (GA), epochs (GD) or labelings (capacity sweep) the run on screen asks for. */
   totalSteps = $state(0)
   /** GA: best-so-far fitness and correlation per generation. */
   trace = new RunTrace()
   /** GD: training and validation loss per epoch. */
   epochs = new EpochTrace()
-  /** Capacity sweep (started elsewhere, e.g. the CLI's database): labelings decided and the result per N. */
+  /** Capacity sweep: labelings decided, the result per N so far, and the sweep's [fromN, toN]. */
   capacityDone = $state(0)
   capacity = $state.raw<CapacityAtN[] | null>(null)
+  capacityRange = $state.raw<readonly [number, number] | null>(null)
   /** The stored run, once it has ended (results: outputs, control voltages, accuracy). */
   detail = $state.raw<RunDetail | null>(null)
   /** Why the run failed or was interrupted, as main reports it. */
@@ -76,7 +80,7 @@ class TrainingSession {
     return this.status === 'running'
   }
 
-  /** Generations or epochs recorded for the run on screen. */
+  /** Generations, epochs or labelings recorded for the run on screen. */
   get stepsDone(): number {
     if (this.algorithm === 'capacity') return this.capacityDone
     return this.algorithm === 'ga' ? this.trace.count : this.epochs.count
@@ -112,6 +116,7 @@ class TrainingSession {
     return this.#launch(async () => {
       const { runId } = await api.startTraining(config)
       this.#show(runId, config.algorithm, stepsOf(config))
+      this.capacityRange = capacityRangeOf(config)
       return runId
     })
   }
@@ -226,6 +231,7 @@ class TrainingSession {
     this.epochs.reset()
     this.capacityDone = 0
     this.capacity = null
+    this.capacityRange = null
   }
 
   async #load(runId: number, options: { paused?: boolean; attempt?: number } = {}): Promise<void> {
@@ -236,9 +242,10 @@ class TrainingSession {
     try {
       const detail = await api.getRun({ runId })
       if (token !== this.#loadToken || this.runId !== runId) return
-      if (adopting && detail.config.algorithm !== 'capacity') this.form = formFromConfig(detail.config)
+      if (adopting) this.form = formFromConfig(detail.config)
       this.algorithm = detail.config.algorithm
       this.totalSteps = stepsOf(detail.config)
+      this.capacityRange = capacityRangeOf(detail.config)
       this.trace.merge(detail.metrics)
       this.epochs.merge(detail.epochs)
       if (detail.config.algorithm === 'capacity' && detail.generations >= this.capacityDone) {
