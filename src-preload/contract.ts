@@ -18,7 +18,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number]
 /** Boolean gates the training view and CLI accept by name; `gate:0110` gives any truth table. */
 export const GATE_NAMES = ['and', 'or', 'nand', 'nor', 'xor', 'xnor'] as const
 
-export const FITNESS_NAMES = ['corrsig_fit', 'corr_fit'] as const
+export const FITNESS_NAMES = ['corrsig_fit', 'corr_fit', 'accuracy_fit', 'fisher_fit'] as const
 export type FitnessName = (typeof FITNESS_NAMES)[number]
 
 const taskSchema = z

@@ -1,8 +1,18 @@
 // A DNPU node: which activation electrodes carry data, which carry the learnable control
-// voltages, and how task inputs become electrode voltages. One node for now; the options are
-// per node so several nodes sharing a processor can be added without changing this shape.
+// voltages, and how task inputs become electrode voltages. The GA and GD trainers use this one
+// node and pass the control voltages in (a pool of genomes at once); several nodes sharing a
+// processor, holding their own controls, are a DnpuLayer (dnpu-layer.ts).
+import type { Tensor } from '@tensorflow/tfjs';
+import { fromTensor } from './functions/columns.js';
 import { applyLinearTransform, linearTransformConstants, type LinearTransform } from './input-transform.js';
 import type { Processor } from './processor.js';
+
+/** Rows x columns as plain arrays (a tfjs tensor is read once). */
+function matrix(value: number[][] | Tensor, what: string): number[][] {
+  const rows = fromTensor(value, what);
+  if (!rows.every((row) => Array.isArray(row))) throw new RangeError(`${what} must be rows x columns (a 2-D array or tensor)`);
+  return rows as number[][];
+}
 
 export interface DnpuOptions {
   activationElectrodeCount: number;
@@ -68,10 +78,10 @@ export class Dnpu {
     return new Dnpu({ ...options, activationElectrodeCount: processor.activationElectrodeCount, voltageRangesVolts: processor.voltageRangesVolts });
   }
 
-  /** Task inputs (points x data electrodes) mapped to data-electrode voltages. */
-  dataVoltages(taskInputs: number[][]): number[][] {
+  /** Task inputs (points x data electrodes, arrays or a 2-D tensor) mapped to data-electrode voltages. */
+  dataVoltages(taskInputs: number[][] | Tensor): number[][] {
     const [xMin, xMax] = this.inputRange;
-    return taskInputs.map((row, p) => {
+    return matrix(taskInputs, 'taskInputs').map((row, p) => {
       if (row.length !== this.dataElectrodes.length) {
         throw new RangeError(`task input ${p} has ${row.length} values, expected ${this.dataElectrodes.length} (one per data electrode)`);
       }
@@ -88,8 +98,9 @@ export class Dnpu {
    * each row the activation voltages with data at data electrodes and the genome's controls at
    * control electrodes. Throws if a control voltage leaves its range (hardware safety).
    */
-  assembleBatch(taskInputs: number[][], controlPool: number[][]): Float32Array {
+  assembleBatch(taskInputs: number[][] | Tensor, controlPoolInput: number[][] | Tensor): Float32Array {
     const data = this.dataVoltages(taskInputs);
+    const controlPool = matrix(controlPoolInput, 'controlPool');
     const electrodes = this.activationElectrodeCount;
     const batch = new Float32Array(controlPool.length * data.length * electrodes);
     controlPool.forEach((controls, g) => {
@@ -106,10 +117,12 @@ export class Dnpu {
   }
 
   /** outputs[genome][point] in nA, from ONE batched forward call on the processor. */
-  async evaluatePool(processor: Processor, taskInputs: number[][], controlPool: number[][]): Promise<number[][]> {
+  async evaluatePool(processor: Processor, taskInputsInput: number[][] | Tensor, controlPoolInput: number[][] | Tensor): Promise<number[][]> {
     if (processor.activationElectrodeCount !== this.activationElectrodeCount) {
       throw new RangeError(`processor has ${processor.activationElectrodeCount} activation electrodes, DNPU expects ${this.activationElectrodeCount}`);
     }
+    const taskInputs = matrix(taskInputsInput, 'taskInputs');
+    const controlPool = matrix(controlPoolInput, 'controlPool');
     const points = taskInputs.length;
     const rowCount = controlPool.length * points;
     const batch = this.assembleBatch(taskInputs, controlPool);
@@ -118,6 +131,33 @@ export class Dnpu {
       throw new RangeError(`processor returned ${outputs.length} values for ${rowCount} rows; one output electrode is expected`);
     }
     return controlPool.map((_, g) => Array.from(outputs.subarray(g * points, (g + 1) * points)));
+  }
+
+  /**
+   * brains-py's DNPU.regularizer() for these control voltages: sum of relu(lo - v) + relu(v - hi),
+   * how far (in volts) they are outside their ranges.
+   */
+  regularizer(controlVoltages: readonly number[]): number {
+    this.checkControlCount(controlVoltages);
+    return controlVoltages.reduce((sum, v, c) => {
+      const [lo, hi] = this.controlRangesVolts[c]!;
+      return sum + Math.max(0, lo - v) + Math.max(0, v - hi);
+    }, 0);
+  }
+
+  /** brains-py's DNPU.constraint_weights(): the control voltages clipped into their ranges (a new array). */
+  constraintWeights(controlVoltages: readonly number[]): number[] {
+    this.checkControlCount(controlVoltages);
+    return controlVoltages.map((v, c) => {
+      const [lo, hi] = this.controlRangesVolts[c]!;
+      return Math.min(hi, Math.max(lo, v));
+    });
+  }
+
+  private checkControlCount(controls: readonly number[]): void {
+    if (controls.length !== this.controlElectrodes.length) {
+      throw new RangeError(`${controls.length} control voltages given, expected ${this.controlElectrodes.length} (one per control electrode)`);
+    }
   }
 
   private checkControls(controls: number[], genome: number): void {

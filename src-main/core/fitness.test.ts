@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { corrFit, corrsigFit, FITNESS_FUNCTIONS, isDegenerateOutput, pearson } from './fitness.js';
+import { corrFit, corrsigFit, isDegenerateOutput, pearson } from './fitness.js';
+import { accuracyFit } from './functions/fitness-functions.js';
+import { FITNESS_FUNCTIONS } from './ga/fitness-registry.js';
 
 const XOR = [0, 1, 1, 0];
 
@@ -48,6 +50,11 @@ describe('corrFit / corrsigFit', () => {
   it('registry maps names to functions', () => {
     expect(FITNESS_FUNCTIONS.corr_fit).toBe(corrFit);
     expect(FITNESS_FUNCTIONS.corrsig_fit([1, 3, 2, 0], XOR)).toBe(corrsigFit([1, 3, 2, 0], XOR));
+    // (m1 - m0)^2 / (var0 + var1): classes {1, 0} and {3, 2}: (2.5 - 0.5)^2 / (0.5 + 0.5) = 4.
+    expect(FITNESS_FUNCTIONS.fisher_fit([1, 3, 2, 0], XOR)).toBe(4);
+    expect(FITNESS_FUNCTIONS.accuracy_fit([1, 3, 2, 0], XOR)).toBe(accuracyFit([1, 3, 2, 0], XOR)[0]);
+    expect(FITNESS_FUNCTIONS.accuracy_fit([1, 3, 2, 0], XOR, { defaultValue: true })).toBe(0);
+    expect(FITNESS_FUNCTIONS.fisher_fit([1, 3, 2, 0], XOR, { defaultValue: true })).toBe(0);
   });
 });
 

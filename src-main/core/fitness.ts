@@ -1,6 +1,7 @@
 // GA fitness functions for ONE output column (semantics page formulas). Higher is better.
 
-export type FitnessName = 'corrsig_fit' | 'corr_fit';
+/** The GA's fitness functions, by the reference's names (registry: ga/fitness-registry.ts). */
+export type FitnessName = 'corrsig_fit' | 'corr_fit' | 'accuracy_fit' | 'fisher_fit';
 
 export interface FitnessOptions {
   /** Return the function's default value (the genome's output is clipped or constant). */
@@ -70,14 +71,6 @@ export function corrsigFit(output: readonly number[], target: readonly number[],
   return r / (1 + Math.exp(-sigmoidScale * (separation - sigmoidCenter)));
 }
 
-export const FITNESS_FUNCTIONS: Record<FitnessName, FitnessFunction> = {
-  corrsig_fit: corrsigFit,
-  corr_fit: corrFit,
-};
-
-export function isFitnessName(value: string): value is FitnessName {
-  return Object.prototype.hasOwnProperty.call(FITNESS_FUNCTIONS, value);
-}
 
 /**
  * True when a genome's output must not be scored: any value at or beyond the clipping value

@@ -15,18 +15,18 @@ export type { Processor } from './processor.js';
 export { linearTransformConstants, applyLinearTransform, type LinearTransform } from './input-transform.js';
 export { Dnpu, type DnpuOptions } from './dnpu.js';
 export {
-  pearson,
-  corrFit,
-  corrsigFit,
-  isDegenerateOutput,
-  isFitnessName,
-  FITNESS_FUNCTIONS,
-  FITNESS_DEFAULT_VALUE,
-  type FitnessName,
-  type FitnessFunction,
-  type FitnessOptions,
-  type CorrsigOptions,
-} from './fitness.js';
+  DnpuLayer,
+  DnpuModel,
+  initLinearReadout,
+  type DnpuLayerOptions,
+  type DnpuInputRange,
+  type LinearReadout,
+  type DnpuConnection,
+} from './dnpu-layer.js';
+// The GA's fitness names. The single-column pearson / corrFit / corrsigFit in fitness.ts are
+// core-internal (the GA calls them per genome); the public ones below take rows x columns.
+export { FITNESS_DEFAULT_VALUE, type FitnessName } from './fitness.js';
+export { FITNESS_FUNCTIONS, isFitnessName } from './ga/fitness-registry.js';
 export { parseGateTask, GATE_INPUTS, NAMED_GATES, type GateTask } from './tasks/boolean-gates.js';
 export { GeneticOptimizer, type GeneticOptimizerOptions, type GeneticOptimizerState, type Partition } from './ga/genetic-optimizer.js';
 export {
@@ -49,12 +49,12 @@ export {
   type TorchFileFormat,
   type TorchFileErrorKind,
 } from './torch-file/index.js';
-// Column-wise fitness / loss functions (rows x columns, one value per column). pearson, corrFit
-// and corrsigFit take a *Columns name here because the single-column versions above own the names.
+// Column-wise fitness / loss functions of brains-py's signal.py: rows x columns (one column per
+// output), a flat array (one column) or a tfjs tensor (1-D or 2-D); one plain number per column.
 export {
-  pearson as pearsonColumns,
-  corrFit as corrFitColumns,
-  corrsigFit as corrsigFitColumns,
+  pearson,
+  corrFit,
+  corrsigFit,
   accuracyFit,
   fisherFit,
   fisher,
@@ -68,7 +68,7 @@ export {
   type AccuracyFitOptions,
   type CorrsigLossOptions,
 } from './functions/fitness-functions.js';
-export type { Signal } from './functions/columns.js';
+export type { Signal, NumberSignal, Matrix } from './functions/columns.js';
 export { clampedIntervals, CLAMPED_INTERVAL_MODES, type ClampedIntervalMode } from './functions/clamped-intervals.js';
 export {
   pointsToWaveform,
@@ -121,3 +121,5 @@ export {
   type GdOptimizerName,
   type GdConstraint,
 } from './gd/gd-trainer.js';
+// One-call training: run a GaTrainer / GdTrainer to the end and return the result.
+export { trainGA, trainGD, type TrainGaSetup, type TrainGaResult, type TrainGdSetup, type TrainGdResult, type TrainGdDataset } from './train.js';

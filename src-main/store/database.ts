@@ -117,6 +117,27 @@ function refuseForeignOrNewerFile(db: Database, filePath: string): void {
  *
  * Rule 8 of the design: the main process holds the only writing connection.
  */
+/**
+ * Switches a new file to WAL (the mode is stored in the file, so later opens find it set).
+ * SQLite answers SQLITE_BUSY at once, without the busy handler, when another connection is
+ * switching the same new file at that moment (several DNPU Lab processes creating the database
+ * together): wait and try again, up to the busy timeout.
+ */
+function useWriteAheadLog(db: Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
+      return
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error
+      Atomics.wait(SLEEPER, 0, 0, 20) // a synchronous 20 ms pause: openDatabase is synchronous
+    }
+  }
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4))
+
 export function openDatabase(filePath: string, options: OpenDatabaseOptions = {}): Database {
   if (!isInMemory(filePath)) mkdirSync(dirname(filePath), { recursive: true })
 
@@ -141,7 +162,7 @@ export function openDatabase(filePath: string, options: OpenDatabaseOptions = {}
     // run is writing. With WAL, synchronous=NORMAL still never corrupts the file or splits a
     // transaction; a power cut can lose only the last few commits, and it saves an fsync per
     // generation.
-    db.pragma('journal_mode = WAL')
+    useWriteAheadLog(db, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)
     db.pragma('synchronous = NORMAL')
 
     const versionBefore = readSchemaVersion(db)

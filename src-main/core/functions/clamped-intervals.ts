@@ -18,7 +18,8 @@
 // Differences: an unknown mode is an error here (the reference warns and falls back to
 // 'double_nn'), and lo > hi is refused. NaN sorts last (as torch.sort) and propagates.
 
-import { toColumns, toRows } from './columns.js';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import { toColumns, toNumberSignal, toRows, type Signal } from './columns.js';
 
 export type ClampedIntervalMode = 'single_nn' | 'double_nn' | 'intervals';
 
@@ -60,20 +61,23 @@ export function clampedIntervalsOfColumn(
 /**
  * Per column: sort, clamp into `boundaries` and return the nearest-neighbour distances
  * ('single_nn', n rows), the gaps including the boundaries ('double_nn', n + 1 rows) or the
- * two-sided sums ('intervals', n rows). A flat array is one column and gives a flat array.
+ * two-sided sums ('intervals', n rows). A flat array or a 1-D tensor is one column and gives a
+ * flat array; rows x columns (nested arrays or a 2-D tensor) give rows x columns.
  */
-export function clampedIntervals(output: readonly number[], mode: ClampedIntervalMode, boundaries?: readonly [number, number]): number[];
+export function clampedIntervals(output: readonly number[] | Tensor1D, mode: ClampedIntervalMode, boundaries?: readonly [number, number]): number[];
 export function clampedIntervals(
-  output: readonly (readonly number[])[],
+  output: readonly (readonly number[])[] | Tensor2D,
   mode: ClampedIntervalMode,
   boundaries?: readonly [number, number],
 ): number[][];
+export function clampedIntervals(output: Signal, mode: ClampedIntervalMode, boundaries?: readonly [number, number]): number[] | number[][];
 export function clampedIntervals(
-  output: readonly number[] | readonly (readonly number[])[],
+  output: Signal,
   mode: ClampedIntervalMode,
   boundaries: readonly [number, number] = [0, 1],
 ): number[] | number[][] {
-  const flat = output.length > 0 && !Array.isArray(output[0]);
-  const columns = toColumns(output, 'output').map((column) => clampedIntervalsOfColumn(column, mode, boundaries));
+  const data = toNumberSignal(output, 'output');
+  const flat = data.length > 0 && !Array.isArray(data[0]);
+  const columns = toColumns(data, 'output').map((column) => clampedIntervalsOfColumn(column, mode, boundaries));
   return flat ? columns[0]! : toRows(columns);
 }

@@ -1,11 +1,12 @@
 // Column-wise fitness (GA, higher is better) and loss (GD, lower is better) functions of
-// brains-py's brainspy/utils/signal.py. Inputs are rows x columns (one column per output) or a
-// flat array (one column); every function returns one value per column.
+// brains-py's brainspy/utils/signal.py. Inputs are rows x columns (one column per output), a
+// flat array (one column), or a tfjs tensor of either shape; every function returns one plain
+// number per column.
 // The single-column corr / corrsig formulas live in ../fitness.ts and are reused from there.
 
 import { corrFit as corrFitColumn, corrsigFit as corrsigFitColumn, pearson as pearsonColumn, FITNESS_DEFAULT_VALUE } from '../fitness.js';
 import { clampedIntervalsOfColumn } from './clamped-intervals.js';
-import { columnCount, mean, pairedColumns, sigmoid, toColumns, unbiasedVariance, type Signal } from './columns.js';
+import { mean, pairedColumns, sigmoid, toColumns, unbiasedVariance, type Signal } from './columns.js';
 import { perceptronAccuracy, type PerceptronOptions } from './perceptron.js';
 
 export interface DefaultValueOption {
@@ -42,8 +43,8 @@ export function pearson(x: Signal, y: Signal): number[] {
 // The reference checks the shapes before returning a default value, so a shape error is never
 // hidden behind the default; so do we.
 function defaultColumns(output: Signal, target: Signal, value: number): number[] {
-  pairedColumns(output, target);
-  return new Array<number>(columnCount(output)).fill(value);
+  const [outs] = pairedColumns(output, target);
+  return new Array<number>(outs.length).fill(value);
 }
 
 /** corr_fit = r per column; -1 per column as default value. */

@@ -12,7 +12,7 @@
 // 0 or 1; a constant output (std 0) is refused, as in the reference.
 
 import { Rng } from '../rng.js';
-import { mean, sigmoid } from './columns.js';
+import { mean, sigmoid, singleColumn, type Signal } from './columns.js';
 
 /**
  * The settings brains-py's tasks score a trained output with (learning rate 0.01, up to 10000
@@ -77,7 +77,14 @@ class Adam {
   }
 }
 
-export function perceptronAccuracy(output: readonly number[], target: readonly number[], options: PerceptronOptions = {}): PerceptronResult {
+/**
+ * Perceptron accuracy of ONE output column against 0/1 targets (brains-py's get_accuracy).
+ * `output` and `target` are a flat array, rows x 1 (brains-py's [n, 1]) or a tfjs tensor of
+ * either shape. Returns the accuracy in percent, the threshold in output units and the labels.
+ */
+export function perceptronAccuracy(outputSignal: Signal, targetSignal: Signal, options: PerceptronOptions = {}): PerceptronResult {
+  const output = singleColumn(outputSignal, 'output');
+  const target = singleColumn(targetSignal, 'target');
   const { learningRate = 0.001, batchSize = 256, epochs = 100, seed = 0 } = options;
   checkPositiveInteger(batchSize, 'batchSize');
   checkPositiveInteger(epochs, 'epochs');

@@ -108,3 +108,26 @@ describe('plateaus and masks', () => {
     expect(() => pointsToWaveform([[1, 2], [3]], shape)).toThrow(/row 1 has 1 columns/);
   });
 });
+
+describe("ramps: 'linspace' (brains-py's WaveformManager)", () => {
+  it("reproduces brains-py's plateaus_to_waveform docstring example", () => {
+    // WaveformManager({plateau_length: 2, slope_length: 2}).plateaus_to_waveform([[1], [1], [3], [3]])
+    const { data, mask } = plateausToWaveform([[1], [1], [3], [3]], { plateauLength: 2, slopeLength: 2, ramps: 'linspace' });
+    expect(data).toEqual([[0], [1], [1], [1], [1], [3], [3], [3], [3], [0]]);
+    expect(mask).toEqual([false, false, true, true, false, false, true, true, false, false]);
+  });
+
+  it('samples every ramp as np.linspace(a, b, slopeLength), ends included', () => {
+    // Points 4 and -2, plateau 1, slope 3: linspace(0, 4, 3), 4, linspace(4, -2, 3), -2, linspace(-2, 0, 3).
+    const wave = pointsToWaveform([4, -2], { plateauLength: 1, slopeLength: 3, ramps: 'linspace' });
+    expect(wave).toEqual([0, 2, 4, 4, 4, 1, -2, -2, -2, -1, 0]);
+    // Same length and mask as the default ramps: only ramp samples differ.
+    const exclusive = pointsToWaveform([4, -2], { plateauLength: 1, slopeLength: 3 });
+    expect(exclusive).toHaveLength(wave.length);
+    expect(exclusive).not.toEqual(wave);
+    expect(waveformToPoints(wave, { plateauLength: 1, slopeLength: 3 })).toEqual([4, -2]);
+    // slopeLength 1: linspace(a, b, 1) = [a], so the stream ends at the last point (brains-py's behaviour).
+    expect(pointsToWaveform([4, -2], { plateauLength: 1, slopeLength: 1, ramps: 'linspace' })).toEqual([0, 4, 4, -2, -2]);
+    expect(() => pointsToWaveform([1], { plateauLength: 1, slopeLength: 1, ramps: 'numpy' as 'linspace' })).toThrow(/ramps must be/);
+  });
+});

@@ -168,4 +168,22 @@ describe('GA on XOR with the demo surrogate (reference: brains-py 10/10 at 0.95 
     expect(found.length, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(8);
     found.forEach((o) => expect(o.reason).toBe('threshold'));
   });
+
+  it.each(['corr_fit', 'accuracy_fit', 'fisher_fit'] as const)('finds XOR with the %s fitness too', async (fitness) => {
+    const outcomes = [];
+    for (let seed = 0; seed < 3; seed += 1) {
+      const result = await new GaTrainer(xorSetup({ seed, fitness })).run();
+      outcomes.push({ seed, correlation: result.bestCorrelation, fitness: result.bestFitness });
+    }
+    outcomes.forEach((o) => expect(Number.isFinite(o.fitness)).toBe(true));
+    // accuracy_fit scores a threshold in either orientation, so its best genome may give the
+    // inverted gate (negative correlation) at 100 %; the others need the gate itself.
+    if (fitness === 'accuracy_fit') expect(outcomes.some((o) => o.fitness === 100), JSON.stringify(outcomes)).toBe(true);
+    else expect(outcomes.some((o) => o.correlation >= 0.9), JSON.stringify(outcomes)).toBe(true);
+  });
+
+  it('refuses class-based fitnesses for targets that are not two classes', () => {
+    expect(() => new GaTrainer(xorSetup({ fitness: 'fisher_fit', targets: [0, 1, 2, 0] }))).toThrow(/fisher_fit needs binary targets/);
+    expect(() => new GaTrainer(xorSetup({ fitness: 'accuracy_fit', targets: [0, 0.5, 1, 0] }))).toThrow(/accuracy_fit needs binary targets/);
+  });
 });

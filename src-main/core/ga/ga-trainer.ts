@@ -1,7 +1,8 @@
 // The GA training loop (brainspy ga.train), one generation per step() so callers can report
 // progress, pause, checkpoint and resume. Randomness lives only in the optimizer's Rng.
 import type { Dnpu } from '../dnpu.js';
-import { FITNESS_FUNCTIONS, isDegenerateOutput, isFitnessName, pearson, type FitnessName } from '../fitness.js';
+import { isDegenerateOutput, pearson, type FitnessName } from '../fitness.js';
+import { FITNESS_FUNCTIONS, isFitnessName } from './fitness-registry.js';
 import type { Processor } from '../processor.js';
 import { randomSeed } from '../rng.js';
 import { GeneticOptimizer, type GeneticOptimizerState, type Partition } from './genetic-optimizer.js';
@@ -256,8 +257,10 @@ export class GaTrainer {
     if (targets.length !== taskInputs.length) throw new RangeError(`targets has ${targets.length} values for ${taskInputs.length} input points`);
     if (targets.some((t) => !Number.isFinite(t))) throw new RangeError('targets must be finite numbers');
     if (targets.every((t) => t === targets[0])) throw new RangeError('targets are constant: correlation with them is undefined');
-    if (fitness === 'corrsig_fit' && !(targets.includes(0) && targets.includes(1))) {
-      throw new RangeError('corrsig_fit needs binary targets containing both 0 and 1');
+    // These three compare the two classes (accuracy_fit: a perceptron separating them).
+    const classBased = fitness === 'corrsig_fit' || fitness === 'accuracy_fit' || fitness === 'fisher_fit';
+    if (classBased && !(targets.every((t) => t === 0 || t === 1) && targets.includes(0) && targets.includes(1))) {
+      throw new RangeError(`${fitness} needs binary targets containing both 0 and 1`);
     }
     if (!Number.isInteger(generations) || generations < 1) throw new RangeError(`generations must be a positive integer, got ${generations}`);
     if (!Number.isFinite(stopThreshold)) throw new RangeError('stopThreshold must be a finite number (use e.g. 2 to never stop early)');

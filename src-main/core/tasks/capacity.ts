@@ -18,7 +18,8 @@
 // - "found" compares whole point counts (correct >= N - thresholdParameter), which is the
 //   reference's fraction test without its rounding edge.
 import { Dnpu } from '../dnpu.js';
-import { isFitnessName, type FitnessName } from '../fitness.js';
+import type { FitnessName } from '../fitness.js';
+import { isFitnessName } from '../ga/fitness-registry.js';
 import { GaTrainer, type GaGenerationResult } from '../ga/ga-trainer.js';
 import type { Partition } from '../ga/genetic-optimizer.js';
 import { perceptronAccuracy, TASK_PERCEPTRON_SETTINGS } from '../functions/perceptron.js';
