@@ -137,7 +137,7 @@ test('imports lab files, shows their details and IV curves, and refuses a damage
   expect(exported.activation).toBe('tanh')
 })
 
-test('a model used for training cannot be deleted, can be renamed, and an unused one is deleted', async ({ app }) => {
+test('a model used for training cannot be deleted, can be renamed and annotated, and an unused one is deleted', async ({ app }) => {
   const page = app.page
   await openModels(page)
   const tanhId = await importThroughPicker(page, SMALL_TANH)
@@ -173,6 +173,16 @@ test('a model used for training cannot be deleted, can be renamed, and an unused
   await expect(row).toContainText('Chip A (room temperature)')
   await page.getByTestId('nav-training').click()
   await expect(page.getByTestId('model-select').locator(`option[value="${tanhId}"]`)).toHaveText('Chip A (room temperature)')
+
+  // Notes are edited in place and kept.
+  await detail.getByTestId('edit-notes').click()
+  await detail.getByTestId('notes-input').fill('chip A, measured at 77 K')
+  await detail.getByTestId('notes-save').click()
+  await expect(detail.getByTestId('model-notes')).toHaveText('chip A, measured at 77 K')
+  await page.reload()
+  await page.getByTestId('nav-models').click()
+  await page.locator(`[data-testid="model-row"][data-model-id="${tanhId}"]`).click()
+  await expect(page.getByTestId('model-detail').getByTestId('model-notes')).toHaveText('chip A, measured at 77 K')
 
   // A model no run uses is deleted after the confirm step.
   await page.getByTestId('nav-models').click()

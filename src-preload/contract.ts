@@ -422,6 +422,7 @@ export const channels = {
   'training:active': { request: emptySchema },
   'models:import': { request: modelImportSchema },
   'models:rename': { request: z.object({ modelId: z.string().min(1), name: z.string().min(1).max(200) }).strict() },
+  'models:set-notes': { request: z.object({ modelId: z.string().min(1), notes: z.string().max(10_000) }).strict() },
   'models:delete': { request: modelIdSchema },
   /** The model as JSON (`{info, layers, activation}`), the form the app reads back. */
   'models:export': { request: modelIdSchema },
@@ -438,6 +439,7 @@ export interface ChannelResponses {
   'models:list': ModelSummary[]
   'models:import': { model: ModelSummary; warnings: string[]; alreadyImported: boolean }
   'models:rename': ModelSummary
+  'models:set-notes': ModelSummary
   'models:delete': { modelId: string }
   'models:export': { fileName: string; json: string }
   'models:iv-curves': { modelId: string; curves: IvCurve[] }
@@ -488,6 +490,7 @@ export const API_METHODS = {
   listModels: 'models:list',
   importModel: 'models:import',
   renameModel: 'models:rename',
+  setModelNotes: 'models:set-notes',
   deleteModel: 'models:delete',
   exportModel: 'models:export',
   modelIvCurves: 'models:iv-curves',

@@ -110,6 +110,13 @@ export class ModelCatalog {
     return this.get(id)!.summary
   }
 
+  setNotes(id: string, notes: string): ModelSummary {
+    if (this.bundled.has(id)) throw new Error(`id: the bundled model "${id}" cannot be changed`)
+    this.requireStore().setNotes(id, notes)
+    this.parsed.delete(id)
+    return this.get(id)!.summary
+  }
+
   delete(id: string): void {
     if (this.bundled.has(id)) throw new Error(`id: the bundled model "${id}" cannot be deleted`)
     this.requireStore().delete(id)

@@ -21,6 +21,7 @@ export function createRequestHandler(services: AppServices): RequestHandler {
     'models:import': (request: { fileName: string; contentBase64: string; name?: string; notes?: string }) =>
       services.models.importFile(request.fileName, Buffer.from(request.contentBase64, 'base64'), request),
     'models:rename': ({ modelId, name }: { modelId: string; name: string }) => services.models.rename(modelId, name),
+    'models:set-notes': ({ modelId, notes }: { modelId: string; notes: string }) => services.models.setNotes(modelId, notes),
     'models:delete': ({ modelId }: { modelId: string }) => {
       services.models.delete(modelId)
       return { modelId }

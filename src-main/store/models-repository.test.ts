@@ -9,7 +9,7 @@ function model(sha: string) {
 }
 
 describe('ModelsRepository', () => {
-  it('adds, lists, finds by hash, renames', () => {
+  it('adds, lists, finds by hash, renames, edits notes', () => {
     const db = openDatabase(':memory:')
     const models = new ModelsRepository(db)
     const added = models.add(model('aa'))
@@ -22,6 +22,9 @@ describe('ModelsRepository', () => {
     expect(() => models.rename('1', '  ')).toThrow('name: a model needs a name')
     expect(() => models.rename('9', 'x')).toThrow('id: no imported model 9')
     expect(() => models.add(model('aa'))).toThrow(/UNIQUE/)
+    expect(models.setNotes('1', 'chip 7, 77 K, measured 2026-11-02').notes).toBe('chip 7, 77 K, measured 2026-11-02')
+    expect(models.get('1')).toMatchObject({ name: 'Sample 7', notes: 'chip 7, 77 K, measured 2026-11-02' })
+    expect(() => models.setNotes('9', 'x')).toThrow('id: no imported model 9')
     db.close()
   })
 

@@ -104,6 +104,13 @@ export class ModelsRepository {
     return this.get(id)!
   }
 
+  /** Replaces the model's notes (free text: device, date measured, ...). */
+  setNotes(id: string, notes: string): StoredModel {
+    const changes = this.db.prepare('UPDATE models SET notes = ? WHERE id = ?').run(notes, rowId(id) ?? -1).changes
+    if (changes === 0) throw new Error(`id: no imported model ${id}`)
+    return this.get(id)!
+  }
+
   /** Refused while any run refers to the model: its runs must stay reproducible. */
   delete(id: string): void {
     const numeric = rowId(id)

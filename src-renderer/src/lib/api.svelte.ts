@@ -134,6 +134,7 @@ export const api: DnpuApi = {
   listModels: (request) => call('listModels', request),
   importModel: (request) => call('importModel', request),
   renameModel: (request) => call('renameModel', request),
+  setModelNotes: (request) => call('setModelNotes', request),
   deleteModel: (request) => call('deleteModel', request),
   exportModel: (request) => call('exportModel', request),
   modelIvCurves: (request) => call('modelIvCurves', request),
