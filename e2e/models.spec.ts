@@ -175,6 +175,8 @@ test('a model used for training cannot be deleted, can be renamed and annotated,
   await expect(page.getByTestId('model-select').locator(`option[value="${tanhId}"]`)).toHaveText('Chip A (room temperature)')
 
   // Notes are edited in place and kept.
+  await page.getByTestId('nav-models').click()
+  await row.click()
   await detail.getByTestId('edit-notes').click()
   await detail.getByTestId('notes-input').fill('chip A, measured at 77 K')
   await detail.getByTestId('notes-save').click()

@@ -30,7 +30,7 @@ const taskSchema = z
 
 /** Tasks trained with gradient descent. */
 export const GD_TASK_NAMES = ['ring'] as const
-export const GD_LOSS_NAMES = ['corrsig', 'fisher', 'mse', 'bce'] as const
+export const GD_LOSS_NAMES = ['corrsig', 'fisher', 'mse', 'bce', 'sigmoid_nn_distance'] as const
 export const GD_OPTIMIZER_NAMES = ['adam', 'sgd'] as const
 export const GD_CONSTRAINT_NAMES = ['clip', 'regul'] as const
 export const ALGORITHMS = ['ga', 'gd', 'capacity'] as const

@@ -43,13 +43,14 @@ export async function runBench(context: CliContext, options: BenchOptions): Prom
   const demo = ModelCatalog.withBundledModels(context.resourcesFolder).get(DEMO_MODEL_ID)
   if (!demo) throw new Error(`the bundled demo model is missing from ${context.resourcesFolder}`)
   process.stderr.write(`benchmarking on the demo surrogate${options.quick ? ' (quick: fewer repetitions, noisier figures)' : ' (about a minute)'}\n`)
-  // The GA and forward figures evaluate on the same multi-thread pool `train ga` uses.
+  // Every figure runs on the same multi-thread pool `train ga` and `train gd` use.
   const workers = options.workers ?? availableParallelism()
   const run = await runBenchmarks({
     definition: demo.definition,
     quick: Boolean(options.quick),
     workers,
     createProcessor: (definition) => new EvaluationPool({ definition, workers }),
+    createDifferentiableProcessor: (definition, simulation) => new EvaluationPool({ definition, simulation, workers }),
     onFigureStart: (key) => process.stderr.write(`  ${FIGURE_SPECS[key].label}...\n`)
   })
   const report = benchmarkReport(run, machine)

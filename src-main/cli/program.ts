@@ -138,6 +138,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--clipping <lo,hi>', 'simulation: replace the model\'s clipping value (nA)', numberPair('--clipping', false))
     .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
     .option('--stop-after <n>', 'stop (resumable, status stopped) once this many epochs have run', integer('--stop-after', 1))
+    .option('--workers <n>', 'threads sharing each batch\'s forward and gradient (default: the number of cores); results do not depend on it', integer('--workers', 1))
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (options) => {
@@ -211,7 +212,7 @@ export function buildProgram(context: CliContext): Command {
     .description('continue a stopped or interrupted run from its last checkpoint (same run, same history)')
     .argument('<id>', 'run id')
     .option('--stop-after <n>', 'stop again once this many generations / epochs have run in total', integer('--stop-after', 1))
-    .option('--workers <n>', 'GA: threads sharing each generation\'s evaluation (default: the number of cores)', integer('--workers', 1))
+    .option('--workers <n>', 'threads sharing each GA generation\'s evaluation or GD batch (default: the number of cores)', integer('--workers', 1))
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (id: string, options: { stopAfter?: number; dataDir?: string; json?: boolean }) => {
@@ -241,7 +242,7 @@ export function buildProgram(context: CliContext): Command {
     .description('training-engine speed on the demo surrogate, against the reference library and the targets')
     .option('--json', 'print one JSON object on stdout')
     .option('--quick', 'fewer repetitions: a few seconds, noisier figures')
-    .option('--workers <n>', 'threads for the GA and forward figures (default: the number of cores)', integer('--workers', 1))
+    .option('--workers <n>', 'threads every figure runs on (default: the number of cores)', integer('--workers', 1))
     .action(async (options: { json?: boolean; quick?: boolean; workers?: number }) => {
       const { runBench } = await import('./bench-command')
       await runBench(context, options)

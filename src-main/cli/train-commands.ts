@@ -48,6 +48,7 @@ export interface TrainGdOptions extends CommonTrainOptions {
   gap: number
   split: [number, number, number]
   dataSeed: number
+  workers?: number
 }
 
 export async function runTrainGa(context: CliContext, options: TrainGaOptions): Promise<void> {

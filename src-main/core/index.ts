@@ -105,6 +105,7 @@ export {
   type CapacityPerceptronSettings,
 } from './tasks/capacity.js';
 export { DifferentiableSurrogate } from './gd/differentiable-surrogate.js';
+export type { DifferentiableProcessor, DifferentiableProcessorFactory, ForwardWithGradient } from './gd/differentiable-surrogate.js';
 export { corrsigLoss, fisherLoss, mseLoss, bceWithLogitsLoss, sigmoidNnDistanceLoss, pearsonTensor } from './gd/losses.js';
 export {
   GdTrainer,

@@ -38,7 +38,7 @@ export interface TrainingServiceEvents {
 export interface RunOptions {
   /** End as 'stopped' (resumable) once this many generations / epochs have run in total. */
   stopAfter?: number
-  /** GA: threads sharing each generation's forward (default: the number of cores); results do not depend on it. */
+  /** Threads sharing each GA generation's forward or GD batch's forward and gradient (default: the number of cores); results do not depend on it. */
   workers?: number
 }
 

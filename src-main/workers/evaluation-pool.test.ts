@@ -12,7 +12,21 @@ import { join, resolve } from 'node:path'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { build } from 'vite'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Dnpu, GaTrainer, parseSurrogateJson, Rng, SurrogateModel, type GaResult, type Processor, type SimulationOptions } from '../core'
+import {
+  DifferentiableSurrogate,
+  Dnpu,
+  GaTrainer,
+  GdTrainer,
+  generateRingData,
+  parseSurrogateJson,
+  Rng,
+  splitDataset,
+  SurrogateModel,
+  type GaResult,
+  type GdTrainerSetup,
+  type Processor,
+  type SimulationOptions
+} from '../core'
 import { DEMO_SURROGATE_JSON } from '../core/__fixtures__/demo-surrogate'
 import { EvaluationPool, type EvaluationPoolOptions, type EvaluationWorkerFactory } from './evaluation-pool'
 
@@ -50,6 +64,8 @@ interface Spawned {
   worker: Worker
   name: string
   postedRowCounts: number[]
+  /** The type of every message posted to it, in order. */
+  postedTypes: string[]
   exited: Promise<number>
 }
 
@@ -66,11 +82,13 @@ function recordingFactory(start: (options: WorkerOptions) => Worker, spawned: Sp
       worker,
       name: String(options.name),
       postedRowCounts: [],
+      postedTypes: [],
       exited: new Promise((done) => worker.once('exit', done))
     }
     const post = worker.postMessage.bind(worker)
-    worker.postMessage = (message: { rowCount: number }, transfer?: readonly ArrayBuffer[]) => {
-      entry.postedRowCounts.push(message.rowCount)
+    worker.postMessage = (message: { type: string; rowCount?: number }, transfer?: readonly ArrayBuffer[]) => {
+      entry.postedTypes.push(message.type)
+      if (message.rowCount !== undefined) entry.postedRowCounts.push(message.rowCount)
       post(message, transfer)
       onPost?.(entry)
     }
@@ -267,5 +285,146 @@ describe('EvaluationPool', () => {
     const pool = newPool({ workers: 1 })
     await expect(pool.forwardNanoamps(new Float32Array(6), 1)).rejects.toThrow(/6 values, expected 1 rows x 7 electrodes/)
     await expect(pool.forwardNanoamps(new Float32Array(0), -1)).rejects.toThrow(/rowCount must be a non-negative integer/)
+  })
+})
+
+/** One DifferentiableSurrogate over all rows: outputs and the input gradient for `outputGradient`. */
+async function singleGradient(rows: Float32Array, outputGradient: Float32Array): Promise<{ outputs: Float32Array; gradient: Float32Array }> {
+  const surrogate = await DifferentiableSurrogate.create(definition, CLIPPING)
+  try {
+    const pass = await surrogate.forwardWithGradient(rows, rows.length / definition.inputCount)
+    const gradient = await pass.inputGradient(outputGradient)
+    pass.dispose()
+    return { outputs: pass.outputsNanoamps, gradient }
+  } finally {
+    surrogate.dispose()
+  }
+}
+
+// Narrow clipping so some outputs saturate (zero gradient there) and others do not.
+const CLIPPING = { amplification: 40, clippingValueNanoamps: [-30, 30] as [number, number] }
+
+function randomGradient(rowCount: number, seed: number): Float32Array {
+  const rng = new Rng(seed)
+  return Float32Array.from({ length: rowCount * definition.outputCount }, () => rng.uniform(-2, 2))
+}
+
+/** A small ring-task GdTrainer setup on the demo surrogate (batches of 300 and a last one of 100). */
+function ringSetup(createProcessor: GdTrainerSetup['createProcessor']): GdTrainerSetup {
+  const ring = splitDataset(generateRingData({ sampleCount: 1000, gap: 0.4, seed: 4 }), { train: 0.7, validation: 0.3, test: 0 }, 4)
+  const dnpu = new Dnpu({ activationElectrodeCount: definition.inputCount, voltageRangesVolts: definition.voltageRangesVolts, dataElectrodes: [1, 2], inputRange: [-1, 1] })
+  return {
+    definition,
+    dnpu,
+    train: ring.train,
+    validation: ring.validation,
+    epochs: 3,
+    batchSize: 300,
+    learningRate: 0.05,
+    optimizer: 'adam',
+    constraint: 'clip',
+    loss: 'fisher',
+    seed: 12,
+    createProcessor
+  }
+}
+
+describe('EvaluationPool.forwardWithGradient', () => {
+  it.each([1, 2, 3])('matches one DifferentiableSurrogate bit for bit with %i thread(s), rows not divisible by N', async (workers) => {
+    const spawned: Spawned[] = []
+    const pool = newPool({ workers, simulation: CLIPPING, gradientInThreadBelowRows: 0, spawnWorker: sourceFactory(spawned) })
+    for (const [i, rowCount] of [1001, 2, 0, 512].entries()) {
+      const rows = randomRows(rowCount, 20 + i)
+      const outputGradient = randomGradient(rowCount, 30 + i)
+      const expected = await singleGradient(rows, outputGradient)
+      const pass = await pool.forwardWithGradient(rows, rowCount)
+      expect(bits(pass.outputsNanoamps), `outputs of call ${i}`).toEqual(bits(expected.outputs))
+      expect(bits(await pass.inputGradient(outputGradient)), `gradient of call ${i}`).toEqual(bits(expected.gradient))
+      pass.dispose()
+    }
+    // The case is a real one: saturated rows (zero gradient) and others.
+    const { outputs } = await singleGradient(randomRows(1001, 20), randomGradient(1001, 30))
+    expect(Array.from(outputs).filter((v) => Math.abs(v) === 30).length).toBeGreaterThan(10)
+    expect(Array.from(outputs).filter((v) => Math.abs(v) < 30).length).toBeGreaterThan(10)
+    // The split really happened, in two phases per call, each pass freed after.
+    const shares = { 1: [], 2: [[501, 501, 1, 1, 256, 256]], 3: [[334, 334, 1, 1, 171, 171], [334, 334, 1, 1, 171, 171]] }[workers]
+    expect(spawned.map((s) => s.postedRowCounts)).toEqual(shares)
+    if (workers > 1) expect(spawned[0]!.postedTypes.slice(0, 3)).toEqual(['forwardWithGradient', 'inputGradient', 'disposePass'])
+  })
+
+  it('runs a whole GdTrainer identically with 1 and 2 threads and with its own surrogate', async () => {
+    const own = await GdTrainer.create(ringSetup(undefined))
+    const expected = await own.run()
+    const expectedOutputs = await own.outputsNanoamps(ringSetup(undefined).validation!.inputs)
+    own.dispose()
+    for (const workers of [1, 2]) {
+      const spawned: Spawned[] = []
+      const trainer = await GdTrainer.create(
+        ringSetup((pooled, simulation) => {
+          const pool = new EvaluationPool({ definition: pooled, simulation, workers, gradientInThreadBelowRows: 100, spawnWorker: sourceFactory(spawned) })
+          pools.push(pool)
+          return pool
+        })
+      )
+      expect(await trainer.run(), `${workers} thread(s)`).toEqual(expected)
+      expect(await trainer.outputsNanoamps(ringSetup(undefined).validation!.inputs)).toEqual(expectedOutputs)
+      trainer.dispose()
+      expect(spawned).toHaveLength(workers - 1)
+      if (workers === 2) expect(spawned[0]!.postedTypes.filter((t) => t === 'inputGradient')).toHaveLength(3 * 3)
+    }
+    expect(expected.trainLosses).toHaveLength(3)
+    expect(new Set(expected.trainLosses).size).toBe(3)
+  })
+
+  it('keeps batches below gradientInThreadBelowRows in the calling thread', async () => {
+    const spawned: Spawned[] = []
+    const pool = newPool({ workers: 2, spawnWorker: sourceFactory(spawned) })
+    const rows = randomRows(100, 40)
+    const pass = await pool.forwardWithGradient(rows, 100)
+    await pass.inputGradient(randomGradient(100, 41))
+    pass.dispose()
+    expect(spawned).toHaveLength(0)
+  })
+
+  it('rejects the pending gradient naming the worker when it dies between the phases, and every call after', async () => {
+    // The worker is killed instead of being handed its share of the gradient, so it never answers.
+    const killedOnGradient = (options: WorkerOptions): Worker => {
+      const worker = new Worker(workerFile, options)
+      const post = worker.postMessage.bind(worker)
+      worker.postMessage = (message: { type: string }, transfer?: readonly ArrayBuffer[]) => {
+        if (message.type === 'inputGradient') void worker.terminate()
+        else post(message, transfer)
+      }
+      return worker
+    }
+    const pool = newPool({ workers: 2, gradientInThreadBelowRows: 0, spawnWorker: recordingFactory(killedOnGradient, []) })
+    const pass = await pool.forwardWithGradient(randomRows(601, 42), 601)
+    await expect(pass.inputGradient(randomGradient(601, 43))).rejects.toThrow(
+      /^evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 1\) \(while evaluating rows 300\.\.600 \(input gradient\)\)$/
+    )
+    pass.dispose()
+    await expect(pool.forwardWithGradient(randomRows(2, 44), 2)).rejects.toThrow(/unusable \(dispose it\): evaluation worker 1 of 1/)
+  })
+
+  it('rejects (never hangs) when a worker exits on a gradient forward', async () => {
+    const quitter = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      parentPort.postMessage({ type: 'ready', computeBackend: workerData.computeBackend })
+      parentPort.on('message', () => process.exit(9))`
+    const pool = newPool({ workers: 2, gradientInThreadBelowRows: 0, spawnWorker: scriptFactory(quitter) })
+    await expect(pool.forwardWithGradient(randomRows(30, 45), 30)).rejects.toThrow(/^evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 9\)/)
+  })
+
+  it('names the bad option or input, and refuses output noise and a disposed pass', async () => {
+    expect(() => new EvaluationPool({ definition, gradientInThreadBelowRows: -1 })).toThrow(/gradientInThreadBelowRows must be an integer >= 0/)
+    await expect(newPool({ workers: 1, simulation: NOISY(1) }).forwardWithGradient(randomRows(2, 46), 2)).rejects.toThrow(/noise is not differentiable/)
+    const pool = newPool({ workers: 1 })
+    await expect(pool.forwardWithGradient(new Float32Array(6), 1)).rejects.toThrow(/6 values, expected 1 rows x 7 electrodes/)
+    const pass = await pool.forwardWithGradient(randomRows(3, 47), 3)
+    await expect(pass.inputGradient(new Float32Array(2))).rejects.toThrow(/outputGradient has 2 values, expected 3 x 1/)
+    pass.dispose()
+    await expect(pass.inputGradient(new Float32Array(3))).rejects.toThrow(/inputGradient after dispose/)
+    await pool.dispose()
+    await expect(pool.forwardWithGradient(randomRows(1, 48), 1)).rejects.toThrow(/forwardWithGradient after dispose/)
   })
 })

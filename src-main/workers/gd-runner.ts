@@ -11,8 +11,10 @@ import {
   splitDataset,
   TASK_PERCEPTRON_SETTINGS,
   type GdDataset,
+  type GdTrainerSetup,
   type SurrogateDefinition
 } from '../core'
+import { EvaluationPool } from './evaluation-pool'
 import type { StepRunner } from './step-runner'
 import type { WorkerCheckpoint } from './trainer-protocol'
 
@@ -31,7 +33,9 @@ export function ringDatasets(config: GdTrainingConfig): RingDatasets {
 export async function createGdRunner(
   config: GdTrainingConfig & { seed: number },
   definition: SurrogateDefinition,
-  checkpoint: Extract<WorkerCheckpoint, { algorithm: 'gd' }> | undefined
+  checkpoint: Extract<WorkerCheckpoint, { algorithm: 'gd' }> | undefined,
+  /** Threads sharing each batch's forward and input gradient (default: the number of cores); results do not depend on it. */
+  workers?: number
 ): Promise<StepRunner> {
   const data = ringDatasets(config)
   const dnpu = new Dnpu({
@@ -40,7 +44,7 @@ export async function createGdRunner(
     dataElectrodes: config.dataElectrodes,
     inputRange: config.inputRange
   })
-  const setup = {
+  const setup: GdTrainerSetup = {
     definition,
     simulation: { amplification: config.simulation?.amplification, clippingValueNanoamps: config.simulation?.clippingValueNanoamps },
     dnpu,
@@ -53,7 +57,9 @@ export async function createGdRunner(
     constraint: config.constraint,
     loss: config.loss,
     seed: config.seed,
-    returnBestModel: true
+    returnBestModel: true,
+    // The trainer disposes the pool (and so its threads) with itself.
+    createProcessor: (model, simulation) => new EvaluationPool({ definition: model, simulation, workers })
   }
   const trainer = checkpoint ? await GdTrainer.fromCheckpoint(setup, checkpoint.trainer) : await GdTrainer.create(setup)
   const hasValidation = setup.validation !== undefined

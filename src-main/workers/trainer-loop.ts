@@ -81,7 +81,7 @@ function createRunner(setup: TrainerSetup): Promise<StepRunner> {
     case 'ga':
       return Promise.resolve(createGaRunner(config, model, checkpoint?.algorithm === 'ga' ? checkpoint : undefined, workers))
     case 'gd':
-      return createGdRunner(config, model, checkpoint?.algorithm === 'gd' ? checkpoint : undefined)
+      return createGdRunner(config, model, checkpoint?.algorithm === 'gd' ? checkpoint : undefined, workers)
     case 'capacity':
       return Promise.resolve(createCapacityRunner(config, model, checkpoint?.algorithm === 'capacity' ? checkpoint : undefined))
   }

@@ -23,7 +23,7 @@ export interface TrainerSetup {
   checkpoint?: WorkerCheckpoint
   /** End as 'stopped' (resumable) once this many generations / epochs have run in total. */
   stopAfter?: number
-  /** GA: threads sharing each generation's forward (default: the number of cores). */
+  /** Threads sharing each GA generation's forward or GD batch's forward and gradient (default: the number of cores). */
   workers?: number
 }
 

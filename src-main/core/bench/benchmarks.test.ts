@@ -2,6 +2,7 @@
 // must carry every key. Speed itself is never asserted (it depends on the machine and its load).
 import { describe, expect, it } from 'vitest';
 import { DEMO_SURROGATE_JSON } from '../__fixtures__/demo-surrogate.js';
+import { DifferentiableSurrogate } from '../gd/differentiable-surrogate.js';
 import { parseSurrogateJson, SurrogateModel } from '../surrogate.js';
 import {
   benchmarkReport,
@@ -157,10 +158,11 @@ describe('runBenchmarks and benchmarkReport', () => {
     }
   });
 
-  it('refuses a bad worker count and evaluates the GA and forward figures on the given processor', async () => {
+  it('refuses a bad worker count and runs every figure on the given processors', async () => {
     await expect(runBenchmarks({ definition, workers: 0, repetition: twice })).rejects.toThrow(/workers must be a whole number of at least 1, got 0/);
     let made = 0;
     let disposed = 0;
+    let [differentiableMade, differentiableDisposed, passes] = [0, 0, 0];
     const run = await runBenchmarks({
       definition,
       workers: 3,
@@ -171,10 +173,28 @@ describe('runBenchmarks and benchmarkReport', () => {
         const model = new SurrogateModel(d);
         return Object.assign(model, { dispose: () => { disposed += 1; SurrogateModel.prototype.dispose.call(model); } });
       },
+      createDifferentiableProcessor: async (d, simulation) => {
+        differentiableMade += 1;
+        const surrogate = await DifferentiableSurrogate.create(d, simulation);
+        return {
+          forwardWithGradient: (inputs: Float32Array, rows: number) => {
+            passes += 1;
+            return surrogate.forwardWithGradient(inputs, rows);
+          },
+          dispose: () => {
+            differentiableDisposed += 1;
+            surrogate.dispose();
+          },
+        };
+      },
     });
     expect(run.workers).toBe(3);
     expect(made).toBe(3); // GA XOR, GA large, forward
     expect(disposed).toBe(3);
+    expect(differentiableMade).toBe(2); // GD ring, forward + backward
+    expect(differentiableDisposed).toBe(2);
+    // 1 warm-up + 2 repetitions each. GD: per epoch 3 batches (16, 16, 8) + 1 validation forward.
+    expect(passes).toBe(3 * 4 + 3);
   });
 });
 

@@ -10,7 +10,7 @@ import { getComputeBackend, initComputeBackend } from '../compute-backend.js';
 import { Dnpu } from '../dnpu.js';
 import { GaTrainer } from '../ga/ga-trainer.js';
 import type { Partition } from '../ga/genetic-optimizer.js';
-import { DifferentiableSurrogate } from '../gd/differentiable-surrogate.js';
+import { DifferentiableSurrogate, type DifferentiableProcessorFactory } from '../gd/differentiable-surrogate.js';
 import { GdTrainer } from '../gd/gd-trainer.js';
 import { Rng } from '../rng.js';
 import { SurrogateModel } from '../surrogate.js';
@@ -166,6 +166,12 @@ export type ProcessorFactory = (definition: SurrogateDefinition) => Processor & 
 
 const inThisThread: ProcessorFactory = (definition) => new SurrogateModel(definition);
 
+/**
+ * What the GD and forward+backward figures differentiate through: by default one
+ * DifferentiableSurrogate in this thread; the CLI passes the multi-thread evaluation pool.
+ */
+const differentiableInThisThread: DifferentiableProcessorFactory = (definition, simulation) => DifferentiableSurrogate.create(definition, simulation);
+
 async function gaStepSeconds(
   definition: SurrogateDefinition,
   task: { inputs: number[][]; targets: number[] },
@@ -238,6 +244,7 @@ export async function measureGdRingSecondsPerEpoch(
   definition: SurrogateDefinition,
   repetition: RepetitionOptions,
   sizes: GdRingSizes = { trainCount: BENCHMARK_SIZES.gdTrainCount, validationCount: BENCHMARK_SIZES.gdValidationCount, batchSize: BENCHMARK_SIZES.gdBatchSize },
+  createProcessor: DifferentiableProcessorFactory = differentiableInThisThread,
 ): Promise<Measurement> {
   checkRepetitions(repetition);
   const { trainCount, validationCount, batchSize } = sizes;
@@ -273,6 +280,7 @@ export async function measureGdRingSecondsPerEpoch(
     constraint: 'clip',
     loss: 'corrsig',
     seed: SEED,
+    createProcessor,
   });
   try {
     const seconds = await timeRepetitions(() => trainer.step(), repetition);
@@ -321,11 +329,12 @@ export async function measureForwardBackwardSamplesPerSecond(
   definition: SurrogateDefinition,
   repetition: RepetitionOptions,
   rowCount: number = BENCHMARK_SIZES.forwardBackwardRowCount,
+  createProcessor: DifferentiableProcessorFactory = differentiableInThisThread,
 ): Promise<Measurement> {
   checkRepetitions(repetition);
   const inputs = randomVoltageRows(definition, rowCount, SEED);
   const outputGradient = new Float32Array(rowCount * definition.outputCount).fill(1);
-  const surrogate = await DifferentiableSurrogate.create(definition);
+  const surrogate = await createProcessor(definition, {});
   try {
     const seconds = await timeRepetitions(async () => {
       const pass = await surrogate.forwardWithGradient(inputs, rowCount);
@@ -337,7 +346,7 @@ export async function measureForwardBackwardSamplesPerSecond(
     }, repetition);
     return measurement(seconds, (s) => rowCount / s);
   } finally {
-    surrogate.dispose();
+    await surrogate.dispose();
   }
 }
 
@@ -346,10 +355,12 @@ export interface RunBenchmarksOptions {
   definition: SurrogateDefinition;
   /** Fewer repetitions: seconds instead of about a minute, noisier figures. */
   quick?: boolean | undefined;
-  /** Threads the GA and forward figures evaluate on, as `createProcessor` uses them (reported). */
+  /** Threads the figures run on, as the processor factories use them (reported). */
   workers?: number | undefined;
   /** Processor for the GA and forward figures (default: one SurrogateModel in this thread). */
   createProcessor?: ProcessorFactory | undefined;
+  /** Differentiable processor for the GD and forward+backward figures (default: one DifferentiableSurrogate in this thread). */
+  createDifferentiableProcessor?: DifferentiableProcessorFactory | undefined;
   /** Overrides of the issue's sizes (tests). */
   sizes?: Partial<BenchmarkSizes> | undefined;
   /** Replaces every figure's repetition settings (tests). */
@@ -370,6 +381,7 @@ export interface BenchmarkRun {
 export async function runBenchmarks(options: RunBenchmarksOptions): Promise<BenchmarkRun> {
   const workers = options.workers ?? 1;
   const createProcessor = options.createProcessor ?? inThisThread;
+  const createDifferentiable = options.createDifferentiableProcessor ?? differentiableInThisThread;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a whole number of at least 1, got ${workers}`);
   const quick = options.quick ?? false;
   const sizes: BenchmarkSizes = { ...BENCHMARK_SIZES, ...options.sizes };
@@ -380,9 +392,14 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
     gaXorMsPerGeneration: (r) => measureGaXorMsPerGeneration(definition, r, sizes.gaXorPartition, createProcessor),
     ga100x1000SecondsPerGeneration: (r) => measureGaSecondsPerGeneration(definition, r, sizes.gaLargePartition, sizes.gaLargePointCount, createProcessor),
     gdRingSecondsPerEpoch: (r) =>
-      measureGdRingSecondsPerEpoch(definition, r, { trainCount: sizes.gdTrainCount, validationCount: sizes.gdValidationCount, batchSize: sizes.gdBatchSize }),
+      measureGdRingSecondsPerEpoch(
+        definition,
+        r,
+        { trainCount: sizes.gdTrainCount, validationCount: sizes.gdValidationCount, batchSize: sizes.gdBatchSize },
+        createDifferentiable,
+      ),
     forwardSamplesPerSecond: (r) => measureForwardSamplesPerSecond(definition, r, sizes.forwardRowCount, createProcessor),
-    forwardBackwardSamplesPerSecond: (r) => measureForwardBackwardSamplesPerSecond(definition, r, sizes.forwardBackwardRowCount),
+    forwardBackwardSamplesPerSecond: (r) => measureForwardBackwardSamplesPerSecond(definition, r, sizes.forwardBackwardRowCount, createDifferentiable),
   };
   const figures = {} as Record<FigureKey, Measurement>;
   for (const key of FIGURE_KEYS) {

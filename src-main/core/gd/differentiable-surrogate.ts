@@ -43,7 +43,26 @@ export interface ForwardWithGradient {
   dispose(): void;
 }
 
-export class DifferentiableSurrogate {
+/**
+ * What GdTrainer differentiates through: a forward over rows of activation voltages that keeps
+ * what the backward to the inputs needs. DifferentiableSurrogate is the one-thread implementation;
+ * callers outside core may supply another (the workers' EvaluationPool splits the rows over
+ * threads), which must give the same bits: rows are independent, so concatenating per-chunk
+ * results equals one pass over all rows.
+ */
+export interface DifferentiableProcessor {
+  forwardWithGradient(inputsVolts: Float32Array, rowCount: number): Promise<ForwardWithGradient>;
+  /** May return a promise (a thread pool); GdTrainer does not wait for it. */
+  dispose(): unknown;
+}
+
+/** Makes the DifferentiableProcessor for a surrogate definition and its simulation overrides. */
+export type DifferentiableProcessorFactory = (
+  definition: SurrogateDefinition,
+  simulation: Pick<SimulationOptions, 'amplification' | 'clippingValueNanoamps'>,
+) => DifferentiableProcessor | Promise<DifferentiableProcessor>;
+
+export class DifferentiableSurrogate implements DifferentiableProcessor {
   readonly inputCount: number;
   readonly outputCount: number;
   readonly amplification: readonly number[];

@@ -129,8 +129,8 @@ describe('GdTrainer on the ring task', () => {
     expect(inRanges(trainer.controlVoltages)).toBe(true);
   });
 
-  it("trains with 'regul', bce readout, fisher and mse without errors", async () => {
-    for (const loss of ['bce', 'fisher', 'mse'] as const) {
+  it("trains with 'regul', bce readout, fisher, mse and sigmoid_nn_distance without errors", async () => {
+    for (const loss of ['bce', 'fisher', 'mse', 'sigmoid_nn_distance'] as const) {
       const trainer = await make(ringSetup({ epochs: 3, loss, constraint: 'regul' }));
       const result = await trainer.run();
       expect(result.trainLosses.every(Number.isFinite)).toBe(true);

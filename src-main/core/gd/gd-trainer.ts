@@ -15,15 +15,16 @@ import type { Dnpu } from '../dnpu.js';
 import { Rng, randomSeed } from '../rng.js';
 import type { SimulationOptions } from '../surrogate.js';
 import type { SurrogateDefinition } from '../surrogate-definition.js';
-import { DifferentiableSurrogate } from './differentiable-surrogate.js';
-import { bceWithLogitsLoss, corrsigLoss, fisherLoss, mseLoss } from './losses.js';
+import { DifferentiableSurrogate, type DifferentiableProcessor, type DifferentiableProcessorFactory } from './differentiable-surrogate.js';
+import { bceWithLogitsLoss, corrsigLoss, fisherLoss, mseLoss, sigmoidNnDistanceLoss } from './losses.js';
 import { VectorOptimizer, type GdOptimizerName, type GdOptimizerState } from './optimizers.js';
 
 export type { GdOptimizerName, GdOptimizerState } from './optimizers.js';
-export type GdLossName = 'corrsig' | 'fisher' | 'mse' | 'bce';
+/** sigmoid_nn_distance ignores the targets: it spreads the outputs apart (brains-py's sigmoid_nn_distance). */
+export type GdLossName = 'corrsig' | 'fisher' | 'mse' | 'bce' | 'sigmoid_nn_distance';
 export type GdConstraint = 'clip' | 'regul';
 
-export const GD_LOSS_NAMES: readonly GdLossName[] = ['corrsig', 'fisher', 'mse', 'bce'];
+export const GD_LOSS_NAMES: readonly GdLossName[] = ['corrsig', 'fisher', 'mse', 'bce', 'sigmoid_nn_distance'];
 
 export interface GdDataset {
   /** points x data electrodes, in the task's input range. */
@@ -54,6 +55,12 @@ export interface GdTrainerSetup {
   seed?: number | undefined;
   /** With a validation set, result() returns the lowest-validation-loss controls. Default true. */
   returnBestModel?: boolean | undefined;
+  /**
+   * Makes what the forward and the input gradient run on (default: one DifferentiableSurrogate
+   * in this thread). It must give the same bits as that default; the workers pass a pool that
+   * splits each batch's rows over threads. The trainer disposes it.
+   */
+  createProcessor?: DifferentiableProcessorFactory | undefined;
 }
 
 export interface GdReadout {
@@ -129,7 +136,7 @@ function isBinary(targets: readonly number[]): boolean {
 export class GdTrainer {
   readonly seed: number;
   private readonly setup: GdTrainerSetup;
-  private readonly surrogate: DifferentiableSurrogate;
+  private readonly surrogate: DifferentiableProcessor;
   private rng: Rng;
   /** Control voltages, one per control electrode, then (loss 'bce') readout weight and bias. */
   private parameters: number[];
@@ -145,7 +152,7 @@ export class GdTrainer {
   private best: Snapshot | null = null;
   private disposed = false;
 
-  private constructor(setup: GdTrainerSetup, surrogate: DifferentiableSurrogate, seed: number) {
+  private constructor(setup: GdTrainerSetup, surrogate: DifferentiableProcessor, seed: number) {
     this.setup = setup;
     this.surrogate = surrogate;
     this.seed = seed;
@@ -171,7 +178,10 @@ export class GdTrainer {
       train: { inputs: setup.train.inputs.map((row) => [...row]), targets: [...setup.train.targets] },
       validation: setup.validation && { inputs: setup.validation.inputs.map((row) => [...row]), targets: [...setup.validation.targets] },
     };
-    const surrogate = await DifferentiableSurrogate.create(setup.definition, setup.simulation ?? {});
+    const simulation = setup.simulation ?? {};
+    const surrogate = setup.createProcessor
+      ? await setup.createProcessor(setup.definition, simulation)
+      : await DifferentiableSurrogate.create(setup.definition, simulation);
     return new GdTrainer(copy, surrogate, setup.seed ?? randomSeed());
   }
 
@@ -309,11 +319,11 @@ export class GdTrainer {
     return trainer;
   }
 
-  /** Frees the surrogate's tensors. The trainer cannot be used afterwards. */
+  /** Frees the surrogate's tensors (and a pool's threads). The trainer cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.surrogate.dispose();
+    void this.surrogate.dispose();
   }
 
   private get controlCount(): number {
@@ -382,6 +392,8 @@ export class GdTrainer {
         return fisherLoss(output, targets);
       case 'mse':
         return mseLoss(output, targets);
+      case 'sigmoid_nn_distance':
+        return sigmoidNnDistanceLoss(output);
       case 'bce':
         return bceWithLogitsLoss(tf.add(tf.mul(output, weight!), bias!) as tf.Tensor1D, targets);
     }
@@ -505,7 +517,7 @@ export class GdTrainer {
  * before storing a run) rather than fail, or give NaN, in the middle of an epoch.
  */
 export function checkGdBatching(loss: GdLossName, trainCount: number, batchSize: number): void {
-  const minimumBatch = loss === 'fisher' ? 4 : loss === 'corrsig' ? 2 : 1;
+  const minimumBatch = loss === 'fisher' ? 4 : loss === 'corrsig' || loss === 'sigmoid_nn_distance' ? 2 : 1;
   const last = trainCount % batchSize || batchSize;
   if (Math.min(batchSize, trainCount, last) < minimumBatch) {
     throw new RangeError(
