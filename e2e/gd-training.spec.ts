@@ -65,15 +65,19 @@ test('a stopped GA run resumes from History in the same run and completes', asyn
   const page = app.page
   await page.getByTestId('nav-training').click()
   // A threshold above 1 is never reached: the run goes to its last generation unless stopped.
-  await page.getByTestId('generations-input').fill('2000')
+  // A large pool (1000 genomes) makes each generation take milliseconds: the XOR preset's
+  // sub-millisecond generations could all be done before the Stop click arrives.
+  await page.getByTestId('generations-input').fill('300')
+  await page.getByTestId('elite-input').fill('500')
+  await page.getByTestId('offspring-input').fill('500')
   await page.getByTestId('stop-threshold-input').fill('1.5')
   await page.getByTestId('seed-input').fill('3')
   await page.getByTestId('start-training').click()
-  await expect(page.getByTestId('generation-count')).toHaveText(/^([3-9]|\d{2,}) \/ 2000$/, { timeout: 30_000 })
+  await expect(page.getByTestId('generation-count')).toHaveText(/^([3-9]|\d{2,}) \/ 300$/, { timeout: 30_000 })
   await page.getByTestId('stop-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 30_000 })
   const stoppedAt = await stepsDone(page, 'generation-count')
-  expect(stoppedAt).toBeLessThan(2000)
+  expect(stoppedAt).toBeLessThan(300)
   // The Training view offers it too; this test resumes from History.
   await expect(page.getByTestId('resume-run')).toBeVisible()
 
@@ -88,14 +92,14 @@ test('a stopped GA run resumes from History in the same run and completes', asyn
   await expect(page.getByTestId('nav-training')).toHaveAttribute('aria-current', 'page')
   await expect(page.getByText('Run #1', { exact: true })).toBeVisible()
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 90_000 })
-  await expect(page.getByTestId('generation-count')).toHaveText('2000 / 2000')
+  await expect(page.getByTestId('generation-count')).toHaveText('300 / 300')
   await expect(page.getByTestId('resume-run')).toHaveCount(0)
 
   await page.getByTestId('nav-history').click()
   await expect(page.getByTestId('run-row')).toHaveCount(1)
   await expect(page.getByTestId('run-row').first()).toContainText('completed')
   await page.getByTestId('run-row').first().click()
-  await expect(page.getByTestId('run-detail')).toContainText('2000 of 2000')
+  await expect(page.getByTestId('run-detail')).toContainText('300 of 300')
 })
 
 test('a paused run stays paused through a reload, continues, and a stopped GD run resumes from Training', async ({ app }) => {

@@ -16,7 +16,8 @@ import { Rng, randomSeed } from '../rng.js';
 import type { SimulationOptions } from '../surrogate.js';
 import type { SurrogateDefinition } from '../surrogate-definition.js';
 import { DifferentiableSurrogate, type DifferentiableProcessor, type DifferentiableProcessorFactory } from './differentiable-surrogate.js';
-import { bceWithLogitsLoss, corrsigLoss, fisherLoss, mseLoss, sigmoidNnDistanceLoss } from './losses.js';
+import { bceReadoutLossGradient, corrsigLossGradient, fisherLossGradient, mseLossGradient } from './loss-gradients.js';
+import { sigmoidNnDistanceLoss } from './losses.js';
 import { VectorOptimizer, type GdOptimizerName, type GdOptimizerState } from './optimizers.js';
 
 export type { GdOptimizerName, GdOptimizerState } from './optimizers.js';
@@ -352,52 +353,64 @@ export class GdTrainer {
 
   /**
    * The batch loss (criterion, plus the regularizer with 'regul') and its gradient with respect
-   * to the parameters: the criterion is differentiated by tfjs on the batch's outputs (a few
-   * hundred values), then pushed back through the surrogate by its hand-written backward.
+   * to the parameters: the criterion's gradient with respect to the batch's outputs
+   * (criterionWithGradient), pushed back through the surrogate by its hand-written backward.
    */
   private async lossAndGradient(data: number[][], targets: number[]): Promise<{ loss: number; gradient: number[] }> {
     const pass = await this.surrogate.forwardWithGradient(this.rowsOf(data, this.controlVoltages), data.length);
     try {
-      const outputs = tf.tensor1d(pass.outputsNanoamps, 'float32');
-      const readout = this.readout();
-      const parameters = readout ? [outputs, tf.scalar(readout.weight, 'float32'), tf.scalar(readout.bias, 'float32')] : [outputs];
-      const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => this.criterion(args[0] as tf.Tensor1D, targets, args[1] as tf.Scalar, args[2] as tf.Scalar))(parameters);
-      const [lossValue, outputGradient, ...readoutGradient] = await Promise.all([value, ...grads].map((t) => t.data()));
-      tf.dispose([value, ...grads, ...parameters]);
-      const rowGradient = await pass.inputGradient(outputGradient as Float32Array);
+      const { loss: lossValue, outputGradient, readoutGradient } = await this.criterionWithGradient(pass.outputsNanoamps, targets);
+      const rowGradient = await pass.inputGradient(Float32Array.from(outputGradient));
       const width = this.setup.dnpu.activationElectrodeCount;
       const gradient = this.setup.dnpu.controlElectrodes.map((electrode) => {
         let sum = 0;
         for (let r = 0; r < data.length; r += 1) sum += rowGradient[r * width + electrode]!;
         return sum;
       });
-      let loss = lossValue![0]!;
+      let loss = lossValue;
       if (this.setup.constraint === 'regul') {
         const { value: penalty, gradient: penaltyGradient } = this.regularizer();
         loss += penalty;
         penaltyGradient.forEach((g, c) => (gradient[c]! += g));
       }
-      readoutGradient.forEach((g) => gradient.push(g[0]!));
+      gradient.push(...readoutGradient);
       return { loss, gradient };
     } finally {
       pass.dispose();
     }
   }
 
-  private criterion(output: tf.Tensor1D, targets: number[], weight?: tf.Scalar, bias?: tf.Scalar): tf.Scalar {
+  /**
+   * The batch criterion and its gradient with respect to the outputs (and, for bce, to the
+   * readout's weight and bias): by hand in float64 (loss-gradients.ts) for every loss but
+   * sigmoid_nn_distance, which goes through tfjs autograd.
+   */
+  private async criterionWithGradient(
+    outputs: Float32Array,
+    targets: number[],
+  ): Promise<{ loss: number; outputGradient: ArrayLike<number>; readoutGradient: number[] }> {
     switch (this.setup.loss) {
       case 'corrsig':
-        return corrsigLoss(output, targets);
+        return { ...corrsigLossGradient(outputs, targets), readoutGradient: [] };
       case 'fisher':
-        return fisherLoss(output, targets);
+        return { ...fisherLossGradient(outputs, targets), readoutGradient: [] };
       case 'mse':
-        return mseLoss(output, targets);
-      case 'sigmoid_nn_distance':
-        return sigmoidNnDistanceLoss(output);
-      case 'bce':
-        return bceWithLogitsLoss(tf.add(tf.mul(output, weight!), bias!) as tf.Tensor1D, targets);
+        return { ...mseLossGradient(outputs, targets), readoutGradient: [] };
+      case 'bce': {
+        const { weight, bias } = this.readout()!;
+        const result = bceReadoutLossGradient(outputs, targets, weight, bias);
+        return { ...result, readoutGradient: [result.weightGradient, result.biasGradient] };
+      }
+      case 'sigmoid_nn_distance': {
+        const output = tf.tensor1d(outputs, 'float32');
+        const { value, grads } = tf.valueAndGrads((o: tf.Tensor) => sigmoidNnDistanceLoss(o as tf.Tensor1D))([output]);
+        const [loss, gradient] = await Promise.all([value.data(), grads[0]!.data()]);
+        tf.dispose([value, ...grads, output]);
+        return { loss: loss[0]!, outputGradient: gradient, readoutGradient: [] };
+      }
     }
   }
+
 
   /**
    * sum over controls of relu(lo - v) + relu(v - hi) (DNPU.regularizer) over the exact ranges,
@@ -426,18 +439,7 @@ export class GdTrainer {
   // terms depend on the batch, and one batch makes the best-model choice independent of it.
   private async lossOf(data: number[][], targets: number[]): Promise<number> {
     const outputs = await this.forwardOutputs(data, this.controlVoltages);
-    const readout = this.readout();
-    const loss = tf.tidy(() =>
-      this.criterion(
-        tf.tensor1d(outputs, 'float32'),
-        targets,
-        readout ? tf.scalar(readout.weight, 'float32') : undefined,
-        readout ? tf.scalar(readout.bias, 'float32') : undefined,
-      ),
-    );
-    const value = (await loss.data())[0]!;
-    loss.dispose();
-    return value;
+    return (await this.criterionWithGradient(outputs, targets)).loss;
   }
 
   private clipControls(): void {
