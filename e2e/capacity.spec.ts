@@ -138,7 +138,7 @@ test('a small capacity sweep completes with the capacity per N of `dnpu capacity
 
   await page.getByTestId('nav-history').click()
   const row = page.getByTestId('run-row').first()
-  await expect(row).toContainText('CAPACITY')
+  await expect(row).toContainText('Capacity')
   await expect(row).toContainText('vc-dimension')
   await expect(row).toContainText('completed')
   await row.click()

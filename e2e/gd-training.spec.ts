@@ -51,6 +51,7 @@ test('a GD ring run completes with its accuracy and is in History with its loss 
   await expect(row).toContainText('GD')
   await expect(row).toContainText('ring')
   await expect(row).toContainText('completed')
+  await expect(row.getByTestId('run-accuracy')).toHaveText(testAccuracy)
   await row.click()
   const detail = page.getByTestId('run-detail')
   await expect(detail.getByTestId('run-epochs')).toHaveText('20 of 20')

@@ -291,6 +291,8 @@ export interface RunSummary {
   generations: number
   bestFitness: number | null
   bestCorrelation: number | null
+  /** GD runs that ended: perceptron accuracy (%) on the test set, else validation, else training. */
+  accuracyPercent: number | null
   computeBackend: string
 }
 

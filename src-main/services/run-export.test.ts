@@ -15,6 +15,7 @@ function gaRun(): RunDetail {
     generations: 3,
     bestFitness: 0.9,
     bestCorrelation: 0.95,
+    accuracyPercent: null,
     computeBackend: 'wasm',
     config: { ...DEFAULT_GA_CONFIG, modelId: 'demo', generations: 3, seed: 1 },
     error: null,

@@ -75,6 +75,7 @@ describe('RunsRepository on one connection', () => {
       generations: 3,
       bestFitness: 0.3,
       bestCorrelation: 0.6,
+      accuracyPercent: null,
       computeBackend: 'cpu',
       config: { ...sampleRun().config, seed: 1234 },
       error: null,
@@ -333,6 +334,8 @@ describe('RunsRepository: GD epochs, capacity steps and reopening', () => {
     runs.recordGdOutcome(runId, outcome)
     runs.finishRun(runId, 'completed')
     expect(runs.getRun(runId)).toMatchObject({ bestControlVoltages: [0.3, 0.4], bestOutputsNanoamps: [1, 2, 3], targets: [0, 1, 1], accuracy: outcome.accuracy, resumable: false })
+    // The run list's headline accuracy: test, else validation (here), else training.
+    expect(runs.listRuns().find((run) => run.id === runId)?.accuracyPercent).toBe(80)
     expect(() => runs.reopenRun(runId)).toThrow(/is 'completed'/)
     expect(() => runs.reopenRun(999)).toThrow(/run 999: there is no such run/)
   })

@@ -115,6 +115,7 @@ type RunSummaryRow = Pick<
   | 'best_fitness'
   | 'best_correlation'
   | 'compute_backend'
+  | 'accuracy_json'
 >
 
 interface GenerationRow {
@@ -139,7 +140,7 @@ interface CheckpointRow {
 type Statement<Params extends unknown[], Result = unknown> = BetterSqlite3.Statement<Params, Result>
 
 const SUMMARY_COLUMNS = `id, algorithm, task, model_id, status, seed, started_at, ended_at,
-  generations, best_fitness, best_correlation, compute_backend`
+  generations, best_fitness, best_correlation, compute_backend, accuracy_json`
 
 function toJson(value: unknown, what: string): string {
   let json: string | undefined
@@ -165,6 +166,13 @@ function numberOrNaN(value: number | null): number {
   return value ?? Number.NaN
 }
 
+/** The accuracy a run list shows: test, else validation, else training. */
+function headlineAccuracy(json: string | null): number | null {
+  if (json === null) return null
+  const accuracy = JSON.parse(json) as RunAccuracy
+  return accuracy.testPercent ?? accuracy.validationPercent ?? accuracy.trainPercent
+}
+
 function toSummary(row: RunSummaryRow): RunSummary {
   return {
     id: row.id,
@@ -179,6 +187,7 @@ function toSummary(row: RunSummaryRow): RunSummary {
     generations: row.generations,
     bestFitness: row.best_fitness,
     bestCorrelation: row.best_correlation,
+    accuracyPercent: headlineAccuracy(row.accuracy_json),
     computeBackend: row.compute_backend
   }
 }
