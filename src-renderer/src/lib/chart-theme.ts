@@ -1,3 +1,5 @@
+import type uPlot from 'uplot'
+
 /** Canvas colours (uPlot draws on a canvas, so CSS variables cannot reach it). */
 export const ACCENT = '#2364aa'
 export const ACCENT_FILL = 'rgba(35, 100, 170, 0.55)'
@@ -27,4 +29,27 @@ export const SERIES_COLORS = [
 
 export function seriesColor(index: number): string {
   return SERIES_COLORS[index % SERIES_COLORS.length]
+}
+
+/**
+ * A series drawn as markers only, no line: hollow rings (targets, the best epoch, an N still in
+ * progress) or, with `filled`, dots (scatter plots).
+ */
+export function markerSeries(options: {
+  label: string
+  scale: string
+  color: string
+  sizePx: number
+  filled?: boolean
+  value: uPlot.Series['value']
+}): uPlot.Series {
+  const { label, scale, color, sizePx, filled = false, value } = options
+  return {
+    label,
+    scale,
+    stroke: color,
+    paths: () => null,
+    points: { show: true, size: sizePx, width: filled ? 1 : 2, stroke: color, fill: filled ? color : '#ffffff' },
+    value
+  }
 }
