@@ -105,9 +105,11 @@ test('a stopped GA run resumes from History in the same run and completes', asyn
 
 test('a paused run stays paused through a reload, continues, and a stopped GD run resumes from Training', async ({ app }) => {
   const page = app.page
-  await setUpSmallRingRun(page, 300)
+  // 3000 short epochs (~15 s) leave room to pause and stop by hand before the run ends.
+  test.setTimeout(240_000)
+  await setUpSmallRingRun(page, 3000)
   await page.getByTestId('start-training').click()
-  await expect(page.getByTestId('epoch-count')).toHaveText(/^([1-9]|\d{2,}) \/ 300$/, { timeout: 60_000 })
+  await expect(page.getByTestId('epoch-count')).toHaveText(/^([1-9]|\d{2,}) \/ 3000$/, { timeout: 60_000 })
   await page.getByTestId('pause-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('paused', { timeout: 30_000 })
   await expect(page.getByTestId('continue-training')).toBeEnabled()
@@ -117,25 +119,25 @@ test('a paused run stays paused through a reload, continues, and a stopped GD ru
   await page.reload()
   await page.getByTestId('nav-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('paused', { timeout: 30_000 })
-  await expect(page.getByTestId('epoch-count')).toHaveText(`${pausedAt} / 300`)
+  await expect(page.getByTestId('epoch-count')).toHaveText(`${pausedAt} / 3000`)
   await page.getByTestId('nav-history').click()
   await expect(page.getByTestId('run-row').first()).toContainText('paused')
   await page.getByTestId('nav-training').click()
 
   await page.getByTestId('continue-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('running')
-  await expect(page.getByTestId('epoch-count')).not.toHaveText(`${pausedAt} / 300`, { timeout: 60_000 })
+  await expect(page.getByTestId('epoch-count')).not.toHaveText(`${pausedAt} / 3000`, { timeout: 60_000 })
   await page.getByTestId('stop-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 30_000 })
   const stoppedAt = await stepsDone(page, 'epoch-count')
   expect(stoppedAt).toBeGreaterThan(pausedAt)
-  expect(stoppedAt).toBeLessThan(300)
+  expect(stoppedAt).toBeLessThan(3000)
 
   await page.getByTestId('resume-run').click()
   await expect(page.getByTestId('run-status')).toHaveText(/running|completed/)
   await expect(page.getByText('Run #1', { exact: true })).toBeVisible()
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 180_000 })
-  await expect(page.getByTestId('epoch-count')).toHaveText('300 / 300')
+  await expect(page.getByTestId('epoch-count')).toHaveText('3000 / 3000')
   await expect(page.getByTestId('accuracy-test')).toHaveText(/^\d+\.\d %$/)
   await page.getByTestId('nav-history').click()
   await expect(page.getByTestId('run-row')).toHaveCount(1)
