@@ -43,7 +43,7 @@ export const LAYERS = {
   },
   'src-main/cli': {
     why: 'cli/ is the headless entry: no Electron',
-    folders: ['src-main/cli', 'src-main/services', 'src-main/bridge', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/evaluation-pool.ts', 'src-main/core', 'src-preload/contract.ts'],
+    folders: ['src-main/cli', 'src-main/services', 'src-main/instrument', 'src-main/bridge', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/evaluation-pool.ts', 'src-main/core', 'src-preload/contract.ts'],
     packages: [NODE_BUILTIN, /^commander$/, /^cli-progress$/]
   },
   'src-main/shell': {

@@ -8,6 +8,26 @@
  * Events flow main -> renderer only.
  */
 import { z } from 'zod'
+import {
+  calibrationIdSchema,
+  calibrationRunSchema,
+  calibrationSaveSchema,
+  dcTestSchema,
+  deviceConnectSchema,
+  measurementIdSchema,
+  profileSaveSchema,
+  profileIdSchema,
+  type Calibration,
+  type CalibrationSweepResult,
+  type DeviceProfile,
+  type DeviceStatus,
+  type HardwareValidation,
+  type MeasurementDetail,
+  type MeasurementSummary,
+  type PortInfo
+} from './device-contract'
+
+export * from './device-contract'
 
 // ---------------------------------------------------------------------------------------------
 // Shared value schemas
@@ -399,13 +419,23 @@ export interface TrainingFinishedEvent {
   error: string | null
 }
 
+/** One electrode of a calibration sweep finished. */
+export interface CalibrationProgressEvent {
+  electrode: number
+  electrodesDone: number
+  electrodesTotal: number
+}
+
 export interface EventPayloads {
   'training:progress': TrainingProgressEvent
   'training:paused': TrainingPausedEvent
   'training:finished': TrainingFinishedEvent
+  /** The instrument connection changed (connected, lost, failed, profile or calibration changed). */
+  'device:status': DeviceStatus
+  'calibration:progress': CalibrationProgressEvent
 }
 export type EventName = keyof EventPayloads
-export const EVENT_NAMES: EventName[] = ['training:progress', 'training:paused', 'training:finished']
+export const EVENT_NAMES: EventName[] = ['training:progress', 'training:paused', 'training:finished', 'device:status', 'calibration:progress']
 
 // ---------------------------------------------------------------------------------------------
 // Request channels
@@ -433,7 +463,29 @@ export const channels = {
     request: z.object({ modelId: z.string().min(1), pointsPerElectrode: z.number().int().min(2).max(2001).optional() }).strict()
   },
   'runs:list': { request: emptySchema },
-  'runs:get': { request: runIdSchema }
+  'runs:get': { request: runIdSchema },
+  /** Re-measures a run's best control voltages on the connected device and stores the result with the run. */
+  'runs:validate': { request: runIdSchema },
+  /** Serial ports (with USB ids) plus the built-in simulated instrument. */
+  'device:ports': { request: emptySchema },
+  'device:status': { request: emptySchema },
+  /** Connects, identifies the instrument, finds (or creates) its profile and applies the active calibration's interlock. */
+  'device:connect': { request: deviceConnectSchema },
+  /** Drives every output to 0 V and closes the port. */
+  'device:disconnect': { request: emptySchema },
+  'device:profiles': { request: emptySchema },
+  'device:save-profile': { request: profileSaveSchema },
+  /** Manual test: one electrode at a DC voltage inside its calibrated range, the others at 0 V; reads the output. */
+  'device:set-dc': { request: dcTestSchema },
+  /** IV sweeps of the connected device's electrodes; stores the sweep, does not change the calibration. */
+  'calibration:run': { request: calibrationRunSchema },
+  /** Saves a new calibration version for the profile and makes it the active one. */
+  'calibration:save': { request: calibrationSaveSchema },
+  'calibration:list': { request: profileIdSchema },
+  'calibration:activate': { request: calibrationIdSchema },
+  'measurements:list': { request: emptySchema },
+  'measurements:get': { request: measurementIdSchema },
+  'measurements:export-csv': { request: measurementIdSchema }
 } as const
 
 export interface ChannelResponses {
@@ -453,6 +505,21 @@ export interface ChannelResponses {
   'training:active': { runId: number | null; paused: boolean }
   'runs:list': RunSummary[]
   'runs:get': RunDetail
+  'runs:validate': HardwareValidation
+  'device:ports': PortInfo[]
+  'device:status': DeviceStatus
+  'device:connect': DeviceStatus
+  'device:disconnect': DeviceStatus
+  'device:profiles': DeviceProfile[]
+  'device:save-profile': DeviceProfile
+  'device:set-dc': { electrode: number; volts: number; readoutNanoamps: number; saturated: boolean }
+  'calibration:run': CalibrationSweepResult
+  'calibration:save': Calibration
+  'calibration:list': Calibration[]
+  'calibration:activate': Calibration
+  'measurements:list': MeasurementSummary[]
+  'measurements:get': MeasurementDetail
+  'measurements:export-csv': { fileName: string; csv: string }
 }
 
 export type Channel = keyof typeof channels
@@ -503,7 +570,22 @@ export const API_METHODS = {
   resumeRun: 'training:resume',
   activeTraining: 'training:active',
   listRuns: 'runs:list',
-  getRun: 'runs:get'
+  getRun: 'runs:get',
+  validateRun: 'runs:validate',
+  listPorts: 'device:ports',
+  deviceStatus: 'device:status',
+  connectDevice: 'device:connect',
+  disconnectDevice: 'device:disconnect',
+  listProfiles: 'device:profiles',
+  saveProfile: 'device:save-profile',
+  setDcVoltage: 'device:set-dc',
+  runCalibration: 'calibration:run',
+  saveCalibration: 'calibration:save',
+  listCalibrations: 'calibration:list',
+  activateCalibration: 'calibration:activate',
+  listMeasurements: 'measurements:list',
+  getMeasurement: 'measurements:get',
+  exportMeasurementCsv: 'measurements:export-csv'
 } as const satisfies Record<string, Channel>
 
 export type ApiMethodName = keyof typeof API_METHODS
@@ -523,7 +605,9 @@ export type RawDnpuApi = {
 export const EVENT_METHODS = {
   onTrainingProgress: 'training:progress',
   onTrainingPaused: 'training:paused',
-  onTrainingFinished: 'training:finished'
+  onTrainingFinished: 'training:finished',
+  onDeviceStatus: 'device:status',
+  onCalibrationProgress: 'calibration:progress'
 } as const satisfies Record<string, EventName>
 export type EventMethodName = keyof typeof EVENT_METHODS
 

@@ -19,3 +19,7 @@ export type {
 } from './runs-repository'
 export { ModelsRepository } from './models-repository'
 export type { StoredModel, NewModel } from './models-repository'
+export { DeviceRepository } from './device-repository'
+export type { NewCalibration } from './device-repository'
+export { MeasurementsRepository, KEPT_ACQUISITIONS, plateauMeans } from './measurements-repository'
+export type { NewMeasurement } from './measurements-repository'

@@ -50,7 +50,7 @@ describe('migration list', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(
       MIGRATIONS.map((_, index) => index + 1)
     )
-    expect(LATEST_SCHEMA_VERSION).toBe(5)
+    expect(LATEST_SCHEMA_VERSION).toBe(6)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -66,10 +66,10 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
-    expect(tablesOf(db)).toEqual(['models', 'run_checkpoints', 'run_epochs', 'run_generations', 'runs'])
+    expect(tablesOf(db)).toEqual(['calibrations', 'device_profiles', 'measurements', 'models', 'run_checkpoints', 'run_epochs', 'run_generations', 'runs'])
     expect(columnsOf(db, 'runs')).toEqual([
       ...RUNS_V1_COLUMNS,
       'control_electrodes_json',
@@ -77,7 +77,10 @@ describe('migrations on an empty database', () => {
       'targets_json',
       'owner_pid',
       'accuracy_json',
-      'capacity_json'
+      'capacity_json',
+      'device_profile_id',
+      'calibration_id',
+      'validations_json'
     ])
     expect(columnsOf(db, 'run_epochs')).toEqual(['run_id', 'epoch', 'train_loss', 'validation_loss'])
     expect(columnsOf(db, 'run_generations')).toEqual([
@@ -209,7 +212,10 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
         targets_json: null,
         owner_pid: null,
         accuracy_json: null,
-        capacity_json: null
+        capacity_json: null,
+        device_profile_id: null,
+        calibration_id: null,
+        validations_json: null
       }))
     )
     expect(db.prepare('SELECT * FROM run_generations ORDER BY generation').all()).toEqual(generationsBefore)
@@ -228,6 +234,34 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
       config
     })
     expect(run?.metrics.map((metric) => metric.generation)).toEqual([0, 1])
+    db.close()
+  })
+})
+
+describe('migration 6 on a database at version 5', () => {
+  it('keeps the runs and adds device profiles, calibrations and measurements', () => {
+    const db = new BetterSqlite3(':memory:')
+    applyMigrations(db, MIGRATIONS.slice(0, 5))
+    db.prepare(
+      `INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at, generations, compute_backend)
+       VALUES ('gd', 'ring', 'demo', '{}', 3, 'completed', '2026-01-01T00:00:00.000Z', 5, 'wasm')`
+    ).run()
+    const before = db.prepare('SELECT * FROM runs').all()
+    expect(applyMigrations(db)).toEqual([6])
+    expect(db.prepare('SELECT * FROM runs').all()).toEqual(
+      (before as object[]).map((row) => ({ ...row, device_profile_id: null, calibration_id: null, validations_json: null }))
+    )
+    expect(columnsOf(db, 'calibrations')).toEqual([
+      'id', 'profile_id', 'version', 'created_at', 'notes', 'electrodes_json', 'range_override_json', 'measurement_id'
+    ])
+    // The kind column admits only the three kinds of measurement.
+    expect(() =>
+      db.prepare(
+        `INSERT INTO measurements (kind, created_at, label, channel_count, samples_per_channel, dac_rate_hz,
+           plateau_length, slope_length, inputs_f32, readout_f32, plateau_mask, saturated)
+         VALUES ('other', 'now', '', 1, 1, 1, 1, 0, x'', x'', x'', 0)`
+      ).run()
+    ).toThrow(/CHECK constraint/)
     db.close()
   })
 })

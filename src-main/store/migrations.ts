@@ -130,6 +130,66 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE runs ADD COLUMN capacity_json TEXT;
       `)
     }
+  },
+  {
+    version: 6,
+    description: 'instruments: device profiles, versioned calibrations, stored measurements, runs on a device',
+    up(db) {
+      // One profile per instrument identity (maker, model, serial): connecting finds it again.
+      // Calibrations are never edited, only added (a new version) and activated, so a run's
+      // calibration_id always means the ranges it ran under. Measurements keep their raw
+      // float32 samples as BLOBs: the Waveforms view replots and exports them exactly.
+      db.exec(`
+        CREATE TABLE device_profiles (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          name TEXT NOT NULL,
+          maker TEXT NOT NULL,
+          model TEXT NOT NULL,
+          serial TEXT NOT NULL,
+          firmware TEXT NOT NULL,
+          settings_json TEXT NOT NULL,
+          active_calibration_id INTEGER,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          UNIQUE (maker, model, serial)
+        );
+
+        CREATE TABLE calibrations (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          profile_id INTEGER NOT NULL REFERENCES device_profiles (id),
+          version INTEGER NOT NULL,
+          created_at TEXT NOT NULL,
+          notes TEXT NOT NULL DEFAULT '',
+          electrodes_json TEXT NOT NULL,
+          range_override_json TEXT,
+          measurement_id INTEGER,
+          UNIQUE (profile_id, version)
+        );
+
+        CREATE TABLE measurements (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL CHECK (kind IN ('acquisition', 'calibration', 'validation')),
+          created_at TEXT NOT NULL,
+          profile_id INTEGER REFERENCES device_profiles (id),
+          run_id INTEGER REFERENCES runs (id) ON DELETE CASCADE,
+          label TEXT NOT NULL,
+          channel_count INTEGER NOT NULL,
+          samples_per_channel INTEGER NOT NULL,
+          dac_rate_hz REAL NOT NULL,
+          plateau_length INTEGER NOT NULL,
+          slope_length INTEGER NOT NULL,
+          inputs_f32 BLOB NOT NULL,
+          readout_f32 BLOB NOT NULL,
+          plateau_mask BLOB NOT NULL,
+          saturated INTEGER NOT NULL,
+          meta_json TEXT NOT NULL DEFAULT '{}'
+        );
+
+        ALTER TABLE runs ADD COLUMN device_profile_id INTEGER REFERENCES device_profiles (id);
+        ALTER TABLE runs ADD COLUMN calibration_id INTEGER REFERENCES calibrations (id);
+        ALTER TABLE runs ADD COLUMN validations_json TEXT;
+      `)
+    }
   }
 ]
 

@@ -146,9 +146,26 @@ export const api: DnpuApi = {
   activeTraining: (request) => call('activeTraining', request),
   listRuns: (request) => call('listRuns', request),
   getRun: (request) => call('getRun', request),
+  validateRun: (request) => call('validateRun', request),
+  listPorts: (request) => call('listPorts', request),
+  deviceStatus: (request) => call('deviceStatus', request),
+  connectDevice: (request) => call('connectDevice', request),
+  disconnectDevice: (request) => call('disconnectDevice', request),
+  listProfiles: (request) => call('listProfiles', request),
+  saveProfile: (request) => call('saveProfile', request),
+  setDcVoltage: (request) => call('setDcVoltage', request),
+  runCalibration: (request) => call('runCalibration', request),
+  saveCalibration: (request) => call('saveCalibration', request),
+  listCalibrations: (request) => call('listCalibrations', request),
+  activateCalibration: (request) => call('activateCalibration', request),
+  listMeasurements: (request) => call('listMeasurements', request),
+  getMeasurement: (request) => call('getMeasurement', request),
+  exportMeasurementCsv: (request) => call('exportMeasurementCsv', request),
   onTrainingProgress: (listener) => subscribe('onTrainingProgress', listener),
   onTrainingPaused: (listener) => subscribe('onTrainingPaused', listener),
-  onTrainingFinished: (listener) => subscribe('onTrainingFinished', listener)
+  onTrainingFinished: (listener) => subscribe('onTrainingFinished', listener),
+  onDeviceStatus: (listener) => subscribe('onDeviceStatus', listener),
+  onCalibrationProgress: (listener) => subscribe('onCalibrationProgress', listener)
 }
 
 /**
