@@ -101,7 +101,12 @@ export const gaTrainingConfigSchema = z
     stopThreshold: z.number().finite().min(-1).max(2),
     /** Seed of the run's random generator; omitted: a random seed is drawn and stored. */
     seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
-    simulation: simulationOptionsSchema.optional()
+    simulation: simulationOptionsSchema.optional(),
+    /**
+     * What evaluates the genomes: the surrogate model (default), or the connected instrument
+     * within its profile's active calibration (simulation options do not apply there).
+     */
+    processor: z.enum(['surrogate', 'device']).optional()
   })
   .strict()
 export type GaTrainingConfig = z.infer<typeof gaTrainingConfigSchema>
@@ -366,6 +371,10 @@ export interface GdRunOutcome {
 export interface RunDetail extends RunSummary {
   config: TrainingConfig & { seed: number }
   error: string | null
+  /** The device profile and calibration a run on the instrument used (null: a surrogate run). */
+  device: { profileId: number; calibrationId: number } | null
+  /** Re-measurements of the best control voltages on the device, oldest first. */
+  validations: HardwareValidation[]
   /** Best control voltages found (GA: best genome; GD: best-on-validation), per control electrode (volts). */
   bestControlVoltages: number[] | null
   controlElectrodes: number[]

@@ -11,8 +11,10 @@ import {
 } from '../../src-preload/contract'
 import { resolveDataFolder } from '../services/data-folder'
 import { runInfo, runRunsList, runServe } from './commands'
+import { runCalibrate, type CalibrateOptions } from './calibrate-command'
 import { runRunsResume, runTrainGa, runTrainGd } from './train-commands'
 import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
+import { addSimCommand } from './sim-command'
 
 export interface CliContext {
   version: string
@@ -112,6 +114,9 @@ export function buildProgram(context: CliContext): Command {
     .addOption(dataDirOption())
     .option('--stop-after <n>', 'stop (resumable, status stopped) once this many generations have run', integer('--stop-after', 1))
     .option('--workers <n>', 'threads sharing each generation\'s evaluation (default: the number of cores); results do not depend on it', integer('--workers', 1))
+    .option('--port <path>', 'train on the instrument at this serial port (or tcp://127.0.0.1:PORT) instead of the surrogate; its active calibration gives the ranges')
+    .option('--baud <rate>', 'serial baud rate with --port', integer('--baud', 1), 115200)
+    .option('--profile <id>', 'with --port: the device profile expected (default: found from the instrument\'s identity)', integer('--profile', 1))
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (options) => {
       await runTrainGa(context, options)
@@ -213,10 +218,26 @@ export function buildProgram(context: CliContext): Command {
     .argument('<id>', 'run id')
     .option('--stop-after <n>', 'stop again once this many generations / epochs have run in total', integer('--stop-after', 1))
     .option('--workers <n>', 'threads sharing each GA generation\'s evaluation or GD batch (default: the number of cores)', integer('--workers', 1))
+    .option('--port <path>', 'a run on the instrument: the port it is connected to now (its calibration must be the run\'s)')
+    .option('--baud <rate>', 'serial baud rate with --port', integer('--baud', 1), 115200)
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object with the result on stdout')
-    .action(async (id: string, options: { stopAfter?: number; dataDir?: string; json?: boolean }) => {
+    .action(async (id: string, options: { stopAfter?: number; dataDir?: string; json?: boolean; port?: string; baud?: number }) => {
       await runRunsResume(context, id, options)
+    })
+
+  program
+    .command('calibrate')
+    .description('IV sweep of the instrument\'s electrodes; saves a new calibration version (the suggested ranges) for its device profile')
+    .requiredOption('--port <path>', 'serial port of the instrument (or tcp://127.0.0.1:PORT)')
+    .option('--baud <rate>', 'serial baud rate', integer('--baud', 1), 115200)
+    .option('--electrodes <list>', 'electrodes to sweep: all, or a comma list such as 0,3', 'all')
+    .option('--points <n>', 'points on the min -> max leg of each sweep', integer('--points', 4), 50)
+    .option('--notes <text>', 'notes saved with the calibration', '')
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object with the result on stdout')
+    .action(async (options: CalibrateOptions) => {
+      await runCalibrate(context, options)
     })
 
   program
@@ -257,6 +278,8 @@ export function buildProgram(context: CliContext): Command {
       if (options.port > 65535) throw new CliError(`--port must be at most 65535, got ${options.port}`)
       await runServe(context, resolveDataFolder(options.dataDir), options.port)
     })
+
+  addSimCommand(program, context)
 
   return program
 }

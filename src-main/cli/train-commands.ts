@@ -26,7 +26,14 @@ interface CommonTrainOptions {
   json?: boolean
 }
 
-export interface TrainGaOptions extends CommonTrainOptions {
+/** The instrument to run on instead of the surrogate (`--port`). */
+export interface DeviceOptions {
+  port?: string
+  baud?: number
+  profile?: number
+}
+
+export interface TrainGaOptions extends CommonTrainOptions, DeviceOptions {
   task: string
   generations: number
   partition: [number, number]
@@ -63,7 +70,7 @@ export async function runTrainGa(context: CliContext, options: TrainGaOptions): 
     fitness: options.fitness,
     stopThreshold: options.stopThreshold,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...simulationRequest(options)
+    ...(options.port ? { processor: 'device' } : simulationRequest(options))
   })
 }
 
@@ -89,7 +96,7 @@ export async function runTrainGd(context: CliContext, options: TrainGdOptions): 
 
 export async function trainAndReport(
   context: CliContext,
-  options: CommonTrainOptions & { workers?: number },
+  options: CommonTrainOptions & DeviceOptions & { workers?: number },
   request: Record<string, unknown>
 ): Promise<void> {
   // The same schema the app validates with, so the CLI and the UI refuse the same things.
@@ -97,6 +104,7 @@ export async function trainAndReport(
   if (!parsed.ok) throw new CliError(inOptionTerms(parsed.error.replace('training:start: invalid request: ', '')))
   const services = await openServices(context, resolveDataFolder(options.dataDir))
   try {
+    if (options.port) await connectDevice(services, options)
     const modelId = resolveModelOption(services, options.model)
     await followAndReport(services, options, () => services.training.start({ ...parsed.value, modelId }, { stopAfter: options.stopAfter, workers: options.workers }).runId)
   } finally {
@@ -107,14 +115,34 @@ export async function trainAndReport(
 export async function runRunsResume(
   context: CliContext,
   runIdText: string,
-  options: { stopAfter?: number; workers?: number; dataDir?: string; json?: boolean }
+  options: DeviceOptions & { stopAfter?: number; workers?: number; dataDir?: string; json?: boolean }
 ): Promise<void> {
   if (!/^\d+$/.test(runIdText)) throw new CliError(`runs resume: the run id must be a whole number, got "${runIdText}"`)
   const services = await openServices(context, resolveDataFolder(options.dataDir))
   try {
+    if (options.port) await connectDevice(services, options)
     await followAndReport(services, options, () => services.training.resume(Number(runIdText), { stopAfter: options.stopAfter, workers: options.workers }).runId)
   } finally {
     await services.close()
+  }
+}
+
+/**
+ * Connects the instrument at `--port`; its profile is found from the instrument's identity, and
+ * `--profile` (when given) must be that one. Its active calibration gives the ranges.
+ */
+export async function connectDevice(services: AppServices, options: DeviceOptions): Promise<void> {
+  let status
+  try {
+    status = await services.device.connect(options.port!, options.baud)
+  } catch (error) {
+    throw new CliError((error as Error).message, 1)
+  }
+  const profile = status.profile!
+  if (options.profile !== undefined && options.profile !== profile.id) {
+    throw new CliError(
+      `--profile ${options.profile}: the instrument on ${options.port} (${status.identity!.maker} ${status.identity!.model} ${status.identity!.serial}) has device profile ${profile.id} ("${profile.name}")`
+    )
   }
 }
 

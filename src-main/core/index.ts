@@ -124,3 +124,7 @@ export {
 } from './gd/gd-trainer.js';
 // One-call training: run a GaTrainer / GdTrainer to the end and return the result.
 export { trainGA, trainGD, type TrainGaSetup, type TrainGaResult, type TrainGdSetup, type TrainGdResult, type TrainGdDataset } from './train.js';
+// The hardware path's pure half: streams from points, the host-side safety check, calibration sweeps.
+export * from './hardware/stream-safety.js';
+export * from './hardware/stream-builder.js';
+export * from './hardware/calibration-sweep.js';

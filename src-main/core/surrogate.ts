@@ -1,9 +1,12 @@
-// A surrogate DNPU: the brainspy-smg MLP evaluated with tfjs (batched, float32), plus a plain
-// float64 JS forward that tests use as the ground truth for the tfjs path.
+// A surrogate DNPU: the brainspy-smg MLP evaluated in float32, batched: ReLU models on the
+// hand-written WebAssembly SIMD kernel (kernels/mlp-kernel.ts, which skips the units a ReLU
+// switched off), other activations (and runtimes without WebAssembly SIMD) with tfjs; plus a plain float64 JS forward that tests use
+// as the ground truth for both.
 import type { Rng } from './rng.js';
 import * as tf from '@tensorflow/tfjs';
 import { initComputeBackend } from './compute-backend.js';
 import { dense, type DenseWeights } from './dense-layer.js';
+import { MlpKernel, usesMlpKernel } from './kernels/mlp-kernel.js';
 import type { Processor } from './processor.js';
 import type { ActivationName, SurrogateDefinition, SurrogateLayer } from './surrogate-definition.js';
 
@@ -89,6 +92,8 @@ export class SurrogateModel implements Processor {
   readonly clippingValueNanoamps: readonly [number, number];
 
   private readonly layers: readonly SurrogateLayer[];
+  /** The SIMD kernel, or null when the tfjs tensors below are used instead. */
+  private kernel: MlpKernel | null = null;
   private tensors: LayerTensors[] | null = null;
   private amplificationTensor: tf.Tensor1D | null = null;
   private tensorsReady: Promise<void> | null = null;
@@ -117,7 +122,7 @@ export class SurrogateModel implements Processor {
 
   /**
    * MLP(x) * amplification, plus the output noise if any, clamped to the clipping value, for
-   * `rowCount` rows in one tfjs call. Returns rowCount x outputCount nA, row-major.
+   * `rowCount` rows in one kernel (or tfjs) call. Returns rowCount x outputCount nA, row-major.
    */
   async forwardNanoamps(inputsVolts: Float32Array, rowCount: number): Promise<Float32Array> {
     if (!this.outputNoise) return this.forward(inputsVolts, rowCount, true, 'forwardNanoamps');
@@ -142,6 +147,8 @@ export class SurrogateModel implements Processor {
     }
     if (rowCount === 0) return new Float32Array(0);
     await this.ensureTensors();
+    if (this.disposed) throw new Error(`SurrogateModel: ${caller} after dispose()`);
+    if (this.kernel) return this.kernel.forward(inputsVolts, rowCount, clip);
     const layers = this.tensors!;
     const amplification = this.amplificationTensor!;
     const [clipLo, clipHi] = this.clippingValueNanoamps;
@@ -162,7 +169,7 @@ export class SurrogateModel implements Processor {
     }
   }
 
-  /** The same forward in float64 plain JS, row by row: the reference the tfjs path is tested against. */
+  /** The same forward in float64 plain JS, row by row: the reference the kernel and tfjs paths are tested against. */
   forwardNanoampsReference(rows: number[][]): number[][] {
     const [clipLo, clipHi] = this.clippingValueNanoamps;
     return rows.map((row, r) => {
@@ -180,9 +187,10 @@ export class SurrogateModel implements Processor {
     });
   }
 
-  /** Free the weight tensors. The model cannot be used afterwards. */
+  /** Free the weights (kernel memory or tensors). The model cannot be used afterwards. */
   dispose(): void {
     this.disposed = true;
+    this.kernel = null;
     this.tensors?.forEach((layer) => {
       layer.weight.dispose();
       layer.bias.dispose();
@@ -193,11 +201,22 @@ export class SurrogateModel implements Processor {
   }
 
   // Weights are uploaded lazily, after the backend is chosen, so they are created on the backend
-  // that will run the forwards instead of being migrated from the default one.
+  // that will run the forwards instead of being migrated from the default one. The kernel needs
+  // no backend, but initComputeBackend still runs: other code reads the chosen backend.
   private ensureTensors(): Promise<void> {
     this.tensorsReady ??= (async () => {
       await initComputeBackend();
       if (this.disposed) return;
+      if (usesMlpKernel(this.activation)) {
+        const kernel = await MlpKernel.create({
+          layers: this.layers,
+          activation: this.activation,
+          amplification: this.amplification,
+          clippingValueNanoamps: this.clippingValueNanoamps,
+        });
+        if (!this.disposed) this.kernel = kernel;
+        return;
+      }
       this.tensors = this.layers.map((layer) => {
         const outSize = layer.weight.length;
         const inSize = layer.weight[0]!.length;

@@ -2,7 +2,9 @@
  * The one dispatcher behind both transports (Electron IPC and the browser-mode WebSocket):
  * validate the request against the contract, call the service, wrap the answer in an envelope.
  */
+import type { z } from 'zod'
 import {
+  channels,
   isChannel,
   parseRequest,
   type Channel,
@@ -10,7 +12,11 @@ import {
   type Envelope
 } from '../../src-preload/contract'
 import type { AppServices } from './app-services'
+import { measurementCsv } from './measurement-csv'
 import { surrogateJsonOf } from './model-catalog'
+
+/** A channel's request after validation (defaults applied). */
+type ChannelInput<C extends Channel> = z.output<(typeof channels)[C]['request']>
 
 export type RequestHandler = (channel: unknown, request: unknown) => Promise<Envelope<unknown>>
 
@@ -45,6 +51,29 @@ export function createRequestHandler(services: AppServices): RequestHandler {
       const run = services.runs.getRun(runId)
       if (!run) throw new Error(`runId: no run ${runId}`)
       return run
+    },
+    'runs:validate': ({ runId }: { runId: number }) => services.device.validateRun(runId),
+    'device:ports': () => services.device.ports(),
+    'device:status': () => services.device.status(),
+    'device:connect': ({ path, baudRate }: { path: string; baudRate: number }) => services.device.connect(path, baudRate),
+    'device:disconnect': () => services.device.disconnect(),
+    'device:profiles': () => services.device.profiles(),
+    'device:save-profile': ({ profileId, name, settings }: ChannelInput<'device:save-profile'>) => services.device.saveProfile(profileId, name, settings),
+    'device:set-dc': ({ electrode, volts }: { electrode: number; volts: number }) => services.device.setDc(electrode, volts),
+    'calibration:run': (request: ChannelInput<'calibration:run'>) => services.device.runCalibration(request),
+    'calibration:save': (request: ChannelInput<'calibration:save'>) => services.device.saveCalibration(request),
+    'calibration:list': ({ profileId }: { profileId: number }) => services.device.calibrations(profileId),
+    'calibration:activate': ({ calibrationId }: { calibrationId: number }) => services.device.activateCalibration(calibrationId),
+    'measurements:list': () => services.measurements.list(),
+    'measurements:get': ({ measurementId }: { measurementId: number }) => {
+      const measurement = services.measurements.get(measurementId)
+      if (!measurement) throw new Error(`measurementId: no measurement ${measurementId}`)
+      return measurement
+    },
+    'measurements:export-csv': ({ measurementId }: { measurementId: number }) => {
+      const measurement = services.measurements.get(measurementId)
+      if (!measurement) throw new Error(`measurementId: no measurement ${measurementId}`)
+      return { fileName: `measurement-${measurementId}.csv`, csv: measurementCsv(measurement) }
     }
   }
 

@@ -31,7 +31,9 @@ function gaRun(): RunDetail {
     epochs: [],
     accuracy: null,
     capacity: null,
-    resumable: false
+    resumable: false,
+    device: null,
+    validations: []
   }
 }
 

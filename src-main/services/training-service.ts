@@ -17,7 +17,13 @@ import type {
 import { trainingConfigSchema } from '../../src-preload/contract'
 import { checkGdBatching, Dnpu, generateRingData, parseGateTask, randomSeed, splitDataset } from '../core'
 import type { RunsRepository } from '../store'
-import { toWorkerCheckpoint, type FromTrainer, type ToTrainer, type TrainerSetup } from '../workers/trainer-protocol'
+import {
+  toWorkerCheckpoint,
+  type DeviceProcessorSpec,
+  type FromTrainer,
+  type ToTrainer,
+  type TrainerSetup
+} from '../workers/trainer-protocol'
 import type { CatalogEntry, ModelCatalog } from './model-catalog'
 
 /** What the service needs of a worker thread (a node `Worker` satisfies it). */
@@ -35,6 +41,21 @@ export interface TrainingServiceEvents {
   finished: [TrainingFinishedEvent]
 }
 
+/** What a run on the instrument needs from the device service (main owns the port). */
+export interface DeviceForTraining {
+  /**
+   * The connected instrument's profile, active calibration and ranges; throws a message saying
+   * what to do when there is no connection or no calibration.
+   */
+  trainingTarget(): { profileId: number; calibrationId: number; spec: DeviceProcessorSpec }
+  /** Measures rows of activation voltages (each checked against the calibration first); nA per row. */
+  measurePoints(inputsVolts: Float32Array, rowCount: number): Promise<Float32Array>
+  /** True when `error` means the connection is gone (the run ends `interrupted`, resumable). */
+  isConnectionLoss(error: unknown): boolean
+  /** Drives every output to 0 V (ABOR); never throws. */
+  driveToZero(): Promise<void>
+}
+
 export interface RunOptions {
   /** End as 'stopped' (resumable) once this many generations / epochs have run in total. */
   stopAfter?: number
@@ -46,6 +67,8 @@ interface ActiveRun {
   runId: number
   worker: TrainerHandle
   config: TrainingConfig & { seed: number }
+  /** The run measures on the instrument. */
+  onDevice: boolean
   stopping: boolean
   paused: boolean
   /** Sequence number of the next message to the worker. */
@@ -58,6 +81,7 @@ interface ActiveRun {
 
 export class TrainingService extends EventEmitter<TrainingServiceEvents> {
   private active: ActiveRun | null = null
+  private device: DeviceForTraining | null = null
 
   constructor(
     private readonly runs: RunsRepository,
@@ -66,6 +90,11 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     private readonly computeBackend: string
   ) {
     super()
+  }
+
+  /** Lets GA runs use the instrument (`processor: 'device'`). */
+  attachDevice(device: DeviceForTraining): void {
+    this.device = device
   }
 
   activeRunId(): number | null {
@@ -81,9 +110,11 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
   start(config: TrainingConfig, options: RunOptions = {}): { runId: number } {
     this.refuseWhileActive()
     const model = this.modelOf(config.modelId)
-    const { controlElectrodes, targets } = describeLayout(config, model)
+    const target = this.deviceTargetOf(config)
+    const { controlElectrodes, targets } = describeLayout(config, target ? deviceShape(target.spec) : model.summary)
     const seededConfig = { ...config, seed: config.seed ?? randomSeed() }
     const runId = this.runs.createRun({
+      device: target ? { profileId: target.profileId, calibrationId: target.calibrationId } : undefined,
       algorithm: config.algorithm,
       task: config.task,
       modelId: config.modelId,
@@ -93,8 +124,16 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
       controlElectrodes,
       targets
     })
-    this.launch(runId, { config: seededConfig, model: model.definition, ...options })
+    this.launch(runId, { config: seededConfig, model: model.definition, device: target?.spec, ...options })
     return { runId }
+  }
+
+  /** A run on the instrument: the connected device and its active calibration, or a clear refusal. */
+  private deviceTargetOf(config: TrainingConfig): ReturnType<DeviceForTraining['trainingTarget']> | null {
+    const wantsDevice = config.algorithm === 'ga' && config.processor === 'device'
+    if (!wantsDevice) return null
+    if (!this.device) throw new Error('processor: this DNPU Lab process has no instrument service')
+    return this.device.trainingTarget()
   }
 
   /**
@@ -111,8 +150,16 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     const model = this.modelOf(config.modelId)
     const checkpoint = this.runs.getCheckpoint(runId)
     if (!checkpoint) throw new Error(`run ${runId} has no checkpoint to resume from (it ended before its first step)`)
+    const target = this.deviceTargetOf(config)
+    if (target && stored.device && target.calibrationId !== stored.device.calibrationId) {
+      // The genomes in the checkpoint were drawn inside the ranges of the run's calibration.
+      throw new Error(
+        `run ${runId} ran under calibration ${stored.device.calibrationId} of device profile ${stored.device.profileId}; ` +
+          `activate that calibration (the active one is ${target.calibrationId}) to resume it`
+      )
+    }
     this.runs.reopenRun(runId)
-    this.launch(runId, { config, model: model.definition, checkpoint: toWorkerCheckpoint(checkpoint.state), ...options })
+    this.launch(runId, { config, model: model.definition, checkpoint: toWorkerCheckpoint(checkpoint.state), device: target?.spec, ...options })
     return { runId }
   }
 
@@ -189,6 +236,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
       runId,
       worker,
       config: setup.config,
+      onDevice: setup.device !== undefined,
       stopping: false,
       paused: false,
       nextSeq: 1,
@@ -261,6 +309,9 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
         this.emit('progress', { runId: run.runId, algorithm: 'capacity', sweepDone, sweepTotal, n, labeling, found, capacity })
         return
       }
+      case 'measure':
+        this.measureFor(run, message.requestId, message.inputsVolts, message.rowCount)
+        return
       case 'paused':
         run.paused = message.paused
         this.emit('paused', { runId: run.runId, paused: message.paused })
@@ -275,9 +326,31 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     }
   }
 
+  /** Main owns the port: measures for the worker and answers it, or ends the run if the connection is gone. */
+  private measureFor(run: ActiveRun, requestId: number, inputsVolts: Float32Array, rowCount: number): void {
+    const device = this.device
+    if (!device) {
+      this.send(run, { type: 'measure-failed', requestId, message: 'no instrument service' })
+      return
+    }
+    device.measurePoints(inputsVolts, rowCount).then(
+      (outputsNanoamps) => {
+        if (this.active === run) this.send(run, { type: 'measured', requestId, outputsNanoamps })
+      },
+      (error: unknown) => {
+        if (this.active !== run) return
+        const message = error instanceof Error ? error.message : String(error)
+        if (device.isConnectionLoss(error)) this.finish(run, 'interrupted', `the instrument connection was lost: ${message}`)
+        else this.send(run, { type: 'measure-failed', requestId, message })
+      }
+    )
+  }
+
   private finish(run: ActiveRun, status: Exclude<RunStatus, 'running'>, error: string | null): void {
     if (this.active !== run) return
     this.active = null
+    // Every ending of a run on the instrument leaves its outputs at 0 V (DESIGN.md rule 6).
+    if (run.onDevice) void this.device?.driveToZero()
     try {
       this.runs.finishRun(run.runId, status, error)
     } catch (finishError) {
@@ -297,13 +370,13 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
  */
 function describeLayout(
   config: TrainingConfig,
-  model: CatalogEntry
+  shape: { inputCount: number; voltageRangesVolts: readonly (readonly [number, number])[] }
 ): { controlElectrodes: number[]; targets: number[] } {
-  const electrodeCount = model.summary.inputCount
+  const electrodeCount = shape.inputCount
   for (const electrode of config.dataElectrodes) {
     if (electrode >= electrodeCount) {
       throw new Error(
-        `dataElectrodes: electrode ${electrode} does not exist (the model has activation electrodes 0-${electrodeCount - 1})`
+        `dataElectrodes: electrode ${electrode} does not exist (there are activation electrodes 0-${electrodeCount - 1})`
       )
     }
   }
@@ -328,9 +401,13 @@ function describeLayout(
   }
   const dnpu = new Dnpu({
     activationElectrodeCount: electrodeCount,
-    voltageRangesVolts: model.summary.voltageRangesVolts,
+    voltageRangesVolts: shape.voltageRangesVolts,
     dataElectrodes: config.dataElectrodes,
     inputRange: config.inputRange
   })
   return { controlElectrodes: [...dnpu.controlElectrodes], targets }
+}
+
+function deviceShape(spec: DeviceProcessorSpec): { inputCount: number; voltageRangesVolts: [number, number][] } {
+  return { inputCount: spec.activationElectrodeCount, voltageRangesVolts: spec.voltageRangesVolts }
 }

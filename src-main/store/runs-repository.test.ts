@@ -93,7 +93,9 @@ describe('RunsRepository on one connection', () => {
       epochs: [],
       accuracy: null,
       capacity: null,
-      resumable: false
+      resumable: false,
+      device: null,
+      validations: []
     })
     expect(runs.getCheckpoint(runId)).toEqual({ generation: 2, state: { generation: 2, rngState: [9, 10, 11, 12] } })
 

@@ -6,6 +6,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import type {
+  HardwareValidation,
   Algorithm,
   CapacityAtN,
   EpochMetrics,
@@ -33,6 +34,8 @@ export interface NewRun {
   startedAt?: Date
   /** Process that drives the run (default: this one); see {@link RunsRepository.markRunningAsInterrupted}. */
   ownerPid?: number
+  /** A run on the instrument: its device profile and the calibration in force. */
+  device?: { profileId: number; calibrationId: number }
 }
 
 /** Whether a process is still running (signal 0 checks existence without signalling). */
@@ -99,6 +102,9 @@ interface RunRow {
   targets_json: string | null
   accuracy_json: string | null
   capacity_json: string | null
+  device_profile_id: number | null
+  calibration_id: number | null
+  validations_json: string | null
 }
 
 type RunSummaryRow = Pick<
@@ -201,7 +207,7 @@ function assertGenerationNumber(generation: number): void {
 export class RunsRepository {
   private readonly now: () => Date
   private readonly insertRun: Statement<
-    [string, string, string, string, number, string, string, string, string, number]
+    [string, string, string, string, number, string, string, string, string, number, number | null, number | null]
   >
   private readonly insertGeneration: Statement<
     [number, number, number, number, number, number, string]
@@ -246,8 +252,9 @@ export class RunsRepository {
 
     this.insertRun = db.prepare(`
       INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at,
-                        compute_backend, control_electrodes_json, targets_json, owner_pid)
-      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`)
+                        compute_backend, control_electrodes_json, targets_json, owner_pid,
+                        device_profile_id, calibration_id)
+      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`)
     this.insertGeneration = db.prepare(`
       INSERT INTO run_generations (run_id, generation, best_fitness, best_correlation,
                                    best_so_far_fitness, best_so_far_correlation, best_genome_json)
@@ -404,7 +411,9 @@ export class RunsRepository {
       run.computeBackend,
       toJson(run.controlElectrodes, 'control electrodes'),
       toJson(run.targets, 'targets'),
-      run.ownerPid ?? process.pid
+      run.ownerPid ?? process.pid,
+      run.device?.profileId ?? null,
+      run.device?.calibrationId ?? null
     )
     return Number(result.lastInsertRowid)
   }
@@ -534,8 +543,24 @@ export class RunsRepository {
       epochs,
       accuracy: row.accuracy_json === null ? null : (JSON.parse(row.accuracy_json) as RunAccuracy),
       capacity: row.capacity_json === null ? null : (JSON.parse(row.capacity_json) as CapacityAtN[]),
-      resumable
+      resumable,
+      device:
+        row.device_profile_id !== null && row.calibration_id !== null
+          ? { profileId: row.device_profile_id, calibrationId: row.calibration_id }
+          : null,
+      validations: row.validations_json === null ? [] : (JSON.parse(row.validations_json) as HardwareValidation[])
     }
+  }
+
+  /** Appends a re-measurement of the run's best controls on the device. */
+  addValidation(runId: number, validation: HardwareValidation): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare<[number], { validations_json: string | null }>('SELECT validations_json FROM runs WHERE id = ?').get(runId)
+      if (!row) throw new Error(`runId: no run ${runId}`)
+      const validations = row.validations_json === null ? [] : (JSON.parse(row.validations_json) as HardwareValidation[])
+      validations.push(validation)
+      this.db.prepare('UPDATE runs SET validations_json = ? WHERE id = ?').run(toJson(validations, 'validations'), runId)
+    })()
   }
 
   /** The latest checkpoint of a run, or null if it has none (or the run does not exist). */

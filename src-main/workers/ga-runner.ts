@@ -1,6 +1,6 @@
-/** A GA run on a surrogate, as a StepRunner. */
+/** A GA run on a surrogate or on the instrument (through main), as a StepRunner. */
 import type { GaTrainingConfig } from '../../src-preload/contract'
-import { Dnpu, GaTrainer, Rng, parseGateTask, type SurrogateDefinition } from '../core'
+import { Dnpu, GaTrainer, Rng, parseGateTask, type Processor, type SurrogateDefinition } from '../core'
 import { EvaluationPool } from './evaluation-pool'
 import type { StepRunner, Outgoing } from './step-runner'
 import type { ImprovedBest, WorkerCheckpoint } from './trainer-protocol'
@@ -15,9 +15,11 @@ export function createGaRunner(
   definition: SurrogateDefinition,
   checkpoint: Extract<WorkerCheckpoint, { algorithm: 'ga' }> | undefined,
   /** Threads sharing each generation's forward (default: the number of cores); results do not depend on it. */
-  workers?: number
+  workers?: number,
+  /** The instrument, when the run is on the device: replaces the surrogate and its simulation options. */
+  device?: Processor
 ): StepRunner {
-  const simulation = config.simulation ?? {}
+  const simulation = device ? {} : (config.simulation ?? {})
   // Noise has its own stream, derived from the run's seed, so a noisy run repeats exactly and
   // the GA's own draws are the same as without noise; its state is checkpointed with the GA's.
   const noiseRng = simulation.noiseStdNanoamps
@@ -25,19 +27,22 @@ export function createGaRunner(
       ? Rng.fromState(checkpoint.noiseRngState)
       : new Rng(noiseSeedOf(config.seed))
     : null
-  const model = new EvaluationPool({
-    definition,
-    simulation: {
-      amplification: simulation.amplification,
-      clippingValueNanoamps: simulation.clippingValueNanoamps,
-      outputNoise: noiseRng ? { stdNanoamps: simulation.noiseStdNanoamps!, rng: noiseRng } : undefined
-    },
-    workers
-  })
+  const pool = device
+    ? null
+    : new EvaluationPool({
+        definition,
+        simulation: {
+          amplification: simulation.amplification,
+          clippingValueNanoamps: simulation.clippingValueNanoamps,
+          outputNoise: noiseRng ? { stdNanoamps: simulation.noiseStdNanoamps!, rng: noiseRng } : undefined
+        },
+        workers
+      })
+  const model: Processor = device ?? pool!
   try {
     const task = parseGateTask(config.task)
     const dnpu = new Dnpu({
-      activationElectrodeCount: model.inputCount,
+      activationElectrodeCount: model.activationElectrodeCount,
       voltageRangesVolts: model.voltageRangesVolts,
       dataElectrodes: config.dataElectrodes,
       inputRange: config.inputRange
@@ -82,11 +87,11 @@ export function createGaRunner(
         return Promise.resolve({ type: 'finished', outcome, gdOutcome: null })
       },
       dispose() {
-        void model.dispose()
+        void pool?.dispose()
       }
     }
   } catch (error) {
-    void model.dispose()
+    void pool?.dispose()
     throw error
   }
 }

@@ -9,6 +9,7 @@ import { initComputeBackend } from '../core'
 import { createCapacityRunner } from './capacity-runner'
 import { createGaRunner } from './ga-runner'
 import { createGdRunner } from './gd-runner'
+import { RemoteProcessor } from './remote-processor'
 import type { Outgoing, StepRunner } from './step-runner'
 import type { FromTrainer, MessageEndpoint, ToTrainer, TrainerSetup } from './trainer-protocol'
 
@@ -19,6 +20,7 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
   let started = false
   let wake: (() => void) | null = null
   const send = (message: Outgoing): void => port.postMessage({ ...message, seq: ++seq } as FromTrainer)
+  let device: RemoteProcessor | null = null
   const wakeUp = (): void => {
     wake?.()
     wake = null
@@ -40,9 +42,20 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
         }
         return
       }
+      case 'measured':
+        device?.settle({ requestId: message.requestId, outputsNanoamps: message.outputsNanoamps })
+        return
+      case 'measure-failed':
+        device?.settle({ requestId: message.requestId, message: message.message })
+        return
       case 'start':
         if (started) return
         started = true
+        if (message.setup.device) {
+          device = new RemoteProcessor(message.setup.device, (requestId, inputsVolts, rowCount) =>
+            send({ type: 'measure', requestId, inputsVolts, rowCount })
+          )
+        }
         train(message.setup).catch((error: unknown) => {
           const failure = error instanceof Error ? error : new Error(String(error))
           send({ type: 'error', message: failure.message, stack: failure.stack })
@@ -52,7 +65,7 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
 
   async function train(setup: TrainerSetup): Promise<void> {
     const computeBackend = await initComputeBackend()
-    const runner = await createRunner(setup)
+    const runner = await createRunner(setup, device)
     try {
       send({ type: 'ready', computeBackend })
       while (!runner.done) {
@@ -72,14 +85,17 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
   }
 }
 
-function createRunner(setup: TrainerSetup): Promise<StepRunner> {
+function createRunner(setup: TrainerSetup, device: RemoteProcessor | null): Promise<StepRunner> {
   const { config, model, checkpoint, workers } = setup
   if (checkpoint && checkpoint.algorithm !== config.algorithm) {
     throw new Error(`a ${checkpoint.algorithm} checkpoint cannot continue a ${config.algorithm} run`)
   }
+  if (device && config.algorithm !== 'ga') {
+    throw new Error(`only the genetic algorithm trains on the instrument (${config.algorithm} needs the surrogate)`)
+  }
   switch (config.algorithm) {
     case 'ga':
-      return Promise.resolve(createGaRunner(config, model, checkpoint?.algorithm === 'ga' ? checkpoint : undefined, workers))
+      return Promise.resolve(createGaRunner(config, model, checkpoint?.algorithm === 'ga' ? checkpoint : undefined, workers, device ?? undefined))
     case 'gd':
       return createGdRunner(config, model, checkpoint?.algorithm === 'gd' ? checkpoint : undefined, workers)
     case 'capacity':

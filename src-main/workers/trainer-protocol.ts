@@ -25,6 +25,18 @@ export interface TrainerSetup {
   stopAfter?: number
   /** Threads sharing each GA generation's forward or GD batch's forward and gradient (default: the number of cores). */
   workers?: number
+  /**
+   * GA on the instrument: genomes are measured by main (which owns the port) through
+   * `measure` messages, within these calibrated ranges; `model` then only names the shape.
+   */
+  device?: DeviceProcessorSpec
+}
+
+export interface DeviceProcessorSpec {
+  activationElectrodeCount: number
+  voltageRangesVolts: [number, number][]
+  /** Readings at or beyond these currents (the ADC range in nA) are saturated. */
+  clippingValueNanoamps: [number, number]
 }
 
 /** The best genome so far, sent only in the generation where it improved. */
@@ -40,6 +52,9 @@ export type ToTrainer =
   | { seq: number; type: 'stop' }
   | { seq: number; type: 'pause' }
   | { seq: number; type: 'continue' }
+  /** The answer to a `measure` request: one output (nA) per row, or why it failed. */
+  | { seq: number; type: 'measured'; requestId: number; outputsNanoamps: Float32Array }
+  | { seq: number; type: 'measure-failed'; requestId: number; message: string }
 
 export type FromTrainer =
   | { seq: number; type: 'ready'; computeBackend: string }
@@ -70,6 +85,8 @@ export type FromTrainer =
       checkpoint: WorkerCheckpoint
     }
   | { seq: number; type: 'paused'; paused: boolean }
+  /** Asks main to measure rows of activation voltages on the instrument. */
+  | { seq: number; type: 'measure'; requestId: number; inputsVolts: Float32Array; rowCount: number }
   | { seq: number; type: 'finished'; outcome: 'completed' | 'stopped'; gdOutcome: GdRunOutcome | null }
   | { seq: number; type: 'error'; message: string; stack?: string }
 

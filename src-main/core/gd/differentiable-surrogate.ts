@@ -2,11 +2,15 @@
 // and a hand-written backward to the INPUT rows (the surrogate is frozen, so no weight
 // gradients are ever needed). tfjs autograd computes the same thing ~6x slower on the wasm
 // backend (its matMul with a transposed operand takes a slow path), so the backward multiplies
-// by pre-transposed weight copies instead. Built from the same SurrogateDefinition as
-// SurrogateModel; tests check both forwards and the gradient against tfjs autograd.
+// by pre-transposed weight copies instead. For ReLU models, where the runtime has WebAssembly SIMD,
+// forwardWithGradient runs on the hand-written kernel (kernels/mlp-kernel.ts: forward and backward
+// skip the units a ReLU switched off) and the tfjs version is the fallback. Built from the same
+// SurrogateDefinition as SurrogateModel; tests check both forwards and the gradient against tfjs
+// autograd.
 import * as tf from '@tensorflow/tfjs';
 import { initComputeBackend } from '../compute-backend.js';
 import { dense, type DenseWeights } from '../dense-layer.js';
+import { MlpKernel, usesMlpKernel, type KernelPass } from '../kernels/mlp-kernel.js';
 import type { SimulationOptions } from '../surrogate.js';
 import type { ActivationName, SurrogateDefinition } from '../surrogate-definition.js';
 
@@ -70,8 +74,15 @@ export class DifferentiableSurrogate implements DifferentiableProcessor {
   private readonly activation: ActivationName;
   private readonly layers: LayerTensors[];
   private readonly amplificationTensor: tf.Tensor1D;
+  /** Runs forwardWithGradient where available; the tensors still serve forward() (autograd). */
+  private readonly kernel: MlpKernel | null;
 
-  private constructor(definition: SurrogateDefinition, simulation: Pick<SimulationOptions, 'amplification' | 'clippingValueNanoamps'>) {
+  private constructor(
+    definition: SurrogateDefinition,
+    simulation: Pick<SimulationOptions, 'amplification' | 'clippingValueNanoamps'>,
+    kernel: MlpKernel | null,
+  ) {
+    this.kernel = kernel;
     this.inputCount = definition.inputCount;
     this.outputCount = definition.outputCount;
     this.activation = definition.activation;
@@ -100,7 +111,19 @@ export class DifferentiableSurrogate implements DifferentiableProcessor {
     simulation: Pick<SimulationOptions, 'amplification' | 'clippingValueNanoamps'> = {},
   ): Promise<DifferentiableSurrogate> {
     await initComputeBackend();
-    return new DifferentiableSurrogate(definition, simulation);
+    let kernel: MlpKernel | null = null;
+    if (usesMlpKernel(definition.activation)) {
+      // The same overrides as the constructor applies (checked there).
+      const clipping = simulation.clippingValueNanoamps ?? definition.clippingValueNanoamps;
+      if (!(clipping[0] < clipping[1])) throw new RangeError(`clipping value must be [lo, hi] with lo < hi, got [${clipping.join(', ')}]`);
+      kernel = await MlpKernel.create({
+        layers: definition.layers,
+        activation: definition.activation,
+        amplification: definition.amplification.map((a) => simulation.amplification ?? a),
+        clippingValueNanoamps: clipping,
+      });
+    }
+    return new DifferentiableSurrogate(definition, simulation, kernel);
   }
 
   /**
@@ -124,6 +147,7 @@ export class DifferentiableSurrogate implements DifferentiableProcessor {
     if (inputsVolts.length !== rowCount * this.inputCount) {
       throw new RangeError(`inputsVolts has ${inputsVolts.length} values, expected ${rowCount} rows x ${this.inputCount} inputs`);
     }
+    if (this.kernel) return this.forwardWithGradientOnKernel(this.kernel, inputsVolts, rowCount);
     const [lo, hi] = this.clippingValueNanoamps;
     // Kept outside tidy on purpose: the derivatives live until dispose().
     const { derivatives, clipGate, output } = tf.tidy(() => {
@@ -166,6 +190,20 @@ export class DifferentiableSurrogate implements DifferentiableProcessor {
       return values;
     };
     return { outputsNanoamps, inputGradient, dispose };
+  }
+
+  /** forwardWithGradient on the kernel: it keeps each row's hidden outputs and clip gate. */
+  private forwardWithGradientOnKernel(kernel: MlpKernel, inputsVolts: Float32Array, rowCount: number): ForwardWithGradient {
+    let pass: KernelPass | null = kernel.forwardKeeping(inputsVolts, rowCount);
+    const outputsNanoamps = pass.outputsNanoamps;
+    const inputGradient = async (outputGradient: Float32Array): Promise<Float32Array> => {
+      if (!pass) throw new Error('inputGradient after dispose()');
+      if (outputGradient.length !== rowCount * this.outputCount) {
+        throw new RangeError(`outputGradient has ${outputGradient.length} values, expected ${rowCount} x ${this.outputCount}`);
+      }
+      return kernel.inputGradient(pass, outputGradient, rowCount);
+    };
+    return { outputsNanoamps, inputGradient, dispose: () => (pass = null) };
   }
 
   dispose(): void {

@@ -1,0 +1,476 @@
+/**
+ * The instrument as the services see it: connect and configure, set limits and DC outputs,
+ * read DC, run acquisitions, abort, close. Built on `Connection` (framing, timeouts, failed
+ * state) and the pure protocol module. It does not judge whether a stream is safe: the caller
+ * passes its safety check as `validate`, which runs before any byte of the upload is written.
+ */
+
+import {
+  deinterleave,
+  parseErrorEntry,
+  parseFloat32Block,
+  parseIdentity,
+  parsePositive,
+  parseVoltageRange,
+  type InstrumentIdentity,
+  type VoltageRange
+} from '../protocol/answers'
+import * as commands from '../protocol/commands'
+import type { Command } from '../protocol/commands'
+import { InstrumentError, ProtocolError, SATURATED_CODE, type ErrorQueueEntry } from '../protocol/errors'
+import { parseBoolean, parseNumberList, quote } from '../protocol/numbers'
+import { Connection, ConnectionUnusableError, type ConnectionState } from './connection'
+import type { Transport } from './transport'
+
+export interface ChannelLimit {
+  minVolts: number
+  maxVolts: number
+}
+
+export interface RateSettings {
+  /** DAC update rate, Hz. */
+  dacRateHz: number
+  /** ADC sample rate, Hz: an integer multiple of the DAC rate. */
+  adcRateHz: number
+  /** ON: one reading per DAC sample (the oversampled ADC points are averaged). */
+  averaging: boolean
+}
+
+export interface InstrumentSettings extends RateSettings {
+  /**
+   * Per activation channel limits from the active calibration, indexed by channel. A channel
+   * without one gets the absolute limit, so no limit of an earlier session is left behind.
+   */
+  channelLimits?: ReadonlyArray<ChannelLimit | null | undefined>
+  /** Timeout of an ordinary command, ms (default 2000). */
+  commandTimeoutMs?: number
+  /** Added to the playback and ramp time of an acquisition's `*OPC?`, ms (default 2000). */
+  acquisitionMarginMs?: number
+}
+
+export interface InstrumentCapabilities {
+  activationChannels: number
+  readoutChannels: number
+  absoluteLimit: VoltageRange
+  adcRange: VoltageRange
+  maxDacRateHz: number
+  maxAdcRateHz: number
+  maxPointsPerChannel: number
+  slewVoltsPerSecond: number
+}
+
+export interface InstrumentConfiguration {
+  dacRateHz: number
+  adcRateHz: number
+  averaging: boolean
+  /** The limit in force on every activation channel. */
+  channelLimits: ChannelLimit[]
+}
+
+export interface AcquisitionResult {
+  /** One array of readings per readout channel. */
+  readoutVolts: Float32Array[]
+  /** Readings per channel: the samples per channel, times ADC/DAC rate when averaging is off. */
+  readingsPerChannel: number
+  /** The instrument queued 101 "ADC saturated": some readings sit at the ADC range edge. */
+  saturated: boolean
+}
+
+export interface DcReading {
+  /** One reading per readout channel. */
+  readoutVolts: number[]
+  saturated: boolean
+}
+
+/** The host's own check of a stream (the safety validator), run before anything is sent. */
+export type StreamValidator = (streamVolts: Float32Array, samplesPerChannel: number) => void | Promise<void>
+
+export interface AcquireOptions {
+  validate?: StreamValidator
+}
+
+/** A bad argument from the caller: nothing was sent to the instrument. */
+export class DriverInputError extends Error {
+  override name = 'DriverInputError'
+}
+
+/** The acquisition was stopped by `abort()`; the instrument ramped its outputs to 0 V. */
+export class AcquisitionAbortedError extends Error {
+  override name = 'AcquisitionAbortedError'
+}
+
+export const DEFAULT_ACQUISITION_MARGIN_MS = 2000
+/** SYST:ERR? reads before the queue must be empty: 16 entries, one overflow, and slack. */
+const MAX_ERROR_READS = 32
+
+export class InstrumentDriver {
+  readonly identity: InstrumentIdentity
+  readonly capabilities: InstrumentCapabilities
+  private readonly connection: Connection
+  private readonly acquisitionMarginMs: number
+  private config: InstrumentConfiguration
+  /** Operations run one after another; `abort()` overtakes them with its `ABOR`. */
+  private exclusiveChain: Promise<unknown> = Promise.resolve()
+  private abortCount = 0
+  private closing: Promise<void> | null = null
+
+  private constructor(connection: Connection, identity: InstrumentIdentity, capabilities: InstrumentCapabilities, config: InstrumentConfiguration, marginMs: number) {
+    this.connection = connection
+    this.identity = identity
+    this.capabilities = capabilities
+    this.config = config
+    this.acquisitionMarginMs = marginMs
+  }
+
+  /**
+   * `*IDN?`, `*CLS`, the capability queries, then rates (DAC first), averaging and every channel's
+   * limit, then the error queue until empty. Takes ownership of `transport`: a failed connect
+   * closes it. Any queued error fails the connect with its code and text.
+   */
+  static async connect(transport: Transport, settings: InstrumentSettings): Promise<InstrumentDriver> {
+    let connection: Connection | null = null
+    try {
+      checkSettingsShape(settings)
+      connection = new Connection(transport, { commandTimeoutMs: settings.commandTimeoutMs })
+      const io = new Io(connection)
+      const identity = await io.ask(commands.identify(), parseIdentity)
+      await connection.send(commands.clearStatus())
+      const capabilities = await readCapabilities(io)
+      const config = resolveConfiguration(settings, capabilities)
+      await connection.send(commands.setDacRate(config.dacRateHz))
+      await connection.send(commands.setAdcRate(config.adcRateHz))
+      await connection.send(commands.setAveraging(config.averaging))
+      for (const [channel, limit] of config.channelLimits.entries()) {
+        await connection.send(commands.setVoltageLimit(channel, limit.minVolts, limit.maxVolts))
+      }
+      await io.checkErrors('while configuring the instrument on connect')
+      return new InstrumentDriver(connection, identity, capabilities, config, settings.acquisitionMarginMs ?? DEFAULT_ACQUISITION_MARGIN_MS)
+    } catch (error) {
+      if (connection) await connection.close()
+      else await transport.close().catch(() => undefined)
+      throw error
+    }
+  }
+
+  get state(): ConnectionState {
+    return this.connection.state
+  }
+
+  /** Why the connection failed or closed, or null while it is usable. */
+  get failureReason(): Error | null {
+    return this.connection.failureReason
+  }
+
+  get configuration(): InstrumentConfiguration {
+    return { ...this.config, channelLimits: this.config.channelLimits.map((limit) => ({ ...limit })) }
+  }
+
+  get transportDescription(): string {
+    return this.connection.transport.description
+  }
+
+  /**
+   * Changes rates and averaging after connect: `SOUR:FREQ` first, then `SENS:FREQ` and
+   * `SENS:AVER`, then the error queue. If the instrument refuses any of it, the rates in force are
+   * read back (so `configuration` stays true) and the error is thrown.
+   */
+  configure(rates: RateSettings): Promise<void> {
+    return this.exclusive('the configuration', async () => {
+      checkRateShape(rates)
+      checkRates(rates, this.capabilities)
+      await this.connection.send(commands.setDacRate(rates.dacRateHz))
+      await this.connection.send(commands.setAdcRate(rates.adcRateHz))
+      await this.connection.send(commands.setAveraging(rates.averaging))
+      try {
+        await this.io.checkErrors('while configuring rates and averaging')
+        this.config = { ...this.config, ...pickRates(rates) }
+      } catch (error) {
+        if (error instanceof InstrumentError) await this.readBackRates()
+        throw error
+      }
+    })
+  }
+
+  /** Sets one channel's interlock (`SOUR:VOLT:LIM`), then checks the error queue. */
+  setLimits(channel: number, minVolts: number, maxVolts: number): Promise<void> {
+    return this.exclusive(`SOUR:VOLT:LIM ${channel}`, async () => {
+      this.checkChannel(channel)
+      const limit = checkLimit(channel, { minVolts, maxVolts }, this.capabilities.absoluteLimit)
+      await this.connection.send(commands.setVoltageLimit(channel, limit.minVolts, limit.maxVolts))
+      await this.io.checkErrors(`after setting the limit of channel ${channel}`)
+      this.config.channelLimits[channel] = limit
+    })
+  }
+
+  /** Sets a DC output (manual mode) and waits for the ramp to finish (`*OPC?`). */
+  setDcVoltage(channel: number, volts: number): Promise<void> {
+    return this.exclusive(`SOUR:VOLT ${channel}`, async () => {
+      this.checkChannel(channel)
+      const limit = this.config.channelLimits[channel]!
+      if (!Number.isFinite(volts)) throw new DriverInputError(`DC voltage of channel ${channel} must be a finite number, got ${volts}`)
+      if (volts < limit.minVolts || volts > limit.maxVolts) {
+        throw new DriverInputError(`DC voltage ${volts} V on channel ${channel} is outside its limit ${limit.minVolts}..${limit.maxVolts} V`)
+      }
+      await this.connection.send(commands.setVoltage(channel, volts))
+      await this.io.ask(commands.operationComplete(), parseOpc, { timeoutMs: this.connection.commandTimeoutMs + this.rampMs() })
+      await this.io.checkErrors(`after setting channel ${channel} to ${volts} V`)
+    })
+  }
+
+  /** One DC reading per readout channel (`READ?`). */
+  readDc(): Promise<DcReading> {
+    return this.exclusive('READ?', async () => {
+      const readoutVolts = await this.io.ask(commands.readDc(), (text) => parseNumberList(text, 'READ? answer', this.capabilities.readoutChannels))
+      const { saturated } = await this.io.checkErrors('after READ?')
+      return { readoutVolts, saturated }
+    })
+  }
+
+  /**
+   * Plays `streamVolts` (interleaved by activation channel, `samplesPerChannel` samples each)
+   * and returns the readout: `validate`, upload, error check, `INIT`, `*OPC?` (timeout: playback
+   * plus ramps plus margin), `FETC?`, error check. 101 marks the result saturated; any other
+   * queued code throws `InstrumentError`.
+   */
+  acquire(streamVolts: ArrayLike<number>, samplesPerChannel: number, options: AcquireOptions = {}): Promise<AcquisitionResult> {
+    // Counted at call time: an abort() also cancels acquisitions queued before it.
+    const abortsAtCall = this.abortCount
+    const checkNotAborted = (stage: string) => {
+      if (this.abortCount !== abortsAtCall) throw new AcquisitionAbortedError(`acquisition aborted ${stage}`)
+    }
+    return this.exclusive('the acquisition', async () => {
+      const caps = this.capabilities
+      if (!Number.isInteger(samplesPerChannel) || samplesPerChannel < 1 || samplesPerChannel > caps.maxPointsPerChannel) {
+        throw new DriverInputError(`samples per channel must be an integer 1..${caps.maxPointsPerChannel} (WAV:POIN:MAX?), got ${samplesPerChannel}`)
+      }
+      const expectedLength = samplesPerChannel * caps.activationChannels
+      if (streamVolts.length !== expectedLength) {
+        throw new DriverInputError(
+          `stream holds ${streamVolts.length} samples; ${samplesPerChannel} samples x ${caps.activationChannels} activation channels needs ${expectedLength}`
+        )
+      }
+      // A private float32 copy: what is validated is exactly what is sent, even if the caller's array changes meanwhile.
+      const stream = Float32Array.from(streamVolts)
+      await options.validate?.(stream, samplesPerChannel)
+      checkNotAborted('before the upload')
+      const upload = commands.uploadWaveform(stream)
+      await this.connection.send(upload, { timeoutMs: this.connection.commandTimeoutMs + this.transferMs(upload.bytes.length) })
+      await this.io.checkErrors('after the WAV:DATA upload')
+      checkNotAborted('before INIT')
+      await this.connection.send(commands.initiate())
+      const playbackMs = (samplesPerChannel / this.config.dacRateHz) * 1000
+      await this.io.ask(commands.operationComplete(), parseOpc, { timeoutMs: playbackMs + this.rampMs() + this.acquisitionMarginMs })
+      checkNotAborted('during playback')
+      const ratio = this.config.averaging ? 1 : this.config.adcRateHz / this.config.dacRateHz
+      const readingsPerChannel = samplesPerChannel * ratio
+      const expectedReadings = readingsPerChannel * caps.readoutChannels
+      const payload = await this.connection.queryBlock(commands.fetch(), {
+        timeoutMs: this.connection.commandTimeoutMs + this.transferMs(expectedReadings * 4)
+      })
+      const values = this.connection.parseOrFail(() => parseFloat32Block(payload, 'FETC? answer'))
+      const { saturated } = await this.io.checkErrors('after the acquisition')
+      if (values.length !== expectedReadings) {
+        // Framing is intact (the block was read by its length), so the connection stays usable.
+        throw new ProtocolError(`FETC? returned ${values.length} readings; expected ${readingsPerChannel} per channel x ${caps.readoutChannels} readout channels = ${expectedReadings}`)
+      }
+      return { readoutVolts: deinterleave(values, caps.readoutChannels), readingsPerChannel, saturated }
+    })
+  }
+
+  /**
+   * `ABOR` at once (ahead of anything waiting, so a running acquisition stops and its `*OPC?`
+   * answers), then, in turn, `*OPC?` for the ramps to 0 V and an error-queue drain. Returns the
+   * drained entries (the aborted work's errors, for the log) rather than throwing on them.
+   */
+  async abort(): Promise<ErrorQueueEntry[]> {
+    this.abortCount++
+    if (this.connection.state !== 'open') {
+      await this.connection.writeBestEffort(commands.abort())
+      throw this.unusableError('ABOR')
+    }
+    await this.connection.sendNow(commands.abort())
+    return this.exclusive('*OPC? after ABOR', async () => {
+      await this.io.ask(commands.operationComplete(), parseOpc, { timeoutMs: this.connection.commandTimeoutMs + this.rampMs() })
+      return this.io.drainErrors()
+    })
+  }
+
+  /**
+   * Tries `ABOR` (outputs to 0 V), waiting at most about two command timeouts for it, then closes
+   * the transport. Never throws; anything still waiting rejects.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.connection.state === 'open') {
+        const deadlineMs = 2 * this.connection.commandTimeoutMs + this.rampMs()
+        await Promise.race([this.abort().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())])
+      } else {
+        await this.connection.writeBestEffort(commands.abort())
+      }
+      await this.connection.close().catch(() => undefined)
+    })()
+    return this.closing
+  }
+
+  private async readBackRates(): Promise<void> {
+    const dacRateHz = await this.io.ask(commands.dacRate(), (t) => parsePositive(t, 'SOUR:FREQ? answer', false))
+    const adcRateHz = await this.io.ask(commands.adcRate(), (t) => parsePositive(t, 'SENS:FREQ? answer', false))
+    const averaging = await this.io.ask(commands.averaging(), (t) => parseBoolean(t, 'SENS:AVER? answer'))
+    this.config = { ...this.config, dacRateHz, adcRateHz, averaging }
+  }
+
+  private get io(): Io {
+    return new Io(this.connection)
+  }
+
+  /** Runs `run` after every operation before it; `what` names it if the connection is unusable by then. */
+  private exclusive<T>(what: string, run: () => Promise<T>): Promise<T> {
+    const result = this.exclusiveChain.then(() => {
+      if (this.connection.state !== 'open') throw this.unusableError(what)
+      return run()
+    })
+    this.exclusiveChain = result.catch(() => undefined)
+    return result
+  }
+
+  private unusableError(what: string): Error {
+    const reason = this.connection.failureReason
+    const error = new ConnectionUnusableError(`${what} not sent: ${reason && this.connection.state === 'failed' ? `the connection failed earlier: ${reason.message}` : 'the connection is closed'}`)
+    if (reason) error.cause = reason
+    return error
+  }
+
+  private checkChannel(channel: number): void {
+    const count = this.capabilities.activationChannels
+    if (!Number.isInteger(channel) || channel < 0 || channel >= count) {
+      throw new DriverInputError(`channel must be an integer 0..${count - 1} (the instrument has ${count} activation channels), got ${channel}`)
+    }
+  }
+
+  /** Longest ramp the instrument may make before or after playback: full absolute span at the slew limit. */
+  private rampMs(): number {
+    const { absoluteLimit, slewVoltsPerSecond } = this.capabilities
+    return ((absoluteLimit.maxVolts - absoluteLimit.minVolts) / slewVoltsPerSecond) * 1000
+  }
+
+  /** Time to move `bytes` over the link, with half again for slack (0 for an unlimited link). */
+  private transferMs(bytes: number): number {
+    const rate = this.connection.transport.bytesPerSecond
+    return Number.isFinite(rate) && rate > 0 ? (bytes / rate) * 1000 * 1.5 : 0
+  }
+}
+
+/** Queries with the driver's answer rules; shared by connect and the driver's operations. */
+class Io {
+  constructor(private readonly connection: Connection) {}
+
+  /**
+   * A one-line query parsed by `parse`. An empty answer means the query failed: the error queue
+   * says why (InstrumentError). An answer `parse` rejects fails the connection (ProtocolError).
+   */
+  async ask<T>(command: Command, parse: (text: string) => T, options: { timeoutMs?: number } = {}): Promise<T> {
+    const text = await this.connection.queryText(command, options)
+    if (text.trim() === '') {
+      const failures = (await this.drainErrors()).filter((entry) => entry.code !== SATURATED_CODE)
+      if (failures.length > 0) throw new InstrumentError(failures, `in answer to "${command.label}"`)
+      const error = new ProtocolError(`empty answer to "${command.label}" with no error queued`)
+      this.connection.fail(error)
+      throw error
+    }
+    return this.connection.parseOrFail(() => parse(text))
+  }
+
+  /** `SYST:ERR?` until `0`; returns the non-zero entries in order. */
+  async drainErrors(): Promise<ErrorQueueEntry[]> {
+    const entries: ErrorQueueEntry[] = []
+    for (let read = 0; read < MAX_ERROR_READS; read++) {
+      const text = await this.connection.queryText(commands.nextError())
+      const entry = this.connection.parseOrFail(() => parseErrorEntry(text))
+      if (entry.code === 0) return entries
+      entries.push(entry)
+    }
+    const error = new ProtocolError(`the error queue did not empty after ${MAX_ERROR_READS} SYST:ERR? reads (its depth is 16)`)
+    this.connection.fail(error)
+    throw error
+  }
+
+  /** Drains the queue: 101 sets `saturated`, any other code throws InstrumentError with `context`. */
+  async checkErrors(context: string): Promise<{ saturated: boolean }> {
+    const entries = await this.drainErrors()
+    const failures = entries.filter((entry) => entry.code !== SATURATED_CODE)
+    if (failures.length > 0) throw new InstrumentError(failures, context)
+    return { saturated: entries.length > failures.length }
+  }
+}
+
+function parseOpc(text: string): true {
+  if (text.trim() !== '1') throw new ProtocolError(`*OPC? answer: expected 1, got ${quote(text.trim())}`)
+  return true
+}
+
+async function readCapabilities(io: Io): Promise<InstrumentCapabilities> {
+  const activationChannels = await io.ask(commands.activationChannelCount(), (t) => parsePositive(t, 'SOUR:CHAN:COUN? answer', true))
+  const readoutChannels = await io.ask(commands.readoutChannelCount(), (t) => parsePositive(t, 'SENS:CHAN:COUN? answer', true))
+  const absoluteLimit = await io.ask(commands.absoluteLimit(), (t) => parseVoltageRange(t, 'SOUR:VOLT:ABS? answer'))
+  const adcRange = await io.ask(commands.adcRange(), (t) => parseVoltageRange(t, 'SENS:VOLT:RANG? answer'))
+  const maxDacRateHz = await io.ask(commands.maxDacRate(), (t) => parsePositive(t, 'SOUR:FREQ:MAX? answer', false))
+  const maxAdcRateHz = await io.ask(commands.maxAdcRate(), (t) => parsePositive(t, 'SENS:FREQ:MAX? answer', false))
+  const maxPointsPerChannel = await io.ask(commands.maxPoints(), (t) => parsePositive(t, 'WAV:POIN:MAX? answer', true))
+  const slewVoltsPerSecond = await io.ask(commands.slewRate(), (t) => parsePositive(t, 'SOUR:VOLT:SLEW? answer', false))
+  if (absoluteLimit.minVolts > 0 || absoluteLimit.maxVolts < 0) {
+    throw new ProtocolError(`SOUR:VOLT:ABS? answer ${absoluteLimit.minVolts},${absoluteLimit.maxVolts} does not include 0 V`)
+  }
+  return { activationChannels, readoutChannels, absoluteLimit, adcRange, maxDacRateHz, maxAdcRateHz, maxPointsPerChannel, slewVoltsPerSecond }
+}
+
+function checkRateShape(settings: RateSettings): void {
+  for (const key of ['dacRateHz', 'adcRateHz'] as const) {
+    const value = settings[key]
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new DriverInputError(`instrument settings: ${key} must be a positive number, got ${value}`)
+  }
+  if (typeof settings.averaging !== 'boolean') throw new DriverInputError(`instrument settings: averaging must be true or false, got ${String(settings.averaging)}`)
+}
+
+function checkSettingsShape(settings: InstrumentSettings): void {
+  checkRateShape(settings)
+  for (const key of ['commandTimeoutMs', 'acquisitionMarginMs'] as const) {
+    const value = settings[key]
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0)) throw new DriverInputError(`instrument settings: ${key} must be a positive number of ms, got ${value}`)
+  }
+}
+
+/** The settings checked against what the instrument can do, with every channel's limit filled in. */
+function resolveConfiguration(settings: InstrumentSettings, caps: InstrumentCapabilities): InstrumentConfiguration {
+  checkRates(settings, caps)
+  const given = settings.channelLimits ?? []
+  if (given.length > caps.activationChannels) {
+    throw new DriverInputError(`instrument settings: ${given.length} channel limits given, but the instrument has ${caps.activationChannels} activation channels`)
+  }
+  const channelLimits = Array.from({ length: caps.activationChannels }, (_, channel) => {
+    const limit = given[channel]
+    return limit ? checkLimit(channel, limit, caps.absoluteLimit) : { ...caps.absoluteLimit }
+  })
+  return { ...pickRates(settings), channelLimits }
+}
+
+function pickRates(settings: RateSettings): RateSettings {
+  return { dacRateHz: settings.dacRateHz, adcRateHz: settings.adcRateHz, averaging: settings.averaging }
+}
+
+function checkRates({ dacRateHz, adcRateHz }: RateSettings, caps: InstrumentCapabilities): void {
+  if (dacRateHz > caps.maxDacRateHz) throw new DriverInputError(`instrument settings: DAC rate ${dacRateHz} Hz exceeds the instrument's maximum ${caps.maxDacRateHz} Hz`)
+  if (adcRateHz > caps.maxAdcRateHz) throw new DriverInputError(`instrument settings: ADC rate ${adcRateHz} Hz exceeds the instrument's maximum ${caps.maxAdcRateHz} Hz`)
+  const ratio = adcRateHz / dacRateHz
+  if (!Number.isInteger(ratio)) throw new DriverInputError(`instrument settings: ADC rate ${adcRateHz} Hz must be an integer multiple of the DAC rate ${dacRateHz} Hz`)
+}
+
+function checkLimit(channel: number, limit: ChannelLimit, absolute: VoltageRange): ChannelLimit {
+  const { minVolts, maxVolts } = limit
+  if (!Number.isFinite(minVolts) || !Number.isFinite(maxVolts)) throw new DriverInputError(`limit of channel ${channel}: min and max must be finite volts, got ${minVolts}..${maxVolts}`)
+  if (!(minVolts <= 0 && 0 <= maxVolts)) throw new DriverInputError(`limit of channel ${channel}: needs min <= 0 <= max, got ${minVolts}..${maxVolts} V`)
+  if (minVolts < absolute.minVolts || maxVolts > absolute.maxVolts) {
+    throw new DriverInputError(`limit of channel ${channel}: ${minVolts}..${maxVolts} V is outside the absolute limit ${absolute.minVolts}..${absolute.maxVolts} V`)
+  }
+  return { minVolts, maxVolts }
+}
+
