@@ -50,15 +50,15 @@ test('Stop ends a run mid-way with status stopped', async ({ app }) => {
   const page = app.page
   await page.getByTestId('nav-training').click()
   // A threshold above 1 is never reached, so only Stop can end this run early.
-  await page.getByTestId('generations-input').fill('5000')
+  await page.getByTestId('generations-input').fill('100000')
   await page.getByTestId('stop-threshold-input').fill('1.5')
   await page.getByTestId('start-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('running')
-  await expect(page.getByTestId('generation-count')).toHaveText(/^([3-9]|\d{2,}) \/ 5000$/, { timeout: 30_000 })
+  await expect(page.getByTestId('generation-count')).toHaveText(/^([3-9]|\d{2,}) \/ 100000$/, { timeout: 30_000 })
   await page.getByTestId('stop-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 30_000 })
   const generations = Number((await page.getByTestId('generation-count').innerText()).split('/')[0])
-  expect(generations).toBeLessThan(5000)
+  expect(generations).toBeLessThan(100000)
 
   await page.getByTestId('nav-history').click()
   await expect(page.getByTestId('run-row').first()).toContainText('stopped')

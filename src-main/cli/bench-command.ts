@@ -82,7 +82,7 @@ export function formatTable(report: BenchmarkReport): string {
     ...lines,
     '',
     `${met} of ${FIGURE_KEYS.length} targets met`,
-    `compute backend ${report.computeBackend}, ${report.workers} worker${report.workers === 1 ? '' : 's'}${report.quick ? ', quick run' : ''}`,
+    `compute backend ${report.computeBackend}${report.mlpKernel ? ` + MLP kernel (${report.mlpKernel})` : ''}, ${report.workers} worker${report.workers === 1 ? '' : 's'}${report.quick ? ', quick run' : ''}`,
     `machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.nodeVersion}, ${machine.os}` +
       (machine.loadAverage1Minute === null ? '' : `, load average ${machine.loadAverage1Minute} at the start`),
     ''

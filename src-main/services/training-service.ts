@@ -291,6 +291,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
           improvedBest,
           checkpoint
         )
+        this.send(run, { type: 'recorded' })
         const totalGenerations = run.config.algorithm === 'ga' ? run.config.generations : 0
         this.emit('progress', { runId: run.runId, algorithm: 'ga', totalGenerations, metrics })
         return
@@ -299,6 +300,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
         const { metrics, improvedControls, checkpoint } = message
         const best = improvedControls === null ? null : { validationLoss: metrics.validationLoss ?? Number.NaN, controlVoltages: improvedControls }
         this.runs.recordEpoch(run.runId, metrics, best, checkpoint)
+        this.send(run, { type: 'recorded' })
         const totalEpochs = run.config.algorithm === 'gd' ? run.config.epochs : 0
         this.emit('progress', { runId: run.runId, algorithm: 'gd', totalEpochs, epoch: metrics })
         return
@@ -306,6 +308,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
       case 'labeling': {
         const { n, labeling, found, sweepDone, sweepTotal, capacity, checkpoint } = message
         this.runs.recordCapacityStep(run.runId, sweepDone, capacity, checkpoint)
+        this.send(run, { type: 'recorded' })
         this.emit('progress', { runId: run.runId, algorithm: 'capacity', sweepDone, sweepTotal, n, labeling, found, capacity })
         return
       }

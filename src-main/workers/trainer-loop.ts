@@ -21,6 +21,9 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
   let wake: (() => void) | null = null
   const send = (message: Outgoing): void => port.postMessage({ ...message, seq: ++seq } as FromTrainer)
   let device: RemoteProcessor | null = null
+  // Steps sent that main has not yet written: the trainer never runs more than a few steps
+  // ahead of the database, so a fast run cannot bury a Stop under a backlog of messages.
+  let unrecordedSteps = 0
   const wakeUp = (): void => {
     wake?.()
     wake = null
@@ -42,6 +45,10 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
         }
         return
       }
+      case 'recorded':
+        unrecordedSteps = Math.max(0, unrecordedSteps - 1)
+        wakeUp()
+        return
       case 'measured':
         device?.settle({ requestId: message.requestId, outputsNanoamps: message.outputsNanoamps })
         return
@@ -70,13 +77,14 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
       send({ type: 'ready', computeBackend })
       while (!runner.done) {
         await yieldToEventLoop()
-        while (paused && !stopRequested) await new Promise<void>((resolve) => (wake = resolve))
+        while ((paused || unrecordedSteps >= MAX_UNRECORDED_STEPS) && !stopRequested) await new Promise<void>((resolve) => (wake = resolve))
         const reachedStopAfter = setup.stopAfter !== undefined && runner.stepsRun >= setup.stopAfter
         if (stopRequested || reachedStopAfter) {
           send(await runner.finish('stopped'))
           return
         }
         send(await runner.step())
+        unrecordedSteps++
       }
       send(await runner.finish('completed'))
     } finally {
@@ -102,6 +110,9 @@ function createRunner(setup: TrainerSetup, device: RemoteProcessor | null): Prom
       return Promise.resolve(createCapacityRunner(config, model, checkpoint?.algorithm === 'capacity' ? checkpoint : undefined))
   }
 }
+
+/** How far the trainer may run ahead of main's writes (steps). */
+const MAX_UNRECORDED_STEPS = 4
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))

@@ -52,6 +52,8 @@ export type ToTrainer =
   | { seq: number; type: 'stop' }
   | { seq: number; type: 'pause' }
   | { seq: number; type: 'continue' }
+  /** Main has written one more step (generation, epoch or labeling) to the database. */
+  | { seq: number; type: 'recorded' }
   /** The answer to a `measure` request: one output (nA) per row, or why it failed. */
   | { seq: number; type: 'measured'; requestId: number; outputsNanoamps: Float32Array }
   | { seq: number; type: 'measure-failed'; requestId: number; message: string }

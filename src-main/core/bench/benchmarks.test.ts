@@ -138,6 +138,7 @@ describe('runBenchmarks and benchmarkReport', () => {
       [
         ...FIGURE_KEYS,
         'computeBackend',
+        'mlpKernel',
         'workers',
         'machine',
         'quick',
@@ -150,6 +151,8 @@ describe('runBenchmarks and benchmarkReport', () => {
       ].sort(),
     );
     expect(['tensorflow', 'wasm', 'cpu']).toContain(report.computeBackend);
+    // The demo surrogate is ReLU: it runs on the WebAssembly kernel unless DNPU_MLP_KERNEL=off.
+    expect(report.mlpKernel).toBe(process.env.DNPU_MLP_KERNEL === 'off' ? null : 'wasm-simd');
     expect(report.workers).toBe(1);
     expect(report.machine).toEqual(machine);
     expect(report.sizes).toMatchObject({ gaLargePointCount: 8, forwardRowCount: 64 });
@@ -203,6 +206,7 @@ describe('targets', () => {
   const run = (values: Record<(typeof FIGURE_KEYS)[number], number>): BenchmarkRun => ({
     figures: Object.fromEntries(FIGURE_KEYS.map((key) => [key, figure(values[key])])) as BenchmarkRun['figures'],
     computeBackend: 'wasm',
+    mlpKernel: 'wasm-simd',
     workers: 1,
     quick: false,
     sizes: {

@@ -6,6 +6,7 @@
 // costs), then measured repetitions until a minimum count AND a time budget are reached (or a
 // maximum count). The median is reported: on a shared 2-core machine the odd repetition is slowed
 // down by someone else's work, and the median ignores it where a mean would not.
+import { mlpKernelVariant, usesMlpKernel, type MlpKernelVariant } from '../kernels/mlp-kernel.js';
 import { getComputeBackend, initComputeBackend } from '../compute-backend.js';
 import { Dnpu } from '../dnpu.js';
 import { GaTrainer } from '../ga/ga-trainer.js';
@@ -372,6 +373,8 @@ export interface RunBenchmarksOptions {
 export interface BenchmarkRun {
   figures: Record<FigureKey, Measurement>;
   computeBackend: string;
+  /** The hand-written WebAssembly kernel the surrogate ran on, or null where tfjs computed it. */
+  mlpKernel: MlpKernelVariant | null;
   workers: number;
   quick: boolean;
   sizes: BenchmarkSizes;
@@ -406,7 +409,8 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
     options.onFigureStart?.(key);
     figures[key] = await measures[key](options.repetition ?? repetitionsFor(key, quick));
   }
-  return { figures, computeBackend: getComputeBackend() ?? computeBackend, workers, quick, sizes };
+  const mlpKernel = usesMlpKernel(definition.activation) ? mlpKernelVariant() : null;
+  return { figures, computeBackend: getComputeBackend() ?? computeBackend, mlpKernel, workers, quick, sizes };
 }
 
 /** Where the benchmark ran; filled in by the caller (core reads no system information). */
@@ -434,6 +438,7 @@ export function targetMet(key: FigureKey, value: number): boolean {
 
 export interface BenchmarkReport extends Record<FigureKey, number> {
   computeBackend: string;
+  mlpKernel: MlpKernelVariant | null;
   workers: number;
   machine: MachineInfo;
   quick: boolean;
@@ -464,6 +469,7 @@ export function benchmarkReport(run: BenchmarkRun, machine: MachineInfo): Benchm
   return {
     ...values,
     computeBackend: run.computeBackend,
+    mlpKernel: run.mlpKernel,
     workers: run.workers,
     machine: { ...machine },
     quick: run.quick,
