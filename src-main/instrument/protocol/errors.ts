@@ -4,8 +4,11 @@
  * queue (`InstrumentError`). INSTRUMENT-PROTOCOL.md "Error codes".
  */
 
-/** Standard text of every code the protocol defines (the instrument's own text may add detail). */
-export const ERROR_TEXT: Readonly<Record<number, string>> = {
+/**
+ * Standard text of every code the protocol defines (the instrument's own text may add detail).
+ * The one table both sides use: the driver to name codes, the simulated instrument to answer.
+ */
+export const STANDARD_ERROR_TEXT = {
   0: 'No error',
   [-100]: 'Command error',
   [-102]: 'Syntax error',
@@ -24,7 +27,11 @@ export const ERROR_TEXT: Readonly<Record<number, string>> = {
   [-363]: 'Input buffer overrun',
   101: 'ADC saturated',
   102: 'Interlock tripped'
-}
+} as const
+
+export type ErrorCode = keyof typeof STANDARD_ERROR_TEXT
+
+export const ERROR_TEXT: Readonly<Record<number, string>> = STANDARD_ERROR_TEXT
 
 /** The queued warning that marks a measurement as saturated; it is not a failure. */
 export const SATURATED_CODE = 101

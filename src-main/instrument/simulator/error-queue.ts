@@ -3,31 +3,11 @@
  * 17th error turns the 16th entry into -350 and later ones are dropped until a read makes room.
  */
 
+import { STANDARD_ERROR_TEXT, type ErrorCode } from '../protocol/errors'
+
 export const ERROR_QUEUE_DEPTH = 16
 
-/** Standard SCPI text of each code the protocol defines. */
-export const STANDARD_ERROR_TEXT = {
-  0: 'No error',
-  [-100]: 'Command error',
-  [-102]: 'Syntax error',
-  [-108]: 'Parameter not allowed',
-  [-109]: 'Missing parameter',
-  [-113]: 'Undefined header',
-  [-160]: 'Block data error',
-  [-200]: 'Execution error',
-  [-213]: 'Init ignored',
-  [-221]: 'Settings conflict',
-  [-222]: 'Data out of range',
-  [-223]: 'Too much data',
-  [-224]: 'Illegal parameter value',
-  [-230]: 'Data corrupt or stale',
-  [-350]: 'Queue overflow',
-  [-363]: 'Input buffer overrun',
-  101: 'ADC saturated',
-  102: 'Interlock tripped'
-} as const
-
-export type ErrorCode = keyof typeof STANDARD_ERROR_TEXT
+export { STANDARD_ERROR_TEXT, type ErrorCode }
 
 export const QUEUE_OVERFLOW: ErrorCode = -350
 
