@@ -214,3 +214,20 @@ test('an imported model trains with gradient descent from the UI', async ({ app 
   await page.getByTestId('nav-history').click()
   await expect(page.getByTestId('run-row').first()).toContainText('ring')
 })
+
+test('an imported model becomes the Simulated DNPU\'s device, with its own device profile', async ({ app }) => {
+  const page = app.page
+  await openModels(page)
+  const id = await importThroughPicker(page, SMALL_ELU)
+  await page.getByTestId('use-for-simulator').click()
+  await expect(page.getByTestId('simulator-model-badge')).toBeVisible()
+  // The model in the box cannot be deleted from under it.
+  await page.getByTestId('delete-model').click()
+  await page.getByTestId('confirm-delete').click()
+  await expect(page.getByTestId('delete-error')).toContainText("Simulated DNPU's device")
+
+  await page.getByTestId('nav-device').click()
+  await expect(page.getByTestId('port-select').locator('option').first()).toContainText('small-elu')
+  await page.getByTestId('connect-device').click()
+  await expect(page.getByTestId('identity-serial')).toHaveText(`SIM-${id}`, { timeout: 30_000 })
+})

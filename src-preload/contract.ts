@@ -17,6 +17,7 @@ import {
   measurementIdSchema,
   profileSaveSchema,
   profileIdSchema,
+  simulatorModelSchema,
   type Calibration,
   type CalibrationSweepResult,
   type DeviceProfile,
@@ -483,6 +484,8 @@ export const channels = {
   /** Drives every output to 0 V and closes the port. */
   'device:disconnect': { request: emptySchema },
   'device:profiles': { request: emptySchema },
+  /** Puts another surrogate model in the built-in Simulated DNPU (disconnecting it first if connected). */
+  'device:simulator-model': { request: simulatorModelSchema },
   'device:save-profile': { request: profileSaveSchema },
   /** Manual test: one electrode at a DC voltage inside its calibrated range, the others at 0 V; reads the output. */
   'device:set-dc': { request: dcTestSchema },
@@ -520,6 +523,7 @@ export interface ChannelResponses {
   'device:connect': DeviceStatus
   'device:disconnect': DeviceStatus
   'device:profiles': DeviceProfile[]
+  'device:simulator-model': DeviceStatus
   'device:save-profile': DeviceProfile
   'device:set-dc': { electrode: number; volts: number; readoutNanoamps: number; saturated: boolean }
   'calibration:run': CalibrationSweepResult
@@ -586,6 +590,7 @@ export const API_METHODS = {
   connectDevice: 'device:connect',
   disconnectDevice: 'device:disconnect',
   listProfiles: 'device:profiles',
+  useModelForSimulator: 'device:simulator-model',
   saveProfile: 'device:save-profile',
   setDcVoltage: 'device:set-dc',
   runCalibration: 'calibration:run',

@@ -116,6 +116,8 @@ export interface DeviceStatus {
   calibration: Calibration | null
   /** Why the connection failed or was lost (timeout, port closed, garbage, an instrument error). */
   error: string | null
+  /** The surrogate model the built-in Simulated DNPU plays (a Models id). */
+  simulatorModelId: string
 }
 
 export interface PortInfo {
@@ -228,4 +230,5 @@ export const calibrationSaveSchema = z
   })
   .strict()
 export const calibrationIdSchema = z.object({ calibrationId: z.number().int().positive() }).strict()
+export const simulatorModelSchema = z.object({ modelId: z.string().min(1) }).strict()
 export const measurementIdSchema = z.object({ measurementId: z.number().int().positive() }).strict()

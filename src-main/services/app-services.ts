@@ -5,12 +5,12 @@
 import { join } from 'node:path'
 import type { AppInfo } from '../../src-preload/contract'
 import { initComputeBackend } from '../core'
-import { duplexTransport, type Transport } from '../instrument/driver'
-import { createInProcessLink, createSurrogateInstrument, type ScpiInstrument } from '../instrument/simulator'
+import type { Transport } from '../instrument/driver'
 import { DeviceRepository, MeasurementsRepository, ModelsRepository, openDatabase, RunsRepository } from '../store'
 import { DeviceService } from './device-service'
+import { InProcessSimulator } from './in-process-simulator'
 import { DATABASE_FILE_NAME } from './data-folder'
-import { DEMO_MODEL_ID, ModelCatalog } from './model-catalog'
+import { ModelCatalog } from './model-catalog'
 import { TrainingService, type TrainerHandle } from './training-service'
 
 export interface AppServicesOptions {
@@ -47,12 +47,13 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database))
   const training = new TrainingService(runs, models, options.spawnTrainer, computeBackend)
   const measurements = new MeasurementsRepository(database)
-  const openSimulator = options.openInProcessSimulator ?? defaultInProcessSimulator
+  const simulator = new InProcessSimulator(models)
   const device = new DeviceService({
     devices: new DeviceRepository(database),
     measurements,
     runs,
-    openInProcessSimulator: () => openSimulator(models)
+    openInProcessSimulator: options.openInProcessSimulator ? () => options.openInProcessSimulator!(models) : () => simulator.open(),
+    simulator
   })
   training.attachDevice(device)
   return {
@@ -66,32 +67,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     async close() {
       await training.shutdown()
       await device.close()
+      simulator.close()
       database.close()
     }
   }
-}
-
-/**
- * The built-in simulated instrument ("Simulated DNPU"): one per process, its device the demo
- * surrogate, kept across reconnects like a real box. It plays 10x faster than real time by
- * default so a GA on it takes seconds per generation, not tens; DNPU_SIM_SPEED overrides
- * (a number, or "inf" for no waiting).
- */
-let inProcessInstrument: ScpiInstrument | null = null
-async function defaultInProcessSimulator(models: ModelCatalog): Promise<Transport> {
-  if (!inProcessInstrument) {
-    const demo = models.get(DEMO_MODEL_ID)
-    if (!demo) throw new Error('the demo surrogate of the built-in simulated instrument is missing')
-    inProcessInstrument = createSurrogateInstrument(demo.definition, { speed: inProcessSimulatorSpeed() })
-  }
-  return duplexTransport(createInProcessLink(inProcessInstrument), { description: 'Simulated DNPU (built in)' })
-}
-
-export function inProcessSimulatorSpeed(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.DNPU_SIM_SPEED?.trim()
-  if (!text) return 10
-  if (text === 'inf' || text === 'infinity') return Infinity
-  const speed = Number(text)
-  if (!Number.isFinite(speed) || speed <= 0) throw new Error(`DNPU_SIM_SPEED must be a positive number or "inf", got "${text}"`)
-  return speed
 }

@@ -68,8 +68,8 @@ export interface DeviceServiceOptions {
   runs: RunsRepository
   /** A fresh link to the built-in simulated instrument (the default device on first launch). */
   openInProcessSimulator: () => Promise<Transport>
-  /** Label of the built-in simulator in the port list. */
-  inProcessSimulatorLabel?: string
+  /** The built-in simulator, whose device model the technician can change. */
+  simulator?: { readonly modelId: string; readonly modelName: string; useModel(modelId: string): void }
 }
 
 interface Connected {
@@ -101,7 +101,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   async ports(): Promise<PortInfo[]> {
     const builtIn: PortInfo = {
       path: IN_PROCESS_SIMULATOR_PATH,
-      label: this.options.inProcessSimulatorLabel ?? 'Simulated DNPU (built in)',
+      label: `Simulated DNPU (built in)${this.options.simulator ? ` — ${this.options.simulator.modelName}` : ''}`,
       manufacturer: 'DNPU Lab',
       serialNumber: null,
       vendorId: null,
@@ -130,8 +130,19 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
       capabilities: c?.capabilities ?? null,
       profile: c?.profile ?? null,
       calibration: c?.calibration ?? null,
-      error: this.error
+      error: this.error,
+      simulatorModelId: this.options.simulator?.modelId ?? 'demo'
     }
+  }
+
+  /** The built-in Simulated DNPU plays another surrogate from now on (a different device: its own profile). */
+  async useSimulatorModel(modelId: string): Promise<DeviceStatus> {
+    const simulator = this.options.simulator
+    if (!simulator) throw new Error('this DNPU Lab process has no built-in simulated instrument')
+    if (this.portPath === IN_PROCESS_SIMULATOR_PATH && this.connected) await this.disconnect()
+    simulator.useModel(modelId)
+    this.emitStatus()
+    return this.status()
   }
 
   /**

@@ -29,6 +29,9 @@ export function createRequestHandler(services: AppServices): RequestHandler {
     'models:rename': ({ modelId, name }: { modelId: string; name: string }) => services.models.rename(modelId, name),
     'models:set-notes': ({ modelId, notes }: { modelId: string; notes: string }) => services.models.setNotes(modelId, notes),
     'models:delete': ({ modelId }: { modelId: string }) => {
+      if (services.device.status().simulatorModelId === modelId) {
+        throw new Error(`model ${modelId} is the Simulated DNPU's device: put another model in it first`)
+      }
       services.models.delete(modelId)
       return { modelId }
     },
@@ -58,6 +61,7 @@ export function createRequestHandler(services: AppServices): RequestHandler {
     'device:connect': ({ path, baudRate }: { path: string; baudRate: number }) => services.device.connect(path, baudRate),
     'device:disconnect': () => services.device.disconnect(),
     'device:profiles': () => services.device.profiles(),
+    'device:simulator-model': ({ modelId }: { modelId: string }) => services.device.useSimulatorModel(modelId),
     'device:save-profile': ({ profileId, name, settings }: ChannelInput<'device:save-profile'>) => services.device.saveProfile(profileId, name, settings),
     'device:set-dc': ({ electrode, volts }: { electrode: number; volts: number }) => services.device.setDc(electrode, volts),
     'calibration:run': (request: ChannelInput<'calibration:run'>) => services.device.runCalibration(request),

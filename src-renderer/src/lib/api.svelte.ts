@@ -152,6 +152,7 @@ export const api: DnpuApi = {
   connectDevice: (request) => call('connectDevice', request),
   disconnectDevice: (request) => call('disconnectDevice', request),
   listProfiles: (request) => call('listProfiles', request),
+  useModelForSimulator: (request) => call('useModelForSimulator', request),
   saveProfile: (request) => call('saveProfile', request),
   setDcVoltage: (request) => call('setDcVoltage', request),
   runCalibration: (request) => call('runCalibration', request),

@@ -29,7 +29,8 @@ const connected: DeviceStatus = {
   },
   profile: null,
   calibration: null,
-  error: null
+  error: null,
+  simulatorModelId: 'demo'
 }
 
 describe('readiness reasons', () => {

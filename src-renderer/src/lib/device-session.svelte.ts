@@ -14,7 +14,8 @@ const UNKNOWN: DeviceStatus = {
   capabilities: null,
   profile: null,
   calibration: null,
-  error: null
+  error: null,
+  simulatorModelId: 'demo'
 }
 
 export interface PortChoice {
