@@ -373,7 +373,7 @@ export interface RunDetail extends RunSummary {
   config: TrainingConfig & { seed: number }
   error: string | null
   /** The device profile and calibration a run on the instrument used (null: a surrogate run). */
-  device: { profileId: number; calibrationId: number } | null
+  device: { profileId: number; calibrationId: number; rangesVolts?: [number, number][] } | null
   /** Re-measurements of the best control voltages on the device, oldest first. */
   validations: HardwareValidation[]
   /** Best control voltages found (GA: best genome; GD: best-on-validation), per control electrode (volts). */

@@ -206,6 +206,18 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   // ------------------------------------------------------------------------------------------
   // Calibration
 
+  /** A calibration's range per electrode (index = electrode), or null if it is unknown or incomplete. */
+  calibrationRanges(calibrationId: number): [number, number][] | null {
+    const calibration = this.options.devices.getCalibration(calibrationId)
+    const profile = calibration && this.options.devices.getProfile(calibration.profileId)
+    if (!calibration || !profile) return null
+    try {
+      return electrodeRangesVolts(profile.settings, calibration)
+    } catch {
+      return null
+    }
+  }
+
   calibrations(profileId: number): Calibration[] {
     return this.options.devices.listCalibrations(profileId)
   }

@@ -53,6 +53,8 @@ export function createRequestHandler(services: AppServices): RequestHandler {
     'runs:get': ({ runId }: { runId: number }) => {
       const run = services.runs.getRun(runId)
       if (!run) throw new Error(`runId: no run ${runId}`)
+      // A run on the device shows its controls against the calibration it ran under.
+      if (run.device) run.device.rangesVolts = services.device.calibrationRanges(run.device.calibrationId) ?? undefined
       return run
     },
     'runs:validate': ({ runId }: { runId: number }) => services.device.validateRun(runId),

@@ -112,6 +112,8 @@ describe('RunsRepository on one connection', () => {
       accuracy: _a,
       capacity: _cap,
       resumable: _r,
+      device: _d,
+      validations: _va,
       ...expectedSummary
     } = detail!
     expect(summary).toEqual(expectedSummary)
