@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
 import { runTrainerLoop } from '../workers/trainer-loop'
 import type { FromTrainer, ToTrainer } from '../workers/trainer-protocol'
-import { createAppServices, type AppServices } from './app-services'
+import { createAppServices, type AppServices, type AppServicesOptions } from './app-services'
 import type { TrainerHandle } from './training-service'
 
 export const RESOURCES_FOLDER = resolve(import.meta.dirname, '..', '..', 'resources')
@@ -34,7 +34,8 @@ export function inProcessTrainer(): TrainerHandle {
 }
 
 export async function servicesOnTempFolder(
-  spawnTrainer: () => TrainerHandle = inProcessTrainer
+  spawnTrainer: () => TrainerHandle = inProcessTrainer,
+  options: Pick<AppServicesOptions, 'openInProcessSimulator'> = {}
 ): Promise<{ services: AppServices; dataFolder: string; cleanup: () => Promise<void> }> {
   const dataFolder = mkdtempSync(join(tmpdir(), 'dnpu-services-'))
   const services = await createAppServices({
@@ -42,7 +43,8 @@ export async function servicesOnTempFolder(
     resourcesFolder: RESOURCES_FOLDER,
     version: '0.0.0-test',
     mode: 'browser',
-    spawnTrainer
+    spawnTrainer,
+    ...options
   })
   return {
     services,
