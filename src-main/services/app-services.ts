@@ -53,7 +53,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     measurements,
     runs,
     openInProcessSimulator: options.openInProcessSimulator ? () => options.openInProcessSimulator!(models) : () => simulator.open(),
-    simulator
+    simulator,
+    activeDeviceRun: () => training.activeDeviceRunId()
   })
   training.attachDevice(device)
   return {

@@ -125,4 +125,23 @@ describe('DeviceService with the simulated instrument', () => {
     expect(validation.outputsNanoamps).toHaveLength(4)
     expect(services.runs.getRun(runId)!.validations).toHaveLength(1)
   })
+
+  it('nothing changes the device under a run that measures on it', async () => {
+    const { services } = await bench()
+    const { profile } = await services.device.connect(IN_PROCESS_SIMULATOR_PATH)
+    await services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.8, 0.6]), measurementId: null })
+    const firstGeneration = new Promise((resolve) => services.training.once('progress', resolve))
+    const finished = new Promise<TrainingFinishedEvent>((resolve) => services.training.once('finished', resolve))
+    const { runId } = services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device', generations: 1000, stopThreshold: 2, seed: 5 })
+    await firstGeneration
+    await expect(services.device.setDc(0, 0.1)).rejects.toThrow(`cannot run a manual test while run ${runId} is training on the device: stop it first`)
+    await expect(
+      services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.5, 0.5]), measurementId: null })
+    ).rejects.toThrow(`cannot change the calibration in force while run ${runId} is training on the device`)
+    await expect(services.device.runCalibration({ pointsPerLeg: 5 })).rejects.toThrow('cannot run a calibration sweep while')
+    services.training.stop(runId)
+    expect(await finished).toMatchObject({ runId, status: 'stopped' })
+    // Free again once the run has ended.
+    await expect(services.device.setDc(0, 0.1)).resolves.toMatchObject({ electrode: 0, volts: 0.1 })
+  })
 })

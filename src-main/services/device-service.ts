@@ -68,6 +68,8 @@ export interface DeviceServiceOptions {
   runs: RunsRepository
   /** A fresh link to the built-in simulated instrument (the default device on first launch). */
   openInProcessSimulator: () => Promise<Transport>
+  /** The run measuring on the device right now, if any: nothing may change the device under it. */
+  activeDeviceRun?: () => number | null
   /** The built-in simulator, whose device model the technician can change. */
   simulator?: { readonly modelId: string; readonly modelName: string; useModel(modelId: string): void }
 }
@@ -139,6 +141,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   async useSimulatorModel(modelId: string): Promise<DeviceStatus> {
     const simulator = this.options.simulator
     if (!simulator) throw new Error('this DNPU Lab process has no built-in simulated instrument')
+    this.refuseDuringDeviceRun('change the simulated device')
     if (this.portPath === IN_PROCESS_SIMULATOR_PATH && this.connected) await this.disconnect()
     simulator.useModel(modelId)
     this.emitStatus()
@@ -189,6 +192,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   async saveProfile(profileId: number, name: string, settings: DeviceSettings): Promise<DeviceProfile> {
     const parsed = deviceSettingsSchema.parse(settings)
     const c = this.connected
+    if (c && c.profile.id === profileId) this.refuseDuringDeviceRun('change the device profile')
     if (c && c.profile.id === profileId) checkSettingsAgainstInstrument(parsed, c.capabilities)
     const profile = this.options.devices.saveProfile(profileId, name, parsed)
     if (c && c.profile.id === profileId) {
@@ -228,6 +232,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
    * calibration itself changes only when the technician saves.
    */
   async runCalibration(request: { electrodes?: number[]; pointsPerLeg: number; trialRangesVolts?: [number, number][] }): Promise<CalibrationSweepResult> {
+    this.refuseDuringDeviceRun('run a calibration sweep')
     return this.exclusive(async () => {
       const c = this.requireConnection('calibrate')
       const settings = c.profile.settings
@@ -312,7 +317,10 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
       seen.add(electrode)
     }
     const c = this.connected
-    if (c && c.profile.id === profile.id) checkInsideAbsoluteLimit(request.electrodes, c.capabilities.absoluteLimitVolts)
+    if (c && c.profile.id === profile.id) {
+      this.refuseDuringDeviceRun('change the calibration in force')
+      checkInsideAbsoluteLimit(request.electrodes, c.capabilities.absoluteLimitVolts)
+    }
     const beyond = electrodesBeyondSafeRange(request.electrodes)
     if (beyond.length > 0 && !request.rangeOverride?.confirmed) {
       throw new Error(
@@ -331,6 +339,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   }
 
   async activateCalibration(calibrationId: number): Promise<Calibration> {
+    if (this.connected) this.refuseDuringDeviceRun('change the calibration in force')
     const calibration = this.options.devices.activateCalibration(calibrationId)
     await this.refreshCalibration(calibration.profileId)
     return calibration
@@ -341,6 +350,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
 
   /** Manual test: one electrode at `volts` (inside its calibrated range), read the output, back to 0 V. */
   async setDc(electrode: number, volts: number): Promise<{ electrode: number; volts: number; readoutNanoamps: number; saturated: boolean }> {
+    this.refuseDuringDeviceRun('run a manual test')
     return this.exclusive(async () => {
       const c = this.requireCalibrated('run a manual test')
       const ranges = electrodeRangesVolts(c.profile.settings, c.calibration)
@@ -382,6 +392,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     if (!run) throw new Error(`runId: no run ${runId}`)
     if (run.config.algorithm !== 'ga') throw new Error(`run ${runId} is a ${run.config.algorithm} run: validation on hardware re-measures a GA run's best genome`)
     if (!run.bestControlVoltages) throw new Error(`run ${runId} has no best control voltages yet`)
+    this.refuseDuringDeviceRun('validate on hardware')
     const controls = run.bestControlVoltages
     const config = run.config
     return this.exclusive(async () => {
@@ -571,6 +582,14 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     c.calibration = this.options.devices.activeCalibration(profileId)
     await this.exclusive(() => this.applyLimits(c)).catch((error: unknown) => this.noteFailure(error))
     this.emitStatus()
+  }
+
+  /** Refuses to change the device (profile, calibration, manual test, sweep) while a run measures on it. */
+  private refuseDuringDeviceRun(action: string): void {
+    const runId = this.options.activeDeviceRun?.()
+    if (runId !== null && runId !== undefined) {
+      throw new Error(`cannot ${action} while run ${runId} is training on the device: stop it first or wait for it to end`)
+    }
   }
 
   private requireConnection(action: string): Connected {

@@ -101,6 +101,11 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     return this.active?.runId ?? null
   }
 
+  /** The run in progress on the instrument, if any. */
+  activeDeviceRunId(): number | null {
+    return this.active?.onDevice ? this.active.runId : null
+  }
+
   /** The run in progress (if any) and whether it is paused. */
   activeRun(): { runId: number | null; paused: boolean } {
     return { runId: this.active?.runId ?? null, paused: this.active?.paused ?? false }
