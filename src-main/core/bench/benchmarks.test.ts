@@ -5,6 +5,7 @@ import { DEMO_SURROGATE_JSON } from '../__fixtures__/demo-surrogate.js';
 import { DifferentiableSurrogate } from '../gd/differentiable-surrogate.js';
 import { parseSurrogateJson, SurrogateModel } from '../surrogate.js';
 import {
+  BENCHMARK_SIZES,
   benchmarkReport,
   FIGURE_KEYS,
   measureForwardBackwardSamplesPerSecond,
@@ -209,16 +210,7 @@ describe('targets', () => {
     mlpKernel: 'wasm-simd',
     workers: 1,
     quick: false,
-    sizes: {
-      gaXorPartition: [4, 22],
-      gaLargePartition: [10, 90],
-      gaLargePointCount: 1000,
-      gdTrainCount: 5000,
-      gdValidationCount: 1000,
-      gdBatchSize: 512,
-      forwardRowCount: 100_000,
-      forwardBackwardRowCount: 512,
-    },
+    sizes: { ...BENCHMARK_SIZES },
   });
 
   it('counts a time as met at or below its target and a throughput at or above it', () => {
