@@ -123,7 +123,7 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
     const train = dnpu(['train', 'ga', '--task', 'xor', '--port', port, '--seed', '3', '--stop-threshold', '2', '--generations', '8', '--data-dir', data])
     expect(train.status).toBe(1)
     const lastLine = train.stderr.trim().split('\n').at(-1)!
-    expect(lastLine).toMatch(/^dnpu: run 1 interrupted: the instrument connection was lost: .*closed/)
+    expect(lastLine).toMatch(/^dnpu: run 1 interrupted: the instrument connection was lost: .*(closed|unplugged)/)
     const stored = JSON.parse(dnpu(['runs', 'show', '1', '--json', '--data-dir', data]).stdout) as { status: string; generations: number; resumable: boolean }
     expect(stored).toMatchObject({ status: 'interrupted', generations: 3, resumable: true })
 

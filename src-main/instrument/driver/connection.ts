@@ -169,11 +169,16 @@ export class Connection {
       // The answer can arrive before the write callback; both are awaited under one timer.
       return this.underTimer(command, options.timeoutMs, async () => {
         await this.transport.write(command.bytes).catch((error: Error) => {
-          throw this.failWith(new PortClosedError(`could not send "${command.label}" to ${this.transport.description}: ${error.message}`))
+          throw this.failWith(this.writeFailed(command, error))
         })
         return answer
       }, () => answered)
     })
+  }
+
+  /** A write that fails means the port went away under us (a pulled cable gives EIO on a PTY or USB serial). */
+  private writeFailed(command: Command, error: Error): PortClosedError {
+    return new PortClosedError(`could not send "${command.label}" to ${this.transport.description}: the port was closed or unplugged (${error.message})`)
   }
 
   private enqueue<T>(command: Command, run: () => Promise<T>): Promise<T> {
@@ -189,7 +194,7 @@ export class Connection {
   private write(command: Command, timeoutMs: number | undefined): Promise<void> {
     return this.underTimer(command, timeoutMs, () =>
       this.transport.write(command.bytes).catch((error: Error) => {
-        throw this.failWith(new PortClosedError(`could not send "${command.label}" to ${this.transport.description}: ${error.message}`))
+        throw this.failWith(this.writeFailed(command, error))
       })
     )
   }
