@@ -10,11 +10,11 @@ import { MlpKernel, mlpKernelVariant, usesMlpKernel } from './mlp-kernel.js';
 const demo = parseSurrogateJson(DEMO_SURROGATE_JSON);
 
 /**
- * A random MLP whose widths pad to every chunk shape of the kernel: 3 -> 1 vector, 9 -> 3 single
- * vectors, 17 -> 4 + an overlapping 4, 40 -> 4 + 4 + an overlapping 4, 52 -> 12 + an
- * overlapping 12; 5 inputs and 2 outputs.
+ * A random MLP whose widths pad to every chunk shape of the kernel: 16 -> one 4, 17 -> 4 + an
+ * overlapping 4, 52 -> 6 + 6 + an overlapping 6, 24 -> one 6, 9 -> 3 single vectors, 2 -> one
+ * vector; 5 inputs and 2 outputs.
  */
-function randomDefinition(activation: ActivationName, seed: number, sizes = [5, 3, 17, 40, 52, 9, 2]): SurrogateDefinition {
+function randomDefinition(activation: ActivationName, seed: number, sizes = [5, 16, 17, 52, 24, 9, 2]): SurrogateDefinition {
   const rng = new Rng(seed);
   const layers = sizes.slice(1).map((out, l) => {
     const inCount = sizes[l]!;
