@@ -102,15 +102,19 @@ export class Dnpu {
     const data = this.dataVoltages(taskInputs);
     const controlPool = matrix(controlPoolInput, 'controlPool');
     const electrodes = this.activationElectrodeCount;
-    const batch = new Float32Array(controlPool.length * data.length * electrodes);
+    const points = data.length;
+    // One genome's rows with only the data filled in, copied per genome, then its controls set:
+    // plain loops, as a GA generation assembles 100 genomes x 1000 points this way.
+    const dataBlock = new Float32Array(points * electrodes);
+    data.forEach((dataRow, p) => this.dataElectrodes.forEach((electrode, d) => (dataBlock[p * electrodes + electrode] = dataRow[d]!)));
+    const batch = new Float32Array(controlPool.length * dataBlock.length);
     controlPool.forEach((controls, g) => {
       this.checkControls(controls, g);
-      const template = new Float64Array(electrodes);
-      this.controlElectrodes.forEach((electrode, c) => (template[electrode] = controls[c]!));
-      data.forEach((dataRow, p) => {
-        const rowStart = (g * data.length + p) * electrodes;
-        batch.set(template, rowStart);
-        this.dataElectrodes.forEach((electrode, d) => (batch[rowStart + electrode] = dataRow[d]!));
+      const blockStart = g * dataBlock.length;
+      batch.set(dataBlock, blockStart);
+      this.controlElectrodes.forEach((electrode, c) => {
+        const volts = controls[c]!;
+        for (let at = blockStart + electrode; at < blockStart + dataBlock.length; at += electrodes) batch[at] = volts;
       });
     });
     return batch;

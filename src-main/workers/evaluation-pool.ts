@@ -28,6 +28,7 @@ import type { Worker, WorkerOptions } from 'node:worker_threads'
 import { applyOutputNoise, checkOutputNoise, DifferentiableSurrogate, initComputeBackend, SurrogateModel, type OutputNoise } from '../core'
 import type { ComputeBackendName, DifferentiableProcessor, ForwardWithGradient, Processor, SimulationOptions, SurrogateDefinition } from '../core'
 import type { EvaluationRequest, EvaluationWorkerInit, FromEvaluationWorker, ToEvaluationWorker } from './evaluation-worker'
+import { pollEventLoop } from './event-loop-polling'
 
 /** Starts one evaluation worker thread running evaluation-worker.ts with the given options. */
 export type EvaluationWorkerFactory = (options: WorkerOptions) => Worker | Promise<Worker>
@@ -48,6 +49,16 @@ export const DEFAULT_IN_THREAD_BELOW_ROWS = 2048
  * a 256-row chunk costing 1.5 + 1.3 ms (forward, gradient) here and 1.8 + 1.7 ms through a worker.
  */
 export const DEFAULT_GRADIENT_IN_THREAD_BELOW_ROWS = 256
+
+/**
+ * How long this thread polls its event loop (see event-loop-polling.ts) while waiting for worker
+ * chunks, and how long a worker keeps polling after answering, for the next request of a tight
+ * sequence (a GD batch's gradient, the next batch). Long enough for the gaps between the requests
+ * of a GD run (well under a millisecond), short enough that a wait for a long chunk, or an idle
+ * worker, soon sleeps.
+ */
+export const AWAIT_POLLING_MS = 5
+export const WORKER_STAY_AWAKE_MS = 2
 
 /**
  * The production factory: the worker chunk electron-vite emits for `?nodeWorker`. Imported lazily
@@ -340,7 +351,10 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
       const [first, end] = [bounds[c]!, bounds[c + 1]!]
       chunks[c] = end === first ? Promise.resolve(new Float32Array(0)) : run(c, first, end)
     }
+    // While worker chunks are out, poll rather than sleep, so their answers are taken at once.
+    const stopPolling = chunkCount > 1 ? pollEventLoop(AWAIT_POLLING_MS) : () => undefined
     const settled = await Promise.allSettled(chunks)
+    stopPolling()
     this.checkNotDisposedDuring(call)
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
     if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason))
@@ -434,7 +448,8 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
       amplification: this.simulation.amplification,
       clippingValueNanoamps: this.simulation.clippingValueNanoamps,
       computeBackend,
-      unclipped: this.noise !== undefined
+      unclipped: this.noise !== undefined,
+      stayAwakeMs: WORKER_STAY_AWAKE_MS
     }
     const lanes = await Promise.all(
       Array.from({ length: this.workers - 1 }, (_, i) => EvaluationLane.spawn(i + 1, this.workers, this.spawnWorker, init))

@@ -14,6 +14,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { DifferentiableSurrogate, SurrogateModel, initComputeBackend } from '../core'
 import type { ComputeBackendName, ForwardWithGradient, SurrogateDefinition } from '../core'
+import { pollEventLoop } from './event-loop-polling'
 
 /** Sent once as `workerData`. */
 export interface EvaluationWorkerInit {
@@ -24,6 +25,8 @@ export interface EvaluationWorkerInit {
   computeBackend: ComputeBackendName
   /** True when the pool adds noise: then the rows come back unclipped (noise goes before clipping). */
   unclipped: boolean
+  /** After answering, keep polling for the next request this long (ms; see event-loop-polling.ts). */
+  stayAwakeMs: number
 }
 
 /** A request that is answered with one `result` (or `failed`) carrying the same id. */
@@ -88,6 +91,7 @@ port.on('message', (request: ToEvaluationWorker) => {
       // Transfer, not copy; a view into a larger buffer is copied first so only its rows travel.
       const owned = values.byteOffset === 0 && values.byteLength === values.buffer.byteLength ? values : values.slice()
       send({ type: 'result', id: request.id, values: owned }, [owned.buffer as ArrayBuffer])
+      pollEventLoop(init.stayAwakeMs)
     },
     (error: unknown) => send({ type: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) })
   )

@@ -203,7 +203,11 @@ export class DifferentiableSurrogate implements DifferentiableProcessor {
       }
       return kernel.inputGradient(pass, outputGradient, rowCount);
     };
-    return { outputsNanoamps, inputGradient, dispose: () => (pass = null) };
+    const dispose = (): void => {
+      if (pass) kernel.release(pass);
+      pass = null;
+    };
+    return { outputsNanoamps, inputGradient, dispose };
   }
 
   dispose(): void {

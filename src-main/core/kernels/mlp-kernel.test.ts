@@ -138,7 +138,9 @@ describe('MlpKernel forward', () => {
     expect(() => kernel.forward(new Float32Array(0), -1, true)).toThrow(/rowCount must be a non-negative integer/);
     const pass = kernel.forwardKeeping(new Float32Array(14), 2);
     expect(() => kernel.inputGradient(pass, new Float32Array(3), 2)).toThrow(/outputGradient has 3 values, expected 2 rows x 1/);
-    expect(() => kernel.inputGradient(pass, new Float32Array(1), 1)).toThrow(/does not hold 1 rows/);
+    expect(() => kernel.inputGradient(pass, new Float32Array(1), 1)).toThrow(/does not hold 1 rows \(it holds 2\)/);
+    kernel.release(pass);
+    expect(() => kernel.inputGradient(pass, new Float32Array(2), 2)).toThrow(/this pass was released/);
     const broken = randomDefinition('relu', 1, [3, 4, 2]);
     broken.layers[1]!.weight = [
       [1, 2, 3],
@@ -204,6 +206,23 @@ describe('MlpKernel input gradient', () => {
     const fresh = await kernelFor(demo);
     expect(kernel.inputGradient(passB, ones(700), 700)).toEqual(fresh.inputGradient(fresh.forwardKeeping(rowsB, 700), ones(700), 700));
     expect(passA.outputsNanoamps).toEqual(kernel.forward(rowsA, 1500, true));
+  });
+
+  it('reuses a released pass\'s memory for a later pass, and grows for passes held at once', async () => {
+    const kernel = await kernelFor(demo);
+    const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
+    const rows = randomRows(demo, 600, 16);
+    const expected = kernel.inputGradient(kernel.forwardKeeping(rows, 600), ones(600), 600);
+    const memory = (): number => (kernel as unknown as { exports: { memory: WebAssembly.Memory } }).exports.memory.buffer.byteLength;
+    const held = Array.from({ length: 4 }, () => kernel.forwardKeeping(rows, 600));
+    const grown = memory();
+    held.forEach((pass) => kernel.release(pass));
+    for (let i = 0; i < 8; i += 1) {
+      const pass = kernel.forwardKeeping(rows, 600);
+      expect(kernel.inputGradient(pass, ones(600), 600)).toEqual(expected);
+      kernel.release(pass);
+    }
+    expect(memory()).toBe(grown);
   });
 });
 

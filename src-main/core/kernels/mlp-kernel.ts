@@ -133,12 +133,22 @@ export interface MlpKernelSpec {
   clippingValueNanoamps: readonly [number, number];
 }
 
-/** A forward that kept what inputGradient needs: per row the hidden outputs and the clip gate. */
+/**
+ * A forward that kept what inputGradient needs (per row the hidden outputs and the clip gate). The
+ * kept rows stay in the kernel's own memory, so the gradient reads them where the forward wrote
+ * them (copying them out and back in cost 10% of a GD batch): release() the pass when done.
+ */
 export interface KernelPass {
   /** rows x outputCount nA, amplified and clipped. */
-  outputsNanoamps: Float32Array;
-  /** Opaque to callers: rows x (stride / 4) floats, for inputGradient. */
-  kept: Float32Array;
+  readonly outputsNanoamps: Float32Array;
+  readonly rowCount: number;
+}
+
+/** Where a pass's kept rows are in the kernel's memory. */
+interface KeptSlot {
+  at: number;
+  bytes: number;
+  pass: KernelPass | null;
 }
 
 const padTo4 = (n: number): number => Math.ceil(n / 4) * 4;
@@ -171,15 +181,17 @@ export class MlpKernel {
   readonly inputCount: number;
   readonly outputCount: number;
   private readonly exports: KernelExports;
-  private readonly f32: Float32Array;
+  private f32: Float32Array;
   private readonly ctx = 0;
   private readonly inputs: number;
   private readonly outputs: number;
-  private readonly keptArea: number;
+  /** The kept rows' slots, above every fixed area; a released slot is reused by a later pass. */
+  private readonly keptSlots: KeptSlot[] = [];
+  private readonly keptSlotsStart: number;
   private readonly outputGradients: number;
   private readonly gradients: number;
-  /** Floats per row in a KernelPass's `kept`. */
-  private readonly keptStride: number;
+  /** Bytes per kept row. */
+  private readonly keptStrideBytes: number;
 
   private constructor(instance: WebAssembly.Instance, spec: MlpKernelSpec) {
     const { layers } = spec;
@@ -220,17 +232,16 @@ export class MlpKernel {
     });
     const gateOffset = keptBytes;
     const strideBytes = Math.ceil((keptBytes + 4 * this.outputCount) / 16) * 16;
-    this.keptStride = strideBytes / 4;
+    this.keptStrideBytes = strideBytes;
     this.inputs = layout.take(4 * BLOCK_ROWS * this.inputCount);
     this.outputs = layout.take(4 * BLOCK_ROWS * this.outputCount);
-    this.keptArea = layout.take(BLOCK_ROWS * strideBytes);
     this.outputGradients = layout.take(4 * BLOCK_ROWS * this.outputCount);
     this.gradients = layout.take(4 * BLOCK_ROWS * this.inputCount);
 
+    this.keptSlotsStart = layout.top;
     const memory = this.exports.memory;
-    const pagesNeeded = Math.ceil(layout.top / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
-    if (pagesNeeded > 0) memory.grow(pagesNeeded);
     this.f32 = new Float32Array(memory.buffer);
+    this.ensureMemory(layout.top);
     const i32 = new Int32Array(memory.buffer);
 
     // Wt rows (one per input unit, outPad wide) for the forward, W rows (one per output unit,
@@ -277,34 +288,67 @@ export class MlpKernel {
     return outputs;
   }
 
-  /** The clipped forward, keeping per row what inputGradient needs. */
+  /** The clipped forward, keeping per row what inputGradient needs (release() the pass after). */
   forwardKeeping(inputsVolts: Float32Array, rowCount: number): KernelPass {
     this.checkRows(inputsVolts, rowCount, this.inputCount, 'inputsVolts');
     const outputsNanoamps = new Float32Array(rowCount * this.outputCount);
-    const kept = new Float32Array(rowCount * this.keptStride);
+    const pass: KernelPass = { outputsNanoamps, rowCount };
+    const slot = this.takeSlot(rowCount * this.keptStrideBytes, pass);
     for (let first = 0; first < rowCount; first += BLOCK_ROWS) {
       const rows = Math.min(BLOCK_ROWS, rowCount - first);
       this.f32.set(inputsVolts.subarray(first * this.inputCount, (first + rows) * this.inputCount), this.inputs / 4);
-      this.exports.forward(this.ctx, this.inputs, rows, this.outputs, 1, this.keptArea);
+      this.exports.forward(this.ctx, this.inputs, rows, this.outputs, 1, slot.at + first * this.keptStrideBytes);
       outputsNanoamps.set(this.f32.subarray(this.outputs / 4, this.outputs / 4 + rows * this.outputCount), first * this.outputCount);
-      kept.set(this.f32.subarray(this.keptArea / 4, this.keptArea / 4 + rows * this.keptStride), first * this.keptStride);
     }
-    return { outputsNanoamps, kept };
+    return pass;
   }
 
   /** d loss / d inputs (rows x inputCount) of a kept pass, for d loss / d outputs (rows x outputCount). */
   inputGradient(pass: KernelPass, outputGradient: Float32Array, rowCount: number): Float32Array {
     this.checkRows(outputGradient, rowCount, this.outputCount, 'outputGradient');
-    if (pass.kept.length !== rowCount * this.keptStride) throw new RangeError(`MlpKernel: the kept pass does not hold ${rowCount} rows of this model`);
+    const slot = this.keptSlots.find((kept) => kept.pass === pass);
+    if (!slot) throw new Error('MlpKernel: this pass was released, or is not one of this kernel\'s');
+    if (pass.rowCount !== rowCount) throw new RangeError(`MlpKernel: the kept pass does not hold ${rowCount} rows (it holds ${pass.rowCount})`);
     const gradients = new Float32Array(rowCount * this.inputCount);
     for (let first = 0; first < rowCount; first += BLOCK_ROWS) {
       const rows = Math.min(BLOCK_ROWS, rowCount - first);
-      this.f32.set(pass.kept.subarray(first * this.keptStride, (first + rows) * this.keptStride), this.keptArea / 4);
       this.f32.set(outputGradient.subarray(first * this.outputCount, (first + rows) * this.outputCount), this.outputGradients / 4);
-      this.exports.backward(this.ctx, this.keptArea, this.outputGradients, rows, this.gradients);
+      this.exports.backward(this.ctx, slot.at + first * this.keptStrideBytes, this.outputGradients, rows, this.gradients);
       gradients.set(this.f32.subarray(this.gradients / 4, this.gradients / 4 + rows * this.inputCount), first * this.inputCount);
     }
     return gradients;
+  }
+
+  /** Frees a pass's kept rows for later passes; its inputGradient is refused from now on. */
+  release(pass: KernelPass): void {
+    const slot = this.keptSlots.find((kept) => kept.pass === pass);
+    if (slot) slot.pass = null;
+  }
+
+  /** The smallest free slot that fits, else a new one at the end (growing the memory). */
+  private takeSlot(bytes: number, pass: KernelPass): KeptSlot {
+    let best: KeptSlot | null = null;
+    for (const slot of this.keptSlots) {
+      if (slot.pass === null && slot.bytes >= bytes && (best === null || slot.bytes < best.bytes)) best = slot;
+    }
+    if (!best) {
+      const last = this.keptSlots.at(-1);
+      const at = last ? last.at + last.bytes : this.keptSlotsStart;
+      best = { at, bytes: Math.ceil(bytes / 16) * 16, pass: null };
+      this.ensureMemory(best.at + best.bytes);
+      this.keptSlots.push(best);
+    }
+    best.pass = pass;
+    return best;
+  }
+
+  /** Grows the memory to at least `bytes`; growing replaces the buffer, so the view is renewed. */
+  private ensureMemory(bytes: number): void {
+    const memory = this.exports.memory;
+    const pagesNeeded = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
+    if (pagesNeeded <= 0) return;
+    memory.grow(pagesNeeded);
+    this.f32 = new Float32Array(memory.buffer);
   }
 
   private checkRows(values: Float32Array, rowCount: number, width: number, name: string): void {
