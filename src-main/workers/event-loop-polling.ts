@@ -21,7 +21,8 @@ function tick(): void {
 
 /**
  * Keeps this thread's event loop polling for `forMs` from now (extending a polling already
- * going on). Returns a function that stops the polling early.
+ * going on). Returns a function that stops the polling early: all of this thread's polling, as
+ * one thread has one user (an evaluation worker, or the thread driving a pool).
  */
 export function pollEventLoop(forMs: number): () => void {
   pollUntilMs = Math.max(pollUntilMs, performance.now() + forMs)
