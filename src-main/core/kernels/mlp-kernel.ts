@@ -4,8 +4,10 @@
 // the tfjs path within float32 rounding, not bit for bit.
 //
 // One MlpKernel owns one wasm instance (its own memory): weights laid out once, then rows are
-// evaluated in blocks of BLOCK_ROWS through fixed input/output areas, so memory does not grow
-// with the call size. Synchronous once created; not shared between threads.
+// evaluated in blocks of BLOCK_ROWS through fixed input/output areas, so a forward's memory does
+// not grow with the call size. Only the rows a forwardKeeping pass keeps for its gradient take
+// memory in proportion (until release(); released slots are reused). Synchronous once created;
+// not shared between threads.
 import type { ActivationName, SurrogateLayer } from '../surrogate-definition.js';
 import { MLP_KERNEL_FMA_WASM_BASE64, MLP_KERNEL_WASM_BASE64 } from './mlp-kernel-wasm.js';
 
