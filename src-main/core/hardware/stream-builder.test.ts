@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TYPICAL_VOLTAGE_RANGES_VOLTS } from '../__fixtures__/typical-voltage-ranges.js';
 import { Rng } from '../rng.js';
 import { generateMask, pointsToWaveform } from '../functions/waveform.js';
 import { checkStream, type StreamLimits } from './stream-safety.js';
@@ -12,15 +13,7 @@ import {
   type BuildStreamsOptions,
 } from './stream-builder.js';
 
-const RANGES: [number, number][] = [
-  [-0.55, 0.325],
-  [-0.95, 0.55],
-  [-1.0, 0.6],
-  [-1.0, 0.6],
-  [-1.0, 0.6],
-  [-0.95, 0.55],
-  [-0.55, 0.325],
-];
+const RANGES = TYPICAL_VOLTAGE_RANGES_VOLTS;
 
 function base(overrides: Partial<BuildStreamsOptions> = {}): BuildStreamsOptions {
   return {

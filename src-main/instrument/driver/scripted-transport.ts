@@ -5,6 +5,7 @@
  * For tests of the driver and of services that use it.
  */
 
+import { concatBytes as concatByteArrays } from '../protocol'
 import type { Transport } from './transport'
 
 export type Bytes = string | Uint8Array
@@ -27,15 +28,9 @@ export function toBytes(bytes: Bytes): Uint8Array {
   return out
 }
 
+/** Text or bytes, one after the other, as bytes. */
 export function concatBytes(...pieces: Bytes[]): Uint8Array {
-  const arrays = pieces.map(toBytes)
-  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0))
-  let at = 0
-  for (const array of arrays) {
-    out.set(array, at)
-    at += array.length
-  }
-  return out
+  return concatByteArrays(...pieces.map(toBytes))
 }
 
 /** A query and its one-line answer (`answer` without the `\n`). */

@@ -33,12 +33,20 @@ export function float32LeValues(bytes: Uint8Array): Float32Array {
   return values
 }
 
+/** The pieces one after the other, in one new array. */
+export function concatBytes(...pieces: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((n, piece) => n + piece.length, 0))
+  let at = 0
+  for (const piece of pieces) {
+    out.set(piece, at)
+    at += piece.length
+  }
+  return out
+}
+
 /** A whole block of float32 values, header and payload, without the line terminator. */
 export function encodeFloat32Block(values: ArrayLike<number>): Uint8Array {
   const payload = float32LeBytes(values)
   const header = new TextEncoder().encode(blockHeader(payload.length))
-  const block = new Uint8Array(header.length + payload.length)
-  block.set(header, 0)
-  block.set(payload, header.length)
-  return block
+  return concatBytes(header, payload)
 }

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { encodeFloat32Block, float32LeValues } from './block'
+import { concatBytes, encodeFloat32Block, float32LeValues } from './block'
 import { FrameReader, type FrameEvent } from './frame-reader'
 
 const ascii = (text: string) => new TextEncoder().encode(text)
-
-function concat(...pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of pieces) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
 
 /** Feeds `bytes` one byte at a time, the worst case a serial port can deliver. */
 function feedBytewise(reader: FrameReader, bytes: Uint8Array): FrameEvent[] {
@@ -33,8 +23,8 @@ describe('FrameReader', () => {
   it('reads a block by its length even when the payload holds newline bytes', () => {
     const values = [0, 1.5, -0.25, 0]
     const block = encodeFloat32Block(values)
-    const payloadWithNewline = concat(ascii('#14'), Uint8Array.of(0x0a, 0x0a, 0x0d, 0x0a))
-    const line = concat(ascii('WAV:DATA '), block, ascii(';INIT\n'), payloadWithNewline, ascii('\n'))
+    const payloadWithNewline = concatBytes(ascii('#14'), Uint8Array.of(0x0a, 0x0a, 0x0d, 0x0a))
+    const line = concatBytes(ascii('WAV:DATA '), block, ascii(';INIT\n'), payloadWithNewline, ascii('\n'))
     for (const events of [new FrameReader().push(line), feedBytewise(new FrameReader(), line)]) {
       expect(events).toHaveLength(2)
       const [first, second] = events as Array<Extract<FrameEvent, { kind: 'frame' }>>
@@ -65,7 +55,7 @@ describe('FrameReader', () => {
 
   it('skips an oversize block without storing it', () => {
     const reader = new FrameReader({ maxBlockBytes: 4 })
-    const events = reader.push(concat(ascii('WAV:DATA #18'), new Uint8Array(8), ascii('\n')))
+    const events = reader.push(concatBytes(ascii('WAV:DATA #18'), new Uint8Array(8), ascii('\n')))
     expect(events).toEqual([{ kind: 'frame', frame: { parts: ['WAV:DATA ', { skippedByteCount: 8 }] } }])
   })
 

@@ -1,5 +1,6 @@
 /** Helpers for the simulator's tests: a linear fake device and a host that talks raw bytes. */
 import { FrameReader, type Frame } from '../protocol/frame-reader'
+export { concatBytes } from '../protocol/block'
 import type { SimulatedDevice } from './device'
 import { ScpiInstrument, type ScpiInstrumentOptions } from './scpi-instrument'
 
@@ -33,15 +34,6 @@ export function linearDevice(channels = 7, readouts = 1, nanoampsPerVolt = 10): 
   return device
 }
 
-export function concatBytes(...pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, piece) => n + piece.length, 0))
-  let at = 0
-  for (const piece of pieces) {
-    out.set(piece, at)
-    at += piece.length
-  }
-  return out
-}
 
 /** A host attached to an instrument: raw bytes out, answer frames and raw bytes in. */
 export class TestHost {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { DeviceProfile, InstrumentCapabilities } from '../../../src-preload/contract'
+import type { DeviceProfile } from '../../../src-preload/contract'
+import { SIMULATED_CAPABILITIES } from './__fixtures__/simulated-instrument'
 import { checkProfileForm, profileFormFrom, samplesToMs } from './device-profile-form'
 
 const profile: Pick<DeviceProfile, 'name' | 'settings'> = {
@@ -18,16 +19,7 @@ const profile: Pick<DeviceProfile, 'name' | 'settings'> = {
   }
 }
 
-const capabilities: InstrumentCapabilities = {
-  activationChannelCount: 7,
-  readoutChannelCount: 1,
-  absoluteLimitVolts: [-1.6, 1.6],
-  adcRangeVolts: [-4, 4],
-  maxDacRateHz: 50000,
-  maxAdcRateHz: 100000,
-  maxPointsPerChannel: 65536,
-  slewVoltsPerSecond: 10
-}
+const capabilities = SIMULATED_CAPABILITIES
 
 describe('checkProfileForm', () => {
   it('gives back the stored settings unchanged', () => {

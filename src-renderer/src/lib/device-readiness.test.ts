@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_GA_CONFIG, type Calibration, type DeviceStatus } from '../../../src-preload/contract'
+import { SIMULATED_CAPABILITIES, SIMULATED_IDENTITY } from './__fixtures__/simulated-instrument'
 import { allowedRangeVolts, electrodeCountOf, notCalibratedReason, notConnectedReason, withProcessor } from './device-readiness'
 
 const calibration: Calibration = {
@@ -16,17 +17,8 @@ const calibration: Calibration = {
 const connected: DeviceStatus = {
   state: 'connected',
   portPath: 'sim://in-process',
-  identity: { maker: 'DNPU-SIM', model: 'DAQ-7x1', serial: 'SIM0001', firmware: '1.0.0' },
-  capabilities: {
-    activationChannelCount: 7,
-    readoutChannelCount: 1,
-    absoluteLimitVolts: [-1.6, 1.6],
-    adcRangeVolts: [-4, 4],
-    maxDacRateHz: 50000,
-    maxAdcRateHz: 100000,
-    maxPointsPerChannel: 65536,
-    slewVoltsPerSecond: 10
-  },
+  identity: SIMULATED_IDENTITY,
+  capabilities: SIMULATED_CAPABILITIES,
   profile: null,
   calibration: null,
   error: null,
