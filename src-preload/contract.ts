@@ -320,6 +320,8 @@ export interface RunSummary {
   /** GD runs that ended: perceptron accuracy (%) on the test set, else validation, else training. */
   accuracyPercent: number | null
   computeBackend: string
+  /** The DNPU Lab version that ran it; null for runs stored before versions were recorded. */
+  appVersion: string | null
 }
 
 export interface GenerationMetrics {

@@ -3,7 +3,8 @@
  * `npm test` builds before it runs these; alone, run `npm run build` first.
  */
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dnpu, launcher, repoRoot, useBuiltCli, waitFor } from './test-support'
@@ -52,6 +53,26 @@ describe('dnpu CLI', () => {
     expect(badElectrode.status).toBe(2)
     expect(badElectrode.stderr).toContain('electrode 9 does not exist')
     expect(JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout)).toEqual([])
+  })
+
+  it('refuses an empty --data-dir instead of using the real data folder', () => {
+    // The user's real folder is where an empty value used to lead: point it at a fresh one.
+    const home = freshDataFolder()
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), APPDATA: join(home, 'AppData'), DNPU_DATA_DIR: undefined }
+    for (const args of [['runs', 'list', '--json'], ['train', 'ga', '--task', 'xor', '--generations', '1'], ['info']]) {
+      const result = dnpu([...args, '--data-dir', ''], 60_000, env)
+      expect(result.status).toBe(2)
+      expect(result.stderr).toContain('--data-dir must name a folder, got an empty value')
+    }
+    expect(readdirSync(home)).toEqual([])
+  })
+
+  it('caps --workers at the number of cores and says so', () => {
+    const folder = freshDataFolder()
+    const result = dnpu(['train', 'ga', '--task', 'xor', '--generations', '2', '--seed', '1', '--workers', '4096', '--json', '--data-dir', folder])
+    expect(result.status).toBe(0)
+    expect(result.stderr).toBe(`dnpu: --workers 4096 is more than this machine's ${availableParallelism()} cores: using ${availableParallelism()}\n`)
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed', generations: 2 })
   })
 
   it('several processes creating the same new database at once all come up (migrations applied once)', async () => {

@@ -1,4 +1,5 @@
 /** Command definitions of the `dnpu` CLI (commander). */
+import { availableParallelism } from 'node:os'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import {
   FITNESS_NAMES,
@@ -71,6 +72,31 @@ function numberPair(name: string, integers: boolean) {
   }
 }
 
+/**
+ * A folder path that must say something: an empty `--data-dir ""` (an unset shell variable, say)
+ * would otherwise fall back to the real user data folder without a word.
+ */
+function folderPath(name: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${name} must name a folder, got an empty value`)
+    return value
+  }
+}
+
+/**
+ * Threads to split work over. More threads than cores only add hand-overs (results do not
+ * depend on the count), so a larger number is capped at the core count, with a note on stderr.
+ */
+export function workerCount(name: string, cores: number = availableParallelism(), note: (text: string) => void = (text) => process.stderr.write(text)) {
+  const parse = integer(name, 1)
+  return (value: string): number => {
+    const requested = parse(value)
+    if (requested <= cores) return requested
+    note(`dnpu: ${name} ${requested} is more than this machine's ${cores} cores: using ${cores}\n`)
+    return cores
+  }
+}
+
 export function buildProgram(context: CliContext): Command {
   const program = new Command('dnpu')
     .description('DNPU Lab: train and manage dopant-network processing units from the command line')
@@ -84,7 +110,7 @@ export function buildProgram(context: CliContext): Command {
     })
 
   const dataDirOption = () =>
-    new Option('--data-dir <dir>', 'folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app\'s folder)')
+    new Option('--data-dir <dir>', 'folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app\'s folder)').argParser(folderPath('--data-dir'))
 
   program
     .command('info')
@@ -113,7 +139,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
     .addOption(dataDirOption())
     .option('--stop-after <n>', 'stop (resumable, status stopped) once this many generations have run', integer('--stop-after', 1))
-    .option('--workers <n>', 'threads sharing each generation\'s evaluation (default: the number of cores); results do not depend on it', integer('--workers', 1))
+    .option('--workers <n>', 'threads sharing each generation\'s evaluation (default: the number of cores); results do not depend on it', workerCount('--workers'))
     .option('--port <path>', 'train on the instrument at this serial port (or tcp://127.0.0.1:PORT) instead of the surrogate; its active calibration gives the ranges')
     .option('--baud <rate>', 'serial baud rate with --port', integer('--baud', 1), 115200)
     .option('--profile <id>', 'with --port: the device profile expected (default: found from the instrument\'s identity)', integer('--profile', 1))
@@ -143,7 +169,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--clipping <lo,hi>', 'simulation: replace the model\'s clipping value (nA)', numberPair('--clipping', false))
     .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
     .option('--stop-after <n>', 'stop (resumable, status stopped) once this many epochs have run', integer('--stop-after', 1))
-    .option('--workers <n>', 'threads sharing each batch\'s forward and gradient (default: the number of cores); results do not depend on it', integer('--workers', 1))
+    .option('--workers <n>', 'threads sharing each batch\'s forward and gradient (default: the number of cores); results do not depend on it', workerCount('--workers'))
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (options) => {
@@ -217,7 +243,7 @@ export function buildProgram(context: CliContext): Command {
     .description('continue a stopped or interrupted run from its last checkpoint (same run, same history)')
     .argument('<id>', 'run id')
     .option('--stop-after <n>', 'stop again once this many generations / epochs have run in total', integer('--stop-after', 1))
-    .option('--workers <n>', 'threads sharing each GA generation\'s evaluation or GD batch (default: the number of cores)', integer('--workers', 1))
+    .option('--workers <n>', 'threads sharing each GA generation\'s evaluation or GD batch (default: the number of cores)', workerCount('--workers'))
     .option('--port <path>', 'a run on the instrument: the port it is connected to now (its calibration must be the run\'s)')
     .option('--baud <rate>', 'serial baud rate with --port', integer('--baud', 1), 115200)
     .addOption(dataDirOption())
@@ -263,7 +289,7 @@ export function buildProgram(context: CliContext): Command {
     .description('training-engine speed on the demo surrogate, against the reference library and the targets')
     .option('--json', 'print one JSON object on stdout')
     .option('--quick', 'fewer repetitions: a few seconds, noisier figures')
-    .option('--workers <n>', 'threads every figure runs on (default: the number of cores)', integer('--workers', 1))
+    .option('--workers <n>', 'threads every figure runs on (default: the number of cores)', workerCount('--workers'))
     .action(async (options: { json?: boolean; quick?: boolean; workers?: number }) => {
       const { runBench } = await import('./bench-command')
       await runBench(context, options)

@@ -45,6 +45,9 @@ describe('dnpu runs show', () => {
     expect(result.status).toBe(0)
     const shown = JSON.parse(result.stdout) as RunDetail & { history: { fitness: number[]; correlation: number[] } }
     expect(shown).toMatchObject({ id: trained.runId, algorithm: 'ga', task: 'xor', seed: 1, status: 'completed', generations: 3 })
+    // Stored with every run: the version of DNPU Lab that ran it.
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+    expect(shown.appVersion).toBe(version)
     expect(shown.metrics).toHaveLength(3)
     expect(shown.history.fitness).toEqual(shown.metrics.map((m) => m.bestFitness))
     expect(shown.history).toEqual(trained.history)

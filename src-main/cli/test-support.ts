@@ -18,8 +18,9 @@ export interface CliResult {
   stderr: string
 }
 
-export function dnpu(args: string[], timeoutMs = 180_000): CliResult {
-  const result = spawnSync(process.execPath, [launcher, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs })
+/** Runs the built CLI; `env` adds to (or with undefined, removes from) this process's environment. */
+export function dnpu(args: string[], timeoutMs = 180_000, env: NodeJS.ProcessEnv = {}): CliResult {
+  const result = spawnSync(process.execPath, [launcher, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 

@@ -45,7 +45,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const runs = new RunsRepository(database)
   const recoveredRunIds = runs.markRunningAsInterrupted()
   const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database))
-  const training = new TrainingService(runs, models, options.spawnTrainer, computeBackend)
+  const training = new TrainingService(runs, models, options.spawnTrainer, computeBackend, options.version)
   const measurements = new MeasurementsRepository(database)
   const simulator = new InProcessSimulator(models)
   const device = new DeviceService({

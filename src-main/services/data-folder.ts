@@ -19,9 +19,15 @@ export function defaultDataFolder(
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), PRODUCT_NAME)
 }
 
-/** `--data-dir`, else `DNPU_DATA_DIR`, else the OS default. */
+/**
+ * `--data-dir`, else `DNPU_DATA_DIR`, else the OS default. A given but empty `--data-dir` is an
+ * error, never the default: it would silently put a test's or a script's runs in the real folder.
+ */
 export function resolveDataFolder(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (option) return option
+  if (option !== undefined) {
+    if (option.trim() === '') throw new Error('--data-dir must name a folder, got an empty value')
+    return option
+  }
   if (env.DNPU_DATA_DIR) return env.DNPU_DATA_DIR
   return defaultDataFolder(process.platform, env)
 }

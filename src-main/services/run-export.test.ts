@@ -17,6 +17,7 @@ function gaRun(): RunDetail {
     bestCorrelation: 0.95,
     accuracyPercent: null,
     computeBackend: 'wasm',
+    appVersion: '0.1.0',
     config: { ...DEFAULT_GA_CONFIG, modelId: 'demo', generations: 3, seed: 1 },
     error: null,
     bestControlVoltages: [0.1, -0.2, 0.3, -0.4, 0.5],
@@ -180,6 +181,7 @@ describe('describeStoredRun', () => {
     expect(text).toMatch(/^run 7: GA on xor, stopped\n/)
     expect(text).toMatch(/started: +2025-01-02 03:04:05 UTC\n/)
     expect(text).toMatch(/generations: +3\n/)
+    expect(text).toMatch(/ran on: +DNPU Lab 0\.1\.0, wasm backend\n/)
     expect(text).toMatch(/best fitness: 0\.9000, correlation 0\.9500\n/)
     expect(text).toContain('best control voltages:\n  electrode 0: 0.1000 V\n  electrode 3: -0.2000 V\n')
     expect(text).toMatch(/continue it with: dnpu runs resume 7\n$/)
@@ -195,6 +197,7 @@ describe('describeStoredRun', () => {
     const text = describeStoredRun(gd)
     expect(text).toMatch(/^run 3: GD on ring, failed\n/)
     expect(text).toMatch(/epochs: +0\n/)
+    expect(text).toMatch(/ran on: +DNPU Lab \(version not recorded\), wasm backend\n/)
     expect(text).toMatch(/ended: +-\n/)
     expect(text).toMatch(/last losses: +train -, validation -\n/)
     expect(text).toMatch(/accuracy: +train -, validation -, test -\n/)

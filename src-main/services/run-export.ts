@@ -174,6 +174,7 @@ export function describeStoredRun(run: RunDetail): string {
     `run ${run.id}: ${run.algorithm.toUpperCase()} on ${run.task}, ${run.status}`,
     `model:        ${run.modelId}`,
     `seed:         ${run.seed}`,
+    `ran on:       DNPU Lab ${run.appVersion ?? '(version not recorded)'}, ${run.computeBackend} backend`,
     `started:      ${utc(run.startedAt)}`,
     `ended:        ${utc(run.endedAt)}`,
     `${`${table.stepName}:`.padEnd(14)}${run.generations}`

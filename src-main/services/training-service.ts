@@ -87,7 +87,9 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     private readonly runs: RunsRepository,
     private readonly models: ModelCatalog,
     private readonly spawnTrainer: () => TrainerHandle,
-    private readonly computeBackend: string
+    private readonly computeBackend: string,
+    /** Stored with every run: part of what reproduces it. */
+    private readonly appVersion: string
   ) {
     super()
   }
@@ -126,6 +128,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
       config: seededConfig,
       seed: seededConfig.seed,
       computeBackend: this.computeBackend,
+      appVersion: this.appVersion,
       controlElectrodes,
       targets
     })

@@ -10,7 +10,7 @@ import {
 } from './migrations'
 import { openDatabase } from './database'
 import { RunsRepository } from './runs-repository'
-import { makeTempFolder, type TempFolder } from './test-fixtures'
+import { makeTempFolder, sampleRun, type TempFolder } from './test-fixtures'
 
 type Db = BetterSqlite3.Database
 
@@ -50,7 +50,7 @@ describe('migration list', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(
       MIGRATIONS.map((_, index) => index + 1)
     )
-    expect(LATEST_SCHEMA_VERSION).toBe(6)
+    expect(LATEST_SCHEMA_VERSION).toBe(7)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -66,7 +66,7 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
     expect(tablesOf(db)).toEqual(['calibrations', 'device_profiles', 'measurements', 'models', 'run_checkpoints', 'run_epochs', 'run_generations', 'runs'])
@@ -80,7 +80,8 @@ describe('migrations on an empty database', () => {
       'capacity_json',
       'device_profile_id',
       'calibration_id',
-      'validations_json'
+      'validations_json',
+      'app_version'
     ])
     expect(columnsOf(db, 'run_epochs')).toEqual(['run_id', 'epoch', 'train_loss', 'validation_loss'])
     expect(columnsOf(db, 'run_generations')).toEqual([
@@ -135,6 +136,7 @@ describe('migrations on an empty database', () => {
       },
       seed: 1,
       computeBackend: 'cpu',
+      appVersion: '0.1.0',
       controlElectrodes: [0],
       targets: [0, 1, 1, 0]
     })
@@ -215,7 +217,8 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
         capacity_json: null,
         device_profile_id: null,
         calibration_id: null,
-        validations_json: null
+        validations_json: null,
+        app_version: null
       }))
     )
     expect(db.prepare('SELECT * FROM run_generations ORDER BY generation').all()).toEqual(generationsBefore)
@@ -247,7 +250,7 @@ describe('migration 6 on a database at version 5', () => {
        VALUES ('gd', 'ring', 'demo', '{}', 3, 'completed', '2026-01-01T00:00:00.000Z', 5, 'wasm')`
     ).run()
     const before = db.prepare('SELECT * FROM runs').all()
-    expect(applyMigrations(db)).toEqual([6])
+    expect(applyMigrations(db, MIGRATIONS.slice(0, 6))).toEqual([6])
     expect(db.prepare('SELECT * FROM runs').all()).toEqual(
       (before as object[]).map((row) => ({ ...row, device_profile_id: null, calibration_id: null, validations_json: null }))
     )
@@ -262,6 +265,27 @@ describe('migration 6 on a database at version 5', () => {
          VALUES ('other', 'now', '', 1, 1, 1, 1, 0, x'', x'', x'', 0)`
       ).run()
     ).toThrow(/CHECK constraint/)
+    db.close()
+  })
+})
+
+describe('migration 7 on a database at version 6', () => {
+  it('keeps the runs, with no app version for the runs stored before it, and new runs record theirs', () => {
+    const db = new BetterSqlite3(':memory:')
+    applyMigrations(db, MIGRATIONS.slice(0, 6))
+    db.prepare(
+      `INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at, generations, compute_backend)
+       VALUES ('ga', 'xor', 'demo', '{}', 3, 'completed', '2026-01-01T00:00:00.000Z', 5, 'wasm')`
+    ).run()
+    const before = db.prepare('SELECT * FROM runs').all()
+    expect(applyMigrations(db)).toEqual([7])
+    expect(db.prepare('SELECT * FROM runs').all()).toEqual((before as object[]).map((row) => ({ ...row, app_version: null })))
+    db.pragma('foreign_keys = ON')
+    const runs = new RunsRepository(db)
+    expect(runs.getRun(1)?.appVersion).toBeNull()
+    const runId = runs.createRun(sampleRun({ appVersion: '9.8.7' }))
+    expect(runs.getRun(runId)?.appVersion).toBe('9.8.7')
+    expect(runs.listRuns().find((run) => run.id === runId)?.appVersion).toBe('9.8.7')
     db.close()
   })
 })

@@ -190,6 +190,15 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE runs ADD COLUMN validations_json TEXT;
       `)
     }
+  },
+  {
+    version: 7,
+    description: 'runs: the DNPU Lab version that ran them',
+    up(db) {
+      // Part of what reproduces a run (config, seed, model, backend, app version). Runs stored
+      // before this migration keep NULL: their version was not recorded.
+      db.exec('ALTER TABLE runs ADD COLUMN app_version TEXT;')
+    }
   }
 ]
 

@@ -77,6 +77,7 @@ describe('RunsRepository on one connection', () => {
       bestCorrelation: 0.6,
       accuracyPercent: null,
       computeBackend: 'cpu',
+      appVersion: '0.0.0-test',
       config: { ...sampleRun().config, seed: 1234 },
       error: null,
       bestControlVoltages: [0.4, 0.3, -0.2, 0.1, 0],

@@ -28,6 +28,8 @@ export interface NewRun {
   /** The seed actually used (drawn by the service when the config has none). */
   seed: number
   computeBackend: string
+  /** The DNPU Lab version that runs it (package.json `version`). */
+  appVersion: string
   controlElectrodes: number[]
   /** Target output per task input, in the order of the task's inputs (GD: set when it ends). */
   targets: number[]
@@ -97,6 +99,7 @@ interface RunRow {
   best_control_voltages_json: string | null
   error: string | null
   compute_backend: string
+  app_version: string | null
   control_electrodes_json: string | null
   best_outputs_json: string | null
   targets_json: string | null
@@ -121,6 +124,7 @@ type RunSummaryRow = Pick<
   | 'best_fitness'
   | 'best_correlation'
   | 'compute_backend'
+  | 'app_version'
   | 'accuracy_json'
 >
 
@@ -146,7 +150,7 @@ interface CheckpointRow {
 type Statement<Params extends unknown[], Result = unknown> = BetterSqlite3.Statement<Params, Result>
 
 const SUMMARY_COLUMNS = `id, algorithm, task, model_id, status, seed, started_at, ended_at,
-  generations, best_fitness, best_correlation, compute_backend, accuracy_json`
+  generations, best_fitness, best_correlation, compute_backend, app_version, accuracy_json`
 
 function toJson(value: unknown, what: string): string {
   let json: string | undefined
@@ -194,7 +198,8 @@ function toSummary(row: RunSummaryRow): RunSummary {
     bestFitness: row.best_fitness,
     bestCorrelation: row.best_correlation,
     accuracyPercent: headlineAccuracy(row.accuracy_json),
-    computeBackend: row.compute_backend
+    computeBackend: row.compute_backend,
+    appVersion: row.app_version
   }
 }
 
@@ -207,7 +212,7 @@ function assertGenerationNumber(generation: number): void {
 export class RunsRepository {
   private readonly now: () => Date
   private readonly insertRun: Statement<
-    [string, string, string, string, number, string, string, string, string, number, number | null, number | null]
+    [string, string, string, string, number, string, string, string, string, string, number, number | null, number | null]
   >
   private readonly insertGeneration: Statement<
     [number, number, number, number, number, number, string]
@@ -252,9 +257,9 @@ export class RunsRepository {
 
     this.insertRun = db.prepare(`
       INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at,
-                        compute_backend, control_electrodes_json, targets_json, owner_pid,
+                        compute_backend, app_version, control_electrodes_json, targets_json, owner_pid,
                         device_profile_id, calibration_id)
-      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`)
+      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.insertGeneration = db.prepare(`
       INSERT INTO run_generations (run_id, generation, best_fitness, best_correlation,
                                    best_so_far_fitness, best_so_far_correlation, best_genome_json)
@@ -409,6 +414,7 @@ export class RunsRepository {
       run.seed,
       (run.startedAt ?? this.now()).toISOString(),
       run.computeBackend,
+      run.appVersion,
       toJson(run.controlElectrodes, 'control electrodes'),
       toJson(run.targets, 'targets'),
       run.ownerPid ?? process.pid,

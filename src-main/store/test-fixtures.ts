@@ -37,6 +37,7 @@ export function sampleRun(overrides: Partial<NewRun> = {}): NewRun {
     },
     seed: 1234,
     computeBackend: 'cpu',
+    appVersion: '0.0.0-test',
     controlElectrodes: [0, 3, 4, 5, 6],
     targets: [0, 1, 1, 0],
     startedAt: new Date('2025-03-01T10:00:00.000Z'),
