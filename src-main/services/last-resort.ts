@@ -22,6 +22,10 @@
  * - the descriptor is non-blocking: a synchronous write can fail with EAGAIN while the port's
  *   output buffer is full (a large upload at 115200 baud), exactly when it matters;
  * - the TCP and in-process links have no descriptor of ours to write to; the stream works for all.
+ * ABOR can only be stuck behind an upload while no playback runs (the instrument refuses an
+ * upload during an acquisition), when the outputs are at the previous stream's last sample,
+ * which the host and the instrument both require to be 0 V; during a playback nothing else is
+ * in flight and ABOR goes out at once.
  * Once the write callback fires the bytes are in the kernel, which still sends them after the
  * process exits (closing a tty waits for its output to drain). Keeping the process alive is
  * safe because of the fence: nothing else may reach the instrument meanwhile, the run's trainer
