@@ -3,45 +3,12 @@
  * instrument holds one end) and the `dnpu` commands on the other end through serialport.
  * Nothing is mocked: the same driver, safety check and trainer a lab runs against hardware.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { dnpu, launcher, repoRoot, useBuiltCli } from './test-support'
-
-const hasSocat = spawnSync('socat', ['-V']).status === 0
-if (!hasSocat) console.warn('device integration tests skipped: socat is not installed (apt-get install socat)')
+import { describe, expect, it } from 'vitest'
+import { dnpu, hasSocat, simulatorLog, useBuiltCli, useSimulators } from './test-support'
 
 const freshFolder = useBuiltCli('dnpu-device-')
-const simulators: ChildProcess[] = []
-afterEach(async () => {
-  for (const sim of simulators.splice(0)) {
-    sim.kill('SIGINT')
-    await new Promise((resolve) => sim.once('exit', resolve))
-  }
-})
-
-/** Starts `dnpu sim --pty` and resolves with the port path once it prints READY. */
-async function startSimulator(folder: string, extra: string[] = []): Promise<{ port: string; log: string }> {
-  const port = join(folder, 'dnpu-port')
-  const log = join(folder, 'uploads.jsonl')
-  const sim = spawn(process.execPath, [launcher, 'sim', '--pty', port, '--speed', 'inf', '--log', log, ...extra], { cwd: repoRoot })
-  simulators.push(sim)
-  let output = ''
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the simulator did not start: ${output}`)), 20_000)
-    sim.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes(`READY ${port}`)) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    sim.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    sim.once('exit', (code) => reject(new Error(`the simulator exited (${code}): ${output}`)))
-  })
-  return { port, log }
-}
+const startSimulator = useSimulators()
 
 interface UploadLine {
   outcome: 'accepted' | 'rejected'
@@ -52,11 +19,9 @@ interface UploadLine {
   limitsVolts: [number, number][]
 }
 
+/** The upload lines of the log (the others, e.g. each command's closing ABOR, have a `kind`). */
 function uploads(log: string): UploadLine[] {
-  return readFileSync(log, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as UploadLine)
+  return simulatorLog(log).filter((line) => !('kind' in line)) as unknown as UploadLine[]
 }
 
 function calibrate(port: string, data: string): { calibrationId: number; electrodes: { electrode: number; suggestedRange: [number, number] }[] } {

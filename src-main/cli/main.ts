@@ -4,7 +4,16 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { installLastResortHandlers } from '../services/last-resort'
 import { buildProgram, CliError } from './program'
+
+// First, so a fatal error anywhere (also in `dnpu serve`) still sends a connected instrument ABOR.
+const lastResort = installLastResortHandlers({
+  name: 'dnpu',
+  // On a terminal the progress bar holds the line without a newline: start on a fresh one.
+  writeLine: (line) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}${line}\n`),
+  exit: (code) => process.exit(code)
+})
 
 // This file is bundled to out/main/cli.js: the install root is two folders up.
 const installRoot = resolve(import.meta.dirname, '..', '..')
@@ -17,6 +26,8 @@ const program = buildProgram({
 })
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  // After a fatal error the last-resort handler owns the exit: it waits for the ABOR write.
+  if (lastResort.handling) return
   // One clear line, no stack trace: the user needs to know what to change, not where it broke.
   const message = error instanceof Error ? error.message : String(error)
   process.stderr.write(`dnpu: ${message}\n`)

@@ -70,7 +70,7 @@ export function addSimCommand(program: Command, context: CliContext): void {
     .option('--speed <x>', 'playback and ramps run x times faster than real time; inf (or 0): no waiting', parseSpeed, 1)
     .option('--fault <name=K>', 'inject a fault when acquisition K+1 starts: disconnect-after=K, stall-after=K, garbage-after=K (repeatable)', collectFault, [])
     .option('--latency <ms>', 'delay every answer by this many ms', numberAtLeastZero('--latency'), 0)
-    .option('--log <file>', 'append one JSON line per accepted or rejected upload')
+    .option('--log <file>', 'append one JSON line per accepted or rejected upload, and per ABOR, *RST, interlock trip or SOUR:VOLT (where the outputs went)')
     .option('--noise-std <nA>', 'Gaussian noise on every ADC point, standard deviation in nA', numberAtLeastZero('--noise-std'), 0)
     .option('--amplification <nA-per-V>', 'readout amplifier gain (default: the model\'s own amplification)', amplification)
     .addOption(new Option('--inverted', 'inverting readout amplifier: readings are negated'))
@@ -117,6 +117,7 @@ export async function runSim(context: CliContext, options: SimOptions): Promise<
   // The first forward picks the compute backend and uploads the weights: do it before READY so
   // the host's first measurement is not the slow one.
   await device.currentsNanoamps(new Float32Array(device.activationChannelCount), 1)
+  const log = options.log === undefined ? undefined : simulator.uploadLogFileWriter(options.log)
   let instrument
   try {
     instrument = new simulator.ScpiInstrument({
@@ -128,7 +129,8 @@ export async function runSim(context: CliContext, options: SimOptions): Promise<
       amplificationNanoampsPerVolt: options.amplification,
       inverted: Boolean(options.inverted),
       seed: options.seed,
-      onUpload: options.log === undefined ? undefined : simulator.uploadLogFileWriter(options.log)
+      onUpload: log,
+      onOutputs: log
     })
   } catch (error) {
     device.dispose()

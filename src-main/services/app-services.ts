@@ -10,7 +10,9 @@ import { DeviceRepository, MeasurementsRepository, ModelsRepository, openDatabas
 import { DeviceService } from './device-service'
 import { InProcessSimulator } from './in-process-simulator'
 import { DATABASE_FILE_NAME } from './data-folder'
+import { registerLastResortTarget } from './last-resort'
 import { ModelCatalog } from './model-catalog'
+import { armTestFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault'
 import { TrainingService, type TrainerHandle } from './training-service'
 
 export interface AppServicesOptions {
@@ -38,6 +40,7 @@ export interface AppServices {
 }
 
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
+  const testFault = parseTestFault(process.env[TEST_FAULT_VARIABLE])
   const computeBackend = await initComputeBackend()
   const database = openDatabase(join(options.dataFolder, DATABASE_FILE_NAME), {
     nativeBinding: options.sqliteNativeBinding
@@ -57,6 +60,12 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     activeDeviceRun: () => training.activeDeviceRunId()
   })
   training.attachDevice(device)
+  // A fatal error in main sends the instrument ABOR and marks the run interrupted (last-resort.ts).
+  const unregisterLastResort = registerLastResortTarget({
+    abortInstrument: (message) => device.emergencyAbort(message),
+    interruptActiveRun: (message) => training.interruptForFatalError(message)
+  })
+  if (testFault) armTestFault(training, testFault)
   return {
     info: { version: options.version, computeBackend, dataFolder: options.dataFolder, mode: options.mode },
     runs,
@@ -70,6 +79,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       await device.close()
       simulator.close()
       database.close()
+      unregisterLastResort()
     }
   }
 }

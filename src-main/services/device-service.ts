@@ -39,6 +39,7 @@ import {
   type StreamPlan
 } from '../core'
 import {
+  ConnectionUnusableError,
   InstrumentDriver,
   listSerialPorts,
   openTransport,
@@ -92,6 +93,8 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   private error: string | null = null
   /** One instrument operation at a time (a calibration, a test, a training measurement). */
   private busy: Promise<unknown> = Promise.resolve()
+  /** Set by `emergencyAbort`: the process is exiting on a fatal error; no instrument may be connected again. */
+  private fatalError: string | null = null
 
   constructor(private readonly options: DeviceServiceOptions) {
     super()
@@ -153,6 +156,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
    * applies the profile's rates and the active calibration's interlock limits.
    */
   async connect(portPath: string, baudRate = 115200): Promise<DeviceStatus> {
+    if (this.fatalError) throw new Error(`cannot connect to ${portPath}: DNPU Lab is stopping after a fatal error (${this.fatalError})`)
     await this.disconnect()
     this.setState('connecting', portPath, null)
     let driver: InstrumentDriver | null = null
@@ -446,6 +450,23 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     const c = this.connected
     if (!c || c.driver.state !== 'open') return
     await c.driver.abort().catch(() => undefined)
+  }
+
+  /**
+   * Last resort for a fatal error in this process (services/last-resort.ts): from now on no
+   * instrument operation runs and no instrument can be connected, and the connected one (if any)
+   * is sent `ABOR`. Null when none is connected; else resolves once the ABOR bytes are handed to
+   * the OS, or rejects saying why they could not be. The port is left open (closing it could drop
+   * the pending write; the exiting process closes it) and nothing is emitted: the process is
+   * about to exit.
+   */
+  emergencyAbort(reason: string): Promise<void> | null {
+    this.fatalError ??= reason
+    const c = this.connected
+    // Forgotten first, so no disconnect, close or failure handler can close the port under the pending ABOR.
+    this.connected = null
+    if (!c) return null
+    return c.driver.emergencyAbort(new ConnectionUnusableError(`DNPU Lab is stopping after a fatal error (${reason})`))
   }
 
   /** App quit: outputs to 0 V, port closed. */

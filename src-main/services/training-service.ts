@@ -82,6 +82,8 @@ interface ActiveRun {
 export class TrainingService extends EventEmitter<TrainingServiceEvents> {
   private active: ActiveRun | null = null
   private device: DeviceForTraining | null = null
+  /** Set by `interruptForFatalError`: the process is exiting on a fatal error; no run may start. */
+  private fatalError: string | null = null
 
   constructor(
     private readonly runs: RunsRepository,
@@ -214,7 +216,31 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     }
   }
 
+  /**
+   * Last resort for a fatal error in this process (services/last-resort.ts): the run in progress
+   * is marked `interrupted` with the error's `message`, synchronously (its checkpoint stays: it resumes), its
+   * trainer is dropped, and no run may start from now on. Unlike an ordinary ending nothing is
+   * emitted and `whenIdle` does not resolve: the process is about to exit, and no caller may go
+   * on as if the run had ended (print a result, close the port under the pending ABOR). Returns
+   * the run's id, null when no run is in progress; throws when the database refused the write.
+   */
+  interruptForFatalError(message: string): number | null {
+    this.fatalError ??= message
+    const run = this.active
+    if (!run) return null
+    this.active = null
+    try {
+      this.runs.finishRun(run.runId, 'interrupted', `DNPU Lab stopped on a fatal error: ${message}`)
+    } catch (error) {
+      throw new Error(`run ${run.runId} could not be marked interrupted: ${(error as Error).message}`)
+    } finally {
+      void run.worker.terminate().catch(() => undefined)
+    }
+    return run.runId
+  }
+
   private refuseWhileActive(): void {
+    if (this.fatalError) throw new Error(`DNPU Lab is stopping after a fatal error (${this.fatalError}): no run can start`)
     if (this.active) {
       throw new Error(`run ${this.active.runId} is still in progress: stop it or wait for it to finish`)
     }

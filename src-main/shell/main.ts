@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { API_METHODS, type EventName } from '../../src-preload/contract'
 import { createAppServices, type AppServices } from '../services/app-services'
 import { forwardEvents } from '../services/event-forwarding'
+import { installLastResortHandlers } from '../services/last-resort'
 import { createRequestHandler } from '../services/request-handler'
 import { spawnTrainerWorker } from '../workers/spawn-trainer'
 
@@ -19,6 +20,13 @@ const devServerUrl = process.env.ELECTRON_RENDERER_URL
 const resourcesFolder = app.isPackaged
   ? join(process.resourcesPath, 'resources')
   : resolve(import.meta.dirname, '..', '..', 'resources')
+
+// First, so a fatal error anywhere in main still sends a connected instrument ABOR (last-resort.ts).
+const lastResort = installLastResortHandlers({
+  name: 'DNPU Lab',
+  writeLine: (line) => process.stderr.write(`${line}\n`),
+  exit: (code) => app.exit(code)
+})
 
 // Tests and power users may point the app at another data folder.
 if (process.env.DNPU_DATA_DIR) app.setPath('userData', process.env.DNPU_DATA_DIR)
@@ -111,6 +119,8 @@ app.on('window-all-closed', () => {
 
 let quitting = false
 app.on('before-quit', (event) => {
+  // After a fatal error the last-resort handler owns the exit: it waits for the ABOR write.
+  if (lastResort.handling) return event.preventDefault()
   if (quitting || !services) return
   // Let a running trainer stop and its status reach the database before the process ends.
   event.preventDefault()
@@ -119,6 +129,7 @@ app.on('before-quit', (event) => {
 })
 
 start().catch((error: unknown) => {
+  if (lastResort.handling) return
   console.error(`DNPU Lab could not start: ${error instanceof Error ? error.message : String(error)}`)
   app.exit(1)
 })

@@ -112,12 +112,21 @@ export class Connection {
    * last-resort `ABOR` of a failed connection (outputs to 0 V matters more than the state).
    */
   async writeBestEffort(command: Command): Promise<void> {
-    if (!this.transport.isOpen) return
     try {
-      await withTimeout(this.transport.write(command.bytes), this.commandTimeoutMs)
+      await withTimeout(this.writeDespiteFailure(command), this.commandTimeoutMs)
     } catch {
       // Best effort by definition: the connection is already failed or closing.
     }
+  }
+
+  /**
+   * Writes the bytes if the link is still open, whatever the state: resolves once the transport
+   * has handed them to the OS, rejects saying why it could not. No timer: the caller bounds the
+   * wait (the last-resort `ABOR` of a process about to exit).
+   */
+  writeDespiteFailure(command: Command): Promise<void> {
+    if (!this.transport.isOpen) return Promise.reject(new PortClosedError(`${this.transport.description} is closed`))
+    return this.transport.write(command.bytes)
   }
 
   /**

@@ -296,6 +296,21 @@ export class InstrumentDriver {
   }
 
   /**
+   * Last resort when the process is about to exit on a fatal error: fails the connection first,
+   * so nothing queued or in flight sends another command after it, then writes `ABOR` behind
+   * whatever the transport already holds (a half-written upload is completed first, so the
+   * instrument reads ABOR as a command, not as block data). Resolves once the bytes are handed
+   * to the OS, rejects saying why they could not be; no `*OPC?` (the instrument ramps to 0 V on
+   * its own) and no timer (the caller bounds the wait). The transport stays open: closing it
+   * could drop the pending write.
+   */
+  emergencyAbort(reason: Error): Promise<void> {
+    this.abortCount++
+    this.connection.fail(reason)
+    return this.connection.writeDespiteFailure(commands.abort())
+  }
+
+  /**
    * Tries `ABOR` (outputs to 0 V), waiting at most about two command timeouts for it, then closes
    * the transport. Never throws; anything still waiting rejects.
    */

@@ -7,7 +7,7 @@ export { ScpiInstrument, adcPointsPerSample, type ScpiInstrumentOptions, type In
 export { surrogateDevice, type SimulatedDevice } from './device'
 export { DEFAULT_CAPABILITIES, DEFAULT_IDENTITY, type SimulatorCapabilities, type InstrumentIdentity } from './capabilities'
 export { parseFaultSpec, FAULT_KINDS, type FaultSpec, type FaultKind } from './faults'
-export { uploadLogFileWriter, uploadLogLine, type UploadLogRecord } from './upload-log'
+export { uploadLogFileWriter, uploadLogLine, type OutputsEvent, type OutputsLogRecord, type SimulatorLogRecord, type UploadLogRecord } from './upload-log'
 export { createInProcessLink, startTcpTransport, startPtyTransport, type TcpTransport, type PtyTransport, type PtyOptions } from './transports'
 
 /**

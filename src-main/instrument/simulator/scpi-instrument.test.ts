@@ -6,7 +6,7 @@ import { encodeFloat32Block } from '../protocol/block'
 import { createSurrogateInstrument } from './index'
 import { ScpiInstrument } from './scpi-instrument'
 import { ascii, concatBytes, interleave, linearDevice, TestHost, triangleStream } from './test-support'
-import type { UploadLogRecord } from './upload-log'
+import type { OutputsLogRecord, UploadLogRecord } from './upload-log'
 
 function uploadLine(values: ArrayLike<number>, suffix = '\n'): Uint8Array {
   return concatBytes(ascii('WAV:DATA '), encodeFloat32Block(values), ascii(suffix))
@@ -596,6 +596,62 @@ describe('upload log', () => {
     expect(records[2]).toMatchObject({ samplesPerChannel: null, minVolts: null, byteCount: 0 })
     expect(records[4]!.limitsVolts[0]).toEqual([-0.005, 0.005])
     expect(Date.parse(records[4]!.time)).not.toBeNaN()
+  })
+})
+
+describe('outputs log', () => {
+  it('records where ABOR, *RST, an interlock trip and SOUR:VOLT left every output', async () => {
+    const records: OutputsLogRecord[] = []
+    const host = TestHost.create({ onOutputs: (record) => records.push(record) })
+    host.send('SOUR:VOLT 0,0.5\nABOR\nSOUR:VOLT 1,-0.25\nSOUR:VOLT:LIM 1,-0.1,0.1\nSOUR:VOLT 2,0.125\n*RST\n')
+    await host.instrument.settled()
+    const zeros = [0, 0, 0, 0, 0, 0, 0]
+    const only = (channel: number, volts: number) => zeros.map((zero, c) => (c === channel ? volts : zero))
+    expect(records.map(({ event, fromVolts, toVolts, playbackStopped, settleMs }) => ({ event, fromVolts, toVolts, playbackStopped, settleMs }))).toEqual([
+      { event: 'set-voltage', fromVolts: zeros, toVolts: only(0, 0.5), playbackStopped: false, settleMs: 0 },
+      { event: 'abort', fromVolts: only(0, 0.5), toVolts: zeros, playbackStopped: false, settleMs: 0 },
+      { event: 'set-voltage', fromVolts: zeros, toVolts: only(1, -0.25), playbackStopped: false, settleMs: 0 },
+      { event: 'interlock', fromVolts: only(1, -0.25), toVolts: zeros, playbackStopped: false, settleMs: 0 },
+      { event: 'set-voltage', fromVolts: zeros, toVolts: only(2, 0.125), playbackStopped: false, settleMs: 0 },
+      { event: 'reset', fromVolts: only(2, 0.125), toVolts: zeros, playbackStopped: false, settleMs: 0 }
+    ])
+    expect(records.every((record) => record.kind === 'outputs' && !Number.isNaN(Date.parse(record.time)))).toBe(true)
+  })
+
+  it('says when ABOR stopped a playback, and how long the ramps to 0 V take in real time', async () => {
+    const records: OutputsLogRecord[] = []
+    // A quarter of real time: a 1 V DC output takes 400 ms to ramp at 10 V/s, so the ABOR that
+    // follows INIT in the same line queue (microseconds later) finds it still on its way to 0 V.
+    const host = TestHost.create({ speed: 0.25, onOutputs: (record) => records.push(record) })
+    host.send('SOUR:VOLT 3,1\n*OPC?\n')
+    await host.frameAnswers(1)
+    host.send(uploadLine(pulse(0.008)))
+    host.send('INIT\nABOR\n')
+    await host.instrument.settled()
+    host.instrument.close()
+    expect(records.map((record) => [record.event, record.playbackStopped])).toEqual([
+      ['set-voltage', false],
+      ['abort', true]
+    ])
+    // INIT ramps the DC output to 0 V before playback: ABOR finds it on that ramp.
+    expect(records[1]!.fromVolts[3]).toBeGreaterThan(0)
+    expect(records[1]!.fromVolts[3]).toBeLessThanOrEqual(1)
+    expect(records[1]!.toVolts).toEqual([0, 0, 0, 0, 0, 0, 0])
+    expect(records[1]!.settleMs).toBeGreaterThan(0)
+  })
+
+  it('logs an ABOR that acted at once during a wait once, not again when its line runs in turn', async () => {
+    const records: OutputsLogRecord[] = []
+    // A thousandth of real time: the playback would outlast the test by far.
+    const host = TestHost.create({ speed: 0.001, onOutputs: (record) => records.push(record) })
+    host.send(uploadLine(pulse(0.008)))
+    host.send('INIT\n*OPC?\n')
+    // The lines run in microtasks: by the next turn of the event loop *OPC? is waiting.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(await host.ask('ABOR\n')).toEqual(['1'])
+    await host.instrument.settled()
+    host.instrument.close()
+    expect(records.map((record) => [record.event, record.playbackStopped])).toEqual([['abort', true]])
   })
 })
 

@@ -29,7 +29,7 @@ import type { FaultKind, FaultSpec } from './faults'
 import { OutputRamps } from './output-ramps'
 import { formatPlainDecimal, formatReading, parseHeader, parseNrNumber, splitChain, splitParameters, type CommandUnit } from './scpi-syntax'
 import { findContentViolation, summariseStream } from './stream-check'
-import { summaryFields, type UploadLogRecord } from './upload-log'
+import { summaryFields, type OutputsEvent, type OutputsLogRecord, type UploadLogRecord } from './upload-log'
 
 export interface ScpiInstrumentOptions {
   device: SimulatedDevice
@@ -50,6 +50,8 @@ export interface ScpiInstrumentOptions {
   faults?: readonly FaultSpec[]
   /** Called once per upload accepted or rejected (also for streams INIT rejects on its re-check). */
   onUpload?: (record: UploadLogRecord) => void
+  /** Called once per command that moved the outputs outside playback (ABOR, *RST, an interlock trip, SOUR:VOLT). */
+  onOutputs?: (record: OutputsLogRecord) => void
   blockStallTimeoutMs?: number
 }
 
@@ -63,7 +65,8 @@ export interface InstrumentConnection {
 
 type Answer = string | Float32Array
 
-type QueueItem = { kind: 'line'; units: CommandUnit[]; epoch: number } | { kind: 'overrun'; lineBytes: number } | { kind: 'stalled' }
+/** `abortedEarly`: the line's ABOR already acted on arrival (a wait was in progress). */
+type QueueItem = { kind: 'line'; units: CommandUnit[]; epoch: number; abortedEarly: boolean } | { kind: 'overrun'; lineBytes: number } | { kind: 'stalled' }
 
 interface Acquisition {
   stream: Float32Array
@@ -116,6 +119,7 @@ export class ScpiInstrument {
   private readonly latencyMs: number
   private readonly faults: readonly FaultSpec[]
   private readonly onUpload: ((record: UploadLogRecord) => void) | undefined
+  private readonly onOutputs: ((record: OutputsLogRecord) => void) | undefined
   private readonly blockStallTimeoutMs: number
   private readonly garbageRng: Rng
 
@@ -125,6 +129,8 @@ export class ScpiInstrument {
   private draining = false
   /** True while `*OPC?` or `MEAS?` waits: an arriving `ABOR` then acts at once. */
   private waiting = false
+  /** The line being executed had its ABOR acted on at arrival: its repeat in turn is not logged again. */
+  private repeatOfEarlyAbort = false
   private connection: InstrumentConnection | null = null
   /** Bumped by every attach/detach: answers of an older connection are dropped. */
   private epoch = 0
@@ -182,6 +188,7 @@ export class ScpiInstrument {
     if (!(Number.isFinite(this.latencyMs) && this.latencyMs >= 0)) throw new RangeError(`latency must be a finite number of ms >= 0, got ${this.latencyMs}`)
     this.faults = [...(options.faults ?? [])]
     this.onUpload = options.onUpload
+    this.onOutputs = options.onOutputs
     this.blockStallTimeoutMs = options.blockStallTimeoutMs ?? BLOCK_STALL_TIMEOUT_MS
 
     // Blocks bigger than the largest acceptable upload are skipped, not stored (-223 either way).
@@ -217,8 +224,9 @@ export class ScpiInstrument {
       }
       const units = splitChain(event.frame)
       if (units.length === 0) continue
-      if (this.waiting && units.some((unit) => commandOf(unit) === 'abort')) this.abortNow()
-      this.queue.push({ kind: 'line', units, epoch })
+      const abortedEarly = this.waiting && units.some((unit) => commandOf(unit) === 'abort')
+      if (abortedEarly) this.abortNow('abort')
+      this.queue.push({ kind: 'line', units, epoch, abortedEarly })
     }
     this.armStallTimer()
     void this.drain()
@@ -283,6 +291,7 @@ export class ScpiInstrument {
           this.rejectUpload(-160, `the block stopped arriving for ${this.blockStallTimeoutMs / 1000} s and was dropped`, null, null)
           continue
         }
+        this.repeatOfEarlyAbort = item.abortedEarly
         for (const unit of item.units) {
           // A disconnect (fault or new host) drops the rest of the line.
           if (item.epoch !== this.epoch || this.closed) break
@@ -448,7 +457,8 @@ export class ScpiInstrument {
       case 'fetch':
         return expect(0) ? this.fetch() : undefined
       case 'abort':
-        if (expect(0)) this.abortNow()
+        if (expect(0)) this.abortNow('abort', !this.repeatOfEarlyAbort)
+        this.repeatOfEarlyAbort = false
         return undefined
       case 'measure':
         return expect(0) ? this.measure(epoch) : undefined
@@ -553,7 +563,9 @@ export class ScpiInstrument {
     const outside = (volts: number) => volts < min || volts > max
     if (outside(present) || outside(setpoint)) {
       this.errors.push(102, `channel ${channel} output ${formatReading(outside(present) ? present : setpoint)} V is outside its new limit [${min}, ${max}] V: every output driven to 0 V`)
+      const fromVolts = this.presentOutputs(now)
       this.allOutputsToZero(now)
+      this.logOutputs('interlock', fromVolts, false, now)
     }
   }
 
@@ -567,13 +579,16 @@ export class ScpiInstrument {
       this.errors.push(-222, `SOUR:VOLT ${voltsText} V on channel ${channel} is outside its limit [${min}, ${max}] V`)
       return
     }
+    const now = nowMs()
+    const fromVolts = this.presentOutputs(now)
     this.setpointsVolts[channel] = volts
-    this.ramps.rampTo(channel, volts, nowMs())
+    this.ramps.rampTo(channel, volts, now)
     this.notifyChange()
+    this.logOutputs('set-voltage', fromVolts, false, now)
   }
 
   private reset(): void {
-    this.abortNow()
+    this.abortNow('reset')
     this.dacRateHz = POWER_ON_DAC_RATE_HZ
     this.adcRateHz = POWER_ON_ADC_RATE_HZ
     this.averaging = POWER_ON_AVERAGING
@@ -769,18 +784,43 @@ export class ScpiInstrument {
   }
 
   /** ABOR (and *RST): stop playback, ramp every output to 0 V from where it is, forget the last result. */
-  private abortNow(): void {
+  private abortNow(event: 'abort' | 'reset', log = true): void {
     const now = nowMs()
     const acquisition = this.acquisition
+    const fromVolts = this.presentOutputs(now)
     if (acquisition) {
-      for (let channel = 0; channel < this.activationChannelCount; channel++) {
-        const from = this.playbackOutput(acquisition, channel, now) ?? this.ramps.valueAt(channel, now)
-        this.ramps.rampBetween(channel, from, 0, now)
-      }
+      for (let channel = 0; channel < this.activationChannelCount; channel++) this.ramps.rampBetween(channel, fromVolts[channel]!, 0, now)
       this.endAcquisition(acquisition, 'aborted')
     }
     this.allOutputsToZero(now)
     this.lastResult = null
+    if (log) this.logOutputs(event, fromVolts, acquisition !== null, now)
+  }
+
+  /** Each output at `now`: the sample playing, else where its DC ramp is. */
+  private presentOutputs(now: number): number[] {
+    const acquisition = this.acquisition
+    return Array.from(
+      { length: this.activationChannelCount },
+      (_, channel) => (acquisition ? this.playbackOutput(acquisition, channel, now) : null) ?? this.ramps.valueAt(channel, now)
+    )
+  }
+
+  private logOutputs(event: OutputsEvent, fromVolts: number[], playbackStopped: boolean, now: number): void {
+    if (!this.onOutputs) return
+    try {
+      this.onOutputs({
+        kind: 'outputs',
+        time: new Date().toISOString(),
+        event,
+        playbackStopped,
+        fromVolts,
+        toVolts: [...this.setpointsVolts],
+        settleMs: Math.max(0, this.ramps.settledAtMs() - now)
+      })
+    } catch (error) {
+      this.errors.push(-200, `the log could not be written: ${messageOf(error)}`)
+    }
   }
 
   /** The sample a channel is playing at `now`; null before playback starts. */
