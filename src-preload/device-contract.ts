@@ -207,12 +207,10 @@ export interface GdHardwareValidation {
   set: 'test' | 'validation' | 'train'
   controlVoltages: number[]
   /**
-   * The data electrodes' ranges the task inputs were mapped onto: the active calibration's (the
-   * device may only be driven inside it). The model's ranges, which the run trained with, beside
-   * them: where the two differ the device saw other voltages than the surrogate did in training.
+   * The data electrodes' ranges the task inputs were mapped onto: the ones the run trained with
+   * (its model's), so the device gets the voltages training used; each inside the calibration.
    */
   dataRangesVolts: [number, number][]
-  modelDataRangesVolts: [number, number][]
   targets: number[]
   outputsNanoamps: number[]
   /** The run's surrogate (with its simulation options) on exactly the voltages sent to the device. */

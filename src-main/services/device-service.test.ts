@@ -190,7 +190,6 @@ describe('validation on hardware of GD and capacity runs', () => {
     expect(validation.outputsNanoamps).toHaveLength(30)
     expect(validation.controlVoltages).toEqual(run.bestControlVoltages)
     expect(validation.dataRangesVolts).toEqual([TYPICAL_VOLTAGE_RANGES_VOLTS[1], TYPICAL_VOLTAGE_RANGES_VOLTS[2]])
-    expect(validation.modelDataRangesVolts).toEqual(validation.dataRangesVolts)
     // The simulated device is the run's own surrogate: the same voltages give the same currents.
     validation.outputsNanoamps.forEach((measured, i) => expect(measured).toBeCloseTo(validation.simulatedOutputsNanoamps[i]!, 2))
     validation.simulatedOutputsNanoamps.forEach((simulated, i) => expect(simulated).toBeCloseTo(run.bestOutputsNanoamps![i]!, 3))
@@ -273,38 +272,46 @@ describe('validation on hardware of GD and capacity runs', () => {
     expect(services.runs.getRun(runId)!.validations).toEqual([validation])
   })
 
-  it('maps the task inputs onto the device\'s calibrated data ranges, not the model\'s: narrower ranges, other outputs', async () => {
-    // Data electrodes 1 and 2 calibrated to [-0.1, 0.1] V: the points' x and y span a tenth of what the model saw.
-    const narrowData = TYPICAL_VOLTAGE_RANGES_VOLTS.map((range, electrode): [number, number] => (electrode === 1 || electrode === 2 ? [-0.1, 0.1] : range))
-    const { services, uploads } = await calibrated(narrowData)
+  it('plays the voltages the run trained with (its model\'s ranges), not the calibration\'s wider ones', async () => {
+    // What `dnpu calibrate` suggests on the simulated device: [-1.2, 1.0] V everywhere, wider than the model's ranges.
+    const wide = TYPICAL_VOLTAGE_RANGES_VOLTS.map((): [number, number] => [-1.2, 1.0])
+    const { services, uploads } = await calibrated(wide)
     const capacityRun = await finishedRun(services, { ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 4, toN: 4, attempts: 1, generations: 30, seed: 4 })
     const gdRun = await finishedRun(services, gdConfig)
     const uploadsBefore = uploads.length
 
     const gd = await services.device.validateRun(gdRun)
     if (gd.kind !== 'gd') throw new Error(`expected a GD validation, got ${gd.kind}`)
-    expect(gd.dataRangesVolts).toEqual([[-0.1, 0.1], [-0.1, 0.1]])
-    expect(gd.modelDataRangesVolts).toEqual([TYPICAL_VOLTAGE_RANGES_VOLTS[1], TYPICAL_VOLTAGE_RANGES_VOLTS[2]])
-    // The surrogate is given the same (device-mapped) voltages, so it still agrees with the device...
-    gd.outputsNanoamps.forEach((measured, i) => expect(measured).toBeCloseTo(gd.simulatedOutputsNanoamps[i]!, 2))
-    // ...but not with what the run saw in training.
+    expect(gd.dataRangesVolts).toEqual([TYPICAL_VOLTAGE_RANGES_VOLTS[1], TYPICAL_VOLTAGE_RANGES_VOLTS[2]])
+    // The device gets the points where training put them, so it does what the run found.
     const trained = services.runs.getRun(gdRun)!.bestOutputsNanoamps!
-    expect(gd.outputsNanoamps.some((measured, i) => Math.abs(measured - trained[i]!) > 1)).toBe(true)
+    gd.outputsNanoamps.forEach((measured, i) => expect(measured).toBeCloseTo(trained[i]!, 2))
 
     const capacity = await services.device.validateRun(capacityRun)
     if (capacity.kind !== 'capacity') throw new Error(`expected a capacity validation, got ${capacity.kind}`)
-    const [atFour] = capacity.perN
-    expect(atFour!.foundOnSurrogate).toBe(14)
-    expect(atFour!.confirmedOnDevice).toBeLessThan(14)
-    expect(atFour!.notConfirmed).toHaveLength(14 - atFour!.confirmedOnDevice)
-    expect(atFour!.capacityMeasured).toBeCloseTo(atFour!.confirmedOnDevice / 14, 12)
+    expect(capacity.perN[0]).toMatchObject({ n: 4, foundOnSurrogate: 14, confirmedOnDevice: 14, notConfirmed: [] })
     for (const upload of uploads.slice(uploadsBefore)) {
       expect(upload.outcome).toBe('accepted')
+      // Data electrodes 1 and 2 stay inside the model's ranges, though the calibration would allow [-1.2, 1.0] V.
       for (const electrode of [1, 2]) {
-        expect(upload.minVolts![electrode]).toBeGreaterThanOrEqual(Math.fround(-0.1))
-        expect(upload.maxVolts![electrode]).toBeLessThanOrEqual(Math.fround(0.1))
+        expect(upload.minVolts![electrode]).toBeGreaterThanOrEqual(Math.fround(TYPICAL_VOLTAGE_RANGES_VOLTS[electrode]![0]))
+        expect(upload.maxVolts![electrode]).toBeLessThanOrEqual(Math.fround(TYPICAL_VOLTAGE_RANGES_VOLTS[electrode]![1]))
       }
     }
+  })
+
+  it('refuses when the inputs, as trained, would leave a narrower calibration, naming the data electrode; nothing is sent', async () => {
+    const narrowData = TYPICAL_VOLTAGE_RANGES_VOLTS.map((range, electrode): [number, number] => (electrode === 1 ? [-0.1, 0.1] : range))
+    const { services, uploads } = await calibrated(narrowData)
+    const capacityRun = await finishedRun(services, { ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 4, toN: 4, attempts: 1, generations: 30, seed: 4 })
+    const uploadsBefore = uploads.length
+    // Point 0 of the VC set is x = -0.5: -0.5 mapped onto [-0.95, 0.55] V is -0.575 V.
+    await expect(services.device.validateRun(capacityRun)).rejects.toThrow(
+      new RegExp(
+        `^cannot validate run ${capacityRun} \\(capacity\\) on hardware: labeling \\d{4} \\(N = 4\\): data electrode 1 would get -0\\.575\\d* V \\(task input 1 mapped onto the range it trained with, \\[-0\\.95, 0\\.55\\] V\\) is outside its calibrated range \\[-0\\.1, 0\\.1\\] V \\(calibration v1 of device profile "[^"]+"\\) \\(and \\d+ more outside it\\); nothing was sent$`
+      )
+    )
+    expect(uploads.length).toBe(uploadsBefore)
   })
 
   it('refuses a capacity sweep stored without its labelings\' controls (an older DNPU Lab), a running run, and during a device run', async () => {

@@ -389,10 +389,11 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   }
 
   /**
-   * Re-measures an ended run's result on the device (see run-validation.ts: GA best genome, GD
-   * controls on the ring test set, capacity found labelings) and stores it with the run. Refused
-   * (a {@link ValidationRefusedError}, nothing sent) for a running run, during a device run,
-   * without a calibration, or when a control voltage lies outside the calibration.
+   * Re-measures an ended run's result on the device at the voltages it trained with (see
+   * run-validation.ts: GA best genome, GD controls on the ring test set, capacity found
+   * labelings) and stores it with the run. Refused (a {@link ValidationRefusedError}, nothing
+   * sent) for a running run, during a device run, without a calibration, or when any of those
+   * voltages lies outside the active calibration.
    */
   async validateRun(runId: number): Promise<HardwareValidation> {
     const run = this.options.runs.getRun(runId)
@@ -401,6 +402,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
       run,
       checkpoint: run.config.algorithm === 'capacity' ? this.options.runs.getCheckpoint(runId) : null,
       model: this.options.surrogateFor?.(run.modelId),
+      runCalibrationRangesVolts: run.device ? this.calibrationRanges(run.device.calibrationId) : null,
       onProgress: (event) => this.emit('validationProgress', event)
     }
     assertRunEnded(run)

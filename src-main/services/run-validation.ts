@@ -11,9 +11,13 @@
  * - Capacity: every found labeling with its own best controls on its N points, judged by the
  *   sweep's rule (perceptron, the attempt's own seed); one acquisition per N.
  *
- * Task inputs go onto the data electrodes through the DEVICE's calibrated ranges (the surrogate
- * run used its model's ranges; the validation records both), and every control voltage must lie
- * inside the active calibration: the device is never driven outside it.
+ * The device gets the voltages the run trained with: task inputs mapped onto the data
+ * electrodes with the ranges of training (a surrogate run: its model's; a device run: the
+ * calibration it ran with), controls as found. So a validation asks "does the device do what
+ * training found, at the same voltages"; re-mapping onto other ranges would move the points and
+ * test another problem. Every one of those voltages must lie inside the ACTIVE calibration,
+ * else the validation is refused, naming the electrode, the value and the range: the device is
+ * never driven outside it.
  */
 import type {
   CapacityConfig,
@@ -63,10 +67,14 @@ export interface ValidationInputs {
   run: RunDetail
   /** The run's checkpoint: a capacity sweep's labelings (and their controls) live there. */
   checkpoint: RunCheckpoint | null
-  /** The run's surrogate model (GD: the simulated outputs). */
+  /** The run's surrogate model: its ranges (a surrogate run) and, for GD, the simulated outputs. */
   model: SurrogateDefinition | undefined
+  /** A run on the device: the ranges of the calibration it ran with (null if that calibration is unknown). */
+  runCalibrationRangesVolts: [number, number][] | null
   onProgress?: (event: ValidationProgressEvent) => void
 }
+
+type CalibrationInForce = Pick<ValidationDevice, 'rangesVolts' | 'calibrationName'>
 
 /** Everything checked, nothing sent yet. */
 export interface ValidationPlan {
@@ -77,16 +85,16 @@ export interface ValidationPlan {
  * Checks that the run can be validated on this calibration and returns the plan; throws a
  * {@link ValidationRefusedError} naming the reason otherwise.
  */
-export function planValidation(inputs: ValidationInputs, device: Pick<ValidationDevice, 'rangesVolts' | 'calibrationName'>): ValidationPlan {
+export function planValidation(inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan {
   const { run } = inputs
   assertRunEnded(run)
   switch (run.config.algorithm) {
     case 'ga':
-      return planGa(run, run.config, device)
+      return planGa(run, run.config, inputs, calibration)
     case 'gd':
-      return planGd(run, run.config, inputs.model, device)
+      return planGd(run, run.config, inputs, calibration)
     case 'capacity':
-      return planCapacity(run, run.config, inputs, device)
+      return planCapacity(run, run.config, inputs, calibration)
   }
 }
 
@@ -95,12 +103,11 @@ export function assertRunEnded(run: RunDetail): void {
   if (run.status === 'running') throw refused(run, 'it is still running; validate it once it has ended')
 }
 
-function planGa(run: RunDetail, config: GaTrainingConfig, device: Pick<ValidationDevice, 'rangesVolts' | 'calibrationName'>): ValidationPlan {
+function planGa(run: RunDetail, config: GaTrainingConfig, inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan {
   const controls = run.bestControlVoltages
   if (!controls) throw refused(run, 'it has no best genome yet (it ended before its first generation)')
   const task = parseGateTask(config.task)
-  const dnpu = deviceDnpu(run, config, controls, device)
-  const rows = dnpu.assembleBatch(task.inputs, [controls])
+  const rows = trainedRows(run, config, inputs, calibration, task.inputs, [controls])
   return {
     async measure(instrument) {
       const { outputs, measurementId } = await instrument.measure(rows, task.inputs.length, `run ${run.id}: best genome re-measured`)
@@ -119,20 +126,16 @@ function planGa(run: RunDetail, config: GaTrainingConfig, device: Pick<Validatio
   }
 }
 
-function planGd(
-  run: RunDetail,
-  config: GdTrainingConfig,
-  model: SurrogateDefinition | undefined,
-  device: Pick<ValidationDevice, 'rangesVolts' | 'calibrationName'>
-): ValidationPlan {
+function planGd(run: RunDetail, config: GdTrainingConfig, inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan {
   const controls = run.bestControlVoltages
   if (!controls) throw refused(run, 'it has no control voltages yet (it ended before its first epoch)')
+  const model = inputs.model
   if (!model) throw refused(run, `its model "${run.modelId}" is not in the model catalog, so its simulated outputs cannot be computed`)
   const { part, data } = evaluationPart(ringTaskSplit(config.ring))
   if (data.inputs.length < 2) throw refused(run, `its ${part} set has ${data.inputs.length} point(s): a perceptron needs at least 2`)
-  const dnpu = deviceDnpu(run, config, controls, device)
   const rowCount = data.inputs.length
-  const rows = dnpu.assembleBatch(data.inputs, [controls])
+  const rows = trainedRows(run, config, inputs, calibration, data.inputs, [controls])
+  const dataRangesVolts = config.dataElectrodes.map((e) => [...trainedRanges(run, inputs)[e]!] as [number, number])
   return {
     async measure(instrument) {
       // The surrogate first: a model that cannot be evaluated stops the validation before anything is sent.
@@ -154,8 +157,7 @@ function planGd(
         measuredAt: new Date().toISOString(),
         set: part,
         controlVoltages: [...controls],
-        dataRangesVolts: config.dataElectrodes.map((e) => [...device.rangesVolts[e]!] as [number, number]),
-        modelDataRangesVolts: config.dataElectrodes.map((e) => [...model.voltageRangesVolts[e]!] as [number, number]),
+        dataRangesVolts,
         targets: [...data.targets],
         outputsNanoamps: measured,
         simulatedOutputsNanoamps: simulated,
@@ -177,12 +179,7 @@ interface FoundLabeling {
   controls: number[]
 }
 
-function planCapacity(
-  run: RunDetail,
-  config: CapacityConfig,
-  inputs: ValidationInputs,
-  device: Pick<ValidationDevice, 'rangesVolts' | 'calibrationName'>
-): ValidationPlan {
+function planCapacity(run: RunDetail, config: CapacityConfig, inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan {
   const stored = inputs.checkpoint ? toWorkerCheckpoint(inputs.checkpoint.state) : null
   const sweep: CapacityCheckpoint | null = stored?.algorithm === 'capacity' ? stored.sweep : null
   if (!sweep || sweep.perN.every((entry) => entry.evaluated === 0)) throw refused(run, 'it has no decided labeling yet')
@@ -201,21 +198,22 @@ function planCapacity(
     )
   }
   if (all.length === 0) throw refused(run, 'it found no labeling, so there is nothing to re-measure')
-  const dnpu = deviceDnpu(run, config, null, device)
-  for (const { entry, found } of perN) {
-    for (const f of found) checkControls(run, dnpu, f.controls!, device, `labeling ${f.labeling.join('')} (N = ${entry.n}): `)
-  }
+  // Every row of every N is built and checked now: nothing is sent unless all of it may be.
+  const batches = perN.map(({ entry, found }) => {
+    const label = (row: number): string => `labeling ${found[Math.floor(row / entry.n)]!.labeling.join('')} (N = ${entry.n}): `
+    const rows = found.length > 0 ? trainedRows(run, config, inputs, calibration, vcDimensionInputs(entry.n), found.map((f) => f.controls!), label) : null
+    return { entry, found: found as FoundLabeling[], rows }
+  })
   return {
     async measure(instrument) {
       const results: CapacityValidationAtN[] = []
       let labelingsDone = 0
-      for (const { entry, found } of perN) {
+      for (const { entry, found, rows } of batches) {
         const { n } = entry
         let confirmed: boolean[] = []
         let measurementId: number | null = null
-        if (found.length > 0) {
+        if (rows) {
           // Every found labeling of this N in one acquisition: (labelings x N) rows, labeling-major.
-          const rows = dnpu.assembleBatch(vcDimensionInputs(n), found.map((f) => f.controls!))
           const measured = await instrument.measure(rows, found.length * n, `run ${run.id}: ${found.length} found labeling${found.length > 1 ? 's' : ''} of N = ${n} re-measured`)
           measurementId = measured.measurementId
           confirmed = found.map((f, k) => {
@@ -244,46 +242,95 @@ function planCapacity(
   }
 }
 
-/**
- * The run's node on the device: its data electrodes get the task inputs through the calibrated
- * ranges; `controls` (when given) are checked against the calibration.
- */
-function deviceDnpu(
-  run: RunDetail,
-  config: { dataElectrodes: number[]; inputRange: [number, number] },
-  controls: number[] | null,
-  device: Pick<ValidationDevice, 'rangesVolts' | 'calibrationName'>
-): Dnpu {
-  const electrodes = device.rangesVolts.length
-  const outside = config.dataElectrodes.filter((e) => e >= electrodes)
-  if (outside.length > 0) {
-    throw refused(run, `its data electrode${outside.length > 1 ? 's' : ''} ${outside.join(', ')} ${outside.length > 1 ? 'do' : 'does'} not exist on the device (${device.calibrationName} has electrodes 0-${electrodes - 1})`)
+/** The ranges the run's task inputs were mapped with in training: its calibration's (a device run) or its model's. */
+function trainedRanges(run: RunDetail, inputs: ValidationInputs): [number, number][] {
+  if (run.device) {
+    if (!inputs.runCalibrationRangesVolts) throw refused(run, `the calibration it ran with (#${run.device.calibrationId}) cannot be read, so its input voltages are unknown`)
+    return inputs.runCalibrationRangesVolts
   }
-  const dnpu = new Dnpu({ activationElectrodeCount: electrodes, voltageRangesVolts: device.rangesVolts, dataElectrodes: config.dataElectrodes, inputRange: config.inputRange })
-  if (controls) checkControls(run, dnpu, controls, device, '')
-  return dnpu
+  if (!inputs.model) throw refused(run, `its model "${run.modelId}" is not in the model catalog, so its input voltages are unknown`)
+  return inputs.model.voltageRangesVolts
 }
 
-/** Every control voltage inside its electrode's calibrated range, or a refusal naming the electrode, value and range. */
-function checkControls(run: RunDetail, dnpu: Dnpu, controls: number[], device: Pick<ValidationDevice, 'calibrationName'>, what: string): void {
-  if (controls.length !== dnpu.controlElectrodes.length) {
-    throw refused(
-      run,
-      `${what}it has ${controls.length} control voltages, but the device has ${dnpu.controlElectrodes.length} control electrodes (${dnpu.activationElectrodeCount} electrodes, data on ${dnpu.dataElectrodes.join(' and ')}): it was trained for another device`
-    )
+/**
+ * Rows of activation voltages as in training (electrode order, one block of task points per
+ * controls), every value checked against the active calibration as the instrument holds it
+ * (float32).
+ */
+function trainedRows(
+  run: RunDetail,
+  config: { dataElectrodes: number[]; inputRange: [number, number] },
+  inputs: ValidationInputs,
+  calibration: CalibrationInForce,
+  taskInputs: number[][],
+  controlSets: number[][],
+  rowLabel: (row: number) => string = () => ''
+): Float32Array {
+  const ranges = trainedRanges(run, inputs)
+  const electrodes = calibration.rangesVolts.length
+  if (ranges.length !== electrodes) {
+    throw refused(run, `it was trained for ${ranges.length} activation electrodes, but the device has ${electrodes} (${calibration.calibrationName})`)
   }
-  const violations = controls.flatMap((volts, c) => {
-    const [min, max] = dnpu.controlRangesVolts[c]!
-    return Number.isFinite(volts) && volts >= min && volts <= max ? [] : [{ electrode: dnpu.controlElectrodes[c]!, volts, min, max }]
+  const dnpu = new Dnpu({ activationElectrodeCount: electrodes, voltageRangesVolts: ranges, dataElectrodes: config.dataElectrodes, inputRange: config.inputRange })
+  const controlCount = dnpu.controlElectrodes.length
+  const wrongCount = controlSets.find((controls) => controls.length !== controlCount)
+  if (wrongCount) {
+    throw refused(run, `it has ${wrongCount.length} control voltages, but the device has ${controlCount} control electrodes (${electrodes} electrodes, data on ${dnpu.dataElectrodes.join(' and ')})`)
+  }
+  // Not Dnpu.assembleBatch: a 'regul' GD run may end with controls just outside its model's
+  // ranges; what matters here is the calibration, checked below.
+  const data = dnpu.dataVoltages(taskInputs)
+  const points = data.length
+  const rows = new Float32Array(controlSets.length * points * electrodes)
+  controlSets.forEach((controls, block) => {
+    for (let p = 0; p < points; p++) {
+      const row = (block * points + p) * electrodes
+      dnpu.dataElectrodes.forEach((electrode, d) => (rows[row + electrode] = data[p]![d]!))
+      dnpu.controlElectrodes.forEach((electrode, c) => (rows[row + electrode] = controls[c]!))
+    }
   })
-  if (violations.length > 0) {
-    const { electrode, volts, min, max } = violations[0]!
-    const more = violations.length > 1 ? ` (and ${violations.length - 1} more control voltage${violations.length > 2 ? 's' : ''} outside)` : ''
-    throw refused(
-      run,
-      `${what}control electrode ${electrode} = ${volts} V is outside its calibrated range [${min}, ${max}] V (${device.calibrationName})${more}; nothing was sent`
-    )
+  // The message names the value as stored (float64), not its float32 rounding.
+  const storedValue = (row: number, electrode: number): number => {
+    const d = dnpu.dataElectrodes.indexOf(electrode)
+    return d >= 0 ? data[row % points]![d]! : controlSets[Math.floor(row / points)]![dnpu.controlElectrodes.indexOf(electrode)]!
   }
+  checkInsideCalibration(run, dnpu, rows, calibration, rowLabel, storedValue)
+  return rows
+}
+
+/** Every value inside its electrode's calibrated range, or a refusal naming the first electrode, value and range. */
+function checkInsideCalibration(
+  run: RunDetail,
+  dnpu: Dnpu,
+  rows: Float32Array,
+  calibration: CalibrationInForce,
+  rowLabel: (row: number) => string,
+  storedValue: (row: number, electrode: number) => number
+): void {
+  const electrodes = dnpu.activationElectrodeCount
+  const lows = calibration.rangesVolts.map(([min]) => Math.fround(min))
+  const highs = calibration.rangesVolts.map(([, max]) => Math.fround(max))
+  let first: { row: number; electrode: number } | null = null
+  const outside = new Set<string>()
+  for (let at = 0; at < rows.length; at++) {
+    const electrode = at % electrodes
+    const volts = rows[at]!
+    if (Number.isFinite(volts) && volts >= lows[electrode]! && volts <= highs[electrode]!) continue
+    const row = Math.floor(at / electrodes)
+    first ??= { row, electrode }
+    outside.add(`${rowLabel(row)}${electrode}`)
+  }
+  if (!first) return
+  const { row, electrode } = first
+  const volts = storedValue(row, electrode)
+  const [min, max] = calibration.rangesVolts[electrode]!
+  const d = dnpu.dataElectrodes.indexOf(electrode)
+  const what =
+    d >= 0
+      ? `data electrode ${electrode} would get ${volts} V (task input ${d + 1} mapped onto the range it trained with, [${dnpu.voltageRangesVolts[electrode]!.join(', ')}] V)`
+      : `control electrode ${electrode} = ${volts} V`
+  const more = outside.size > 1 ? ` (and ${outside.size - 1} more outside it)` : ''
+  throw refused(run, `${rowLabel(row)}${what} is outside its calibrated range [${min}, ${max}] V (${calibration.calibrationName})${more}; nothing was sent`)
 }
 
 function refused(run: RunDetail, reason: string): ValidationRefusedError {
