@@ -198,13 +198,16 @@ export interface GaHardwareValidation {
 
 /**
  * A GD run's returned controls (lowest validation loss) measured on the ring task's evaluation set
- * (test, else validation, else training), regenerated from the run's data seed and split.
+ * (test, else validation, else training; its first 2000 points at most), regenerated from the
+ * run's data seed and split.
  */
 export interface GdHardwareValidation {
   kind: 'gd'
   measurementId: number
   measuredAt: string
   set: 'test' | 'validation' | 'train'
+  /** Points in that set; the first 2000 at most are measured (`outputsNanoamps` has one per point measured). */
+  setPointCount: number
   controlVoltages: number[]
   /**
    * The data electrodes' ranges the task inputs were mapped onto: the ones the run trained with

@@ -171,8 +171,9 @@ describe('validation on hardware of GD and capacity runs', () => {
 
   async function finishedRun(services: Bench['services'], config: TrainingConfig): Promise<number> {
     const finished = new Promise<TrainingFinishedEvent>((resolve) => services.training.once('finished', resolve))
-    const { runId } = services.training.start(config)
-    expect(await finished).toMatchObject({ runId, status: 'completed' })
+    // One thread: vitest cannot start the evaluation workers (the results do not depend on it).
+    const { runId } = services.training.start(config, { workers: 1 })
+    expect(await finished).toEqual({ runId, status: 'completed', error: null })
     return runId
   }
 
@@ -185,7 +186,7 @@ describe('validation on hardware of GD and capacity runs', () => {
     const validation = await services.device.validateRun(runId)
     if (validation.kind !== 'gd') throw new Error(`expected a GD validation, got ${validation.kind}`)
     // 200 points, split 0.7 / 0.15 / 0.15: the 30 test points, in the order the run scored them.
-    expect(validation.set).toBe('test')
+    expect(validation).toMatchObject({ set: 'test', setPointCount: 30 })
     expect(validation.targets).toEqual(run.targets)
     expect(validation.outputsNanoamps).toHaveLength(30)
     expect(validation.controlVoltages).toEqual(run.bestControlVoltages)
@@ -204,6 +205,20 @@ describe('validation on hardware of GD and capacity runs', () => {
     expect(measurement).toMatchObject({ kind: 'validation', runId })
     expect(measurement.plateauMeansNanoamps).toHaveLength(30)
     expect(services.runs.getRun(runId)!.validations).toEqual([validation])
+  })
+
+  it('measures at most the first 2000 points of a large GD set (balanced: the split interleaves the classes)', async () => {
+    const { services, uploads } = await calibrated()
+    const runId = await finishedRun(services, { ...gdConfig, ring: { ...gdConfig.ring, sampleCount: 2400, split: { train: 0.1, validation: 0, test: 0.9 } }, epochs: 1 })
+    const uploadsBefore = uploads.length
+    const validation = await services.device.validateRun(runId)
+    if (validation.kind !== 'gd') throw new Error(`expected a GD validation, got ${validation.kind}`)
+    expect(validation).toMatchObject({ set: 'test', setPointCount: 2160 })
+    expect(validation.outputsNanoamps).toHaveLength(2000)
+    expect(validation.targets).toEqual(services.runs.getRun(runId)!.targets.slice(0, 2000))
+    expect(validation.targets.filter((t) => t === 1)).toHaveLength(1000)
+    expect(services.measurements.get(validation.measurementId)!.plateauMeansNanoamps).toHaveLength(2000)
+    expect(uploads.slice(uploadsBefore).every((u) => u.outcome === 'accepted')).toBe(true)
   })
 
   it('refuses a GD run whose control voltage lies outside the calibration, naming it; nothing is sent', async () => {

@@ -131,8 +131,10 @@ function planGd(run: RunDetail, config: GdTrainingConfig, inputs: ValidationInpu
   if (!controls) throw refused(run, 'it has no control voltages yet (it ended before its first epoch)')
   const model = inputs.model
   if (!model) throw refused(run, `its model "${run.modelId}" is not in the model catalog, so its simulated outputs cannot be computed`)
-  const { part, data } = evaluationPart(ringTaskSplit(config.ring))
-  if (data.inputs.length < 2) throw refused(run, `its ${part} set has ${data.inputs.length} point(s): a perceptron needs at least 2`)
+  const { part, data: whole } = evaluationPart(ringTaskSplit(config.ring))
+  if (whole.inputs.length < 2) throw refused(run, `its ${part} set has ${whole.inputs.length} point(s): a perceptron needs at least 2`)
+  // The split interleaves the classes, so a prefix is balanced: a huge set costs minutes, not hours.
+  const data = { inputs: whole.inputs.slice(0, MAX_GD_VALIDATION_POINTS), targets: whole.targets.slice(0, MAX_GD_VALIDATION_POINTS) }
   const rowCount = data.inputs.length
   const rows = trainedRows(run, config, inputs, calibration, data.inputs, [controls])
   const dataRangesVolts = config.dataElectrodes.map((e) => [...trainedRanges(run, inputs)[e]!] as [number, number])
@@ -156,6 +158,7 @@ function planGd(run: RunDetail, config: GdTrainingConfig, inputs: ValidationInpu
         measurementId,
         measuredAt: new Date().toISOString(),
         set: part,
+        setPointCount: whole.inputs.length,
         controlVoltages: [...controls],
         dataRangesVolts,
         targets: [...data.targets],
@@ -170,6 +173,12 @@ function planGd(run: RunDetail, config: GdTrainingConfig, inputs: ValidationInpu
     }
   }
 }
+
+/**
+ * Points of a GD run's set measured at most (the first ones): 30 s of playback at the default
+ * plateau and slope at 1 kHz. The default ring task's test set has 150.
+ */
+export const MAX_GD_VALIDATION_POINTS = 2000
 
 interface FoundLabeling {
   labelingIndex: number

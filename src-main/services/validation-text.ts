@@ -13,6 +13,12 @@ function percent(value: number | null): string {
   return value === null ? '-' : `${value.toFixed(1)} %`
 }
 
+/** "150 points", or "the first 2000 of its 30000 points" when the set was larger than what is measured. */
+export function gdPoints(validation: Extract<HardwareValidation, { kind: 'gd' }>): string {
+  const measured = validation.outputsNanoamps.length
+  return measured < validation.setPointCount ? `the first ${measured} of its ${validation.setPointCount} points` : `${measured} points`
+}
+
 /** Lines without a trailing newline; the first names when and what was measured. */
 export function describeValidation(validation: HardwareValidation): string[] {
   switch (validation.kind) {
@@ -25,7 +31,7 @@ export function describeValidation(validation: HardwareValidation): string[] {
       ]
     case 'gd':
       return [
-        `${utc(validation.measuredAt)}, measurement ${validation.measurementId}: controls on the ${validation.set} set, ${validation.outputsNanoamps.length} points`,
+        `${utc(validation.measuredAt)}, measurement ${validation.measurementId}: controls on the ${validation.set} set, ${gdPoints(validation)}`,
         `  perceptron accuracy: measured ${percent(validation.accuracyPercent)}, simulated ${percent(validation.simulatedAccuracyPercent)} (the surrogate on the same voltages), in training ${percent(validation.trainedAccuracyPercent)}`,
         `  measured vs simulated outputs: correlation ${fixed(validation.correlation, 4)}`
       ]
