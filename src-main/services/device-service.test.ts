@@ -250,7 +250,13 @@ describe('validation on hardware of GD and capacity runs', () => {
     services.device.on('validationProgress', (event) => progress.push(event))
     const uploadsBefore = uploads.length
 
-    const validation = await services.device.validateRun(runId)
+    const validating = services.device.validateRun(runId)
+    // The instrument is the validation's until it ends: no run on the device, no second validation.
+    expect(() => services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device' })).toThrow(
+      `cannot train on the device while run ${runId} is being validated on hardware: wait for the validation to end`
+    )
+    await expect(services.device.validateRun(runId)).rejects.toThrow(`cannot validate run ${runId} on hardware: run ${runId} is being validated; wait for it to end`)
+    const validation = await validating
     if (validation.kind !== 'capacity') throw new Error(`expected a capacity validation, got ${validation.kind}`)
     const found = run.capacity!.map((entry) => entry.found)
     expect(found.every((count) => count > 0)).toBe(true)

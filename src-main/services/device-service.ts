@@ -94,6 +94,8 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   private error: string | null = null
   /** One instrument operation at a time (a calibration, a test, a training measurement). */
   private busy: Promise<unknown> = Promise.resolve()
+  /** The run being validated on hardware (a capacity sweep's takes minutes on a real device). */
+  private validatingRunId: number | null = null
 
   constructor(private readonly options: DeviceServiceOptions) {
     super()
@@ -407,6 +409,9 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     }
     assertRunEnded(run)
     refusing(() => this.refuseDuringDeviceRun('validate on hardware'))
+    if (this.validatingRunId !== null) throw new ValidationRefusedError(`cannot validate run ${runId} on hardware: run ${this.validatingRunId} is being validated; wait for it to end`)
+    // Set before anything is awaited, so a device run started meanwhile is refused (trainingTarget).
+    this.validatingRunId = runId
     return this.exclusive(async () => {
       const c = refusing(() => this.requireCalibrated('validate on hardware'))
       const device = {
@@ -420,13 +425,18 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
       })
       this.options.runs.addValidation(runId, validation)
       return validation
-    }).catch((error: unknown) => this.noteFailure(error))
+    })
+      .catch((error: unknown) => this.noteFailure(error))
+      .finally(() => (this.validatingRunId = null))
   }
 
   // ------------------------------------------------------------------------------------------
   // DeviceForTraining
 
   trainingTarget(): ReturnType<DeviceForTraining['trainingTarget']> {
+    if (this.validatingRunId !== null) {
+      throw new Error(`cannot train on the device while run ${this.validatingRunId} is being validated on hardware: wait for the validation to end`)
+    }
     const c = this.requireCalibrated('train')
     return {
       profileId: c.profile.id,
