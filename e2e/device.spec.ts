@@ -183,6 +183,55 @@ test('device, calibration, waveforms, training on the device and validation on h
   // The validation's acquisition is in Waveforms too.
   await page.getByTestId('nav-waveforms').click()
   await expect(page.locator('[data-testid="measurement-row"][data-kind="validation"]')).toHaveCount(1)
+
+  // A GD run, trained on the surrogate, is validated on hardware too: its controls on the ring test set.
+  await page.getByTestId('nav-training').click()
+  await page.getByTestId('algorithm-select').selectOption('gd')
+  await expect(page.getByTestId('samples-input')).toHaveValue('1000')
+  await page.getByTestId('samples-input').fill('300')
+  await page.getByTestId('epochs-input').fill('10')
+  await page.getByTestId('seed-input').fill('1')
+  await page.getByTestId('start-training').click()
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 120_000 })
+  // The accuracy arrives with the run's stored outcome, just after the status.
+  await expect(page.getByTestId('accuracy-test')).toHaveText(/^\d+\.\d %$/)
+  const trainedAccuracy = await page.getByTestId('accuracy-test').innerText()
+
+  await page.getByTestId('nav-history').click()
+  await page.getByTestId('run-row').first().click()
+  const gdRun = page.getByTestId('run-detail')
+  await expect(gdRun.getByTestId('run-device')).toContainText('trained on the surrogate model')
+  await expect(gdRun.getByTestId('validate-disabled-reason')).toHaveCount(0)
+  await gdRun.getByTestId('validate-run').click()
+  const gdValidation = gdRun.getByTestId('gd-validation-table').getByTestId('validation-row')
+  await expect(gdValidation).toHaveCount(1, { timeout: 120_000 })
+  await expect(gdValidation).toContainText('test, 45 points')
+  // The built-in device plays the run's own surrogate, at the voltages the run trained with.
+  await expect(gdValidation.getByTestId('validation-accuracy')).toHaveText(trainedAccuracy)
+  await expect(gdValidation.getByTestId('validation-simulated-accuracy')).toHaveText(trainedAccuracy)
+  await page.getByTestId('nav-waveforms').click()
+  await expect(page.locator('[data-testid="measurement-row"][data-kind="validation"]')).toHaveCount(2)
+
+  // A capacity sweep: every labeling it found is re-measured with its own controls, one acquisition per N.
+  await page.getByTestId('nav-training').click()
+  await page.getByTestId('algorithm-select').selectOption('capacity')
+  await expect(page.getByTestId('from-n-input')).toHaveValue('4')
+  await page.getByTestId('to-n-input').fill('5')
+  await page.getByTestId('attempts-input').fill('1')
+  await page.getByTestId('seed-input').fill('2')
+  await page.getByTestId('start-training').click()
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 120_000 })
+  await page.getByTestId('nav-history').click()
+  await page.getByTestId('run-row').first().click()
+  const sweep = page.getByTestId('run-detail')
+  await expect(sweep.getByTestId('run-labelings')).toHaveText('44 of 44')
+  await sweep.getByTestId('validate-run').click()
+  const perN = sweep.getByTestId('capacity-validation-row')
+  await expect(perN).toHaveCount(2, { timeout: 120_000 })
+  await expect(perN.nth(0)).toContainText('4')
+  await expect(perN.nth(1)).toContainText('5')
+  await page.getByTestId('nav-waveforms').click()
+  await expect(page.locator('[data-testid="measurement-row"][data-kind="validation"]')).toHaveCount(4)
 })
 
 test('disconnecting turns the device controls off, each saying why', async ({ app }) => {

@@ -25,7 +25,8 @@ import {
   type HardwareValidation,
   type MeasurementDetail,
   type MeasurementSummary,
-  type PortInfo
+  type PortInfo,
+  type ValidationProgressEvent
 } from './device-contract'
 
 export * from './device-contract'
@@ -445,9 +446,11 @@ export interface EventPayloads {
   /** The instrument connection changed (connected, lost, failed, profile or calibration changed). */
   'device:status': DeviceStatus
   'calibration:progress': CalibrationProgressEvent
+  /** A capacity run's validation on hardware measured one more N. */
+  'validation:progress': ValidationProgressEvent
 }
 export type EventName = keyof EventPayloads
-export const EVENT_NAMES: EventName[] = ['training:progress', 'training:paused', 'training:finished', 'device:status', 'calibration:progress']
+export const EVENT_NAMES: EventName[] = ['training:progress', 'training:paused', 'training:finished', 'device:status', 'calibration:progress', 'validation:progress']
 
 // ---------------------------------------------------------------------------------------------
 // Request channels
@@ -476,7 +479,11 @@ export const channels = {
   },
   'runs:list': { request: emptySchema },
   'runs:get': { request: runIdSchema },
-  /** Re-measures a run's best control voltages on the connected device and stores the result with the run. */
+  /**
+   * Re-measures an ended run's result on the connected, calibrated device and stores it with the
+   * run: GA, the best genome on the gate's inputs; GD, the returned controls on the ring task's
+   * test set; capacity, every found labeling with its own controls.
+   */
   'runs:validate': { request: runIdSchema },
   /** Serial ports (with USB ids) plus the built-in simulated instrument. */
   'device:ports': { request: emptySchema },
@@ -623,7 +630,8 @@ export const EVENT_METHODS = {
   onTrainingPaused: 'training:paused',
   onTrainingFinished: 'training:finished',
   onDeviceStatus: 'device:status',
-  onCalibrationProgress: 'calibration:progress'
+  onCalibrationProgress: 'calibration:progress',
+  onValidationProgress: 'validation:progress'
 } as const satisfies Record<string, EventName>
 export type EventMethodName = keyof typeof EVENT_METHODS
 

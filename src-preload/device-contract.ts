@@ -177,7 +177,16 @@ export interface MeasurementDetail extends MeasurementSummary {
   plateauMeansNanoamps: number[]
 }
 
-export interface HardwareValidation {
+/**
+ * A run's result re-measured on the connected device, stored with the run (`runs.validations_json`,
+ * a JSON list, oldest first). One kind per algorithm; validations stored before GD and capacity
+ * runs could be validated have no `kind` and are read back as `'ga'`.
+ */
+export type HardwareValidation = GaHardwareValidation | GdHardwareValidation | CapacityHardwareValidation
+
+/** A GA run's best genome re-measured with the gate's inputs. */
+export interface GaHardwareValidation {
+  kind: 'ga'
   measurementId: number
   measuredAt: string
   outputsNanoamps: number[]
@@ -185,6 +194,69 @@ export interface HardwareValidation {
   fitness: number
   /** The surrogate's (or the run's own) outputs for the same controls, for comparison. */
   trainedOutputsNanoamps: number[]
+}
+
+/**
+ * A GD run's returned controls (lowest validation loss) measured on the ring task's evaluation set
+ * (test, else validation, else training; its first 2000 points at most), regenerated from the
+ * run's data seed and split.
+ */
+export interface GdHardwareValidation {
+  kind: 'gd'
+  measurementId: number
+  measuredAt: string
+  set: 'test' | 'validation' | 'train'
+  /** Points in that set; the first 2000 at most are measured (`outputsNanoamps` has one per point measured). */
+  setPointCount: number
+  controlVoltages: number[]
+  /**
+   * The data electrodes' ranges the task inputs were mapped onto: the ones the run trained with
+   * (its model's), so the device gets the voltages training used; each inside the calibration.
+   */
+  dataRangesVolts: [number, number][]
+  targets: number[]
+  outputsNanoamps: number[]
+  /** The run's surrogate (with its simulation options) on exactly the voltages sent to the device. */
+  simulatedOutputsNanoamps: number[]
+  /** Perceptron accuracy (%) of the measured and the simulated outputs; null for a flat output. */
+  accuracyPercent: number | null
+  simulatedAccuracyPercent: number | null
+  /** The accuracy the run itself stored for that set when it ended (null: none stored). */
+  trainedAccuracyPercent: number | null
+  /** Pearson correlation of the measured with the simulated outputs (NaN for a flat one: null in JSON). */
+  correlation: number
+}
+
+/** One N of a capacity sweep re-measured: its found labelings, each with its own best controls. */
+export interface CapacityValidationAtN {
+  n: number
+  /** Labelings the sweep decided at this N (all 2^N - 2 unless it was stopped). */
+  evaluated: number
+  foundOnSurrogate: number
+  /** Found labelings the device confirmed (the sweep's rule: perceptron accuracy >= 1 - X/N). */
+  confirmedOnDevice: number
+  /** foundOnSurrogate / evaluated and confirmedOnDevice / evaluated. */
+  capacityOnSurrogate: number
+  capacityMeasured: number
+  /** The found labelings the device did not confirm (one 0/1 per point). */
+  notConfirmed: number[][]
+  /** The acquisition of this N's labelings (null when none was found, so nothing was measured). */
+  measurementId: number | null
+}
+
+export interface CapacityHardwareValidation {
+  kind: 'capacity'
+  measuredAt: string
+  perN: CapacityValidationAtN[]
+}
+
+/** A capacity validation measures one N at a time; sent after each N. */
+export interface ValidationProgressEvent {
+  runId: number
+  n: number
+  /** Found labelings measured so far, and in all. */
+  labelingsDone: number
+  labelingsTotal: number
 }
 
 // ---------------------------------------------------------------------------------------------

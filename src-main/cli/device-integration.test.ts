@@ -3,9 +3,10 @@
  * instrument holds one end) and the `dnpu` commands on the other end through serialport.
  * Nothing is mocked: the same driver, safety check and trainer a lab runs against hardware.
  */
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dnpu, hasSocat, simulatorLog, useBuiltCli, useSimulators } from './test-support'
+import { dnpu, hasSocat, simulatorLog, useBuiltCli, useSimulators, type CliResult } from './test-support'
 
 const freshFolder = useBuiltCli('dnpu-device-')
 const startSimulator = useSimulators()
@@ -68,6 +69,91 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
     // Re-measuring the best genome is stored with the run.
     const shown = dnpu(['runs', 'show', String(run.runId), '--json', '--data-dir', data])
     expect(JSON.parse(shown.stdout)).toMatchObject({ device: { calibrationId: calibration.calibrationId } })
+  })
+
+  it('runs validate re-measures GA, GD and capacity runs on the instrument, inside the calibration, and stores each with its run', async () => {
+    const folder = freshFolder()
+    const data = join(folder, 'data')
+    const { port, log } = await startSimulator(folder)
+    const calibration = calibrate(port, data)
+    const run = (args: string[]): number => {
+      const result = dnpu([...args, '--json', '--data-dir', data])
+      expect(result.status, result.stderr).toBe(0)
+      return (JSON.parse(result.stdout) as { runId: number }).runId
+    }
+    const gaRun = run(['train', 'ga', '--task', 'xor', '--port', port, '--seed', '3', '--generations', '2', '--stop-threshold', '2'])
+    const gdRun = run(['train', 'gd', '--samples', '200', '--epochs', '4', '--seed', '11'])
+    const capacityRun = run(['capacity', '--from', '4', '--to', '5', '--attempts', '1', '--generations', '30', '--seed', '4'])
+    const uploadsBefore = uploads(log).length
+
+    const validate = (runId: number, json = true): CliResult => dnpu(['runs', 'validate', String(runId), '--port', port, ...(json ? ['--json'] : []), '--data-dir', data])
+    const ga = validate(gaRun)
+    expect(ga.status, ga.stderr).toBe(0)
+    expect(JSON.parse(ga.stdout)).toMatchObject({ runId: gaRun, kind: 'ga', outputsNanoamps: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)] })
+
+    const gd = validate(gdRun)
+    expect(gd.status, gd.stderr).toBe(0)
+    const gdValidation = JSON.parse(gd.stdout) as { runId: number; kind: string; set: string; outputsNanoamps: number[]; accuracyPercent: number; simulatedAccuracyPercent: number; trainedAccuracyPercent: number; correlation: number }
+    const gdStored = JSON.parse(dnpu(['runs', 'show', String(gdRun), '--json', '--data-dir', data]).stdout) as { accuracy: { testPercent: number } }
+    expect(gdValidation).toMatchObject({ runId: gdRun, kind: 'gd', set: 'test', trainedAccuracyPercent: gdStored.accuracy.testPercent })
+    expect(gdValidation.outputsNanoamps).toHaveLength(30)
+    // The simulated instrument plays the run's own surrogate, at the voltages the run trained with.
+    expect(gdValidation.accuracyPercent).toBe(gdValidation.simulatedAccuracyPercent)
+    expect(gdValidation.correlation).toBeGreaterThan(0.999)
+
+    const capacity = dnpu(['runs', 'validate', String(capacityRun), '--port', port, '--data-dir', data])
+    expect(capacity.status, capacity.stderr).toBe(0)
+    expect(capacity.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^N=4 measured: \d+ of \d+ found labelings$/), expect.stringMatching(/^N=5 measured: (\d+) of \1 found labelings$/)])
+    const lines = capacity.stdout.trim().split('\n')
+    expect(lines[0]).toBe(`run ${capacityRun} (CAPACITY, vc-dimension) validated on hardware, stored with the run:`)
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(/^ {4}N=4: (\d+) of \1 found labelings confirmed \(14 tried\), capacity [\d.]+ on the surrogate, [\d.]+ on the device \(measurement \d+\)$/),
+      expect.stringMatching(/^ {4}N=5: (\d+) of \1 found labelings confirmed \(30 tried\), capacity [\d.]+ on the surrogate, [\d.]+ on the device \(measurement \d+\)$/)
+    ])
+
+    // 1 acquisition each for GA and GD, one per N for the capacity sweep; none outside the calibration.
+    const validating = uploads(log).slice(uploadsBefore)
+    expect(validating).toHaveLength(4)
+    for (const upload of validating) {
+      expect(upload.outcome).toBe('accepted')
+      calibration.electrodes.forEach(({ electrode, suggestedRange: [min, max] }) => {
+        expect(upload.minVolts[electrode]).toBeGreaterThanOrEqual(Math.fround(min))
+        expect(upload.maxVolts[electrode]).toBeLessThanOrEqual(Math.fround(max))
+        expect(upload.firstVolts[electrode]).toBe(0)
+        expect(upload.lastVolts[electrode]).toBe(0)
+      })
+    }
+    for (const [runId, kind] of [[gaRun, 'ga'], [gdRun, 'gd'], [capacityRun, 'capacity']] as const) {
+      const shown = JSON.parse(dnpu(['runs', 'show', String(runId), '--json', '--data-dir', data]).stdout) as { validations: { kind: string }[] }
+      expect(shown.validations.map((v) => v.kind)).toEqual([kind])
+    }
+  })
+
+  it('runs validate: exit 2 for a bad id or a refused validation (nothing sent), exit 1 when the instrument drops the measurement', async () => {
+    const folder = freshFolder()
+    const data = join(folder, 'data')
+    // The link drops when acquisition 8 starts: after the 7 calibration sweeps, during the validation.
+    const { port, log } = await startSimulator(folder, ['--fault', 'disconnect-after=7'])
+    const gd = dnpu(['train', 'gd', '--samples', '200', '--epochs', '2', '--seed', '11', '--json', '--data-dir', data])
+    expect(gd.status, gd.stderr).toBe(0)
+    const runId = (JSON.parse(gd.stdout) as { runId: number }).runId
+
+    const badId = dnpu(['runs', 'validate', 'one', '--port', port, '--data-dir', data])
+    expect(badId).toMatchObject({ status: 2, stdout: '', stderr: 'dnpu: runs validate: the run id must be a whole number, got "one"\n' })
+    const unknown = dnpu(['runs', 'validate', '42', '--port', port, '--data-dir', data])
+    expect(unknown).toMatchObject({ status: 2, stderr: `dnpu: runs validate: no run 42 in ${join(data, 'dnpu-lab.db')}\n` })
+    const notCalibrated = dnpu(['runs', 'validate', String(runId), '--port', port, '--data-dir', data])
+    expect(notCalibrated.status).toBe(2)
+    expect(notCalibrated.stderr).toContain('cannot validate on hardware: device profile')
+    expect(notCalibrated.stderr).toContain(`has no calibration; calibrate it first (Calibration view, or \`dnpu calibrate --port ${port}\`)`)
+    expect(existsSync(log) ? uploads(log) : []).toEqual([])
+
+    calibrate(port, data)
+    const dropped = dnpu(['runs', 'validate', String(runId), '--port', port, '--data-dir', data])
+    expect(dropped.status).toBe(1)
+    expect(dropped.stderr.trim().split('\n').at(-1)).toMatch(/^dnpu: runs validate: the measurement failed: .*(closed|unplugged)/)
+    const shown = JSON.parse(dnpu(['runs', 'show', String(runId), '--json', '--data-dir', data]).stdout) as { validations: unknown[] }
+    expect(shown.validations).toEqual([])
   })
 
   it('refuses to train on a device without a calibration, saying how to calibrate', async () => {

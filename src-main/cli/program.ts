@@ -252,6 +252,19 @@ export function buildProgram(context: CliContext): Command {
       await runRunsResume(context, id, options)
     })
 
+  runs
+    .command('validate')
+    .description('re-measure a run on the instrument (GA: best genome; GD: controls on the ring test set; capacity: each found labeling) and store it with the run')
+    .argument('<id>', 'run id')
+    .requiredOption('--port <path>', 'serial port of the instrument (or tcp://127.0.0.1:PORT); its active calibration must hold the run\'s control voltages')
+    .option('--baud <rate>', 'serial baud rate', integer('--baud', 1), 115200)
+    .addOption(dataDirOption())
+    .option('--json', 'print the stored validation as one JSON object')
+    .action(async (id: string, options: { port: string; baud?: number; dataDir?: string; json?: boolean }) => {
+      const { runRunsValidate } = await import('./validate-command')
+      await runRunsValidate(context, id, options)
+    })
+
   program
     .command('calibrate')
     .description('IV sweep of the instrument\'s electrodes; saves a new calibration version (the suggested ranges) for its device profile')

@@ -81,9 +81,21 @@ export {
   type WaveformShape,
   type Waveform,
 } from './functions/waveform.js';
-export { perceptronAccuracy, TASK_PERCEPTRON_SETTINGS, type PerceptronOptions, type PerceptronResult } from './functions/perceptron.js';
+export { perceptronAccuracy, taskAccuracyPercent, TASK_PERCEPTRON_SETTINGS, type PerceptronOptions, type PerceptronResult } from './functions/perceptron.js';
 // Gradient descent (one DNPU node on a frozen surrogate) and the ring task.
-export { generateRingData, splitDataset, ringRadii, type RingData, type RingOptions, type RingSplit, type SplitFractions } from './tasks/ring.js';
+export {
+  generateRingData,
+  splitDataset,
+  ringRadii,
+  ringTaskSplit,
+  evaluationPart,
+  type RingData,
+  type RingOptions,
+  type RingSplit,
+  type SplitFractions,
+  type RingTaskSettings,
+  type RingPartName,
+} from './tasks/ring.js';
 // The VC-dimension capacity sweep (GA per labeling, perceptron verdict).
 export {
   runCapacitySweep,
@@ -93,6 +105,9 @@ export {
   vcDimensionLabelings,
   requiredCorrectPoints,
   capacityAttemptSeed,
+  capacityPerceptronSeed,
+  judgeCapacityOutput,
+  type CapacityJudgement,
   VC_DIMENSION_X,
   VC_DIMENSION_Y,
   MIN_VC_DIMENSION,

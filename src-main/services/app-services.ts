@@ -57,6 +57,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     runs,
     openInProcessSimulator: options.openInProcessSimulator ? () => options.openInProcessSimulator!(models) : () => simulator.open(),
     simulator,
+    surrogateFor: (modelId) => models.get(modelId)?.definition,
     activeDeviceRun: () => training.activeDeviceRunId()
   })
   training.attachDevice(device)

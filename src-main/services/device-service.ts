@@ -20,7 +20,8 @@ import type {
   InstrumentCapabilities,
   InstrumentIdentity,
   MeasurementKind,
-  PortInfo
+  PortInfo,
+  ValidationProgressEvent
 } from '../../src-preload/contract'
 import { IN_PROCESS_SIMULATOR_PATH, SAFE_RANGE_VOLTS, deviceSettingsSchema } from '../../src-preload/contract'
 import {
@@ -28,15 +29,12 @@ import {
   buildCalibrationSweep,
   buildStreams,
   detectSaturation,
-  Dnpu,
-  FITNESS_FUNCTIONS,
   ivCurveFromReadouts,
-  parseGateTask,
-  pearson,
   readoutsToPoints,
   suggestRange,
   voltsToNanoamps,
-  type StreamPlan
+  type StreamPlan,
+  type SurrogateDefinition
 } from '../core'
 import {
   ConnectionUnusableError,
@@ -56,11 +54,13 @@ import {
   electrodeRowsToChannelRows,
   electrodesBeyondSafeRange
 } from './device-layout'
+import { assertRunEnded, planValidation, ValidationRefusedError, type ValidationInputs } from './run-validation'
 import type { DeviceForTraining } from './training-service'
 
 export interface DeviceServiceEvents {
   status: [DeviceStatus]
   calibrationProgress: [CalibrationProgressEvent]
+  validationProgress: [ValidationProgressEvent]
 }
 
 export interface DeviceServiceOptions {
@@ -71,6 +71,8 @@ export interface DeviceServiceOptions {
   openInProcessSimulator: () => Promise<Transport>
   /** The run measuring on the device right now, if any: nothing may change the device under it. */
   activeDeviceRun?: () => number | null
+  /** A surrogate model by id (a GD run's validation compares the device with its model). */
+  surrogateFor?: (modelId: string) => SurrogateDefinition | undefined
   /** The built-in simulator, whose device model the technician can change. */
   simulator?: { readonly modelId: string; readonly modelName: string; useModel(modelId: string): void }
 }
@@ -95,6 +97,8 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   private busy: Promise<unknown> = Promise.resolve()
   /** Set by `emergencyAbort`: the process is exiting on a fatal error; no instrument may be connected again. */
   private fatalError: string | null = null
+  /** The run being validated on hardware (a capacity sweep's takes minutes on a real device). */
+  private validatingRunId: number | null = null
 
   constructor(private readonly options: DeviceServiceOptions) {
     super()
@@ -390,45 +394,53 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     }).catch((error: unknown) => this.noteFailure(error))
   }
 
-  /** Re-measures a GA run's best control voltages with the task inputs; stored with the run. */
+  /**
+   * Re-measures an ended run's result on the device at the voltages it trained with (see
+   * run-validation.ts: GA best genome, GD controls on the ring test set, capacity found
+   * labelings) and stores it with the run. Refused (a {@link ValidationRefusedError}, nothing
+   * sent) for a running run, during a device run, without a calibration, or when any of those
+   * voltages lies outside the active calibration.
+   */
   async validateRun(runId: number): Promise<HardwareValidation> {
     const run = this.options.runs.getRun(runId)
-    if (!run) throw new Error(`runId: no run ${runId}`)
-    if (run.config.algorithm !== 'ga') throw new Error(`run ${runId} is a ${run.config.algorithm} run: validation on hardware re-measures a GA run's best genome`)
-    if (!run.bestControlVoltages) throw new Error(`run ${runId} has no best control voltages yet`)
-    this.refuseDuringDeviceRun('validate on hardware')
-    const controls = run.bestControlVoltages
-    const config = run.config
+    if (!run) throw new ValidationRefusedError(`runId: no run ${runId}`)
+    const inputs: ValidationInputs = {
+      run,
+      checkpoint: run.config.algorithm === 'capacity' ? this.options.runs.getCheckpoint(runId) : null,
+      model: this.options.surrogateFor?.(run.modelId),
+      runCalibrationRangesVolts: run.device ? this.calibrationRanges(run.device.calibrationId) : null,
+      onProgress: (event) => this.emit('validationProgress', event)
+    }
+    assertRunEnded(run)
+    refusing(() => this.refuseDuringDeviceRun('validate on hardware'))
+    if (this.validatingRunId !== null) throw new ValidationRefusedError(`cannot validate run ${runId} on hardware: run ${this.validatingRunId} is being validated; wait for it to end`)
+    // Set before anything is awaited, so a device run started meanwhile is refused (trainingTarget).
+    this.validatingRunId = runId
     return this.exclusive(async () => {
-      const c = this.requireCalibrated('validate on hardware')
-      const task = parseGateTask(config.task)
-      const dnpu = new Dnpu({
-        activationElectrodeCount: c.profile.settings.activationChannels.length,
-        voltageRangesVolts: electrodeRangesVolts(c.profile.settings, c.calibration),
-        dataElectrodes: config.dataElectrodes,
-        inputRange: config.inputRange
-      })
-      const rows = dnpu.assembleBatch(task.inputs, [controls])
-      const { outputs, measurementId } = await this.measureRows(c, rows, task.inputs.length, 'validation', `run ${runId}: best genome re-measured`, runId)
-      const outputsNanoamps = Array.from(outputs)
-      const fitness = FITNESS_FUNCTIONS[config.fitness](outputsNanoamps, task.targets, { defaultValue: false })
-      const validation: HardwareValidation = {
-        measurementId,
-        measuredAt: new Date().toISOString(),
-        outputsNanoamps,
-        correlation: pearson(outputsNanoamps, task.targets)[0]!,
-        fitness,
-        trainedOutputsNanoamps: run.bestOutputsNanoamps ?? []
+      const c = refusing(() => this.requireCalibrated('validate on hardware'))
+      const device = {
+        rangesVolts: refusing(() => electrodeRangesVolts(c.profile.settings, c.calibration)),
+        calibrationName: `calibration v${c.calibration.version} of device profile "${c.profile.name}"`
       }
+      const plan = planValidation(inputs, device)
+      const validation = await plan.measure({
+        ...device,
+        measure: (rows, rowCount, label) => this.measureRows(c, rows, rowCount, 'validation', label, runId)
+      })
       this.options.runs.addValidation(runId, validation)
       return validation
-    }).catch((error: unknown) => this.noteFailure(error))
+    })
+      .catch((error: unknown) => this.noteFailure(error))
+      .finally(() => (this.validatingRunId = null))
   }
 
   // ------------------------------------------------------------------------------------------
   // DeviceForTraining
 
   trainingTarget(): ReturnType<DeviceForTraining['trainingTarget']> {
+    if (this.validatingRunId !== null) {
+      throw new Error(`cannot train on the device while run ${this.validatingRunId} is being validated on hardware: wait for the validation to end`)
+    }
     const c = this.requireCalibrated('train')
     return {
       profileId: c.profile.id,
@@ -756,6 +768,15 @@ function concatFloat32(parts: Float32Array[]): Float32Array {
     at += part.length
   }
   return out
+}
+
+/** Runs a check whose failure means the validation is refused (nothing was sent). */
+function refusing<T>(check: () => T): T {
+  try {
+    return check()
+  } catch (error) {
+    throw error instanceof ValidationRefusedError ? error : new ValidationRefusedError(messageOf(error))
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -13,13 +13,16 @@ export function forwardEvents(services: AppServices, sink: EventSink): () => voi
   services.training.on('finished', onFinished)
   const onDeviceStatus = (payload: EventPayloads['device:status']): void => sink('device:status', payload)
   const onCalibrationProgress = (payload: EventPayloads['calibration:progress']): void => sink('calibration:progress', payload)
+  const onValidationProgress = (payload: EventPayloads['validation:progress']): void => sink('validation:progress', payload)
   services.device.on('status', onDeviceStatus)
   services.device.on('calibrationProgress', onCalibrationProgress)
+  services.device.on('validationProgress', onValidationProgress)
   return () => {
     services.training.off('progress', onProgress)
     services.training.off('paused', onPaused)
     services.training.off('finished', onFinished)
     services.device.off('status', onDeviceStatus)
     services.device.off('calibrationProgress', onCalibrationProgress)
+    services.device.off('validationProgress', onValidationProgress)
   }
 }

@@ -207,4 +207,34 @@ describe('describeStoredRun', () => {
     expect(done).toMatch(/last losses: +train 1\.0000e-7, validation -\n/)
     expect(done).toMatch(/accuracy: +train 90\.0 %, validation 85\.0 %, test -\n/)
   })
+
+  it('lists the run\'s validations on hardware, each kind in its own words', () => {
+    const measuredAt = '2025-01-03T10:00:00.000Z'
+    const validations: RunDetail['validations'] = [
+      { kind: 'ga', measurementId: 4, measuredAt, outputsNanoamps: [1, 30.5, 31, 2], correlation: 0.97, fitness: 0.9, trainedOutputsNanoamps: [0, 30, 32, 1] },
+      {
+        kind: 'gd', measurementId: 5, measuredAt, set: 'test', setPointCount: 3000, controlVoltages: [0.1], dataRangesVolts: [[-1, 0.6], [-1, 0.6]],
+        targets: [0, 1], outputsNanoamps: Array.from({ length: 2000 }, () => 1), simulatedOutputsNanoamps: [], accuracyPercent: 92.5,
+        simulatedAccuracyPercent: 95, trainedAccuracyPercent: null, correlation: Number.NaN
+      },
+      {
+        kind: 'capacity', measuredAt,
+        perN: [{ n: 4, evaluated: 14, foundOnSurrogate: 14, confirmedOnDevice: 13, capacityOnSurrogate: 1, capacityMeasured: 13 / 14, notConfirmed: [[0, 1, 1, 0]], measurementId: 6 }]
+      }
+    ]
+    const text = describeStoredRun({ ...gaRun(), validations })
+    expect(text).toContain(
+      [
+        'validated on hardware:',
+        "  2025-01-03 10:00:00 UTC, measurement 4: best genome on the gate's inputs, correlation 0.9700, fitness 0.9000",
+        '    outputs, measured (in training): 1.00 (0.00), 30.50 (30.00), 31.00 (32.00), 2.00 (1.00) nA',
+        '  2025-01-03 10:00:00 UTC, measurement 5: controls on the test set, the first 2000 of its 3000 points',
+        '    perceptron accuracy: measured 92.5 %, simulated 95.0 % (the surrogate on the same voltages), in training -',
+        '    measured vs simulated outputs: correlation -',
+        '  2025-01-03 10:00:00 UTC: every found labeling re-measured with its own controls',
+        '    N=4: 13 of 14 found labelings confirmed (14 tried), capacity 1.000 on the surrogate, 0.929 on the device (measurement 6)',
+        ''
+      ].join('\n')
+    )
+  })
 })

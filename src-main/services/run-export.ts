@@ -7,6 +7,7 @@
  * one small table per algorithm ({@link RUN_TABLES}); a new algorithm is a new entry there.
  */
 import type { Algorithm, CapacityAtN, EpochMetrics, GenerationMetrics, RunDetail } from '../../src-preload/contract'
+import { describeValidation } from './validation-text'
 
 /** GA: fitness and correlation of each generation's best genome (not the best so far). */
 export interface GaHistory {
@@ -197,6 +198,10 @@ export function describeStoredRun(run: RunDetail): string {
     run.bestControlVoltages.forEach((volts, index) => {
       lines.push(`  electrode ${run.controlElectrodes[index] ?? '?'}: ${volts.toFixed(4)} V`)
     })
+  }
+  if (listOf(run.validations).length > 0) {
+    lines.push('validated on hardware:')
+    for (const validation of run.validations) lines.push(...describeValidation(validation).map((line) => `  ${line}`))
   }
   if (run.error) lines.push(`error:        ${run.error}`)
   if (run.resumable) lines.push(`continue it with: dnpu runs resume ${run.id}`)

@@ -214,6 +214,22 @@ describe('RunsRepository on one connection', () => {
     })
   })
 
+  it('reads validations stored before they had a kind as GA ones, and appends new ones of every kind after them', () => {
+    const runId = runs.createRun(sampleRun())
+    // What DNPU Lab wrote when only GA runs could be validated: no `kind`.
+    const stored = { measurementId: 3, measuredAt: '2025-02-01T10:00:00.000Z', outputsNanoamps: [1, 20, 21, 2], correlation: 0.98, fitness: 0.9, trainedOutputsNanoamps: [0, 19, 22, 1] }
+    db.prepare('UPDATE runs SET validations_json = ? WHERE id = ?').run(JSON.stringify([stored]), runId)
+    expect(runs.getRun(runId)!.validations).toEqual([{ kind: 'ga', ...stored }])
+
+    const capacity = {
+      kind: 'capacity' as const,
+      measuredAt: '2025-03-01T12:00:00.000Z',
+      perN: [{ n: 4, evaluated: 14, foundOnSurrogate: 14, confirmedOnDevice: 13, capacityOnSurrogate: 1, capacityMeasured: 13 / 14, notConfirmed: [[0, 1, 1, 0]], measurementId: 4 }]
+    }
+    runs.addValidation(runId, capacity)
+    expect(runs.getRun(runId)!.validations).toEqual([{ kind: 'ga', ...stored }, capacity])
+  })
+
   it('refuses a duplicate generation without touching the stored one', () => {
     const runId = runs.createRun(sampleRun())
     runs.recordGeneration(runId, generation(0), null, { first: true })

@@ -7,6 +7,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type {
   HardwareValidation,
+  GaHardwareValidation,
   Algorithm,
   CapacityAtN,
   EpochMetrics,
@@ -181,6 +182,17 @@ function headlineAccuracy(json: string | null): number | null {
   if (json === null) return null
   const accuracy = JSON.parse(json) as RunAccuracy
   return accuracy.testPercent ?? accuracy.validationPercent ?? accuracy.trainPercent
+}
+
+/**
+ * A run's stored validations. Before GD and capacity runs could be validated, every validation
+ * was a GA one and had no `kind`: those read back as `'ga'` (the JSON list needs no migration).
+ */
+function readValidations(json: string | null): HardwareValidation[] {
+  if (json === null) return []
+  return (JSON.parse(json) as (HardwareValidation | Omit<GaHardwareValidation, 'kind'>)[]).map((validation) =>
+    'kind' in validation ? validation : { kind: 'ga', ...validation }
+  )
 }
 
 function toSummary(row: RunSummaryRow): RunSummary {
@@ -554,7 +566,7 @@ export class RunsRepository {
         row.device_profile_id !== null && row.calibration_id !== null
           ? { profileId: row.device_profile_id, calibrationId: row.calibration_id }
           : null,
-      validations: row.validations_json === null ? [] : (JSON.parse(row.validations_json) as HardwareValidation[])
+      validations: readValidations(row.validations_json)
     }
   }
 
@@ -563,7 +575,7 @@ export class RunsRepository {
     this.db.transaction(() => {
       const row = this.db.prepare<[number], { validations_json: string | null }>('SELECT validations_json FROM runs WHERE id = ?').get(runId)
       if (!row) throw new Error(`runId: no run ${runId}`)
-      const validations = row.validations_json === null ? [] : (JSON.parse(row.validations_json) as HardwareValidation[])
+      const validations = readValidations(row.validations_json)
       validations.push(validation)
       this.db.prepare('UPDATE runs SET validations_json = ? WHERE id = ?').run(toJson(validations, 'validations'), runId)
     })()

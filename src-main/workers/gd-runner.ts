@@ -5,11 +5,10 @@
 import type { GdRunOutcome, GdTrainingConfig, RunAccuracy } from '../../src-preload/contract'
 import {
   Dnpu,
+  evaluationPart,
   GdTrainer,
-  generateRingData,
-  perceptronAccuracy,
-  splitDataset,
-  TASK_PERCEPTRON_SETTINGS,
+  ringTaskSplit,
+  taskAccuracyPercent,
   type GdDataset,
   type GdTrainerSetup,
   type SurrogateDefinition
@@ -26,8 +25,7 @@ export interface RingDatasets {
 
 /** The ring task's points, from the config's own data seed (the same for every run that shares it). */
 export function ringDatasets(config: GdTrainingConfig): RingDatasets {
-  const { sampleCount, gap, split, dataSeed } = config.ring
-  return splitDataset(generateRingData({ sampleCount, gap, seed: dataSeed }), split, dataSeed)
+  return ringTaskSplit(config.ring)
 }
 
 export async function createGdRunner(
@@ -97,20 +95,14 @@ async function evaluate(trainer: GdTrainer, data: RingDatasets, seed: number): P
   const scored = async (set: GdDataset): Promise<{ outputs: number[]; percent: number | null }> => {
     if (set.inputs.length === 0) return { outputs: [], percent: null }
     const outputs = await trainer.outputsNanoamps(set.inputs, controlVoltages)
-    // A flat output (or a single point) cannot be separated by any threshold: report null.
-    const separable = set.inputs.length >= 2 && outputs.some((v) => v !== outputs[0])
-    return { outputs, percent: separable ? perceptronAccuracy(outputs, set.targets, { ...TASK_PERCEPTRON_SETTINGS, seed }).accuracyPercent : null }
+    return { outputs, percent: taskAccuracyPercent(outputs, set.targets, seed) }
   }
   const train = await scored(data.train)
   const validation = await scored(data.validation)
   const test = await scored(data.test)
   const accuracy: RunAccuracy = { trainPercent: train.percent, validationPercent: validation.percent, testPercent: test.percent }
   // The evaluation set the run's output-vs-target chart shows: test, else validation, else train.
-  const [shown, targets] =
-    data.test.inputs.length > 0
-      ? [test, data.test.targets]
-      : data.validation.inputs.length > 0
-        ? [validation, data.validation.targets]
-        : [train, data.train.targets]
-  return { controlVoltages, outputsNanoamps: shown.outputs, targets: [...targets], accuracy }
+  const { part, data: shownData } = evaluationPart(data)
+  const shown = { test, validation, train }[part]
+  return { controlVoltages, outputsNanoamps: shown.outputs, targets: [...shownData.targets], accuracy }
 }

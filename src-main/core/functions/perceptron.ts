@@ -20,6 +20,17 @@ import { mean, sigmoid, singleColumn, type Signal } from './columns.js';
  */
 export const TASK_PERCEPTRON_SETTINGS = { learningRate: 0.01, epochs: 10000, batchSize: 128 } as const;
 
+/**
+ * How a task scores a trained output column: perceptron accuracy (percent) with
+ * {@link TASK_PERCEPTRON_SETTINGS}, or null when no threshold can separate anything (fewer than
+ * 2 points, or a flat output). GD runs score their sets this way, and so does their validation on
+ * hardware, so the two figures compare.
+ */
+export function taskAccuracyPercent(outputs: number[], targets: number[], seed: number): number | null {
+  const separable = outputs.length >= 2 && outputs.some((v) => v !== outputs[0]);
+  return separable ? perceptronAccuracy(outputs, targets, { ...TASK_PERCEPTRON_SETTINGS, seed }).accuracyPercent : null;
+}
+
 export interface PerceptronOptions {
   learningRate?: number | undefined;
   batchSize?: number | undefined;

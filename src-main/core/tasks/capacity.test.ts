@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_SURROGATE_JSON } from '../__fixtures__/demo-surrogate.js';
 import { TYPICAL_VOLTAGE_RANGES_VOLTS } from '../__fixtures__/typical-voltage-ranges.js';
 import type { Processor } from '../processor.js';
+import { Dnpu } from '../dnpu.js';
 import { parseSurrogateJson, SurrogateModel } from '../surrogate.js';
 import {
   bestThresholdCorrectPoints,
   capacityAttemptSeed,
+  capacityPerceptronSeed,
   CapacitySweep,
+  judgeCapacityOutput,
   requiredCorrectPoints,
   runCapacitySweep,
   vcDimensionInputs,
@@ -112,6 +115,25 @@ describe('runCapacitySweep', () => {
     expect(progress.every((p) => p.n === 4 && p.labelings === 14 && p.sweepTotal === 14)).toBe(true);
     expect(progress.at(-1)!.foundSoFar).toBe(four!.found);
     expect(progress.map((p) => p.result)).toEqual(four!.results);
+  });
+
+  it('keeps each labeling\'s best controls: played again and judged with its attempt\'s perceptron seed, every verdict repeats', async () => {
+    const result = await runCapacitySweep(tiny({ fromN: 4, toN: 5, attempts: 2, generations: 6 }));
+    const dnpu = Dnpu.forProcessor(demo, { dataElectrodes: [1, 2], inputRange: [-1, 1] });
+    let found = 0;
+    for (const { n, results } of result.perN) {
+      const outputs = await dnpu.evaluatePool(demo, vcDimensionInputs(n), results.map((r) => r.controlVoltages!));
+      results.forEach((r, labelingIndex) => {
+        expect(r.controlVoltages).toHaveLength(5);
+        const judged = judgeCapacityOutput(outputs[labelingIndex]!, r.labeling, 0.5, capacityPerceptronSeed(result.seed, n, labelingIndex, r.attempts));
+        if (r.found) {
+          // The attempt that found it is the last one made, and its seed gives the same verdict.
+          expect(judged).toEqual({ found: true, accuracyPercent: r.accuracyPercent });
+          found += 1;
+        }
+      });
+    }
+    expect(found).toBeGreaterThan(0);
   });
 
   it('gives the same result for the same seed, and N = 5 does not depend on where the sweep starts', async () => {

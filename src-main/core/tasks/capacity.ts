@@ -78,6 +78,11 @@ export interface CapacityLabelingResult {
   /** Perceptron accuracy (percent) and correlation of the best attempt's best output. */
   accuracyPercent: number;
   correlation: number;
+  /**
+   * The best attempt's best genome (volts, one per control electrode), so a found labeling can be
+   * re-measured on hardware. Absent in sweeps stored before DNPU Lab kept it.
+   */
+  controlVoltages?: number[] | undefined;
 }
 
 export interface CapacityPerN {
@@ -142,6 +147,35 @@ export function capacityAttemptSeed(seed: number, n: number, labelingIndex: numb
   let hash = mix32(seed ^ 0x2545f491);
   for (const part of [n, labelingIndex, attempt]) hash = mix32((hash + Math.imul(part + 1, 0x9e3779b9)) >>> 0);
   return hash;
+}
+
+/**
+ * The seed of the perceptron that judges an attempt's output (its own stream, apart from the
+ * GA's). A labeling's verdict on hardware uses the seed of the attempt that found it, so the same
+ * output gets the same verdict.
+ */
+export function capacityPerceptronSeed(seed: number, n: number, labelingIndex: number, attempt: number): number {
+  return mix32(capacityAttemptSeed(seed, n, labelingIndex, attempt) ^ 0x68e31da4);
+}
+
+export interface CapacityJudgement {
+  accuracyPercent: number;
+  found: boolean;
+}
+
+/**
+ * The sweep's verdict on one output for one labeling: found when the perceptron classifies at
+ * least ceil(N - thresholdParameter) points right; a flat output is accuracy 0, not found.
+ */
+export function judgeCapacityOutput(
+  outputs: readonly number[],
+  labeling: readonly number[],
+  thresholdParameter: number,
+  perceptronSeed: number,
+  perceptron: CapacityPerceptronSettings = DEFAULT_PERCEPTRON,
+): CapacityJudgement {
+  const required = requiredCorrectPoints(labeling.length, thresholdParameter);
+  return judgeOutput(outputs, labeling, required, { ...DEFAULT_PERCEPTRON, ...definedOnly(perceptron) }, perceptronSeed);
 }
 
 /** Most points one threshold on the output (either orientation) classifies correctly. */
@@ -231,7 +265,8 @@ export class CapacitySweep {
       labeling,
       settings: this.settings,
       stopRequested,
-      seedOf: (attempt) => capacityAttemptSeed(this.seed, n, labelingIndex, attempt),
+      sweepSeed: this.seed,
+      labelingIndex,
     });
     if (result === null) {
       if (entry.evaluated === 0) this.perN.pop();
@@ -287,12 +322,8 @@ interface LabelingJob {
   labeling: number[];
   settings: Settings;
   stopRequested: () => boolean;
-  seedOf: (attempt: number) => number;
-}
-
-interface Judgement {
-  accuracyPercent: number;
-  found: boolean;
+  sweepSeed: number;
+  labelingIndex: number;
 }
 
 /** Up to `attempts` GA runs on one labeling; null when stopped before it was decided. */
@@ -305,7 +336,7 @@ async function findLabeling(job: LabelingJob): Promise<CapacityLabelingResult | 
     // A macrotask turn per attempt, so a Ctrl+C or a worker's stop message gets handled
     // (tfjs resolves its reads as microtasks, which never let those in).
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
-    const seed = job.seedOf(attempt);
+    const seed = capacityAttemptSeed(job.sweepSeed, labeling.length, job.labelingIndex, attempt);
     const trainer = new GaTrainer({
       processor,
       dnpu,
@@ -317,9 +348,9 @@ async function findLabeling(job: LabelingJob): Promise<CapacityLabelingResult | 
       stopThreshold: settings.stopThreshold,
       seed,
     });
-    // The perceptron gets its own stream, apart from the GA's.
-    const judge = (outputs: readonly number[]): Judgement => judgeOutput(outputs, labeling, required, settings.perceptron, mix32(seed ^ 0x68e31da4));
-    let judgement: Judgement | null = null;
+    const judge = (outputs: readonly number[]): CapacityJudgement =>
+      judgeCapacityOutput(outputs, labeling, settings.thresholdParameter, capacityPerceptronSeed(job.sweepSeed, labeling.length, job.labelingIndex, attempt), settings.perceptron);
+    let judgement: CapacityJudgement | null = null;
     let bestSoFarFitness = Number.NEGATIVE_INFINITY;
     while (!trainer.done) {
       if (stopRequested()) return null;
@@ -341,6 +372,7 @@ async function findLabeling(job: LabelingJob): Promise<CapacityLabelingResult | 
       generations,
       accuracyPercent: judgement.accuracyPercent,
       correlation: final.bestCorrelation,
+      controlVoltages: final.bestControlVoltages,
     };
     if (best === null || current.accuracyPercent > best.accuracyPercent) best = current;
     best = { ...best, attempts: attempt, generations };
@@ -349,7 +381,7 @@ async function findLabeling(job: LabelingJob): Promise<CapacityLabelingResult | 
   return best;
 }
 
-function judgeOutput(outputs: readonly number[], targets: readonly number[], required: number, perceptron: Required<CapacityPerceptronSettings>, seed: number): Judgement {
+function judgeOutput(outputs: readonly number[], targets: readonly number[], required: number, perceptron: Required<CapacityPerceptronSettings>, seed: number): CapacityJudgement {
   if (outputs.every((v) => v === outputs[0])) return { accuracyPercent: 0, found: false };
   const { predictedLabels } = perceptronAccuracy(outputs, targets, { ...perceptron, seed });
   const correct = predictedLabels.reduce<number>((sum, label, i) => sum + (label === targets[i] ? 1 : 0), 0);

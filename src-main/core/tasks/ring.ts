@@ -111,3 +111,27 @@ export function splitDataset(data: RingData, fractions: SplitFractions, seed: nu
   });
   return { train: part(0, trainEnd), validation: part(trainEnd, validationEnd), test: part(validationEnd, testEnd) };
 }
+
+/** The ring task as a run's config describes it (contract `RingTaskSettings`). */
+export interface RingTaskSettings {
+  sampleCount: number;
+  gap: number;
+  split: SplitFractions;
+  /** Seeds both the points and the split, so every run that shares it shares the dataset. */
+  dataSeed: number;
+}
+
+/** A run's ring dataset, split: the same points for training and for a later validation on hardware. */
+export function ringTaskSplit(settings: RingTaskSettings): RingSplit {
+  const { sampleCount, gap, split, dataSeed } = settings;
+  return splitDataset(generateRingData({ sampleCount, gap, seed: dataSeed }), split, dataSeed);
+}
+
+/** The part a run's result is reported on: test, else validation, else training (the first non-empty). */
+export type RingPartName = 'test' | 'validation' | 'train';
+
+export function evaluationPart(split: RingSplit): { part: RingPartName; data: RingData } {
+  if (split.test.inputs.length > 0) return { part: 'test', data: split.test };
+  if (split.validation.inputs.length > 0) return { part: 'validation', data: split.validation };
+  return { part: 'train', data: split.train };
+}

@@ -166,7 +166,8 @@ export const api: DnpuApi = {
   onTrainingPaused: (listener) => subscribe('onTrainingPaused', listener),
   onTrainingFinished: (listener) => subscribe('onTrainingFinished', listener),
   onDeviceStatus: (listener) => subscribe('onDeviceStatus', listener),
-  onCalibrationProgress: (listener) => subscribe('onCalibrationProgress', listener)
+  onCalibrationProgress: (listener) => subscribe('onCalibrationProgress', listener),
+  onValidationProgress: (listener) => subscribe('onValidationProgress', listener)
 }
 
 /**
