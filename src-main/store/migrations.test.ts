@@ -115,8 +115,8 @@ describe('migrations on an empty database', () => {
     db.close()
   })
 
-  it('deleting a run cascades to its generations and checkpoint', () => {
-    const db = openDatabase(':memory:')
+  it('deleting a run cascades to its generations and checkpoint', async () => {
+    const db = await openDatabase(':memory:')
     const runs = new RunsRepository(db)
     const runId = runs.createRun({
       algorithm: 'ga',
@@ -173,7 +173,7 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
   let temp: TempFolder | undefined
   afterEach(() => temp?.remove())
 
-  it('keeps every run and generation row and adds the new columns and table', () => {
+  it('keeps every run and generation row and adds the new columns and table', async () => {
     temp = makeTempFolder()
     const filePath = temp.file('v1.db')
     const v1 = new BetterSqlite3(filePath)
@@ -200,7 +200,7 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
     v1.close()
 
     // The real start-up path: openDatabase migrates the old file.
-    const db = openDatabase(filePath)
+    const db = await openDatabase(filePath)
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(tablesOf(db)).toContain('run_checkpoints')
     const runsAfter = db.prepare('SELECT * FROM runs').all()
