@@ -15,6 +15,7 @@ import { runCalibrate, type CalibrateOptions } from './calibrate-command'
 import { runRunsResume, runTrainGa, runTrainGd } from './train-commands'
 import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
 import { addSimCommand } from './sim-command'
+import { addDbCommands } from './db-commands'
 
 export interface CliContext {
   version: string
@@ -71,6 +72,9 @@ function numberPair(name: string, integers: boolean) {
   }
 }
 
+export const dataDirOption = (): Option =>
+  new Option('--data-dir <dir>', 'folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app\'s folder)')
+
 export function buildProgram(context: CliContext): Command {
   const program = new Command('dnpu')
     .description('DNPU Lab: train and manage dopant-network processing units from the command line')
@@ -82,9 +86,6 @@ export function buildProgram(context: CliContext): Command {
       if (error.exitCode === 0) process.exit(0)
       process.exit(2)
     })
-
-  const dataDirOption = () =>
-    new Option('--data-dir <dir>', 'folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app\'s folder)')
 
   program
     .command('info')
@@ -280,6 +281,7 @@ export function buildProgram(context: CliContext): Command {
     })
 
   addSimCommand(program, context)
+  addDbCommands(program)
 
   return program
 }

@@ -41,12 +41,16 @@ export interface DatabaseInspection {
   /** SQLite's messages, at most {@link MAX_INTEGRITY_PROBLEMS}; empty when the file passed. */
   integrityProblems: string[]
   checkSeconds: number
+  /** Rows in each of the tables asked for in {@link InspectOptions.countRowsOf} that exist. */
+  rowCounts: Record<string, number>
 }
 
 export interface InspectOptions {
   nativeBinding?: string
   busyTimeoutMs: number
   check: IntegrityCheckKind
+  /** Tables whose rows to count (skipped if the file has no such table). */
+  countRowsOf?: readonly string[]
 }
 
 // SQLite says NOTADB when the header is not SQLite's, CORRUPT when pages are not what the header
@@ -77,7 +81,7 @@ export function inspectDatabaseFile(filePath: string, options: InspectOptions): 
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`)
-    return retryWhileBusy(options.busyTimeoutMs, () => inOneReadTransaction(db, () => readEverything(db, options.check)))
+    return retryWhileBusy(options.busyTimeoutMs, () => inOneReadTransaction(db, () => readEverything(db, options)))
   } catch (error) {
     throw refusalForReadError(filePath, error)
   } finally {
@@ -98,7 +102,7 @@ function inOneReadTransaction<T>(db: BetterSqlite3.Database, read: () => T): T {
   }
 }
 
-function readEverything(db: BetterSqlite3.Database, check: IntegrityCheckKind): DatabaseInspection {
+function readEverything(db: BetterSqlite3.Database, { check, countRowsOf = [] }: InspectOptions): DatabaseInspection {
   const schemaVersion = db.pragma('user_version', { simple: true }) as number
   const applicationId = db.pragma('application_id', { simple: true }) as number
   const tableNames = readUserTableNames(db)
@@ -106,6 +110,17 @@ function readEverything(db: BetterSqlite3.Database, check: IntegrityCheckKind): 
   const pageCount = db.pragma('page_count', { simple: true }) as number
   const started = performance.now()
   const integrityProblems = runIntegrityCheck(db, check)
+  const checkSeconds = (performance.now() - started) / 1000
+  const rowCounts: Record<string, number> = {}
+  for (const table of countRowsOf.filter((name) => tableNames.includes(name))) {
+    try {
+      // The name is one of the file's own tables, quoted as an identifier.
+      rowCounts[table] = db.prepare(`SELECT count(*) FROM "${table.replace(/"/g, '""')}"`).pluck().get() as number
+    } catch (error) {
+      // A damaged table may not count; the check above has already said so.
+      if (integrityProblems.length === 0) throw error
+    }
+  }
   return {
     schemaVersion,
     applicationId,
@@ -114,7 +129,8 @@ function readEverything(db: BetterSqlite3.Database, check: IntegrityCheckKind): 
     pageCount,
     integrityCheck: check,
     integrityProblems,
-    checkSeconds: (performance.now() - started) / 1000
+    checkSeconds,
+    rowCounts
   }
 }
 
@@ -130,8 +146,13 @@ function runIntegrityCheck(db: BetterSqlite3.Database, check: IntegrityCheckKind
     if (sqliteErrorCode(error)?.startsWith('SQLITE_CORRUPT')) return [errorMessage(error)]
     throw error
   }
-  const messages = rows.map((row) => String(Object.values(row)[0]))
-  return messages.length === 1 && messages[0] === 'ok' ? [] : messages
+  // One message per line (SQLite may join several in one row), without its "*** in database
+  // main ***" heading: each problem then fits on one line of a report or an error.
+  const messages = rows
+    .flatMap((row) => String(Object.values(row)[0]).split('\n'))
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^\*\*\* in database \w+ \*\*\*$/.test(line))
+  return messages.length === 1 && messages[0] === 'ok' ? [] : messages.slice(0, MAX_INTEGRITY_PROBLEMS)
 }
 
 /** Where the copies made before each schema upgrade go: `backups/` next to the database. */
