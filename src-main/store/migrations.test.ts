@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   applyMigrations,
   DNPU_LAB_APPLICATION_ID,
+  ForeignTablesError,
   LATEST_SCHEMA_VERSION,
   MIGRATIONS,
   readSchemaVersion,
@@ -147,6 +148,20 @@ describe('migrations on an empty database', () => {
     db.prepare('DELETE FROM runs WHERE id = ?').run(runId)
     expect(db.prepare('SELECT count(*) FROM run_generations').pluck().get()).toBe(0)
     expect(db.prepare('SELECT count(*) FROM run_checkpoints').pluck().get()).toBe(0)
+    db.close()
+  })
+})
+
+describe('a version-0 database that holds tables when the first migration takes the write lock', () => {
+  it("is another program's file: refused with the table names, nothing added", () => {
+    // openDatabase inspects a file before it opens it for writing; this is the check that still
+    // holds if another program creates the file between that inspection and the migration.
+    const db = new BetterSqlite3(':memory:')
+    db.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')")
+    expect(() => applyMigrations(db)).toThrow(new ForeignTablesError(['contacts']))
+    expect(tablesOf(db)).toEqual(['contacts'])
+    expect(readSchemaVersion(db)).toBe(0)
+    expect(db.pragma('application_id', { simple: true })).toBe(0)
     db.close()
   })
 })
