@@ -16,6 +16,7 @@ import { runCalibrate, type CalibrateOptions } from './calibrate-command'
 import { runRunsResume, runTrainGa, runTrainGd } from './train-commands'
 import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
 import { addSimCommand } from './sim-command'
+import { addDbCommands } from './db-commands'
 
 export interface CliContext {
   version: string
@@ -97,6 +98,9 @@ export function workerCount(name: string, cores: number = availableParallelism()
   }
 }
 
+export const dataDirOption = (): Option =>
+  new Option('--data-dir <dir>', 'folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app\'s folder)').argParser(folderPath('--data-dir'))
+
 export function buildProgram(context: CliContext): Command {
   const program = new Command('dnpu')
     .description('DNPU Lab: train and manage dopant-network processing units from the command line')
@@ -108,9 +112,6 @@ export function buildProgram(context: CliContext): Command {
       if (error.exitCode === 0) process.exit(0)
       process.exit(2)
     })
-
-  const dataDirOption = () =>
-    new Option('--data-dir <dir>', 'folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app\'s folder)').argParser(folderPath('--data-dir'))
 
   program
     .command('info')
@@ -319,6 +320,7 @@ export function buildProgram(context: CliContext): Command {
     })
 
   addSimCommand(program, context)
+  addDbCommands(program)
 
   return program
 }

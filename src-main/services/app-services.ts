@@ -42,7 +42,7 @@ export interface AppServices {
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
   const testFault = parseTestFault(process.env[TEST_FAULT_VARIABLE])
   const computeBackend = await initComputeBackend()
-  const database = openDatabase(join(options.dataFolder, DATABASE_FILE_NAME), {
+  const database = await openDatabase(join(options.dataFolder, DATABASE_FILE_NAME), {
     nativeBinding: options.sqliteNativeBinding
   })
   const runs = new RunsRepository(database)

@@ -2,7 +2,7 @@
  * Electron shell: app lifecycle, the window and IPC wiring. Thin on purpose: everything it
  * serves comes from the shared app services, like the CLI and browser mode.
  */
-import { app, BrowserWindow, ipcMain, session, shell as electronShell, type WebFrameMain } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, shell as electronShell, type WebFrameMain } from 'electron'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { API_METHODS, type EventName } from '../../src-preload/contract'
@@ -130,6 +130,10 @@ app.on('before-quit', (event) => {
 
 start().catch((error: unknown) => {
   if (lastResort.handling) return
-  console.error(`DNPU Lab could not start: ${error instanceof Error ? error.message : String(error)}`)
+  const message = error instanceof Error ? error.message : String(error)
+  console.error(`DNPU Lab could not start: ${message}`)
+  // Started from a desktop icon there is no console: a refused database (damaged, from a newer
+  // version, not upgraded because its backup failed) must still be seen, with its path.
+  if (app.isReady()) dialog.showErrorBox('DNPU Lab could not start', message)
   app.exit(1)
 })

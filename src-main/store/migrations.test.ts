@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   applyMigrations,
   DNPU_LAB_APPLICATION_ID,
+  ForeignTablesError,
   LATEST_SCHEMA_VERSION,
   MIGRATIONS,
   readSchemaVersion,
@@ -116,8 +117,8 @@ describe('migrations on an empty database', () => {
     db.close()
   })
 
-  it('deleting a run cascades to its generations and checkpoint', () => {
-    const db = openDatabase(':memory:')
+  it('deleting a run cascades to its generations and checkpoint', async () => {
+    const db = await openDatabase(':memory:')
     const runs = new RunsRepository(db)
     const runId = runs.createRun({
       algorithm: 'ga',
@@ -153,6 +154,20 @@ describe('migrations on an empty database', () => {
   })
 })
 
+describe('a version-0 database that holds tables when the first migration takes the write lock', () => {
+  it("is another program's file: refused with the table names, nothing added", () => {
+    // openDatabase inspects a file before it opens it for writing; this is the check that still
+    // holds if another program creates the file between that inspection and the migration.
+    const db = new BetterSqlite3(':memory:')
+    db.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')")
+    expect(() => applyMigrations(db)).toThrow(new ForeignTablesError(['contacts']))
+    expect(tablesOf(db)).toEqual(['contacts'])
+    expect(readSchemaVersion(db)).toBe(0)
+    expect(db.pragma('application_id', { simple: true })).toBe(0)
+    db.close()
+  })
+})
+
 describe('a failing migration', () => {
   it('rolls back entirely and leaves user_version at the last good version', () => {
     const db = new BetterSqlite3(':memory:')
@@ -175,7 +190,7 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
   let temp: TempFolder | undefined
   afterEach(() => temp?.remove())
 
-  it('keeps every run and generation row and adds the new columns and table', () => {
+  it('keeps every run and generation row and adds the new columns and table', async () => {
     temp = makeTempFolder()
     const filePath = temp.file('v1.db')
     const v1 = new BetterSqlite3(filePath)
@@ -202,7 +217,7 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
     v1.close()
 
     // The real start-up path: openDatabase migrates the old file.
-    const db = openDatabase(filePath)
+    const db = await openDatabase(filePath)
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(tablesOf(db)).toContain('run_checkpoints')
     const runsAfter = db.prepare('SELECT * FROM runs').all()

@@ -208,6 +208,30 @@ export function readSchemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number
 }
 
+/** Tables other than SQLite's own, sorted by name. */
+export function readUserTableNames(db: Database): string[] {
+  return db
+    .prepare<[], string>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
+    .pluck()
+    .all()
+}
+
+/**
+ * The database is at version 0 yet holds tables: another program's SQLite file, found while
+ * holding the write lock, so no DNPU Lab process can be half-way through creating it.
+ */
+export class ForeignTablesError extends Error {
+  readonly tableNames: string[]
+
+  constructor(tableNames: string[]) {
+    super(`the database already holds tables DNPU Lab did not create (${tableNames.join(', ')})`)
+    this.name = 'ForeignTablesError'
+    this.tableNames = tableNames
+  }
+}
+
 /**
  * Brings `db` up to the last version in `migrations` and returns the versions it applied.
  *
@@ -245,7 +269,15 @@ export function applyMigrations(db: Database, migrations: readonly Migration[] =
       // opening a new database at once (the app and a CLI command) then apply each migration
       // once, the second one finding it done, instead of both trying to create the same tables.
       const didApply = db.transaction((): boolean => {
-        if (readSchemaVersion(db) >= migration.version) return false
+        const version = readSchemaVersion(db)
+        if (version >= migration.version) return false
+        // Checked again here, under the write lock: a file that was missing or empty when it was
+        // inspected may have been created since, by another DNPU Lab process (then its version is
+        // above 0 by now) or by another program (then version 0 and tables: leave it alone).
+        if (version === 0) {
+          const tableNames = readUserTableNames(db)
+          if (tableNames.length > 0) throw new ForeignTablesError(tableNames)
+        }
         migration.up(db)
         const violations = db.pragma('foreign_key_check') as unknown[]
         if (violations.length > 0) {

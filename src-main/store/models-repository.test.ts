@@ -9,8 +9,8 @@ function model(sha: string) {
 }
 
 describe('ModelsRepository', () => {
-  it('adds, lists, finds by hash, renames, edits notes', () => {
-    const db = openDatabase(':memory:')
+  it('adds, lists, finds by hash, renames, edits notes', async () => {
+    const db = await openDatabase(':memory:')
     const models = new ModelsRepository(db)
     const added = models.add(model('aa'))
     expect(added).toMatchObject({ id: '1', name: 'Chip aa', notes: '', sourceFileName: 'aa.pt', definition: { layers: [1] }, warnings: ['w'] })
@@ -28,8 +28,8 @@ describe('ModelsRepository', () => {
     db.close()
   })
 
-  it('refuses to delete a model a run refers to, and leaves it intact', () => {
-    const db = openDatabase(':memory:')
+  it('refuses to delete a model a run refers to, and leaves it intact', async () => {
+    const db = await openDatabase(':memory:')
     const models = new ModelsRepository(db)
     const runs = new RunsRepository(db)
     const used = models.add(model('aa'))

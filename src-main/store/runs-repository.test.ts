@@ -24,8 +24,8 @@ describe('RunsRepository on one connection', () => {
   let runs: RunsRepository
   const now = new Date('2025-03-01T12:00:00.000Z')
 
-  beforeEach(() => {
-    db = openDatabase(':memory:')
+  beforeEach(async () => {
+    db = await openDatabase(':memory:')
     runs = new RunsRepository(db, { now: () => now })
   })
   afterEach(() => db.close())
@@ -278,9 +278,9 @@ describe('crash recovery across connections', () => {
   })
   afterEach(() => temp.remove())
 
-  it('marks runs left running as interrupted and leaves finished runs alone', () => {
+  it('marks runs left running as interrupted and leaves finished runs alone', async () => {
     const filePath = temp.file('dnpu-lab.db')
-    const first = openDatabase(filePath)
+    const first = await openDatabase(filePath)
     const before = new RunsRepository(first)
     const completed = before.createRun(sampleRun())
     before.recordGeneration(completed, generation(0), null, { c: 0 })
@@ -292,7 +292,7 @@ describe('crash recovery across connections', () => {
     first.close()
 
     const restartedAt = new Date('2025-03-02T08:00:00.000Z')
-    const second = openDatabase(filePath)
+    const second = await openDatabase(filePath)
     const after = new RunsRepository(second, { now: () => restartedAt })
     expect(after.markRunningAsInterrupted()).toEqual([leftRunning, alsoLeftRunning])
 
@@ -316,9 +316,9 @@ describe('crash recovery across connections', () => {
     second.close()
   })
 
-  it('leaves a run alone while the process that drives it is alive (app, serve and CLI share one file)', () => {
+  it('leaves a run alone while the process that drives it is alive (app, serve and CLI share one file)', async () => {
     const filePath = temp.file('dnpu-lab.db')
-    const db = openDatabase(filePath)
+    const db = await openDatabase(filePath)
     const repository = new RunsRepository(db)
     const otherProcessPid = process.pid + 1
     const liveElsewhere = repository.createRun({ ...sampleRun(), ownerPid: otherProcessPid })
@@ -335,8 +335,8 @@ describe('crash recovery across connections', () => {
 })
 
 describe('RunsRepository: GD epochs, capacity steps and reopening', () => {
-  it('records epochs with their checkpoint atomically, the outcome at the end, and reopens only stopped runs', () => {
-    const runs = new RunsRepository(openDatabase(':memory:'))
+  it('records epochs with their checkpoint atomically, the outcome at the end, and reopens only stopped runs', async () => {
+    const runs = new RunsRepository(await openDatabase(':memory:'))
     const runId = runs.createRun({ ...sampleRun(), algorithm: 'gd', targets: [] })
     runs.recordEpoch(runId, { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 }, { validationLoss: 2.0, controlVoltages: [0.1, 0.2] }, { epochsRun: 1 })
     runs.recordEpoch(runId, { epoch: 2, trainLoss: 1.5, validationLoss: null }, null, { epochsRun: 2 })
@@ -361,8 +361,8 @@ describe('RunsRepository: GD epochs, capacity steps and reopening', () => {
     expect(() => runs.reopenRun(999)).toThrow(/run 999: there is no such run/)
   })
 
-  it('refuses to reopen a stopped run without a checkpoint, and records capacity steps', () => {
-    const runs = new RunsRepository(openDatabase(':memory:'))
+  it('refuses to reopen a stopped run without a checkpoint, and records capacity steps', async () => {
+    const runs = new RunsRepository(await openDatabase(':memory:'))
     const empty = runs.createRun(sampleRun())
     runs.finishRun(empty, 'stopped')
     expect(() => runs.reopenRun(empty)).toThrow(/has no checkpoint to resume from/)

@@ -1,8 +1,9 @@
-/** Shared helpers for the store's tests: temporary folders and a valid run. */
-import { mkdtempSync, rmSync } from 'node:fs'
+/** Shared helpers for the store's tests: temporary folders, a valid run, a damaged database. */
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { NewRun } from './runs-repository'
+import { openDatabase } from './database'
+import { RunsRepository, type NewRun } from './runs-repository'
 
 export interface TempFolder {
   path: string
@@ -43,4 +44,53 @@ export function sampleRun(overrides: Partial<NewRun> = {}): NewRun {
     startedAt: new Date('2025-03-01T10:00:00.000Z'),
     ...overrides
   }
+}
+
+/** Deterministic bytes, so the damage (and what SQLite says of it) is the same on every run. */
+function garbage(length: number): Buffer {
+  const bytes = Buffer.alloc(length)
+  let state = 0x2545f491
+  for (let index = 0; index < length; index++) {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    bytes[index] = state & 0xff
+  }
+  return bytes
+}
+
+/**
+ * A real database with runs and a few hundred generations, then one page in the middle of
+ * run_generations' b-tree overwritten with garbage: the header, the schema and the runs table
+ * are intact, so nothing but an integrity check notices.
+ */
+export async function damagedDatabase(filePath: string, journalMode: 'wal' | 'delete'): Promise<void> {
+  const db = await openDatabase(filePath)
+  const runs = new RunsRepository(db)
+  for (let run = 0; run < 3; run++) {
+    const runId = runs.createRun(sampleRun())
+    for (let generation = 0; generation < 200; generation++) {
+      const bestGenome = [0.1, -0.3, 0.5, 0.2, -0.1]
+      runs.recordGeneration(
+        runId,
+        { generation, bestFitness: generation, bestCorrelation: 0.5, bestSoFarFitness: generation, bestSoFarCorrelation: 0.5, bestGenome },
+        null,
+        { generation }
+      )
+    }
+    runs.finishRun(runId, 'completed')
+  }
+  const pageSizeBytes = db.pragma('page_size', { simple: true }) as number
+  const leaves = db
+    .prepare<[], number>("SELECT pageno FROM dbstat WHERE name = 'run_generations' AND pagetype = 'leaf' ORDER BY pageno")
+    .pluck()
+    .all()
+  if (journalMode === 'delete') db.pragma('journal_mode = DELETE')
+  // Closing checkpoints the log into the file and deletes it: the file alone holds everything.
+  db.close()
+  if (leaves.length < 5) throw new Error(`run_generations has only ${leaves.length} leaf pages`)
+  const victim = leaves[Math.floor(leaves.length / 2)]
+  const fd = openSync(filePath, 'r+')
+  writeSync(fd, garbage(pageSizeBytes), 0, pageSizeBytes, (victim - 1) * pageSizeBytes)
+  closeSync(fd)
 }
