@@ -10,7 +10,7 @@ import { DeviceRepository, MeasurementsRepository, ModelsRepository, openDatabas
 import { DeviceService } from './device-service'
 import { InProcessSimulator } from './in-process-simulator'
 import { DATABASE_FILE_NAME } from './data-folder'
-import { ModelCatalog } from './model-catalog'
+import { ModelCatalog, type SurrogateFileReader } from './model-catalog'
 import { TrainingService, type TrainerHandle } from './training-service'
 
 export interface AppServicesOptions {
@@ -19,6 +19,8 @@ export interface AppServicesOptions {
   version: string
   mode: AppInfo['mode']
   spawnTrainer: () => TrainerHandle
+  /** Reads the surrogate files users import (the app's runs each in a limited worker thread). */
+  readSurrogateFile: SurrogateFileReader
   /** better-sqlite3 binary built for this runtime (Electron needs its own ABI). */
   sqliteNativeBinding?: string
   /** A fresh link to the built-in simulated instrument; given the catalog to find its device model. */
@@ -44,7 +46,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   })
   const runs = new RunsRepository(database)
   const recoveredRunIds = runs.markRunningAsInterrupted()
-  const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database))
+  const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database), options.readSurrogateFile)
   const training = new TrainingService(runs, models, options.spawnTrainer, computeBackend)
   const measurements = new MeasurementsRepository(database)
   const simulator = new InProcessSimulator(models)

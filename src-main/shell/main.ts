@@ -10,6 +10,7 @@ import { createAppServices, type AppServices } from '../services/app-services'
 import { forwardEvents } from '../services/event-forwarding'
 import { createRequestHandler } from '../services/request-handler'
 import { spawnTrainerWorker } from '../workers/spawn-trainer'
+import { createSurrogateFileReader } from '../workers/surrogate-reader'
 
 // Bundled to out/main/index.js; the preload and renderer are built beside it.
 const outFolder = resolve(import.meta.dirname, '..')
@@ -96,6 +97,7 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     mode: 'electron',
     spawnTrainer: spawnTrainerWorker,
+    readSurrogateFile: createSurrogateFileReader(),
     sqliteNativeBinding: process.env.DNPU_SQLITE_BINDING || undefined
   })
   wireIpc(services)
