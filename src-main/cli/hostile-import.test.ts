@@ -122,4 +122,11 @@ describe('importing a hostile file', () => {
     expect(refusalLine(run, file)).toBe('refused: the file is 68,157,440 bytes (limit: 67,108,864 (64 MiB) bytes)')
     expect(tableRows(folder, 'models')).toEqual(modelsBefore)
   })
+
+  it('refuses a device that would never end (/dev/zero) without reading it', () => {
+    const run = dnpuMeasured(['models', 'import', '/dev/zero', '--data-dir', folder], folder)
+    expect(run.status, run.stderr).toBe(2)
+    expect(run.stderr).toBe('dnpu: model file /dev/zero is not a regular file\n')
+    expect(run.peakRssKb!).toBeLessThan(PEAK_RSS_LIMIT_KB)
+  })
 })

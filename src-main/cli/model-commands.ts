@@ -19,13 +19,15 @@ function readFileOrExplain(file: string, what: string): Buffer {
  * refused without loading it (exit code 2, as for every refused file).
  */
 export function readModelFile(file: string, what: string): Buffer {
-  let size = 0
+  let stats
   try {
-    size = statSync(file).size
+    stats = statSync(file)
   } catch {
-    // readFileOrExplain says what is wrong with a path that cannot be opened.
+    return readFileOrExplain(file, what) // which says what is wrong with the path
   }
-  if (size > TORCH_FILE_LIMITS.fileBytes) throw modelFileError(file, overLimit('fileBytes', `the file is ${formatCount(size)} bytes`))
+  // A device or pipe has no size to check and may never end (/dev/zero): only files are read.
+  if (!stats.isFile()) throw new CliError(`${what} ${file} is not a regular file`)
+  if (stats.size > TORCH_FILE_LIMITS.fileBytes) throw modelFileError(file, overLimit('fileBytes', `the file is ${formatCount(stats.size)} bytes`))
   return readFileOrExplain(file, what)
 }
 
