@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Page } from '@playwright/test'
+import { HOSTILE_FILES } from '../src-main/core/torch-file/__fixtures__/hostile-files'
 import { expect, test } from './app-fixture'
 
 const fixtures = resolve(import.meta.dirname, '..', 'src-main', 'core', 'torch-file', '__fixtures__')
@@ -135,6 +136,28 @@ test('imports lab files, shows their details and IV curves, and refuses a damage
   const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, unknown>
   expect(Object.keys(exported).sort()).toEqual(['activation', 'info', 'layers'])
   expect(exported.activation).toBe('tanh')
+})
+
+test('a hostile file is refused with the limit it hit, nothing is stored, and the app carries on', async ({ app }) => {
+  const page = app.page
+  await openModels(page)
+  const rows = page.getByTestId('model-row')
+  await expect(rows).toHaveCount(1)
+
+  // 150 KB that inflate to a pickle of 150 M opcodes: it used to abort the app's main process.
+  const flood = join(scratch, 'flood.pt')
+  writeFileSync(flood, HOSTILE_FILES['none-flood'].build())
+  await page.getByTestId('model-file-input').setInputFiles(flood)
+  const refusal = page.getByRole('alert').filter({ has: page.getByTestId('import-error') })
+  await expect(refusal).toContainText('flood.pt was not imported.', { timeout: 30_000 })
+  await expect(page.getByTestId('import-error')).toContainText(
+    'refused: archive/data.pkl is 150,000,003 bytes (limit: 67,108,864 (64 MiB) bytes per pickle)'
+  )
+  await expect(rows).toHaveCount(1)
+
+  // Main still answers: the next file imports as usual.
+  await importThroughPicker(page, SMALL_TANH)
+  await expect(rows).toHaveCount(2)
 })
 
 test('a model used for training cannot be deleted, can be renamed and annotated, and an unused one is deleted', async ({ app }) => {

@@ -43,12 +43,12 @@ export const LAYERS = {
   },
   'src-main/cli': {
     why: 'cli/ is the headless entry: no Electron',
-    folders: ['src-main/cli', 'src-main/services', 'src-main/instrument', 'src-main/bridge', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/evaluation-pool.ts', 'src-main/core', 'src-preload/contract.ts'],
+    folders: ['src-main/cli', 'src-main/services', 'src-main/instrument', 'src-main/bridge', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/evaluation-pool.ts', 'src-main/workers/surrogate-reader.ts', 'src-main/core', 'src-preload/contract.ts'],
     packages: [NODE_BUILTIN, /^commander$/, /^cli-progress$/]
   },
   'src-main/shell': {
     why: 'shell/ is the thin Electron layer',
-    folders: ['src-main/shell', 'src-main/services', 'src-main/workers/spawn-trainer.ts', 'src-preload/contract.ts'],
+    folders: ['src-main/shell', 'src-main/services', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/surrogate-reader.ts', 'src-preload/contract.ts'],
     packages: [NODE_BUILTIN, /^electron$/]
   },
   'src-preload': {

@@ -155,12 +155,12 @@ describe('dnpu models', () => {
     })
   })
 
-  it('refuses a truncated file with a clear message and leaves the store unchanged', () => {
+  it('refuses a truncated file with a clear message and exit code 2 (bad input), and leaves the store unchanged', () => {
     const folder = freshDataFolder()
     const truncated = join(folder, 'cut.pt')
     writeFileSync(truncated, readFileSync(join(fixtures, 'small-tanh.pt')).subarray(0, 3000))
     const refused = dnpu(['models', 'import', truncated, '--data-dir', folder])
-    expect(refused.status).toBe(1)
+    expect(refused.status).toBe(2)
     expect(refused.stderr).toMatch(/truncated or damaged/)
     expect(JSON.parse(dnpu(['models', 'list', '--json', '--data-dir', folder]).stdout).map((m: { id: string }) => m.id)).toEqual(['demo'])
   })

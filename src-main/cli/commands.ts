@@ -4,6 +4,7 @@ import { createAppServices } from '../services/app-services'
 import { forwardEvents } from '../services/event-forwarding'
 import { createRequestHandler } from '../services/request-handler'
 import { spawnTrainerWorker } from '../workers/spawn-trainer'
+import { createSurrogateFileReader } from '../workers/surrogate-reader'
 import { CliError, type CliContext } from './program'
 
 export function openServices(context: CliContext, dataFolder: string, mode: 'electron' | 'browser' = 'browser') {
@@ -12,7 +13,8 @@ export function openServices(context: CliContext, dataFolder: string, mode: 'ele
     resourcesFolder: context.resourcesFolder,
     version: context.version,
     mode,
-    spawnTrainer: spawnTrainerWorker
+    spawnTrainer: spawnTrainerWorker,
+    readSurrogateFile: createSurrogateFileReader()
   })
 }
 

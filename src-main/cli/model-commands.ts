@@ -1,6 +1,6 @@
 /** `dnpu models ...`: import, list and evaluate surrogate models. */
-import { readFileSync } from 'node:fs'
-import { SurrogateModel } from '../core'
+import { readFileSync, statSync } from 'node:fs'
+import { SurrogateModel, TORCH_FILE_LIMITS, TorchFileError, formatCount, overLimit } from '../core'
 import type { AppServices } from '../services/app-services'
 import { openServices, printJson } from './commands'
 import { CliError, type CliContext } from './program'
@@ -12,6 +12,29 @@ function readFileOrExplain(file: string, what: string): Buffer {
     const code = (error as NodeJS.ErrnoException).code
     throw new CliError(code === 'ENOENT' ? `${what} ${file} does not exist` : `cannot read ${what} ${file}: ${(error as Error).message}`)
   }
+}
+
+/**
+ * A model file's bytes. Its size is checked before it is read: a file over the import limit is
+ * refused without loading it (exit code 2, as for every refused file).
+ */
+export function readModelFile(file: string, what: string): Buffer {
+  let stats
+  try {
+    stats = statSync(file)
+  } catch {
+    return readFileOrExplain(file, what) // which says what is wrong with the path
+  }
+  // A device or pipe has no size to check and may never end (/dev/zero): only files are read.
+  if (!stats.isFile()) throw new CliError(`${what} ${file} is not a regular file`)
+  if (stats.size > TORCH_FILE_LIMITS.fileBytes) throw modelFileError(file, overLimit('fileBytes', `the file is ${formatCount(stats.size)} bytes`))
+  return readFileOrExplain(file, what)
+}
+
+/** A refused model file is bad input (exit code 2); anything else went wrong on our side (1). */
+export function modelFileError(prefix: string, error: unknown): CliError {
+  const message = error instanceof Error ? error.message : String(error)
+  return new CliError(`${prefix}: ${message}`, error instanceof TorchFileError ? 2 : 1)
 }
 
 async function withServices<T>(context: CliContext, dataFolder: string, use: (services: AppServices) => Promise<T> | T): Promise<T> {
@@ -29,13 +52,13 @@ export async function runModelsImport(
   file: string,
   options: { name?: string; json?: boolean }
 ): Promise<void> {
-  const bytes = readFileOrExplain(file, 'model file')
-  await withServices(context, dataFolder, (services) => {
+  const bytes = readModelFile(file, 'model file')
+  await withServices(context, dataFolder, async (services) => {
     let result
     try {
-      result = services.models.importFile(file, bytes, { name: options.name })
+      result = await services.models.importFile(file, bytes, { name: options.name })
     } catch (error) {
-      throw new CliError(`${file}: ${(error as Error).message}`, 1)
+      throw modelFileError(file, error)
     }
     const { model, warnings, alreadyImported } = result
     const entry = services.models.get(model.id)!

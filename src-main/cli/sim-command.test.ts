@@ -109,7 +109,7 @@ describe('dnpu sim', () => {
       [['--tcp', '0', '--speed', 'fast'], '--speed must be a number'],
       [['--tcp', '0', '--fault', 'explode-after=1'], '--fault must be disconnect-after=K'],
       [['--tcp', '0', '--noise-std', '-1'], '--noise-std must be a number >= 0'],
-      [['--tcp', '0', '--model', '/nonexistent/model.pt'], '--model: cannot read /nonexistent/model.pt']
+      [['--tcp', '0', '--model', '/nonexistent/model.pt'], '--model file /nonexistent/model.pt does not exist']
     ]
     for (const [args, message] of cases) {
       const result = dnpu(['sim', ...args], 60_000)

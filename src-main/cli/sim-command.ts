@@ -2,10 +2,12 @@
  * `dnpu sim`: the bundled simulated DNPU instrument on a pseudo-terminal (socat) or a loopback
  * TCP port. Prints `READY <where>` on stdout once it accepts a host and runs until SIGINT/SIGTERM.
  */
-import { appendFileSync, readFileSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { importTorchSurrogate, type SurrogateDefinition } from '../core'
+import type { SurrogateDefinition } from '../core'
 import { DEMO_MODEL_ID, ModelCatalog } from '../services/model-catalog'
+import { createSurrogateFileReader } from '../workers/surrogate-reader'
+import { modelFileError, readModelFile } from './model-commands'
 import { CliError, type CliContext } from './program'
 
 export interface SimOptions {
@@ -80,18 +82,13 @@ export function addSimCommand(program: Command, context: CliContext): void {
     })
 }
 
-function loadDefinition(context: CliContext, model: string): SurrogateDefinition {
+async function loadDefinition(context: CliContext, model: string): Promise<SurrogateDefinition> {
   if (model === DEMO_MODEL_ID) return ModelCatalog.withBundledModels(context.resourcesFolder).get(DEMO_MODEL_ID)!.definition
-  let bytes: Uint8Array
+  const bytes = readModelFile(model, '--model file')
   try {
-    bytes = readFileSync(model)
+    return (await createSurrogateFileReader()(bytes)).definition
   } catch (error) {
-    throw new CliError(`--model: cannot read ${model}: ${(error as Error).message}`)
-  }
-  try {
-    return importTorchSurrogate(bytes).definition
-  } catch (error) {
-    throw new CliError(`--model: ${model} is not a usable surrogate file: ${(error as Error).message}`)
+    throw modelFileError(`--model: ${model} is not a usable surrogate file`, error)
   }
 }
 
@@ -112,7 +109,7 @@ export async function runSim(context: CliContext, options: SimOptions): Promise<
       throw new CliError(`--log: cannot write ${options.log}: ${(error as Error).message}`)
     }
   }
-  const definition = loadDefinition(context, options.model)
+  const definition = await loadDefinition(context, options.model)
   const device = simulator.surrogateDevice(definition)
   // The first forward picks the compute backend and uploads the weights: do it before READY so
   // the host's first measurement is not the slow one.

@@ -1,6 +1,6 @@
 /** `dnpu train ga|gd` and `dnpu runs resume`: start or continue a run and follow it to its end. */
 import { SingleBar } from 'cli-progress'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import {
   parseRequest,
   type GaTrainingConfig,
@@ -12,6 +12,7 @@ import type { AppServices } from '../services/app-services'
 import { resolveDataFolder } from '../services/data-folder'
 import { runHistory } from '../services/run-export'
 import { formatNumber, openServices, printJson } from './commands'
+import { modelFileError, readModelFile } from './model-commands'
 import { CliError, type CliContext } from './program'
 
 interface CommonTrainOptions {
@@ -105,7 +106,7 @@ export async function trainAndReport(
   const services = await openServices(context, resolveDataFolder(options.dataDir))
   try {
     if (options.port) await connectDevice(services, options)
-    const modelId = resolveModelOption(services, options.model)
+    const modelId = await resolveModelOption(services, options.model)
     await followAndReport(services, options, () => services.training.start({ ...parsed.value, modelId }, { stopAfter: options.stopAfter, workers: options.workers }).runId)
   } finally {
     await services.close()
@@ -213,14 +214,15 @@ function simulationRequest(options: CommonTrainOptions & { noiseStd?: number }):
  * `--model` takes a model id or a .pt file; a file is imported first (a file imported before is
  * recognised by its hash, so training on the same file twice reuses one model).
  */
-export function resolveModelOption(services: AppServices, model: string): string {
+export async function resolveModelOption(services: AppServices, model: string): Promise<string> {
   if (services.models.get(model) || !existsSync(model)) return model
+  const bytes = readModelFile(model, '--model file')
   try {
-    const { model: imported, warnings } = services.models.importFile(model, readFileSync(model))
+    const { model: imported, warnings } = await services.models.importFile(model, bytes)
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
     return imported.id
   } catch (error) {
-    throw new CliError(`--model: ${model}: ${(error as Error).message}`, 1)
+    throw modelFileError(`--model: ${model}`, error)
   }
 }
 

@@ -11,7 +11,7 @@ import { DeviceService } from './device-service'
 import { InProcessSimulator } from './in-process-simulator'
 import { DATABASE_FILE_NAME } from './data-folder'
 import { registerLastResortTarget } from './last-resort'
-import { ModelCatalog } from './model-catalog'
+import { ModelCatalog, type SurrogateFileReader } from './model-catalog'
 import { armTestFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault'
 import { TrainingService, type TrainerHandle } from './training-service'
 
@@ -21,6 +21,8 @@ export interface AppServicesOptions {
   version: string
   mode: AppInfo['mode']
   spawnTrainer: () => TrainerHandle
+  /** Reads the surrogate files users import (the app's runs each in a limited worker thread). */
+  readSurrogateFile: SurrogateFileReader
   /** better-sqlite3 binary built for this runtime (Electron needs its own ABI). */
   sqliteNativeBinding?: string
   /** A fresh link to the built-in simulated instrument; given the catalog to find its device model. */
@@ -47,7 +49,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   })
   const runs = new RunsRepository(database)
   const recoveredRunIds = runs.markRunningAsInterrupted()
-  const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database))
+  const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database), options.readSurrogateFile)
   const training = new TrainingService(runs, models, options.spawnTrainer, computeBackend, options.version)
   const measurements = new MeasurementsRepository(database)
   const simulator = new InProcessSimulator(models)

@@ -31,11 +31,11 @@ describe('model catalog', () => {
 
   it('imports a lab file, recognises a re-import by hash, and survives a restart of the store', async () => {
     const services = await setUp()
-    const first = services.models.importFile('/lab/small-tanh.pt', readFixture('small-tanh.pt'), { name: 'Chip 7' })
+    const first = await services.models.importFile('/lab/small-tanh.pt', readFixture('small-tanh.pt'), { name: 'Chip 7' })
     expect(first).toMatchObject({ alreadyImported: false, warnings: [], model: { id: '1', name: 'Chip 7', source: 'imported', sourceFileName: 'small-tanh.pt', activation: 'tanh' } })
-    const again = services.models.importFile('elsewhere.pt', readFixture('small-tanh.pt'))
+    const again = await services.models.importFile('elsewhere.pt', readFixture('small-tanh.pt'))
     expect(again).toMatchObject({ alreadyImported: true, model: { id: '1' } })
-    const defaults = services.models.importFile('defaults-missing.pt', readFixture('defaults-missing.pt'))
+    const defaults = await services.models.importFile('defaults-missing.pt', readFixture('defaults-missing.pt'))
     expect(defaults.model.name).toBe('defaults-missing')
     expect(defaults.warnings).toHaveLength(2)
     expect(services.models.get('2')?.summary.warnings).toEqual(defaults.warnings)
@@ -45,14 +45,14 @@ describe('model catalog', () => {
   it('refuses a damaged or malicious file and stores nothing', async () => {
     const services = await setUp()
     const bytes = readFixture('small-tanh.pt')
-    expect(() => services.models.importFile('cut.pt', bytes.subarray(0, 3000))).toThrow(/truncated or damaged/)
-    expect(() => services.models.importFile('text.pt', Buffer.from('hello'))).toThrow(/not a PyTorch file/)
+    await expect(services.models.importFile('cut.pt', bytes.subarray(0, 3000))).rejects.toThrow(/truncated or damaged/)
+    await expect(services.models.importFile('text.pt', Buffer.from('hello'))).rejects.toThrow(/not a PyTorch file/)
     expect(services.models.list().map((m) => m.id)).toEqual(['demo'])
   })
 
   it('trains on an imported model, then refuses to delete it while the run refers to it', async () => {
     const services = await setUp()
-    const { model } = services.models.importFile('small-tanh.pt', readFixture('small-tanh.pt'))
+    const { model } = await services.models.importFile('small-tanh.pt', readFixture('small-tanh.pt'))
     const finished = new Promise((resolveFinished) => services.training.once('finished', resolveFinished))
     const { runId } = services.training.start({ ...DEFAULT_GA_CONFIG, modelId: model.id, generations: 3, seed: 2 })
     await finished

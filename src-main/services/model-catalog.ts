@@ -17,6 +17,13 @@ export interface CatalogEntry {
   definition: SurrogateDefinition
 }
 
+/**
+ * Reads a user's surrogate file into a definition. The app's reader runs the importer in a
+ * limited worker thread (workers/surrogate-reader.ts), so a hostile file cannot take the process
+ * down; it rejects with a TorchFileError saying why a file was refused.
+ */
+export type SurrogateFileReader = (bytes: Uint8Array) => Promise<{ definition: SurrogateDefinition; warnings: string[] }>
+
 export interface ImportResult {
   model: ModelSummary
   warnings: string[]
@@ -34,10 +41,13 @@ export class ModelCatalog {
   /** Parsed definitions of stored models, so a training start does not re-parse the weights. */
   private readonly parsed = new Map<string, CatalogEntry>()
 
-  constructor(private readonly store: ModelsRepository | null = null) {}
+  constructor(
+    private readonly store: ModelsRepository | null = null,
+    private readonly readSurrogateFile: SurrogateFileReader | null = null
+  ) {}
 
-  static withBundledModels(resourcesFolder: string, store: ModelsRepository | null = null): ModelCatalog {
-    const catalog = new ModelCatalog(store)
+  static withBundledModels(resourcesFolder: string, store: ModelsRepository | null = null, readSurrogateFile: SurrogateFileReader | null = null): ModelCatalog {
+    const catalog = new ModelCatalog(store, readSurrogateFile)
     const file = join(resourcesFolder, DEMO_MODEL_FILE)
     let bytes: Uint8Array
     try {
@@ -45,7 +55,8 @@ export class ModelCatalog {
     } catch (error) {
       throw new Error(`cannot read the bundled demo model ${file}: ${(error as Error).message}`)
     }
-    // The demo goes through the same importer as a lab's own files.
+    // The demo goes through the same importer as a lab's own files, in-process: it ships with the
+    // app, so it is trusted (and start-up needs no thread for it).
     const { definition, warnings } = importTorchSurrogate(bytes)
     catalog.bundled.set(DEMO_MODEL_ID, {
       summary: summarise(DEMO_MODEL_ID, 'Demo DNPU (bundled surrogate)', definition, {
@@ -81,17 +92,25 @@ export class ModelCatalog {
   }
 
   /**
-   * Imports a lab's PyTorch surrogate file. A bad file is refused with the importer's message and
-   * nothing is stored.
+   * Imports a lab's PyTorch surrogate file, read off the main thread by the catalog's reader. A bad
+   * or hostile file is refused with the importer's message (a TorchFileError) and nothing is
+   * stored.
    */
-  importFile(fileName: string, bytes: Uint8Array, options: { name?: string; notes?: string } = {}): ImportResult {
+  async importFile(fileName: string, bytes: Uint8Array, options: { name?: string; notes?: string } = {}): Promise<ImportResult> {
     const store = this.requireStore()
+    if (!this.readSurrogateFile) throw new Error('this catalog has no surrogate file reader')
     const sha256 = createHash('sha256').update(bytes).digest('hex')
-    const existing = store.findBySha256(sha256)
+    const known = () => store.findBySha256(sha256)
+    const existing = known()
     if (existing) {
       return { model: this.get(existing.id)!.summary, warnings: existing.warnings, alreadyImported: true }
     }
-    const { definition, warnings } = importTorchSurrogate(bytes)
+    const { definition, warnings } = await this.readSurrogateFile(bytes)
+    // The same file may have been imported while this one was being read (two uploads at once).
+    const meanwhile = known()
+    if (meanwhile) {
+      return { model: this.get(meanwhile.id)!.summary, warnings: meanwhile.warnings, alreadyImported: true }
+    }
     const stored = store.add({
       name: options.name?.trim() || basename(fileName).replace(/\.(pt|pth)$/i, ''),
       notes: options.notes,

@@ -7,9 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
+import { importTorchSurrogate } from '../core'
 import { runTrainerLoop } from '../workers/trainer-loop'
 import type { FromTrainer, ToTrainer } from '../workers/trainer-protocol'
 import { createAppServices, type AppServices, type AppServicesOptions } from './app-services'
+import type { SurrogateFileReader } from './model-catalog'
 import type { TrainerHandle } from './training-service'
 
 export const RESOURCES_FOLDER = resolve(import.meta.dirname, '..', '..', 'resources')
@@ -33,9 +35,16 @@ export function inProcessTrainer(): TrainerHandle {
   } as TrainerHandle
 }
 
+/**
+ * The importer in the test's own thread, for tests about what a file holds. The worker-backed
+ * reader the app uses is tested on its own (workers/surrogate-reader.test.ts) and end to end with
+ * hostile files (hostile-upload.test.ts, cli/hostile-import.test.ts).
+ */
+export const readSurrogateFileInThread: SurrogateFileReader = async (bytes) => importTorchSurrogate(bytes)
+
 export async function servicesOnTempFolder(
   spawnTrainer: () => TrainerHandle = inProcessTrainer,
-  options: Pick<AppServicesOptions, 'openInProcessSimulator'> = {}
+  options: Partial<Pick<AppServicesOptions, 'openInProcessSimulator' | 'readSurrogateFile'>> = {}
 ): Promise<{ services: AppServices; dataFolder: string; cleanup: () => Promise<void> }> {
   const dataFolder = mkdtempSync(join(tmpdir(), 'dnpu-services-'))
   const services = await createAppServices({
@@ -44,6 +53,7 @@ export async function servicesOnTempFolder(
     version: '0.0.0-test',
     mode: 'browser',
     spawnTrainer,
+    readSurrogateFile: readSurrogateFileInThread,
     ...options
   })
   return {

@@ -11,6 +11,7 @@ import { forwardEvents } from '../services/event-forwarding'
 import { installLastResortHandlers } from '../services/last-resort'
 import { createRequestHandler } from '../services/request-handler'
 import { spawnTrainerWorker } from '../workers/spawn-trainer'
+import { createSurrogateFileReader } from '../workers/surrogate-reader'
 
 // Bundled to out/main/index.js; the preload and renderer are built beside it.
 const outFolder = resolve(import.meta.dirname, '..')
@@ -104,6 +105,7 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     mode: 'electron',
     spawnTrainer: spawnTrainerWorker,
+    readSurrogateFile: createSurrogateFileReader(),
     sqliteNativeBinding: process.env.DNPU_SQLITE_BINDING || undefined
   })
   wireIpc(services)

@@ -1,16 +1,11 @@
 /**
  * EvaluationPool against a single SurrogateModel, bit for bit, with real worker threads.
  *
- * vitest does not know electron-vite's `?nodeWorker`, and Node 20 cannot run a .ts worker, so
- * beforeAll bundles evaluation-worker.ts from source with vite (the same bundler electron-vite
- * uses; dependencies stay external) into a temporary folder that links this repo's node_modules,
- * and the tests hand the pool a factory that starts that file.
+ * beforeAll bundles evaluation-worker.ts from source (vitest does not know `?nodeWorker`), and the
+ * tests hand the pool a factory that starts that file.
  */
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
-import { build } from 'vite'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   DifferentiableSurrogate,
@@ -29,34 +24,20 @@ import {
 } from '../core'
 import { DEMO_SURROGATE_JSON } from '../core/__fixtures__/demo-surrogate'
 import { EvaluationPool, type EvaluationPoolOptions, type EvaluationWorkerFactory } from './evaluation-pool'
+import { bundleWorker, type BundledWorker } from './__fixtures__/bundle-worker'
 
 const definition = parseSurrogateJson(DEMO_SURROGATE_JSON)
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..')
 
-let bundleFolder = ''
+let bundled: BundledWorker | null = null
 let workerFile = ''
 
 beforeAll(async () => {
-  bundleFolder = mkdtempSync(join(tmpdir(), 'dnpu-evaluation-worker-'))
-  // Bare imports in the bundle (@tensorflow/*) resolve through this link to the repo's packages.
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(bundleFolder, 'node_modules'), 'junction')
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    root: REPO_ROOT,
-    build: {
-      ssr: resolve(import.meta.dirname, 'evaluation-worker.ts'),
-      outDir: join(bundleFolder, 'out'),
-      emptyOutDir: true,
-      minify: false,
-      rolldownOptions: { output: { format: 'es', entryFileNames: 'evaluation-worker.mjs' } }
-    }
-  })
-  workerFile = join(bundleFolder, 'out', 'evaluation-worker.mjs')
+  bundled = await bundleWorker(resolve(import.meta.dirname, 'evaluation-worker.ts'))
+  workerFile = bundled.file
 })
 
 afterAll(() => {
-  if (bundleFolder) rmSync(bundleFolder, { recursive: true, force: true })
+  bundled?.remove()
 })
 
 /** What a factory started, and the row count of every forward request posted to it. */

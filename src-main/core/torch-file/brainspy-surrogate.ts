@@ -12,9 +12,9 @@ import {
   type SurrogateDefinition,
 } from '../surrogate-definition.js';
 import { TorchFileError, invalidModel } from './torch-file-error.js';
-import { PyDict, pythonTypeName, type PickleValue } from './pickle-values.js';
+import { PyDict, describeValue, previewList, pythonTypeName, type PickleValue } from './pickle-values.js';
 import { TorchTensor } from './torch-tensor.js';
-import { pickleToJson, type JsonValue } from './pickle-to-json.js';
+import { pickleToJson, previewJson, type JsonValue } from './pickle-to-json.js';
 import { asTorchFileError, loadTorchFile } from './torch-load.js';
 import type { TorchFileFormat } from './torch-file-contents.js';
 
@@ -73,8 +73,13 @@ function entry(dict: PyDict, key: string): PickleValue | undefined {
 }
 
 function listKeys(dict: PyDict): string {
-  const keys = [...dict.entries.keys()].map((key) => JSON.stringify(key));
-  return keys.length === 0 ? 'nothing' : keys.slice(0, 6).join(', ') + (keys.length > 6 ? ', ...' : '');
+  // Only the first few keys are looked at: a hostile dict may hold a million long ones.
+  const keys: string[] = [];
+  for (const key of dict.entries.keys()) {
+    if (keys.length === 6) return `${keys.join(', ')}, ...`;
+    keys.push(describeValue(key));
+  }
+  return keys.length === 0 ? 'nothing' : keys.join(', ');
 }
 
 function looksLikeStateDict(dict: PyDict): boolean {
@@ -99,14 +104,14 @@ function readRoot(root: PickleValue): { info: PickleValue; stateDict: PickleValu
 
 function positiveInteger(value: JsonValue, path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw invalidModel(`${path} must be a positive integer, got ${JSON.stringify(value)}`);
+    throw invalidModel(`${path} must be a positive integer, got ${previewJson(value)}`);
   }
   return value;
 }
 
 function readStructure(info: JsonObject, warnings: string[]): ModelStructure {
   const raw = info['model_structure'];
-  if (raw !== undefined && !isJsonObject(raw)) throw invalidModel(`info.model_structure must be a dict, got ${JSON.stringify(raw)}`);
+  if (raw !== undefined && !isJsonObject(raw)) throw invalidModel(`info.model_structure must be a dict, got ${previewJson(raw)}`);
   const structure: JsonObject = raw ?? {};
   const defaulted: string[] = [];
   const valueOf = (key: keyof typeof BRAINSPY_STRUCTURE_DEFAULTS): JsonValue => {
@@ -122,11 +127,11 @@ function readStructure(info: JsonObject, warnings: string[]): ModelStructure {
   const inputCount = positiveInteger(valueOf('D_in'), 'info.model_structure.D_in');
   const outputCount = positiveInteger(valueOf('D_out'), 'info.model_structure.D_out');
   const hiddenRaw = valueOf('hidden_sizes');
-  if (!Array.isArray(hiddenRaw)) throw invalidModel(`info.model_structure.hidden_sizes must be a list of layer sizes, got ${JSON.stringify(hiddenRaw)}`);
+  if (!Array.isArray(hiddenRaw)) throw invalidModel(`info.model_structure.hidden_sizes must be a list of layer sizes, got ${previewJson(hiddenRaw)}`);
   const hiddenSizes = hiddenRaw.map((size, i) => positiveInteger(size, `info.model_structure.hidden_sizes[${i}]`));
   const activation = valueOf('activation');
   if (typeof activation !== 'string' || !(ACTIVATION_NAMES as readonly string[]).includes(activation)) {
-    throw invalidModel(`info.model_structure.activation is ${JSON.stringify(activation)}; brainspy surrogates use one of ${ACTIVATION_NAMES.join(', ')}`);
+    throw invalidModel(`info.model_structure.activation is ${previewJson(activation)}; brainspy surrogates use one of ${ACTIVATION_NAMES.join(', ')}`);
   }
   return { inputCount, outputCount, hiddenSizes, activation: activation as ActivationName, defaulted };
 }
@@ -139,10 +144,10 @@ function readLayers(stateDictValue: PickleValue): LinearLayer[] {
     const match = typeof key === 'string' ? LAYER_KEY.exec(key) : null;
     if (!match) {
       throw invalidModel(
-        `model_state_dict has the entry ${JSON.stringify(key)}; a brainspy-smg surrogate holds only raw_model.<i>.weight and raw_model.<i>.bias`,
+        `model_state_dict has the entry ${describeValue(key)}; a brainspy-smg surrogate holds only raw_model.<i>.weight and raw_model.<i>.bias`,
       );
     }
-    if (!(value instanceof TorchTensor)) throw invalidModel(`model_state_dict ${String(key)} is a ${pythonTypeName(value)}, not a tensor`);
+    if (!(value instanceof TorchTensor)) throw invalidModel(`model_state_dict ${describeValue(key)} is a ${pythonTypeName(value)}, not a tensor`);
     const index = Number(match[1]);
     const layer = byIndex.get(index) ?? {};
     layer[match[2] as 'weight' | 'bias'] = value;
@@ -151,15 +156,15 @@ function readLayers(stateDictValue: PickleValue): LinearLayer[] {
   const indices = [...byIndex.keys()].sort((a, b) => a - b);
   if (indices.some((index, i) => index !== 2 * i)) {
     throw invalidModel(
-      `model_state_dict has Linear layers at raw_model indices [${indices.join(', ')}]; brainspy's nn.Sequential alternates Linear and activation, so they must sit at 0, 2, 4, ...`,
+      `model_state_dict has Linear layers at raw_model indices [${previewList(indices)}]; brainspy's nn.Sequential alternates Linear and activation, so they must sit at 0, 2, 4, ...`,
     );
   }
   return indices.map((index) => {
     const { weight, bias } = byIndex.get(index)!;
     if (!weight) throw invalidModel(`model_state_dict has raw_model.${index}.bias but no raw_model.${index}.weight`);
     if (!bias) throw invalidModel(`model_state_dict has raw_model.${index}.weight but no raw_model.${index}.bias`);
-    if (weight.shape.length !== 2) throw invalidModel(`raw_model.${index}.weight has shape [${weight.shape.join(', ')}]; a Linear weight is 2-D (out x in)`);
-    if (bias.shape.length !== 1) throw invalidModel(`raw_model.${index}.bias has shape [${bias.shape.join(', ')}]; a Linear bias is 1-D`);
+    if (weight.shape.length !== 2) throw invalidModel(`raw_model.${index}.weight has shape [${previewList(weight.shape)}]; a Linear weight is 2-D (out x in)`);
+    if (bias.shape.length !== 1) throw invalidModel(`raw_model.${index}.bias has shape [${previewList(bias.shape)}]; a Linear bias is 1-D`);
     if (bias.shape[0] !== weight.shape[0]) {
       throw invalidModel(`raw_model.${index}.bias has ${bias.shape[0]} entries but raw_model.${index}.weight has ${weight.shape[0]} rows (outputs)`);
     }
@@ -168,7 +173,7 @@ function readLayers(stateDictValue: PickleValue): LinearLayer[] {
 }
 
 function describeStructure(structure: ModelStructure): string {
-  const text = `D_in ${structure.inputCount}, hidden_sizes [${structure.hiddenSizes.join(', ')}], D_out ${structure.outputCount}`;
+  const text = `D_in ${structure.inputCount}, hidden_sizes [${previewList(structure.hiddenSizes)}], D_out ${structure.outputCount}`;
   if (structure.defaulted.length === 0) return `info.model_structure (${text})`;
   return `the model structure (${text}, with reference defaults for the missing ${structure.defaulted.join(', ')})`;
 }
@@ -178,7 +183,7 @@ function checkLayersFitStructure(layers: LinearLayer[], structure: ModelStructur
   if (layers.length !== sizes.length - 1) {
     const weightHidden = layers.slice(0, -1).map((layer) => layer.weight.shape[0]);
     throw invalidModel(
-      `model_state_dict has ${layers.length} Linear layers (hidden sizes [${weightHidden.join(', ')}]) but ${describeStructure(structure)} needs ${sizes.length - 1}`,
+      `model_state_dict has ${layers.length} Linear layers (hidden sizes [${previewList(weightHidden)}]) but ${describeStructure(structure)} needs ${sizes.length - 1}`,
     );
   }
   layers.forEach((layer, j) => {

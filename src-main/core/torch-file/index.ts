@@ -3,6 +3,7 @@ export { importTorchSurrogate, BRAINSPY_STRUCTURE_DEFAULTS, type TorchSurrogateI
 export { loadTorchFile } from './torch-load.js';
 export type { TorchFileContents, TorchFileFormat } from './torch-file-contents.js';
 export { TorchFileError, type TorchFileErrorKind } from './torch-file-error.js';
+export { TORCH_FILE_LIMITS, formatCount, overLimit, type TorchFileLimit } from './torch-file-limits.js';
 export { ALLOWED_GLOBALS } from './torch-globals.js';
 export { TorchTensor, type TorchDtype } from './torch-tensor.js';
 export { PyDict, PyTuple, PyBytes, PyGlobal, type PickleValue } from './pickle-values.js';

@@ -40,7 +40,13 @@ describe('pickleToJson', () => {
   it('stops an exponential blow-up of shared references', () => {
     let value: PickleValue = [1];
     for (let level = 0; level < 40; level += 1) value = [value, value];
-    expect(reasonOf(() => pickleToJson(value, 'info'))).toBe('info is too large or too deeply nested to be model information');
+    expect(reasonOf(() => pickleToJson(value, 'info'))).toBe('refused: info expands to more than 1,000,000 values (limit: 1,000,000 values in info)');
+  });
+
+  it('stops at the nesting limit, far from the end of the call stack', () => {
+    let value: PickleValue = [];
+    for (let level = 0; level < 1_000_000; level += 1) value = [value];
+    expect(reasonOf(() => pickleToJson(value, 'info'))).toBe('refused: info is nested more than 100 levels deep (limit: 100 levels of nesting in info)');
   });
 
   it('refuses tensors and bytes in the info', () => {

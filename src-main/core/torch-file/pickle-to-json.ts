@@ -1,11 +1,11 @@
 // Converts unpickled plain data (the brainspy `info` dict) to JSON values, the shape the rest
 // of the app stores and displays. Shared references are expanded, so a hostile pickle of nested
-// references to one list could blow up exponentially: a node budget and a depth limit stop that.
+// references to one list could blow up exponentially: a value budget and a depth limit stop that,
+// and a reference cycle (a list appended to itself) is refused rather than followed. The depth
+// limit also keeps the recursion far from the call stack's end.
 import { invalidModel } from './torch-file-error.js';
 import { PyDict, PyTuple, pythonTypeName, type PickleValue } from './pickle-values.js';
-
-const MAX_NODES = 1_000_000;
-const MAX_DEPTH = 100;
+import { TORCH_FILE_LIMITS, formatCount, overLimit } from './torch-file-limits.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -21,7 +21,12 @@ export function pickleToJson(value: PickleValue, path: string): JsonValue {
 
   const convert = (current: PickleValue, at: string, depth: number): JsonValue => {
     nodes += 1;
-    if (nodes > MAX_NODES || depth > MAX_DEPTH) throw invalidModel(`${path} is too large or too deeply nested to be model information`);
+    if (nodes > TORCH_FILE_LIMITS.infoValues) {
+      throw overLimit('infoValues', `${path} expands to more than ${formatCount(TORCH_FILE_LIMITS.infoValues)} values`);
+    }
+    if (depth > TORCH_FILE_LIMITS.infoDepth) {
+      throw overLimit('infoDepth', `${path} is nested more than ${TORCH_FILE_LIMITS.infoDepth} levels deep`);
+    }
     if (current === null || typeof current === 'boolean' || typeof current === 'number' || typeof current === 'string') return current;
     if (typeof current === 'bigint') return Number(current);
     if (ancestors.has(current)) throw invalidModel(`${at} contains itself (a reference cycle)`);
@@ -47,4 +52,12 @@ export function pickleToJson(value: PickleValue, path: string): JsonValue {
   };
 
   return convert(value, path, 0);
+}
+
+const PREVIEW_CHARS = 60;
+
+/** A JSON value for an error message, cut short: a hostile info may hold huge lists or strings. */
+export function previewJson(value: JsonValue | undefined): string {
+  const text = JSON.stringify(value) ?? 'nothing';
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}...` : text;
 }

@@ -75,3 +75,37 @@ export function pythonTypeName(value: PickleValue): string {
 export function isDictKey(value: PickleValue): value is PyDictKey {
   return value === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof value);
 }
+
+const PREVIEW_CHARS = 40;
+const PREVIEW_ITEMS = 8;
+
+/**
+ * A string for an error message, cut short: a hostile file may hold megabyte-long strings, and
+ * a message has to stay one readable line.
+ */
+export function previewText(text: string): string {
+  return JSON.stringify(cut(text));
+}
+
+function cut(text: string): string {
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}...` : text;
+}
+
+/** Numbers or names for an error message, "a, b, c, ... (N in all)", never the whole list. */
+export function previewList(items: readonly (number | string)[]): string {
+  const shown = items.slice(0, PREVIEW_ITEMS).map((item) => (typeof item === 'string' ? cut(item) : String(item)));
+  return `${shown.join(', ')}${items.length > PREVIEW_ITEMS ? `, ... (${items.length} in all)` : ''}`;
+}
+
+/**
+ * Any pickled value for an error message: scalars as Python would print them (strings cut),
+ * anything else by its type only. Never walks a container, so a self-referencing or deeply
+ * nested one costs nothing here.
+ */
+export function describeValue(value: PickleValue | undefined): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'None';
+  if (typeof value === 'string') return previewText(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return `a ${pythonTypeName(value)}`;
+}

@@ -3,15 +3,16 @@
 //   legacy format: ('storage', torch.FloatStorage, key, location, numel, view_metadata)
 // where view_metadata is None or (view_key, element_offset, element_count).
 import { damaged, unsupported } from './torch-file-error.js';
-import { PyTuple, pythonTypeName, type PickleValue } from './pickle-values.js';
+import { PyTuple, describeValue, pythonTypeName, type PickleValue } from './pickle-values.js';
 import { storageDtype } from './torch-globals.js';
 import { TorchStorageRef } from './torch-tensor.js';
+import { checkLimit, type ImportBudget } from './torch-file-limits.js';
 
 export type TorchFileFormat = 'zip' | 'legacy';
 
 function elementCount(value: PickleValue | undefined, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw damaged(`a tensor storage's ${what} is ${value === undefined ? 'missing' : String(value)}, not a non-negative integer`);
+    throw damaged(`a tensor storage's ${what} is ${describeValue(value)}, not a non-negative integer`);
   }
   return value;
 }
@@ -21,7 +22,10 @@ export class StorageRegistry {
   /** Root storages by key, in first-reference order. */
   readonly storages = new Map<string, TorchStorageRef>();
 
-  constructor(private readonly format: TorchFileFormat) {}
+  constructor(
+    private readonly format: TorchFileFormat,
+    private readonly budget: ImportBudget,
+  ) {}
 
   resolve(pid: PickleValue): TorchStorageRef {
     const items = pid instanceof PyTuple ? pid.items : null;
@@ -29,7 +33,7 @@ export class StorageRegistry {
     if (items[0] === 'module') {
       throw unsupported('the file pickles a whole torch.nn.Module; brainspy-smg surrogate files hold a state dict');
     }
-    if (items[0] !== 'storage') throw unsupported(`the file has a persistent id of kind ${JSON.stringify(items[0])}; only tensor storages are supported`);
+    if (items[0] !== 'storage') throw unsupported(`the file has a persistent id of kind ${describeValue(items[0])}; only tensor storages are supported`);
     const expectedLength = this.format === 'zip' ? 5 : 6;
     if (items.length !== expectedLength) {
       throw damaged(`a storage persistent id has ${items.length} fields; the ${this.format} format uses ${expectedLength}`);
@@ -58,6 +62,9 @@ export class StorageRegistry {
       }
       return known;
     }
+    // The claim is checked as soon as it is made: the storage's bytes are read, and sized, later.
+    checkLimit('tensorElements', count, (claimed) => `storage ${key} claims ${claimed} elements`);
+    this.budget.spend('tensorElements', count, (total) => `the file's storages claim ${total} elements in all`, 'storage elements');
     const storage = new TorchStorageRef(key, dtype, count);
     this.storages.set(key, storage);
     return storage;

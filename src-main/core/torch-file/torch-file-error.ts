@@ -9,6 +9,8 @@ export type TorchFileErrorKind =
   | 'damaged'
   /** The pickle references a Python global outside the allow-list. */
   | 'refused'
+  /** The file goes past a limit that bounds the importer's time and memory (torch-file-limits.ts). */
+  | 'over-limit'
   /** A valid torch save using a feature this importer does not read (dtype, layout, ...). */
   | 'unsupported'
   /** A readable torch save whose content is not a usable brainspy-smg surrogate. */

@@ -6,6 +6,7 @@ import { TorchFileError, damaged, unsupported } from './torch-file-error.js';
 import { PyDict, PyGlobal, PyTuple, isDictKey, pythonTypeName, type PickleValue } from './pickle-values.js';
 import { SUPPORTED_STORAGE_TYPES, TorchStorageRef, TorchTensor, UNSUPPORTED_STORAGE_TYPES, makeTensor, type TorchDtype } from './torch-tensor.js';
 import type { UnpicklerHooks } from './unpickler.js';
+import { ImportBudget } from './torch-file-limits.js';
 
 type AllowedRole = 'ordered-dict' | 'rebuild-tensor-v2' | 'rebuild-tensor' | 'rebuild-parameter' | 'storage-type';
 
@@ -84,7 +85,10 @@ export function storageDtype(value: PickleValue | undefined): TorchDtype {
  * `persistentLoad` is format-specific (zip and legacy ids differ); every tensor built is
  * collected in `tensors` so the loader can attach its bytes afterwards.
  */
-export function createTorchHooks(persistentLoad: (pid: PickleValue) => TorchStorageRef): { hooks: UnpicklerHooks; tensors: TorchTensor[] } {
+export function createTorchHooks(
+  persistentLoad: (pid: PickleValue) => TorchStorageRef,
+  budget = new ImportBudget(),
+): { hooks: UnpicklerHooks; tensors: TorchTensor[] } {
   const tensors: TorchTensor[] = [];
 
   const rebuildTensor = (args: readonly PickleValue[], callee: string): TorchTensor => {
@@ -93,6 +97,7 @@ export function createTorchHooks(persistentLoad: (pid: PickleValue) => TorchStor
       args[1],
       sequenceArgument(args[2], 'shape'),
       sequenceArgument(args[3], 'stride'),
+      budget,
     );
     tensors.push(tensor);
     return tensor;

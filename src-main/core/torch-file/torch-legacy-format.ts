@@ -5,10 +5,11 @@
 import { TorchFileError, damaged, unsupported } from './torch-file-error.js';
 import { DATA_ONLY_HOOKS, createTorchHooks } from './torch-globals.js';
 import { unpickle } from './unpickler.js';
-import { PyDict, type PickleValue } from './pickle-values.js';
+import { PyDict, describeValue, type PickleValue } from './pickle-values.js';
 import { StorageRegistry } from './storage-ids.js';
 import { ELEMENT_BYTES, attachStorage } from './torch-tensor.js';
 import type { TorchFileContents } from './torch-file-contents.js';
+import type { ImportBudget } from './torch-file-limits.js';
 
 export const LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
 export const LEGACY_PROTOCOL_VERSION = 1001;
@@ -20,24 +21,24 @@ function storageKeys(value: PickleValue): string[] {
   return value as string[];
 }
 
-export function loadLegacyTorchFile(bytes: Uint8Array): TorchFileContents {
-  const magic = unpickle(bytes, 0, 'the legacy header', DATA_ONLY_HOOKS);
+export function loadLegacyTorchFile(bytes: Uint8Array, budget: ImportBudget): TorchFileContents {
+  const magic = unpickle(bytes, 0, 'the legacy header', DATA_ONLY_HOOKS, budget);
   if (magic.value !== LEGACY_MAGIC_NUMBER) {
     throw new TorchFileError('not-torch', 'the file is a Python pickle but not a torch.save file (it lacks torch\'s magic number)');
   }
-  const protocol = unpickle(bytes, magic.end, 'the legacy header', DATA_ONLY_HOOKS);
+  const protocol = unpickle(bytes, magic.end, 'the legacy header', DATA_ONLY_HOOKS, budget);
   if (protocol.value !== LEGACY_PROTOCOL_VERSION) {
-    throw unsupported(`the legacy torch format has protocol version ${String(protocol.value)}; only ${LEGACY_PROTOCOL_VERSION} is supported`);
+    throw unsupported(`the legacy torch format has protocol version ${describeValue(protocol.value)}; only ${LEGACY_PROTOCOL_VERSION} is supported`);
   }
-  const sysInfo = unpickle(bytes, protocol.end, 'the legacy header', DATA_ONLY_HOOKS);
+  const sysInfo = unpickle(bytes, protocol.end, 'the legacy header', DATA_ONLY_HOOKS, budget);
   if (sysInfo.value instanceof PyDict && sysInfo.value.entries.get('little_endian') === false) {
     throw unsupported('the file was saved on a big-endian machine; only little-endian storages are supported');
   }
 
-  const registry = new StorageRegistry('legacy');
-  const { hooks, tensors } = createTorchHooks((pid) => registry.resolve(pid));
-  const object = unpickle(bytes, sysInfo.end, 'the pickled object', hooks);
-  const keyList = unpickle(bytes, object.end, 'the legacy storage key list', DATA_ONLY_HOOKS);
+  const registry = new StorageRegistry('legacy', budget);
+  const { hooks, tensors } = createTorchHooks((pid) => registry.resolve(pid), budget);
+  const object = unpickle(bytes, sysInfo.end, 'the pickled object', hooks, budget);
+  const keyList = unpickle(bytes, object.end, 'the legacy storage key list', DATA_ONLY_HOOKS, budget);
 
   // The storages follow back to back in key-list order; each one's size is known from the pickle.
   const storageBytes = new Map<string, Uint8Array>();

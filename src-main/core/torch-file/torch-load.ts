@@ -5,6 +5,7 @@ import { looksLikeZip } from './zip-archive.js';
 import { loadZipTorchFile } from './torch-zip-format.js';
 import { loadLegacyTorchFile } from './torch-legacy-format.js';
 import type { TorchFileContents } from './torch-file-contents.js';
+import { ImportBudget, checkLimit } from './torch-file-limits.js';
 
 const PICKLE_PROTO_OPCODE = 0x80;
 const TAR_MAGIC_OFFSET = 257;
@@ -35,8 +36,11 @@ export function loadTorchFile(bytes: Uint8Array): TorchFileContents {
   try {
     if (!(bytes instanceof Uint8Array)) throw new TorchFileError('not-torch', 'the input is not a byte array');
     if (bytes.length === 0) throw new TorchFileError('not-torch', 'the file is empty');
-    if (looksLikeZip(bytes)) return loadZipTorchFile(bytes);
-    if (bytes[0] === PICKLE_PROTO_OPCODE) return loadLegacyTorchFile(bytes);
+    checkLimit('fileBytes', bytes.length, (size) => `the file is ${size} bytes`);
+    // One budget per file: the zip reader, every pickle and the tensors all spend from it.
+    const budget = new ImportBudget();
+    if (looksLikeZip(bytes)) return loadZipTorchFile(bytes, budget);
+    if (bytes[0] === PICKLE_PROTO_OPCODE) return loadLegacyTorchFile(bytes, budget);
     if (startsWithText(bytes, TAR_MAGIC_OFFSET, 'ustar')) {
       throw unsupported('this is the tar-based torch.save format of PyTorch before 0.4; load and save it again with a newer PyTorch');
     }

@@ -2,7 +2,8 @@
 // offset, shape and stride. The pickle only describes them; the bytes are attached afterwards
 // because the legacy format stores them after the pickle.
 import { damaged, unsupported } from './torch-file-error.js';
-import type { PickleExtension } from './pickle-values.js';
+import { describeValue, previewList, type PickleExtension, type PickleValue } from './pickle-values.js';
+import { ImportBudget, TORCH_FILE_LIMITS, formatCount, overLimit } from './torch-file-limits.js';
 
 export type TorchDtype = 'float32' | 'float64';
 
@@ -70,13 +71,24 @@ export class TorchTensor implements PickleExtension {
 }
 
 /** torch.Size, stride and offset must hold non-negative integers. */
-function checkDims(values: readonly unknown[], what: string): number[] {
+function checkDims(values: readonly PickleValue[], what: string): number[] {
   return values.map((value) => {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      throw damaged(`a tensor's ${what} holds ${String(value)}, not a non-negative integer`);
+      throw damaged(`a tensor's ${what} holds ${describeValue(value)}, not a non-negative integer`);
     }
     return value;
   });
+}
+
+/** The element count of a shape, refused over the limit before anything is sized by it. */
+function checkedElementCount(shape: readonly number[]): number {
+  // Floats: a product of a million huge sizes must stay O(n) (bigints would not).
+  const elements = shape.includes(0) ? 0 : shape.reduce((product, size) => product * size, 1);
+  if (elements > TORCH_FILE_LIMITS.tensorElements) {
+    const count = Number.isSafeInteger(elements) ? formatCount(elements) : `about ${elements.toPrecision(3)}`;
+    throw overLimit('tensorElements', `a tensor of shape [${previewList(shape)}] has ${count} elements`);
+  }
+  return elements;
 }
 
 /**
@@ -84,29 +96,37 @@ function checkDims(values: readonly unknown[], what: string): number[] {
  * row-major contiguous tensors are accepted: every nn.Linear weight and bias is one, and a
  * strided view would need a gather that no surrogate file has a reason to require.
  */
-export function makeTensor(storage: TorchStorageRef, storageOffset: unknown, size: readonly unknown[], stride: readonly unknown[]): TorchTensor {
-  const offset = checkDims([storageOffset], 'storage offset')[0]!;
+export function makeTensor(
+  storage: TorchStorageRef,
+  storageOffset: PickleValue | undefined,
+  size: readonly PickleValue[],
+  stride: readonly PickleValue[],
+  budget: ImportBudget,
+): TorchTensor {
+  const offset = checkDims([storageOffset ?? null], 'storage offset')[0]!;
   const shape = checkDims(size, 'shape');
   const strides = checkDims(stride, 'stride');
+  const elementCount = checkedElementCount(shape);
+  // Every tensor gets its own decoded copy, so tensors sharing one storage count each time.
+  budget.spend('tensorElements', elementCount, (total) => `the file's tensors hold ${total} elements in all`, 'tensor elements');
   if (strides.length !== shape.length) {
-    throw damaged(`a tensor has shape [${shape.join(', ')}] but ${strides.length} strides`);
+    throw damaged(`a tensor has shape [${previewList(shape)}] but ${strides.length} strides`);
   }
   let expected = 1;
   for (let dim = shape.length - 1; dim >= 0; dim -= 1) {
     // A dimension of size 1 is never stepped over, so torch may store any stride for it.
     if (shape[dim]! > 1 && strides[dim] !== expected) {
       throw unsupported(
-        `a tensor of shape [${shape.join(', ')}] has strides [${strides.join(', ')}], so it is not contiguous (e.g. a transposed view); only contiguous tensors are supported`,
+        `a tensor of shape [${previewList(shape)}] has strides [${previewList(strides)}], so it is not contiguous (e.g. a transposed view); only contiguous tensors are supported`,
       );
     }
     expected *= shape[dim]!;
   }
-  const tensor = new TorchTensor(storage, offset, shape);
   const extent = storage.view?.elementCount ?? storage.elementCount;
-  if (!Number.isSafeInteger(tensor.elementCount) || offset + tensor.elementCount > extent) {
-    throw damaged(`a tensor of shape [${shape.join(', ')}] at offset ${offset} runs past the end of its storage of ${extent} elements`);
+  if (offset + elementCount > extent) {
+    throw damaged(`a tensor of shape [${previewList(shape)}] at offset ${offset} runs past the end of its storage of ${extent} elements`);
   }
-  return tensor;
+  return new TorchTensor(storage, offset, shape);
 }
 
 /**

@@ -134,7 +134,11 @@ describe('unpickle: malformed input', () => {
     ['no STOP', [OP.PROTO, 2, OP.NONE], /truncated: it ends at byte 3 before the pickle's STOP/],
     ['a cut BININT', [OP.PROTO, 2, OP.BININT, 1, 2], /truncated: it ends inside BININT at byte 2/],
     ['a cut string', [OP.PROTO, 2, OP.BINUNICODE, 10, 0, 0, 0, 0x61], /truncated: it ends inside BINUNICODE at byte 2/],
-    ['a huge BINUNICODE8 length', [OP.PROTO, 4, OP.BINUNICODE8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f], /truncated/],
+    [
+      'a huge BINUNICODE8 length',
+      [OP.PROTO, 4, OP.BINUNICODE8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+      /holds a string of 9,223,372,036,854,775,807 bytes \(BINUNICODE8 at byte 2\) \(limit: 1,048,576 \(1 MiB\) bytes in one string\)/,
+    ],
     ['STOP on an empty stack', [OP.PROTO, 2, OP.STOP], /the stack is empty \(STOP at byte 2\)/],
     ['APPEND on a str', [OP.PROTO, 2, OP.SHORT_BINUNICODE, 1, 0x61, OP.NONE, OP.APPEND, OP.STOP], /cannot append to a str \(APPEND at byte 6\)/],
     ['SETITEM on a list', [OP.EMPTY_LIST, OP.NONE, OP.NONE, OP.SETITEM, OP.STOP], /cannot set items on a list/],

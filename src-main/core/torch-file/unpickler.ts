@@ -2,9 +2,12 @@
 // anything: GLOBAL, REDUCE, NEWOBJ, BUILD and persistent ids are all handed to hooks, and the
 // torch hooks resolve only allow-listed names to inert markers. Every malformed input (truncated,
 // stack underflow, wrong operand types) raises a TorchFileError that names the opcode and byte.
+// Every resource a pickle can claim (opcodes, stack, memo, MARKs, objects, items, string bytes) is
+// bounded by torch-file-limits.ts and checked before the allocation it would cause.
 import { TorchFileError, damaged, unsupported } from './torch-file-error.js';
 import { OP, isKnownOpcode, opcodeName } from './pickle-opcodes.js';
-import { PyBytes, PyDict, PyTuple, isDictKey, pythonTypeName, type PickleValue } from './pickle-values.js';
+import { PyBytes, PyDict, PyTuple, isDictKey, previewText, pythonTypeName, type PickleValue } from './pickle-values.js';
+import { ImportBudget, TORCH_FILE_LIMITS, formatCount, overLimit } from './torch-file-limits.js';
 
 const HIGHEST_PROTOCOL = 5;
 /**
@@ -53,6 +56,11 @@ class Reader {
     return this.position >= this.bytes.length;
   }
 
+  /** Where the current opcode is, for messages. */
+  get where(): string {
+    return `${opcodeName(this.opcode)} at byte ${this.opcodeStart}`;
+  }
+
   fail(detail: string): TorchFileError {
     return damaged(`${this.label} is damaged: ${detail} (${opcodeName(this.opcode)} at byte ${this.opcodeStart})`);
   }
@@ -89,13 +97,12 @@ class Reader {
     return value;
   }
 
-  u64(): number {
+  /** A length; a bigint past 2^53, which take() refuses by its limit with the exact value. */
+  u64(): number | bigint {
     this.need(8);
     const value = this.view.getBigUint64(this.position, true);
     this.position += 8;
-    // Any length this large is past the end of the data anyway: report it as truncation.
-    if (value > BigInt(this.bytes.length)) this.need(Number.MAX_SAFE_INTEGER);
-    return Number(value);
+    return value > BigInt(Number.MAX_SAFE_INTEGER) ? value : Number(value);
   }
 
   /** BINFLOAT is the one big-endian field in pickle. */
@@ -106,14 +113,19 @@ class Reader {
     return value;
   }
 
-  take(count: number): Uint8Array {
+  /** `count` bytes of a str or bytes operand: bounded before it is sliced or decoded. */
+  take(length: number | bigint): Uint8Array {
+    if (length > TORCH_FILE_LIMITS.stringBytes) {
+      throw overLimit('stringBytes', `${this.label} holds a string of ${formatCount(length)} bytes (${this.where})`);
+    }
+    const count = Number(length);
     this.need(count);
     const slice = this.bytes.subarray(this.position, this.position + count);
     this.position += count;
     return slice;
   }
 
-  text(count: number): string {
+  text(count: number | bigint): string {
     const slice = this.take(count);
     try {
       return this.utf8.decode(slice);
@@ -124,9 +136,15 @@ class Reader {
 
   /** A newline-terminated argument of the text opcodes (GLOBAL, INT, GET, ...). */
   line(): string {
-    const newline = this.bytes.indexOf(0x0a, this.position);
-    if (newline < 0) this.need(this.bytes.length);
-    const value = this.text(newline - this.position);
+    // Look no further than the longest line allowed: a missing newline must not cost a scan of
+    // the whole pickle per opcode.
+    const window = this.bytes.subarray(this.position, this.position + TORCH_FILE_LIMITS.stringBytes + 1);
+    const length = window.indexOf(0x0a);
+    if (length < 0 && window.length > TORCH_FILE_LIMITS.stringBytes) {
+      throw overLimit('stringBytes', `${this.label} holds a text argument of more than ${formatCount(TORCH_FILE_LIMITS.stringBytes)} bytes (${this.where})`);
+    }
+    if (length < 0) this.need(this.bytes.length);
+    const value = this.text(length);
     this.position += 1;
     return value;
   }
@@ -153,16 +171,46 @@ function checkIntLength(byteCount: number, label: string): void {
 function parseTextInt(reader: Reader, text: string): number | bigint {
   const digits = text.endsWith('L') ? text.slice(0, -1) : text;
   checkIntLength(Math.ceil(digits.length / 2.4), reader.label); // about 2.4 decimal digits per byte
-  if (!/^[-+]?\d+$/.test(digits)) throw reader.fail(`${JSON.stringify(text)} is not an integer`);
+  if (!/^[-+]?\d+$/.test(digits)) throw reader.fail(`${previewText(text)} is not an integer`);
   return normalizeInt(BigInt(digits));
 }
 
-/** Run one pickle starting at `start` until its STOP opcode. */
-export function unpickle(bytes: Uint8Array, start: number, label: string, hooks: UnpicklerHooks): UnpickleResult {
+/**
+ * Run one pickle starting at `start` until its STOP opcode. `budget` holds the file's running
+ * totals (opcodes, objects), shared by the several pickles of a legacy file.
+ */
+export function unpickle(bytes: Uint8Array, start: number, label: string, hooks: UnpicklerHooks, budget = new ImportBudget()): UnpickleResult {
   const reader = new Reader(bytes, start, label);
   let stack: PickleValue[] = [];
   const markStack: PickleValue[][] = [];
+  /** Values put aside by the open MARKs: they count towards the stack limit too. */
+  let stackedUnderMarks = 0;
   const memo = new Map<number, PickleValue>();
+  // Counted here and spent from the file's budget at STOP: a closure per opcode would be slow.
+  const opcodeCap = budget.remaining('pickleOpcodes');
+  const objectCap = budget.remaining('pickleObjects');
+  let opcodes = 0;
+  let objects = 0;
+
+  const push = (value: PickleValue): void => {
+    if (stack.length + stackedUnderMarks >= TORCH_FILE_LIMITS.stackItems) {
+      throw overLimit('stackItems', `${label} puts more than ${formatCount(TORCH_FILE_LIMITS.stackItems)} values on the pickle stack (${reader.where})`);
+    }
+    stack.push(value);
+  };
+  /** Count a list, tuple, dict or hook-built object before it is made. */
+  const counted = <T extends PickleValue>(make: () => T): T => {
+    objects += 1;
+    if (objects > objectCap) {
+      throw overLimit('pickleObjects', `the file builds more than ${formatCount(TORCH_FILE_LIMITS.pickleObjects)} lists, tuples, dicts and objects (${label}, ${reader.where})`);
+    }
+    return make();
+  };
+  const checkItems = (count: number): void => {
+    if (count > TORCH_FILE_LIMITS.containerItems) {
+      throw overLimit('containerItems', `${label} builds a list, tuple or dict of ${formatCount(count)} items (${reader.where})`);
+    }
+  };
 
   const pop = (): PickleValue => {
     if (stack.length === 0) throw reader.fail('the stack is empty');
@@ -173,12 +221,13 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
     return stack[stack.length - 1]!;
   };
   // Callers must call popMark() before touching `stack`: it replaces the array (so never write
-  // stack.push(popMark()), which would push onto the discarded array).
+  // push(popMark()), which would push onto the discarded array).
   const popMark = (): PickleValue[] => {
     const items = stack;
     const previous = markStack.pop();
     if (previous === undefined) throw reader.fail('there is no MARK to pop back to');
     stack = previous;
+    stackedUnderMarks -= previous.length;
     return items;
   };
   const memoGet = (key: number): PickleValue => {
@@ -187,6 +236,9 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
   };
   const memoPut = (key: number): void => {
     if (!Number.isSafeInteger(key) || key < 0) throw reader.fail(`memo key ${key} is invalid`);
+    if (memo.size >= TORCH_FILE_LIMITS.memoEntries && !memo.has(key)) {
+      throw overLimit('memoEntries', `${label} stores more than ${formatCount(TORCH_FILE_LIMITS.memoEntries)} entries in its memo (${reader.where})`);
+    }
     memo.set(key, top());
   };
   const tupleOf = (value: PickleValue, role: string): PyTuple => {
@@ -200,6 +252,7 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
   const setItems = (target: PickleValue, items: PickleValue[]): void => {
     if (!(target instanceof PyDict)) throw reader.fail(`cannot set items on a ${pythonTypeName(target)}`);
     if (items.length % 2 !== 0) throw reader.fail('a dict got a key without a value');
+    checkItems(target.entries.size + items.length / 2);
     for (let i = 0; i < items.length; i += 2) {
       const key = items[i]!;
       if (!isDictKey(key)) throw unsupported(`${label} uses a ${pythonTypeName(key)} as a dict key; only str, int, float, bool and None keys are supported`);
@@ -215,6 +268,10 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
     reader.opcodeStart = reader.position;
     const code = reader.u8();
     reader.opcode = code;
+    opcodes += 1;
+    if (opcodes > opcodeCap) {
+      throw overLimit('pickleOpcodes', `the file runs more than ${formatCount(TORCH_FILE_LIMITS.pickleOpcodes)} pickle opcodes (${label}, ${reader.where})`);
+    }
     switch (code) {
       case OP.PROTO: {
         const protocol = reader.u8();
@@ -224,10 +281,18 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
       case OP.FRAME:
         reader.u64(); // Framing only groups opcodes for buffered reads: nothing to do here.
         break;
-      case OP.STOP:
-        return { value: pop(), end: reader.position };
+      case OP.STOP: {
+        const value = pop();
+        budget.spend('pickleOpcodes', opcodes, (total) => `the file runs ${total} pickle opcodes`);
+        budget.spend('pickleObjects', objects, (total) => `the file builds ${total} lists, tuples, dicts and objects`);
+        return { value, end: reader.position };
+      }
       case OP.MARK:
+        if (markStack.length >= TORCH_FILE_LIMITS.markDepth) {
+          throw overLimit('markDepth', `${label} opens more than ${formatCount(TORCH_FILE_LIMITS.markDepth)} MARKs at once (${reader.where})`);
+        }
         markStack.push(stack);
+        stackedUnderMarks += stack.length;
         stack = [];
         break;
       case OP.POP:
@@ -237,112 +302,117 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
         popMark();
         break;
       case OP.DUP:
-        stack.push(top());
+        push(top());
         break;
 
       case OP.NONE:
-        stack.push(null);
+        push(null);
         break;
       case OP.NEWTRUE:
-        stack.push(true);
+        push(true);
         break;
       case OP.NEWFALSE:
-        stack.push(false);
+        push(false);
         break;
       case OP.INT: {
         const text = reader.line();
         // Protocol 0 spells booleans as I01 / I00.
-        stack.push(text === '01' ? true : text === '00' ? false : parseTextInt(reader, text));
+        push(text === '01' ? true : text === '00' ? false : parseTextInt(reader, text));
         break;
       }
       case OP.LONG:
-        stack.push(parseTextInt(reader, reader.line()));
+        push(parseTextInt(reader, reader.line()));
         break;
       case OP.BININT:
-        stack.push(reader.i32());
+        push(reader.i32());
         break;
       case OP.BININT1:
-        stack.push(reader.u8());
+        push(reader.u8());
         break;
       case OP.BININT2:
-        stack.push(reader.u16());
+        push(reader.u16());
         break;
       case OP.LONG1:
-        stack.push(decodeLong(reader.take(reader.u8())));
+        push(decodeLong(reader.take(reader.u8())));
         break;
       case OP.LONG4: {
         const length = reader.i32();
         if (length < 0) throw reader.fail('a negative LONG4 length');
         checkIntLength(length, label);
-        stack.push(decodeLong(reader.take(length)));
+        push(decodeLong(reader.take(length)));
         break;
       }
       case OP.FLOAT: {
         const text = reader.line();
         const value = Number(text);
-        if (text.trim() === '' || (Number.isNaN(value) && !/^[-+]?nan$/i.test(text))) throw reader.fail(`${JSON.stringify(text)} is not a float`);
-        stack.push(value);
+        if (text.trim() === '' || (Number.isNaN(value) && !/^[-+]?nan$/i.test(text))) throw reader.fail(`${previewText(text)} is not a float`);
+        push(value);
         break;
       }
       case OP.BINFLOAT:
-        stack.push(reader.f64BigEndian());
+        push(reader.f64BigEndian());
         break;
 
       case OP.BINUNICODE:
-        stack.push(reader.text(reader.u32()));
+        push(reader.text(reader.u32()));
         break;
       case OP.SHORT_BINUNICODE:
-        stack.push(reader.text(reader.u8()));
+        push(reader.text(reader.u8()));
         break;
       case OP.BINUNICODE8:
-        stack.push(reader.text(reader.u64()));
+        push(reader.text(reader.u64()));
         break;
       // Python 2 byte strings; torch.load decodes them as UTF-8 text too.
       case OP.BINSTRING: {
         const length = reader.i32();
         if (length < 0) throw reader.fail('a negative BINSTRING length');
-        stack.push(reader.text(length));
+        push(reader.text(length));
         break;
       }
       case OP.SHORT_BINSTRING:
-        stack.push(reader.text(reader.u8()));
+        push(reader.text(reader.u8()));
         break;
       case OP.BINBYTES:
-        stack.push(new PyBytes(reader.take(reader.u32())));
+        push(counted(() => new PyBytes(reader.take(reader.u32()))));
         break;
       case OP.SHORT_BINBYTES:
-        stack.push(new PyBytes(reader.take(reader.u8())));
+        push(counted(() => new PyBytes(reader.take(reader.u8()))));
         break;
       case OP.BINBYTES8:
       case OP.BYTEARRAY8:
-        stack.push(new PyBytes(reader.take(reader.u64())));
+        push(counted(() => new PyBytes(reader.take(reader.u64()))));
         break;
 
       case OP.EMPTY_LIST:
-        stack.push([]);
+        push(counted(() => []));
         break;
       case OP.LIST: {
         const items = popMark();
-        stack.push(items);
+        checkItems(items.length);
+        push(counted(() => items));
         break;
       }
       case OP.APPEND: {
         const value = pop();
-        listAt(top()).push(value);
+        const list = listAt(top());
+        checkItems(list.length + 1);
+        list.push(value);
         break;
       }
       case OP.APPENDS: {
         const items = popMark();
         const list = listAt(top());
+        checkItems(list.length + items.length);
         for (const item of items) list.push(item); // no spread: a long APPENDS would overflow the call stack
         break;
       }
       case OP.EMPTY_TUPLE:
-        stack.push(new PyTuple([]));
+        push(counted(() => new PyTuple([])));
         break;
       case OP.TUPLE: {
         const items = popMark();
-        stack.push(new PyTuple(items));
+        checkItems(items.length);
+        push(counted(() => new PyTuple(items)));
         break;
       }
       case OP.TUPLE1:
@@ -350,16 +420,16 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
       case OP.TUPLE3: {
         const count = code - OP.TUPLE1 + 1;
         if (stack.length < count) throw reader.fail('the stack is empty');
-        stack.push(new PyTuple(stack.splice(stack.length - count, count)));
+        push(counted(() => new PyTuple(stack.splice(stack.length - count, count))));
         break;
       }
       case OP.EMPTY_DICT:
-        stack.push(new PyDict(false));
+        push(counted(() => new PyDict(false)));
         break;
       case OP.DICT: {
-        const dict = new PyDict(false);
+        const dict = counted(() => new PyDict(false));
         setItems(dict, popMark());
-        stack.push(dict);
+        push(dict);
         break;
       }
       case OP.SETITEM: {
@@ -387,37 +457,37 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
         memoPut(memo.size);
         break;
       case OP.GET:
-        stack.push(memoGet(Number(parseTextInt(reader, reader.line()))));
+        push(memoGet(Number(parseTextInt(reader, reader.line()))));
         break;
       case OP.BINGET:
-        stack.push(memoGet(reader.u8()));
+        push(memoGet(reader.u8()));
         break;
       case OP.LONG_BINGET:
-        stack.push(memoGet(reader.u32()));
+        push(memoGet(reader.u32()));
         break;
 
       case OP.GLOBAL: {
         const module = reader.line();
         const name = reader.line();
-        stack.push(hooks.findGlobal(module, name));
+        push(counted(() => hooks.findGlobal(module, name)));
         break;
       }
       case OP.STACK_GLOBAL: {
         const name = stringOperand(pop(), 'the STACK_GLOBAL name');
         const module = stringOperand(pop(), 'the STACK_GLOBAL module');
-        stack.push(hooks.findGlobal(module, name));
+        push(counted(() => hooks.findGlobal(module, name)));
         break;
       }
       case OP.REDUCE: {
         const args = tupleOf(pop(), 'the REDUCE argument');
         const callable = pop();
-        stack.push(hooks.call(callable, args));
+        push(counted(() => hooks.call(callable, args)));
         break;
       }
       case OP.NEWOBJ: {
         const args = tupleOf(pop(), 'the NEWOBJ argument');
         const cls = pop();
-        stack.push(hooks.instantiate(cls, args));
+        push(counted(() => hooks.instantiate(cls, args)));
         break;
       }
       case OP.NEWOBJ_EX: {
@@ -427,21 +497,21 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
         if (!(kwargs instanceof PyDict) || kwargs.entries.size > 0) {
           throw unsupported(`${label} passes keyword arguments to a constructor (NEWOBJ_EX), which torch.save never does`);
         }
-        stack.push(hooks.instantiate(cls, args));
+        push(counted(() => hooks.instantiate(cls, args)));
         break;
       }
       case OP.INST: {
         const module = reader.line();
         const name = reader.line();
-        const cls = hooks.findGlobal(module, name);
+        const cls = counted(() => hooks.findGlobal(module, name));
         const args = new PyTuple(popMark());
-        stack.push(hooks.instantiate(cls, args));
+        push(counted(() => hooks.instantiate(cls, args)));
         break;
       }
       case OP.OBJ: {
         const items = popMark();
         if (items.length === 0) throw reader.fail('OBJ without a class');
-        stack.push(hooks.instantiate(items[0]!, new PyTuple(items.slice(1))));
+        push(counted(() => hooks.instantiate(items[0]!, new PyTuple(items.slice(1)))));
         break;
       }
       case OP.BUILD: {
@@ -450,10 +520,10 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
         break;
       }
       case OP.BINPERSID:
-        stack.push(hooks.persistentLoad(pop()));
+        push(counted(() => hooks.persistentLoad(pop())));
         break;
       case OP.PERSID:
-        stack.push(hooks.persistentLoad(reader.line()));
+        push(counted(() => hooks.persistentLoad(reader.line())));
         break;
 
       case OP.EXT1:

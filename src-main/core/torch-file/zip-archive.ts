@@ -2,10 +2,12 @@
 // itself (with zip64 records, which PyTorch writes even for small files) and checks every bound
 // and every member's CRC-32, so a truncated or bit-flipped file is reported instead of silently
 // yielding short or wrong bytes: fflate's unzipSync does neither check. fflate still does the
-// decompression for the rare archive whose members were deflated by a zip tool.
-import { inflateSync } from 'fflate';
+// decompression for the rare archive whose members were deflated by a zip tool, streamed in
+// small steps so that a deflate bomb is stopped as soon as it passes its declared size.
+import { Inflate } from 'fflate';
 import { crc32 } from './crc32.js';
-import { damaged, unsupported } from './torch-file-error.js';
+import { TorchFileError, damaged, unsupported } from './torch-file-error.js';
+import { ImportBudget, checkLimit, formatCount } from './torch-file-limits.js';
 
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
@@ -17,8 +19,11 @@ const END_RECORD_BYTES = 22;
 const MAX_COMMENT_BYTES = 0xffff;
 const COMPRESSION_STORED = 0;
 const COMPRESSION_DEFLATE = 8;
-/** A surrogate is well under a megabyte; this only stops a hostile size from allocating gigabytes. */
-const MAX_MEMBER_BYTES = 1 << 30;
+/**
+ * Compressed bytes handed to the inflater per step. Deflate expands at most ~1032:1, so one step
+ * yields at most ~4 MB before the running count is checked again.
+ */
+const INFLATE_STEP_BYTES = 4096;
 
 export interface ZipMemberInfo {
   name: string;
@@ -33,7 +38,13 @@ export interface ZipMemberInfo {
 export interface ZipArchive {
   readonly members: readonly ZipMemberInfo[];
   has(name: string): boolean;
-  /** The member's uncompressed bytes, bounds- and CRC-checked. Throws a TorchFileError. */
+  /** The uncompressed size the directory declares for a member (read() holds it to that). */
+  sizeOf(name: string): number;
+  /**
+   * The member's uncompressed bytes, bounds- and CRC-checked, charged to the file's budget of
+   * decompressed bytes (each call extracts again: callers read a member once). Throws a
+   * TorchFileError.
+   */
   read(name: string): Uint8Array;
 }
 
@@ -71,10 +82,14 @@ class ByteView {
   }
 
   u64(offset: number, what: string): number {
-    this.need(offset, 8, what);
-    const value = this.view.getBigUint64(offset, true);
+    const value = this.bigU64(offset, what);
     if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw damaged(`the zip archive is damaged: ${what} is ${value}, far beyond the file size`);
     return Number(value);
+  }
+
+  bigU64(offset: number, what: string): bigint {
+    this.need(offset, 8, what);
+    return this.view.getBigUint64(offset, true);
   }
 
   slice(offset: number, count: number, what: string): Uint8Array {
@@ -104,7 +119,7 @@ function locateDirectory(view: ByteView): DirectoryLocation {
   if (view.u16(end + 4, 'the disk number') !== 0 || view.u16(end + 6, 'the directory disk') !== 0) {
     throw unsupported('the zip archive spans several disks');
   }
-  let entryCount = view.u16(end + 10, 'the entry count');
+  let entryCount: number | bigint = view.u16(end + 10, 'the entry count');
   let offset = view.u32(end + 16, 'the directory offset');
   const locator = end - 20;
   if (locator >= 0 && view.u32(locator, 'the zip64 locator') === ZIP64_LOCATOR_SIGNATURE) {
@@ -112,10 +127,12 @@ function locateDirectory(view: ByteView): DirectoryLocation {
     if (view.u32(zip64End, 'the zip64 end record') !== ZIP64_END_SIGNATURE) {
       throw damaged('the zip archive is damaged: its zip64 end record is missing where the locator points');
     }
-    entryCount = view.u64(zip64End + 32, 'the zip64 entry count');
+    entryCount = view.bigU64(zip64End + 32, 'the zip64 entry count');
     offset = view.u64(zip64End + 48, 'the zip64 directory offset');
   }
-  return { entryCount, offset };
+  // Checked before walking the directory: the claim alone decides the work and the memory.
+  checkLimit('zipMembers', entryCount, (count) => `the zip archive lists ${count} members`);
+  return { entryCount: Number(entryCount), offset };
 }
 
 /** Sizes and offset of 0xffffffff mean "see the zip64 extra field", in this order. */
@@ -174,12 +191,40 @@ function readDirectory(view: ByteView): ZipMemberInfo[] {
   return members;
 }
 
-function extract(view: ByteView, member: ZipMemberInfo): Uint8Array {
+/**
+ * Inflate into a buffer of the declared size, a small step at a time, and stop the moment the
+ * output would pass it: a member that declares 1 KB but inflates to gigabytes (a deflate bomb
+ * with a lying header) costs at most one step of extra work, never the gigabytes.
+ */
+function inflateBounded(raw: Uint8Array, declaredBytes: number, what: string): Uint8Array {
+  const out = new Uint8Array(declaredBytes);
+  let written = 0;
+  const inflater = new Inflate((chunk) => {
+    if (written + chunk.length > declaredBytes) {
+      throw damaged(`${what} inflates to more than the ${formatCount(declaredBytes)} bytes its zip directory entry declares`);
+    }
+    out.set(chunk, written);
+    written += chunk.length;
+  });
+  try {
+    let offset = 0;
+    do {
+      const next = Math.min(raw.length, offset + INFLATE_STEP_BYTES);
+      inflater.push(raw.subarray(offset, next), next === raw.length);
+      offset = next;
+    } while (offset < raw.length);
+  } catch (error) {
+    if (error instanceof TorchFileError) throw error;
+    throw damaged(`${what} has corrupt compressed data (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return out.subarray(0, written);
+}
+
+function extract(view: ByteView, member: ZipMemberInfo, budget: ImportBudget): Uint8Array {
   const what = `member ${member.name}`;
   if (member.encrypted) throw unsupported(`${what} is encrypted`);
-  if (member.uncompressedBytes > MAX_MEMBER_BYTES) {
-    throw unsupported(`${what} is ${member.uncompressedBytes} bytes, more than a surrogate model can plausibly need`);
-  }
+  // Charged before anything is allocated: the declared size is what the buffer will take.
+  budget.spend('decompressedBytes', member.uncompressedBytes, (total) => `reading ${what} brings the bytes extracted from the archive to ${total}`);
   const header = member.localHeaderOffset;
   if (view.u32(header, `the local header of ${what}`) !== LOCAL_HEADER_SIGNATURE) {
     throw damaged(`the zip archive is damaged: the local header of ${what} is missing`);
@@ -191,11 +236,7 @@ function extract(view: ByteView, member: ZipMemberInfo): Uint8Array {
   if (member.compression === COMPRESSION_STORED) {
     data = raw;
   } else if (member.compression === COMPRESSION_DEFLATE) {
-    try {
-      data = inflateSync(raw, { out: new Uint8Array(member.uncompressedBytes) });
-    } catch (error) {
-      throw damaged(`${what} has corrupt compressed data (${error instanceof Error ? error.message : String(error)})`);
-    }
+    data = inflateBounded(raw, member.uncompressedBytes, what);
   } else {
     throw unsupported(`${what} uses zip compression method ${member.compression}; only stored and deflate are supported`);
   }
@@ -209,8 +250,11 @@ function extract(view: ByteView, member: ZipMemberInfo): Uint8Array {
   return data;
 }
 
-/** Parse the archive directory. Members are extracted and checked lazily, on read(). */
-export function openZipArchive(bytes: Uint8Array): ZipArchive {
+/**
+ * Parse the archive directory. Members are extracted and checked lazily, on read(), and not
+ * kept here: the caller holds what it still needs.
+ */
+export function openZipArchive(bytes: Uint8Array, budget = new ImportBudget()): ZipArchive {
   const view = new ByteView(bytes);
   const members = readDirectory(view);
   const byName = new Map<string, ZipMemberInfo>();
@@ -218,18 +262,15 @@ export function openZipArchive(bytes: Uint8Array): ZipArchive {
     if (byName.has(member.name)) throw damaged(`the zip archive holds two members named ${member.name}`);
     byName.set(member.name, member);
   }
-  const cache = new Map<string, Uint8Array>();
+  const memberNamed = (name: string): ZipMemberInfo => {
+    const member = byName.get(name);
+    if (!member) throw damaged(`the zip archive has no member ${name}`);
+    return member;
+  };
   return {
     members,
     has: (name) => byName.has(name),
-    read(name) {
-      const cached = cache.get(name);
-      if (cached) return cached;
-      const member = byName.get(name);
-      if (!member) throw damaged(`the zip archive has no member ${name}`);
-      const data = extract(view, member);
-      cache.set(name, data);
-      return data;
-    },
+    sizeOf: (name) => memberNamed(name).uncompressedBytes,
+    read: (name) => extract(view, memberNamed(name), budget),
   };
 }

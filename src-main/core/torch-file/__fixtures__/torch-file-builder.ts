@@ -16,6 +16,8 @@ export interface TensorSpec {
   storageType?: string;
   /** Legacy format only: make the tensor's storage a view (view_key, element offset, element count). */
   legacyView?: [string, number, number];
+  /** The storage's element count as the pickle claims it (and a legacy file's count prefix), when it should lie. */
+  claimedElementCount?: number;
 }
 
 export interface ModelSpec {
@@ -85,10 +87,11 @@ export function writeModelPickle(spec: ModelSpec, format: 'zip' | 'legacy', writ
       writer.mark();
       for (const [name, tensor] of entries) {
         const key = String(storages.length);
-        storages.push({ key, bytes: storageBytes(tensor), elementCount: tensor.values.length });
+        const elementCount = tensor.claimedElementCount ?? tensor.values.length;
+        storages.push({ key, bytes: storageBytes(tensor), elementCount });
         const storageType = tensor.storageType ?? (tensor.dtype === 'float64' ? 'DoubleStorage' : 'FloatStorage');
         writer.str(name).global('torch._utils', '_rebuild_tensor_v2').mark();
-        writer.mark().str('storage').global('torch', storageType).str(key).str('cpu').int(tensor.values.length);
+        writer.mark().str('storage').global('torch', storageType).str(key).str('cpu').int(elementCount);
         if (format === 'legacy' && tensor.legacyView) {
           const [viewKey, offset, count] = tensor.legacyView;
           writer.mark().str(viewKey).int(offset).int(count).tuple();
