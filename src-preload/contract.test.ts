@@ -56,4 +56,16 @@ describe('contract request validation', () => {
     expect(isChannel('toString')).toBe(false)
     for (const channel of Object.values(API_METHODS)) expect(Object.keys(channels)).toContain(channel)
   })
+
+  it('bounds per-electrode lists and names only the first few problems of a hostile request', () => {
+    const tooMany = parseRequest('calibration:run', { electrodes: Array.from({ length: 65 }, (_, i) => i) })
+    expect(tooMany.ok).toBe(false)
+    if (!tooMany.ok) expect(tooMany.error).toMatch(/^calibration:run: invalid request: electrodes: Too big/)
+    const wrongEverywhere = parseRequest('calibration:run', { electrodes: Array.from({ length: 60 }, () => 'x') })
+    expect(wrongEverywhere.ok).toBe(false)
+    if (!wrongEverywhere.ok) {
+      expect(wrongEverywhere.error.split('; ')).toHaveLength(5)
+      expect(wrongEverywhere.error).toMatch(/\(and 55 more problems\)$/)
+    }
+  })
 })

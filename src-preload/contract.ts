@@ -559,17 +559,23 @@ export function isChannel(name: unknown): name is Channel {
  * Validates a request; the error names the channel and every offending field, e.g.
  * `training:start: partition.1: Too small: expected number to be >=1`.
  */
+const MAX_PROBLEMS_NAMED = 5
+
 export function parseRequest<C extends Channel>(
   channel: C,
   request: unknown
 ): { ok: true; value: z.output<(typeof channels)[C]['request']> } | { ok: false; error: string } {
   const result = channels[channel].request.safeParse(request ?? {})
   if (result.success) return { ok: true, value: result.data as z.output<(typeof channels)[C]['request']> }
-  const problems = result.error.issues.map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.join('.') : 'request'
+  // A hostile request can break a rule in every one of thousands of elements: name the first
+  // few, count the rest, so the answer stays short.
+  const issues = result.error.issues
+  const problems = issues.slice(0, MAX_PROBLEMS_NAMED).map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.slice(0, 8).join('.') : 'request'
     return `${where}: ${issue.message}`
   })
-  return { ok: false, error: `${channel}: invalid request: ${problems.join('; ')}` }
+  const more = issues.length > MAX_PROBLEMS_NAMED ? ` (and ${issues.length - MAX_PROBLEMS_NAMED} more problems)` : ''
+  return { ok: false, error: `${channel}: invalid request: ${problems.join('; ')}${more}` }
 }
 
 // ---------------------------------------------------------------------------------------------

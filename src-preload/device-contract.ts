@@ -17,6 +17,9 @@ const rangeVoltsSchema = z
   .refine(([min, max]) => min <= 0 && 0 <= max, 'a range must hold 0 V: [min <= 0, max >= 0]')
 
 /** Where and how to reach an instrument: a serial port path, `tcp://127.0.0.1:PORT`, or the built-in simulator. */
+/** Most activation electrodes a device profile may map: bounds every per-electrode list a request carries. */
+export const MAX_ACTIVATION_ELECTRODES = 64
+
 export const portSettingsSchema = z
   .object({
     path: z.string().min(1, 'a port path is needed, e.g. /dev/ttyACM0'),
@@ -29,7 +32,7 @@ export const deviceSettingsSchema = z
   .object({
     port: portSettingsSchema,
     /** DAC channel that drives each activation electrode (index = electrode). */
-    activationChannels: z.array(z.number().int().min(0)).min(1).max(64),
+    activationChannels: z.array(z.number().int().min(0)).min(1).max(MAX_ACTIVATION_ELECTRODES),
     /** ADC channel that reads the DNPU's output. */
     readoutChannel: z.number().int().min(0),
     /** nA per ADC volt of the current-to-voltage amplifier. */
@@ -273,10 +276,10 @@ export const dcTestSchema = z
 export const calibrationRunSchema = z
   .object({
     /** Electrodes to sweep; all when absent. */
-    electrodes: z.array(z.number().int().min(0)).min(1).optional(),
+    electrodes: z.array(z.number().int().min(0)).min(1).max(MAX_ACTIVATION_ELECTRODES).optional(),
     pointsPerLeg: z.number().int().min(4).max(5000).default(50),
     /** Trial range per electrode (index = electrode); the instrument's absolute limit when absent. */
-    trialRangesVolts: z.array(rangeVoltsSchema).optional()
+    trialRangesVolts: z.array(rangeVoltsSchema).max(MAX_ACTIVATION_ELECTRODES).optional()
   })
   .strict()
 export const calibrationSaveSchema = z
@@ -295,7 +298,8 @@ export const calibrationSaveSchema = z
           })
           .strict()
       )
-      .min(1),
+      .min(1)
+      .max(MAX_ACTIVATION_ELECTRODES),
     /** Required when a range goes beyond [-1.2, 1.0] V: the technician's confirmation and reason. */
     rangeOverride: z.object({ confirmed: z.literal(true), reason: z.string().trim().min(3).max(2000) }).strict().optional(),
     measurementId: z.number().int().positive().nullable().default(null)

@@ -109,7 +109,9 @@ describe('dnpu CLI', () => {
     expect(run.generations).toBeGreaterThanOrEqual(2)
   })
 
-  it('stops a run cleanly on Ctrl+C (SIGINT) with status stopped', async () => {
+  // Ctrl+C, a `kill` or a system shutdown, a closed terminal: each stops the run after the
+  // current step (a run on the instrument then ends with ABOR), never mid-write.
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('stops a run cleanly on %s with status stopped', async (signal) => {
     const folder = freshDataFolder()
     const child = spawn(process.execPath, [launcher, 'train', 'ga', '--task', 'xor', '--generations', '100000', '--stop-threshold', '1.5', '--json', '--data-dir', folder], { cwd: repoRoot })
     let stdout = ''
@@ -127,7 +129,7 @@ describe('dnpu CLI', () => {
     }).catch((error: Error) => {
       throw new Error(`${error.message}; runs: ${listed}; trainer stderr: ${stderr}; exit: ${child.exitCode}`)
     })
-    child.kill('SIGINT')
+    child.kill(signal)
     const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit))
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toMatchObject({ status: 'stopped' })

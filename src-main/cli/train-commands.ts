@@ -296,6 +296,8 @@ function totalSteps(config: RunDetail['config']): number {
   }
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 /** Shows a progress bar on stderr until the run ends; Ctrl+C stops the run cleanly. */
 async function followRun(services: AppServices, runId: number): Promise<RunDetail> {
   const stored = services.runs.getRun(runId)
@@ -304,12 +306,16 @@ async function followRun(services: AppServices, runId: number): Promise<RunDetai
   const bar = new SingleBar({ stream: process.stderr, format: progressFormat(config), hideCursor: true, clearOnComplete: false })
   const unit = config.algorithm === 'ga' ? 'generation' : config.algorithm === 'gd' ? 'epoch' : 'labeling'
   bar.start(totalSteps(config), stored.generations, { a: '-', b: '-' })
+  // Ctrl+C, `kill` (or a shutdown) and a closed terminal all end the run the same clean way:
+  // after the current step, recorded and resumable, and a run on the instrument with ABOR.
   const onInterrupt = (): void => {
     process.stderr.write(`\nstopping the run after this ${unit} (Ctrl+C again to abort)\n`)
     services.training.stop(runId)
+    for (const signal of STOP_SIGNALS) process.off(signal, onInterrupt)
     process.once('SIGINT', () => process.exit(130))
+    process.once('SIGTERM', () => process.exit(143))
   }
-  process.once('SIGINT', onInterrupt)
+  for (const signal of STOP_SIGNALS) process.once(signal, onInterrupt)
   const onProgress = (event: TrainingProgressEvent): void => {
     if (event.runId !== runId) return
     if (event.algorithm === 'ga') {
@@ -326,7 +332,7 @@ async function followRun(services: AppServices, runId: number): Promise<RunDetai
     await services.training.whenIdle()
   } finally {
     services.training.off('progress', onProgress)
-    process.off('SIGINT', onInterrupt)
+    for (const signal of STOP_SIGNALS) process.off(signal, onInterrupt)
     bar.stop()
   }
   const detail = services.runs.getRun(runId)
