@@ -18,7 +18,7 @@ import { TYPICAL_VOLTAGE_RANGES_VOLTS } from '../core/__fixtures__/typical-volta
 import { duplexTransport, type Transport } from '../instrument/driver'
 import { createInProcessLink, createSurrogateInstrument, type ScpiInstrument, type UploadLogRecord } from '../instrument/simulator'
 import { DEMO_MODEL_ID, type ModelCatalog } from './model-catalog'
-import { inProcessTrainer, servicesOnTempFolder } from './test-support'
+import { inProcessTrainer, recordingTransport, servicesOnTempFolder } from './test-support'
 
 interface Bench {
   services: Awaited<ReturnType<typeof servicesOnTempFolder>>['services']
@@ -42,14 +42,7 @@ async function bench(): Promise<Bench> {
   const sent: string[] = []
   const open = async (models: ModelCatalog): Promise<Transport> => {
     instrument ??= createSurrogateInstrument(models.get(DEMO_MODEL_ID)!.definition, { speed: Infinity, onUpload: (record) => uploads.push(record) })
-    const transport = duplexTransport(createInProcessLink(instrument), { description: 'test simulator' })
-    const write = transport.write.bind(transport)
-    transport.write = (bytes: Uint8Array) => {
-      const text = Buffer.from(bytes).toString('latin1')
-      sent.push(text.startsWith('WAV:DATA') ? 'WAV:DATA <block>' : text.trim())
-      return write(bytes)
-    }
-    return transport
+    return recordingTransport(duplexTransport(createInProcessLink(instrument), { description: 'test simulator' }), sent)
   }
   const made = await servicesOnTempFolder(inProcessTrainer, { openInProcessSimulator: open })
   cleanup = made.cleanup

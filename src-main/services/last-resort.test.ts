@@ -23,7 +23,7 @@ import {
 } from './last-resort'
 import { DEMO_MODEL_ID, type ModelCatalog } from './model-catalog'
 import { parseTestFault } from './test-fault'
-import { inProcessTrainer, servicesOnTempFolder } from './test-support'
+import { inProcessTrainer, recordingTransport, servicesOnTempFolder } from './test-support'
 
 /** A fake process: `raise` delivers an error as the process would. */
 function fakeEvents(): FatalEventSource & { raise(error: unknown, kind?: FatalKind): void; listeners: number } {
@@ -271,15 +271,7 @@ async function bench(speed: number): Promise<Bench> {
   let stalled = false
   const open = async (models: ModelCatalog): Promise<Transport> => {
     instrument ??= createSurrogateInstrument(models.get(DEMO_MODEL_ID)!.definition, { speed, onOutputs: (record) => outputs.push(record) })
-    const transport = duplexTransport(createInProcessLink(instrument), { description: 'test simulator' })
-    const write = transport.write.bind(transport)
-    transport.write = (bytes: Uint8Array) => {
-      if (stalled) return new Promise<void>(() => {})
-      const text = Buffer.from(bytes).toString('latin1')
-      sent.push(text.startsWith('WAV:DATA') ? 'WAV:DATA <block>' : text.trim())
-      return write(bytes)
-    }
-    return transport
+    return recordingTransport(duplexTransport(createInProcessLink(instrument), { description: 'test simulator' }), sent, () => stalled)
   }
   const made = await servicesOnTempFolder(inProcessTrainer, { openInProcessSimulator: open })
   cleanup = made.cleanup

@@ -13,6 +13,7 @@ import type { FromTrainer, ToTrainer } from '../workers/trainer-protocol'
 import { createAppServices, type AppServices, type AppServicesOptions } from './app-services'
 import type { SurrogateFileReader } from './model-catalog'
 import type { TrainerHandle } from './training-service'
+import type { Transport } from '../instrument/driver'
 
 export const RESOURCES_FOLDER = resolve(import.meta.dirname, '..', '..', 'resources')
 
@@ -64,4 +65,20 @@ export async function servicesOnTempFolder(
       rmSync(dataFolder, { recursive: true, force: true })
     }
   }
+}
+
+/**
+ * Wraps a transport so every command written through it is recorded in `sent` (an upload's
+ * binary block as `WAV:DATA <block>`); while `stalled()` answers true, writes never complete
+ * (an instrument that stopped taking bytes).
+ */
+export function recordingTransport(transport: Transport, sent: string[], stalled: () => boolean = () => false): Transport {
+  const write = transport.write.bind(transport)
+  transport.write = (bytes: Uint8Array) => {
+    if (stalled()) return new Promise<void>(() => {})
+    const text = Buffer.from(bytes).toString('latin1')
+    sent.push(text.startsWith('WAV:DATA') ? 'WAV:DATA <block>' : text.trim())
+    return write(bytes)
+  }
+  return transport
 }

@@ -4,26 +4,25 @@
  * "not a DNPU Lab database" because another one's migration landed while it looked.
  *
  * Real child processes on a real file. Node 20 cannot run TypeScript, so beforeAll bundles
- * __fixtures__/open-database-child.ts with vite (the bundler electron-vite uses; better-sqlite3
- * stays external and resolves through a link to this repo's node_modules). The children are
+ * __fixtures__/open-database-child.ts (`bundleWorker`: better-sqlite3 stays external). The children are
  * started once and reused: each round is a brand-new file whose path is written to all of them at
  * once (the barrier), so the test costs 8 process starts, not 400.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface, type Interface } from 'node:readline'
 import BetterSqlite3 from 'better-sqlite3'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundleWorker, type BundledWorker } from '../workers/__fixtures__/bundle-worker'
 import { LATEST_SCHEMA_VERSION, readSchemaVersion } from './migrations'
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..')
 const PROCESS_COUNT = 8
 const ROUND_COUNT = 50
 
-let bundleFolder = ''
+let bundle: BundledWorker | null = null
 let dataFolder = ''
 
 interface Child {
@@ -62,21 +61,8 @@ function startChild(script: string): Child {
 const children: Child[] = []
 
 beforeAll(async () => {
-  bundleFolder = mkdtempSync(join(tmpdir(), 'dnpu-open-database-child-'))
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(bundleFolder, 'node_modules'), 'junction')
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    root: REPO_ROOT,
-    build: {
-      ssr: resolve(import.meta.dirname, '__fixtures__', 'open-database-child.ts'),
-      outDir: join(bundleFolder, 'out'),
-      emptyOutDir: true,
-      minify: false,
-      rolldownOptions: { output: { format: 'es', entryFileNames: 'open-database-child.mjs' } }
-    }
-  })
-  const script = join(bundleFolder, 'out', 'open-database-child.mjs')
+  bundle = await bundleWorker(resolve(import.meta.dirname, '__fixtures__', 'open-database-child.ts'))
+  const script = bundle.file
   for (let index = 0; index < PROCESS_COUNT; index++) children.push(startChild(script))
   const ready = await Promise.all(children.map((child) => child.nextLine()))
   expect(ready).toEqual(Array(PROCESS_COUNT).fill('ready'))
@@ -94,7 +80,7 @@ afterAll(async () => {
         })
     )
   )
-  if (bundleFolder) rmSync(bundleFolder, { recursive: true, force: true })
+  bundle?.remove()
   if (dataFolder) rmSync(dataFolder, { recursive: true, force: true })
 })
 

@@ -6,7 +6,7 @@
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 import { OP } from '../pickle-opcodes.js';
 import { PickleWriter } from './pickle-writer.js';
-import { LEGACY_MAGIC, tinyModel, writeModelPickle, type ModelSpec, type TensorSpec } from './torch-file-builder.js';
+import { concat, LEGACY_MAGIC, tinyModel, writeModelPickle, type ModelSpec, type TensorSpec } from './torch-file-builder.js';
 
 const MIB = 1 << 20;
 const GIB = 1 << 30;
@@ -24,16 +24,6 @@ export interface DeflatedContent {
 export interface ContentPiece {
   bytes: Uint8Array | readonly number[];
   repeat?: number;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 function tile(bytes: Uint8Array, times: number): Uint8Array {

@@ -147,7 +147,7 @@ function plainPickle(write: (writer: PickleWriter) => void): Uint8Array {
   return writer.stop().toBytes();
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
   for (const part of parts) {
