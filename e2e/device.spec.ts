@@ -209,6 +209,7 @@ test('device, calibration, waveforms, training on the device and validation on h
   // The built-in device plays the run's own surrogate, at the voltages the run trained with.
   await expect(gdValidation.getByTestId('validation-accuracy')).toHaveText(trainedAccuracy)
   await expect(gdValidation.getByTestId('validation-simulated-accuracy')).toHaveText(trainedAccuracy)
+  if (screenshotFolder && appMode === 'browser') await screenshotView(page, 'history-validation-gd.png')
   await page.getByTestId('nav-waveforms').click()
   await expect(page.locator('[data-testid="measurement-row"][data-kind="validation"]')).toHaveCount(2)
 
@@ -230,6 +231,7 @@ test('device, calibration, waveforms, training on the device and validation on h
   await expect(perN).toHaveCount(2, { timeout: 120_000 })
   await expect(perN.nth(0)).toContainText('4')
   await expect(perN.nth(1)).toContainText('5')
+  if (screenshotFolder && appMode === 'browser') await screenshotView(page, 'history-validation-capacity.png')
   await page.getByTestId('nav-waveforms').click()
   await expect(page.locator('[data-testid="measurement-row"][data-kind="validation"]')).toHaveCount(4)
 })
