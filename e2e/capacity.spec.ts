@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
-import type { CapacityAtN } from '../src-preload/contract'
+import type { CapacityAtN } from '../src-shared/ipc'
 import { expect, test } from './app-fixture'
 
 /** `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures. */

@@ -11,14 +11,24 @@ const NODE_BUILTIN = /^node:/
 
 /** folder (relative to the repo root) -> what files in it may import. */
 export const LAYERS = {
+  'src-shared/domain': {
+    why: 'src-shared/domain holds plain constants and types every layer shares: it imports nothing else',
+    folders: ['src-shared/domain'],
+    packages: []
+  },
+  'src-shared/ipc': {
+    why: 'src-shared/ipc is the contract: channels, zod schemas and events over the shared domain',
+    folders: ['src-shared'],
+    packages: [/^zod$/]
+  },
   'src-main/core': {
-    why: 'core/ is the pure domain (DESIGN.md rule 1): no Electron, IPC, SQL, serial or I/O',
-    folders: ['src-main/core'],
+    why: 'core/ is the pure domain (DESIGN.md rule 1): no Electron, IPC, SQL, serial or I/O; it may read src-shared/domain, never the IPC contract',
+    folders: ['src-main/core', 'src-shared/domain'],
     packages: [/^@tensorflow\//, /^node:(module|path|url)$/, /^fflate$/]
   },
   'src-main/store': {
     why: 'store/ is persistence only and never touches Electron (DESIGN.md rule 1)',
-    folders: ['src-main/store', 'src-preload/contract.ts'],
+    folders: ['src-main/store', 'src-shared'],
     packages: [/^better-sqlite3$/, NODE_BUILTIN]
   },
   'src-main/instrument': {
@@ -28,37 +38,37 @@ export const LAYERS = {
   },
   'src-main/workers': {
     why: 'workers/ run core in a thread; they never touch Electron, SQL or IPC',
-    folders: ['src-main/workers', 'src-main/core', 'src-main/services/training-service.ts', 'src-preload/contract.ts'],
+    folders: ['src-main/workers', 'src-main/core', 'src-main/services/training-service.ts', 'src-shared'],
     packages: [NODE_BUILTIN]
   },
   'src-main/services': {
     why: 'services/ compose core, instrument and store; only shell/ and bridge/ touch a transport (DESIGN.md rule 3)',
-    folders: ['src-main/services', 'src-main/core', 'src-main/store', 'src-main/instrument', 'src-main/workers/trainer-protocol.ts', 'src-preload/contract.ts'],
+    folders: ['src-main/services', 'src-main/core', 'src-main/store', 'src-main/instrument', 'src-main/workers/trainer-protocol.ts', 'src-shared'],
     packages: [NODE_BUILTIN, /^zod$/]
   },
   'src-main/bridge': {
     why: 'bridge/ is the WebSocket transport; it never touches Electron',
-    folders: ['src-main/bridge', 'src-main/services', 'src-preload/contract.ts'],
+    folders: ['src-main/bridge', 'src-main/services', 'src-shared'],
     packages: [NODE_BUILTIN, /^ws$/]
   },
   'src-main/cli': {
     why: 'cli/ is the headless entry: no Electron',
-    folders: ['src-main/cli', 'src-main/services', 'src-main/instrument', 'src-main/bridge', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/evaluation-pool.ts', 'src-main/workers/surrogate-reader.ts', 'src-main/core', 'src-preload/contract.ts'],
+    folders: ['src-main/cli', 'src-main/services', 'src-main/instrument', 'src-main/bridge', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/evaluation-pool.ts', 'src-main/workers/surrogate-reader.ts', 'src-main/core', 'src-shared'],
     packages: [NODE_BUILTIN, /^commander$/, /^cli-progress$/]
   },
   'src-main/shell': {
     why: 'shell/ is the thin Electron layer',
-    folders: ['src-main/shell', 'src-main/services', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/surrogate-reader.ts', 'src-preload/contract.ts'],
+    folders: ['src-main/shell', 'src-main/services', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/surrogate-reader.ts', 'src-shared'],
     packages: [NODE_BUILTIN, /^electron$/]
   },
   'src-preload': {
-    why: 'the preload only bridges the contract (DESIGN.md rule 2)',
-    folders: ['src-preload'],
-    packages: [/^electron$/, /^zod$/]
+    why: 'the preload only bridges the contract\'s method names (DESIGN.md rule 2); it ships no zod',
+    folders: ['src-preload', 'src-shared/ipc/api-methods.ts'],
+    packages: [/^electron$/]
   },
   'src-renderer': {
     why: 'the renderer reaches main only through lib/api.ts and the contract (DESIGN.md rule 4)',
-    folders: ['src-renderer', 'src-preload/contract.ts'],
+    folders: ['src-renderer', 'src-shared'],
     packages: [/^svelte(\/|$)/, /^uplot(\/|$)/, /^zod$/]
   }
 }

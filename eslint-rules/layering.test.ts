@@ -18,11 +18,28 @@ describe('layering lint rule (DESIGN.md rule 1-4)', () => {
     "import { WebSocket } from 'ws'",
     "import { readFileSync } from 'node:fs'",
     "import { RunsRepository } from '../store'",
-    "import { x } from '../../src-preload/contract'"
+    "import { x } from '../../src-shared/ipc'"
   ])('fails core importing: %s', async (line) => {
     const errors = await layeringErrors('src-main/core/some-module.ts', `${line}\nexport const y = 1\n`)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/^src-main\/core may not import/)
+  })
+
+  it('lets core import the shared domain, not the IPC contract', async () => {
+    expect(await layeringErrors('src-main/core/x.ts', "import { SAFE_RANGE_VOLTS } from '../../src-shared/domain'\nexport { SAFE_RANGE_VOLTS }\n")).toEqual([])
+    const errors = await layeringErrors('src-main/core/x.ts', "import { channels } from '../../src-shared/ipc/channels'\nexport { channels }\n")
+    expect(errors).toEqual([expect.stringMatching(/^src-main\/core may not import src-shared\/ipc\/channels/)])
+  })
+
+  it('keeps the shared domain plain: no contract, no packages', async () => {
+    expect(await layeringErrors('src-shared/domain/x.ts', "import { channels } from '../ipc'\nexport { channels }\n")).toHaveLength(1)
+    expect(await layeringErrors('src-shared/domain/x.ts', "import { z } from 'zod'\nexport { z }\n")).toHaveLength(1)
+  })
+
+  it('lets the preload ship only the method names: no schemas, no zod', async () => {
+    expect(await layeringErrors('src-preload/x.ts', "import { API_METHODS } from '../src-shared/ipc/api-methods'\nexport { API_METHODS }\n")).toEqual([])
+    expect(await layeringErrors('src-preload/x.ts', "import { channels } from '../src-shared/ipc'\nexport { channels }\n")).toHaveLength(1)
+    expect(await layeringErrors('src-preload/x.ts', "import { z } from 'zod'\nexport { z }\n")).toHaveLength(1)
   })
 
   it('lets core import core and tfjs', async () => {
@@ -36,6 +53,6 @@ describe('layering lint rule (DESIGN.md rule 1-4)', () => {
 
   it('keeps the renderer behind the contract', async () => {
     expect(await layeringErrors('src-renderer/src/x.ts', "import { openDatabase } from '../../src-main/store'\nexport { openDatabase }\n")).toHaveLength(1)
-    expect(await layeringErrors('src-renderer/src/x.ts', "import { API_METHODS } from '../../src-preload/contract'\nexport { API_METHODS }\n")).toEqual([])
+    expect(await layeringErrors('src-renderer/src/x.ts', "import { API_METHODS } from '../../src-shared/ipc'\nexport { API_METHODS }\n")).toEqual([])
   })
 })

@@ -3,7 +3,7 @@
  * Runs sandboxed (CommonJS bundle, only `electron` may be required).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import { API_METHODS, EVENT_METHODS, PRELOAD_GLOBAL, type RawDnpuApi } from './contract'
+import { API_METHODS, EVENT_METHODS, PRELOAD_GLOBAL, type RawDnpuApi } from '../src-shared/ipc/api-methods'
 
 const api: Record<string, unknown> = {}
 for (const [method, channel] of Object.entries(API_METHODS)) {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
-import { DEFAULT_GA_CONFIG, type RunDetail, type TrainingFinishedEvent } from '../../src-preload/contract'
+import { DEFAULT_GA_CONFIG, type RunDetail, type TrainingFinishedEvent } from '../../src-shared/ipc'
 import { nextEvent, openClient, request, serverStillServes } from './raw-wire'
 import { runFuzz, type FuzzTarget } from './wire-fuzzer'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import type { WsServerMessage } from '../../src-preload/contract'
+import type { WsServerMessage } from '../../src-shared/ipc'
 import type { EventSink } from '../services/event-forwarding'
 import { startBrowserServer, type BrowserServer } from './browser-server'
 

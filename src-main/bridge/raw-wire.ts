@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
 import WebSocket from 'ws'
-import type { Channel, EventName, WsServerMessage } from '../../src-preload/contract'
+import type { Channel, EventName, WsServerMessage } from '../../src-shared/ipc'
 
 export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const
 

@@ -3,7 +3,7 @@
  * failure modes" section lists them). Each is far above what the app's own page needs and low
  * enough that no client, with or without the token, can grow the server's memory without bound.
  */
-import { modelImportSchema } from '../../src-preload/contract'
+import { modelImportSchema } from '../../src-shared/ipc'
 
 /** Bytes one UTF-16 code unit can take in JSON text at most: a control character or a lone surrogate escapes to `\uXXXX`. */
 const MAX_JSON_BYTES_PER_CHAR = 6

@@ -14,7 +14,7 @@
  * Nothing generated can change stored data: channels that write get a request that is no
  * object, which every contract schema refuses before a service runs.
  */
-import { channels, type Channel } from '../../src-preload/contract'
+import { channels, type Channel } from '../../src-shared/ipc'
 import {
   closePayload,
   encodeFrame,

@@ -1,5 +1,5 @@
 /** `dnpu calibrate`: IV sweeps on the connected instrument, saved as a new calibration version. */
-import type { CalibrationElectrode } from '../../src-preload/contract'
+import type { CalibrationElectrode } from '../../src-shared/ipc'
 import { resolveDataFolder } from '../services/data-folder'
 import { openServices, printJson } from './commands'
 import { CliError, type CliContext } from './program'

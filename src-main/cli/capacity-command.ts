@@ -2,7 +2,7 @@
  * `dnpu capacity`: the VC-dimension capacity sweep, run and stored like any training run (so it
  * shows in `runs list` and the History view, and a stopped sweep resumes with `runs resume`).
  */
-import { DEFAULT_CAPACITY_CONFIG, VC_DIMENSION_RANGE } from '../../src-preload/contract'
+import { DEFAULT_CAPACITY_CONFIG, VC_DIMENSION_RANGE } from '../../src-shared/ipc'
 import { CliError, type CliContext } from './program'
 import { trainAndReport } from './train-commands'
 

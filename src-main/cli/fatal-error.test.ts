@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { DEFAULT_GA_CONFIG, type WsServerMessage } from '../../src-preload/contract'
+import { DEFAULT_GA_CONFIG, type WsServerMessage } from '../../src-shared/ipc'
 import { dnpu, hasSocat, launcher, repoRoot, simulatorLog, useBuiltCli, useSimulators, waitFor } from './test-support'
 
 const freshFolder = useBuiltCli('dnpu-fatal-')

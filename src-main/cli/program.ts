@@ -9,7 +9,7 @@ import {
   GD_OPTIMIZER_NAMES,
   GD_TASK_NAMES,
   DEFAULT_GD_CONFIG
-} from '../../src-preload/contract'
+} from '../../src-shared/ipc'
 import { resolveDataFolder } from '../services/data-folder'
 import { runInfo, runRunsList, runServe } from './commands'
 import { runCalibrate, type CalibrateOptions } from './calibrate-command'

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunDetail } from '../../src-preload/contract'
+import type { RunDetail } from '../../src-shared/ipc'
 import { dnpu, repoRoot } from './test-support'
 
 

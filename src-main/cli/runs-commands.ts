@@ -1,7 +1,7 @@
 /** `dnpu runs show` and `dnpu runs export`: a stored run, read back for people and for other tools. */
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { RunDetail } from '../../src-preload/contract'
+import type { RunDetail } from '../../src-shared/ipc'
 import { DATABASE_FILE_NAME, resolveDataFolder } from '../services/data-folder'
 import { describeStoredRun, runTable, runToCsv, runToJson } from '../services/run-export'
 import { openServices } from './commands'

@@ -7,7 +7,7 @@ import {
   type GdTrainingConfig,
   type RunDetail,
   type TrainingProgressEvent
-} from '../../src-preload/contract'
+} from '../../src-shared/ipc'
 import type { AppServices } from '../services/app-services'
 import { resolveDataFolder } from '../services/data-folder'
 import { runHistory } from '../services/run-export'

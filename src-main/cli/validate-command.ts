@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ValidationProgressEvent } from '../../src-preload/contract'
+import type { ValidationProgressEvent } from '../../src-shared/ipc'
 import { DATABASE_FILE_NAME, resolveDataFolder } from '../services/data-folder'
 import { assertRunEnded, ValidationRefusedError } from '../services/run-validation'
 import { describeValidation } from '../services/validation-text'

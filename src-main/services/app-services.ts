@@ -3,7 +3,7 @@
  * server and the CLI: one database, one model catalog, one training service.
  */
 import { join } from 'node:path'
-import type { AppInfo } from '../../src-preload/contract'
+import type { AppInfo } from '../../src-shared/ipc'
 import { initComputeBackend } from '../core'
 import type { Transport } from '../instrument/driver'
 import { DeviceRepository, MeasurementsRepository, ModelsRepository, openDatabase, RunsRepository } from '../store'

@@ -3,8 +3,8 @@
  * and the limits every stream is checked against. Pure: the device service feeds it the
  * profile, the active calibration and the instrument's capabilities.
  */
-import type { Calibration, DeviceSettings, InstrumentCapabilities } from '../../src-preload/contract'
-import { SAFE_RANGE_VOLTS } from '../../src-preload/contract'
+import type { Calibration, DeviceSettings, InstrumentCapabilities } from '../../src-shared/ipc'
+import { SAFE_RANGE_VOLTS } from '../../src-shared/ipc'
 
 /** Ranges per DAC channel: each electrode's calibrated range on its channel, [0, 0] (held at 0 V) on unused channels. */
 export function channelRangesVolts(settings: DeviceSettings, calibration: Calibration, dacChannelCount: number): [number, number][] {

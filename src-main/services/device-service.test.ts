@@ -13,7 +13,7 @@ import {
   IN_PROCESS_SIMULATOR_PATH,
   type TrainingConfig,
   type TrainingFinishedEvent
-} from '../../src-preload/contract'
+} from '../../src-shared/ipc'
 import { TYPICAL_VOLTAGE_RANGES_VOLTS } from '../core/__fixtures__/typical-voltage-ranges'
 import { duplexTransport, type Transport } from '../instrument/driver'
 import { createInProcessLink, createSurrogateInstrument, type ScpiInstrument, type UploadLogRecord } from '../instrument/simulator'

@@ -22,8 +22,8 @@ import type {
   MeasurementKind,
   PortInfo,
   ValidationProgressEvent
-} from '../../src-preload/contract'
-import { IN_PROCESS_SIMULATOR_PATH, SAFE_RANGE_VOLTS, deviceSettingsSchema } from '../../src-preload/contract'
+} from '../../src-shared/ipc'
+import { IN_PROCESS_SIMULATOR_PATH, SAFE_RANGE_VOLTS, deviceSettingsSchema } from '../../src-shared/ipc'
 import {
   assertStreamSafe,
   buildCalibrationSweep,

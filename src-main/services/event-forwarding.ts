@@ -1,5 +1,5 @@
 /** Maps service events onto the contract's main -> renderer events, for either transport. */
-import type { EventName, EventPayloads } from '../../src-preload/contract'
+import type { EventName, EventPayloads } from '../../src-shared/ipc'
 import type { AppServices } from './app-services'
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayloads[E]) => void

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_GA_CONFIG, IN_PROCESS_SIMULATOR_PATH, type TrainingFinishedEvent } from '../../src-preload/contract'
+import { DEFAULT_GA_CONFIG, IN_PROCESS_SIMULATOR_PATH, type TrainingFinishedEvent } from '../../src-shared/ipc'
 import { duplexTransport, type Transport } from '../instrument/driver'
 import { createInProcessLink, createSurrogateInstrument, type OutputsLogRecord, type ScpiInstrument } from '../instrument/simulator'
 import {

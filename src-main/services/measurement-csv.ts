@@ -3,7 +3,7 @@
  * readout and whether the sample is on a plateau; then the plateau means. Plain numbers (no
  * locale formatting), so a spreadsheet or numpy.loadtxt reads it back exactly.
  */
-import type { MeasurementDetail } from '../../src-preload/contract'
+import type { MeasurementDetail } from '../../src-shared/ipc'
 
 export function measurementCsv(measurement: MeasurementDetail): string {
   const electrodes = measurement.inputsVolts.length

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_GA_CONFIG } from '../../src-preload/contract'
+import { DEFAULT_GA_CONFIG } from '../../src-shared/ipc'
 import { parseSurrogateJson } from '../core'
 import { createRequestHandler } from './request-handler'
 import { servicesOnTempFolder } from './test-support'

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import type { IvCurve, ModelSummary } from '../../src-preload/contract'
+import type { IvCurve, ModelSummary } from '../../src-shared/ipc'
 import { importTorchSurrogate, parseSurrogateJson, SurrogateModel, type SurrogateDefinition } from '../core'
 import type { ModelsRepository, StoredModel } from '../store'
 

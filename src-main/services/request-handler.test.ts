@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_GA_CONFIG } from '../../src-preload/contract'
+import { DEFAULT_GA_CONFIG } from '../../src-shared/ipc'
 import { createRequestHandler } from './request-handler'
 import { servicesOnTempFolder } from './test-support'
 

@@ -10,7 +10,7 @@ import {
   type Channel,
   type ChannelResponse,
   type Envelope
-} from '../../src-preload/contract'
+} from '../../src-shared/ipc'
 import type { AppServices } from './app-services'
 import { measurementCsv } from './measurement-csv'
 import { surrogateJsonOf } from './model-catalog'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type RunDetail } from '../../src-preload/contract'
+import { DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type RunDetail } from '../../src-shared/ipc'
 import { csvField, describeStoredRun, runHistory, runTable, runToCsv, runToJson } from './run-export'
 
 function gaRun(): RunDetail {

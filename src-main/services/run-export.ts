@@ -6,7 +6,7 @@
  * What a step is and which columns it has depends on the algorithm, so both outputs are driven by
  * one small table per algorithm ({@link RUN_TABLES}); a new algorithm is a new entry there.
  */
-import type { Algorithm, CapacityAtN, EpochMetrics, GenerationMetrics, RunDetail } from '../../src-preload/contract'
+import type { Algorithm, CapacityAtN, EpochMetrics, GenerationMetrics, RunDetail } from '../../src-shared/ipc'
 import { describeValidation } from './validation-text'
 
 /** GA: fitness and correlation of each generation's best genome (not the best so far). */

@@ -30,7 +30,7 @@ import type {
   HardwareValidation,
   RunDetail,
   ValidationProgressEvent
-} from '../../src-preload/contract'
+} from '../../src-shared/ipc'
 import {
   capacityPerceptronSeed,
   Dnpu,

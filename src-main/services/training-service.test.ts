@@ -7,7 +7,7 @@ import {
   type GenerationMetrics,
   type TrainingFinishedEvent,
   type TrainingProgressEvent
-} from '../../src-preload/contract'
+} from '../../src-shared/ipc'
 import { servicesOnTempFolder } from './test-support'
 import type { TrainerHandle } from './training-service'
 

@@ -13,8 +13,8 @@ import type {
   TrainingFinishedEvent,
   TrainingPausedEvent,
   TrainingProgressEvent
-} from '../../src-preload/contract'
-import { trainingConfigSchema } from '../../src-preload/contract'
+} from '../../src-shared/ipc'
+import { trainingConfigSchema } from '../../src-shared/ipc'
 import { checkGdBatching, Dnpu, generateRingData, parseGateTask, randomSeed, splitDataset } from '../core'
 import type { RunsRepository } from '../store'
 import {

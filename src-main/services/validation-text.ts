@@ -1,5 +1,5 @@
 /** A stored validation on hardware in words: `dnpu runs validate` prints it, `dnpu runs show` lists each one. */
-import type { HardwareValidation } from '../../src-preload/contract'
+import type { HardwareValidation } from '../../src-shared/ipc'
 
 function utc(timestamp: string): string {
   return `${timestamp.replace('T', ' ').slice(0, 19)} UTC`

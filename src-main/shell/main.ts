@@ -5,7 +5,7 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell as electronShell, type WebFrameMain } from 'electron'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { API_METHODS, type EventName } from '../../src-preload/contract'
+import { API_METHODS, type EventName } from '../../src-shared/ipc'
 import { createAppServices, type AppServices } from '../services/app-services'
 import { forwardEvents } from '../services/event-forwarding'
 import { installLastResortHandlers } from '../services/last-resort'

@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { DeviceSettings } from '../../src-preload/contract'
+import type { DeviceSettings } from '../../src-shared/ipc'
 import { DeviceRepository } from './device-repository'
 import { applyMigrations } from './migrations'
 

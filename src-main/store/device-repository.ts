@@ -11,7 +11,7 @@ import type {
   DeviceSettings,
   InstrumentIdentity,
   RangeOverride
-} from '../../src-preload/contract'
+} from '../../src-shared/ipc'
 
 type Database = BetterSqlite3.Database
 

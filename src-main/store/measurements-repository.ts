@@ -5,7 +5,7 @@
  * last measurement) are pruned to the newest {@link KEPT_ACQUISITIONS}.
  */
 import type BetterSqlite3 from 'better-sqlite3'
-import type { MeasurementDetail, MeasurementKind, MeasurementSummary } from '../../src-preload/contract'
+import type { MeasurementDetail, MeasurementKind, MeasurementSummary } from '../../src-shared/ipc'
 
 type Database = BetterSqlite3.Database
 

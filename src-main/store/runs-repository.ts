@@ -18,7 +18,7 @@ import type {
   RunDetail,
   RunStatus,
   RunSummary
-} from '../../src-preload/contract'
+} from '../../src-shared/ipc'
 import type { Database } from './database'
 
 export interface NewRun {

@@ -1,5 +1,5 @@
 /** A VC-dimension capacity sweep on a surrogate, as a StepRunner: one labeling per step. */
-import type { CapacityAtN, CapacityConfig } from '../../src-preload/contract'
+import type { CapacityAtN, CapacityConfig } from '../../src-shared/ipc'
 import { CapacitySweep, SurrogateModel, type CapacityCheckpoint, type SurrogateDefinition } from '../core'
 import type { StepRunner } from './step-runner'
 import type { WorkerCheckpoint } from './trainer-protocol'

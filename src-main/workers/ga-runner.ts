@@ -1,5 +1,5 @@
 /** A GA run on a surrogate or on the instrument (through main), as a StepRunner. */
-import type { GaTrainingConfig } from '../../src-preload/contract'
+import type { GaTrainingConfig } from '../../src-shared/ipc'
 import { Dnpu, GaTrainer, Rng, parseGateTask, type Processor, type SurrogateDefinition } from '../core'
 import { EvaluationPool } from './evaluation-pool'
 import type { StepRunner, Outgoing } from './step-runner'

@@ -2,7 +2,7 @@
  * A GD run on a surrogate, as a StepRunner: the ring task's dataset, one epoch per step, and at
  * the end the returned controls scored by perceptron accuracy on train / validation / test.
  */
-import type { GdRunOutcome, GdTrainingConfig, RunAccuracy } from '../../src-preload/contract'
+import type { GdRunOutcome, GdTrainingConfig, RunAccuracy } from '../../src-shared/ipc'
 import {
   Dnpu,
   evaluationPart,

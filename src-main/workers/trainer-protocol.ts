@@ -4,7 +4,7 @@
  * A typed union with a per-sender sequence number, so the receiver can detect a lost or
  * reordered message; errors cross as plain data, never as thrown objects (DESIGN.md rule 7).
  */
-import type { CapacityAtN, EpochMetrics, GdRunOutcome, TrainingConfig } from '../../src-preload/contract'
+import type { CapacityAtN, EpochMetrics, GdRunOutcome, TrainingConfig } from '../../src-shared/ipc'
 import type { CapacityCheckpoint, GaCheckpoint, GaGenerationResult, GdCheckpoint, SurrogateDefinition } from '../core'
 
 /**

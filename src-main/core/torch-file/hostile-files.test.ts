@@ -8,7 +8,7 @@ import { TORCH_FILE_LIMITS } from './torch-file-limits.js';
 import { HOSTILE_FILES } from './__fixtures__/hostile-files.js';
 import { errorOf } from './__fixtures__/error-of.js';
 import { readFixture } from './__fixtures__/read-fixture.js';
-import { MAX_MODEL_FILE_BYTES } from '../../../src-preload/contract.js';
+import { MAX_MODEL_FILE_BYTES } from '../../../src-shared/ipc/index.js';
 
 describe('hostile files', () => {
   it.each(Object.entries(HOSTILE_FILES))('refuses %s, naming the limit', (_, hostile) => {

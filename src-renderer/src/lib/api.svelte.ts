@@ -18,7 +18,7 @@ import {
   type EventName,
   type EventPayloads,
   type RawDnpuApi
-} from '../../../src-preload/contract'
+} from '../../../src-shared/ipc'
 import { WsTransport, browserModeSocketUrl, type ConnectionState } from './ws-transport'
 
 type MethodRequest<M extends ApiMethodName> = ChannelRequest<(typeof API_METHODS)[M]>

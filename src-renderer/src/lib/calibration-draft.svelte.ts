@@ -2,7 +2,7 @@
  * The calibration being prepared, kept outside the view: a sweep that took minutes is not lost
  * by looking at Waveforms or Device before saving it.
  */
-import type { Calibration, CalibrationSweepResult } from '../../../src-preload/contract'
+import type { Calibration, CalibrationSweepResult } from '../../../src-shared/ipc'
 import { mergeSweep, rowsFromCalibration, type CalibrationRow } from './calibration-plan'
 
 class CalibrationDraft {

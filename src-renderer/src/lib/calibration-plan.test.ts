@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Calibration, CalibrationSweepResult } from '../../../src-preload/contract'
+import type { Calibration, CalibrationSweepResult } from '../../../src-shared/ipc'
 import {
   beyondSafeRange,
   calibrationSaveRequest,

@@ -9,7 +9,7 @@ import {
   type CalibrationSweepResult,
   type ChannelRequest,
   type IvCurvePoint
-} from '../../../src-preload/contract'
+} from '../../../src-shared/ipc'
 
 export interface CalibrationRow {
   electrode: number

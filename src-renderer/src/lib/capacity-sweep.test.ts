@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { CapacityAtN } from '../../../src-preload/contract'
+import type { CapacityAtN } from '../../../src-shared/ipc'
 import { capacityChartData, capacityRows, currentRow, sweepTotals } from './capacity-sweep'
 
 const four: CapacityAtN = { n: 4, labelings: 14, evaluated: 14, found: 14, capacity: 1 }

@@ -3,7 +3,7 @@
  * reports only the Ns reached so far; the sweep's range (from its config) gives every N a row
  * and a place on the chart from the start.
  */
-import type { CapacityAtN } from '../../../src-preload/contract'
+import type { CapacityAtN } from '../../../src-shared/ipc'
 import { labelingsAtN } from './training-form'
 
 export type CapacityRowState = 'decided' | 'in progress' | 'waiting'

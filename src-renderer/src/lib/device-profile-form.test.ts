@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DeviceProfile } from '../../../src-preload/contract'
+import type { DeviceProfile } from '../../../src-shared/ipc'
 import { SIMULATED_CAPABILITIES } from './__fixtures__/simulated-instrument'
 import { checkProfileForm, profileFormFrom, samplesToMs } from './device-profile-form'
 

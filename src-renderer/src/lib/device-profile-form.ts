@@ -9,7 +9,7 @@ import {
   type DeviceProfile,
   type DeviceSettings,
   type InstrumentCapabilities
-} from '../../../src-preload/contract'
+} from '../../../src-shared/ipc'
 
 // The page's CSP forbids eval; zod's JIT probe would log a violation (see training-form.ts).
 z.config({ jitless: true })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_GA_CONFIG, type Calibration, type DeviceStatus } from '../../../src-preload/contract'
+import { DEFAULT_GA_CONFIG, type Calibration, type DeviceStatus } from '../../../src-shared/ipc'
 import { SIMULATED_CAPABILITIES, SIMULATED_IDENTITY } from './__fixtures__/simulated-instrument'
 import { allowedRangeVolts, electrodeCountOf, notCalibratedReason, notConnectedReason, withProcessor } from './device-readiness'
 

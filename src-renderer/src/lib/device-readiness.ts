@@ -2,7 +2,7 @@
  * What the instrument's state allows, and why not: every control that needs the device says
  * the reason it is disabled, from here, in the same words everywhere.
  */
-import type { DeviceStatus, GaTrainingConfig } from '../../../src-preload/contract'
+import type { DeviceStatus, GaTrainingConfig } from '../../../src-shared/ipc'
 
 export type Processor = NonNullable<GaTrainingConfig['processor']>
 

@@ -4,7 +4,7 @@
  * the connect / disconnect requests and their errors. Kept outside the views so that a lost
  * connection is noticed (and shown) whichever view is open.
  */
-import type { DeviceStatus, PortInfo } from '../../../src-preload/contract'
+import type { DeviceStatus, PortInfo } from '../../../src-shared/ipc'
 import { api, errorMessage, onConnectionRestored } from './api.svelte'
 
 const UNKNOWN: DeviceStatus = {

@@ -1,4 +1,4 @@
-import type { EpochMetrics } from '../../../src-preload/contract'
+import type { EpochMetrics } from '../../../src-shared/ipc'
 import { StepTrace } from './step-trace.svelte'
 
 /**

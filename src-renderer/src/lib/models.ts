@@ -1,4 +1,4 @@
-import type { ModelSummary } from '../../../src-preload/contract'
+import type { ModelSummary } from '../../../src-shared/ipc'
 import { api } from './api.svelte'
 
 /** The models main offers, asked afresh: models are imported, renamed and deleted while the app runs. */

@@ -1,4 +1,4 @@
-import type { GenerationMetrics } from '../../../src-preload/contract'
+import type { GenerationMetrics } from '../../../src-shared/ipc'
 import { StepTrace } from './step-trace.svelte'
 
 /** A GA run's per-generation metrics: [generation, best-so-far fitness, best-so-far correlation]. */

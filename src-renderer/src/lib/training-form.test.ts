@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CAPACITY_CONFIG, DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type ModelSummary } from '../../../src-preload/contract'
+import { DEFAULT_CAPACITY_CONFIG, DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type ModelSummary } from '../../../src-shared/ipc'
 import { checkForm, formFromConfig, foundAtPercent, labelingCount, presetForm, ringSplitCounts, sweepSize } from './training-form'
 
 const model: ModelSummary = {

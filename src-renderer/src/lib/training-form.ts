@@ -19,7 +19,7 @@ import {
   type ModelSummary,
   type SimulationOptions,
   type TrainingConfig
-} from '../../../src-preload/contract'
+} from '../../../src-shared/ipc'
 
 // zod probes `new Function` to speed up object parsing; the page's CSP forbids eval, and the
 // probe would log a CSP violation on every start. The interpreted path gives the same results.

@@ -12,7 +12,7 @@ import type {
   TrainingFinishedEvent,
   TrainingPausedEvent,
   TrainingProgressEvent
-} from '../../../src-preload/contract'
+} from '../../../src-shared/ipc'
 import { api, errorMessage, onConnectionRestored } from './api.svelte'
 import { EpochTrace } from './epoch-trace.svelte'
 import { RunTrace } from './run-trace.svelte'

@@ -4,7 +4,7 @@
  * spans to shade, and one marker per plateau at its middle holding the plateau's mean.
  */
 import type uPlot from 'uplot'
-import type { MeasurementDetail } from '../../../src-preload/contract'
+import type { MeasurementDetail } from '../../../src-shared/ipc'
 
 /** Samples [start, end) on one plateau. */
 export interface SampleSpan {

@@ -9,7 +9,7 @@ import type {
   EventName,
   WsClientMessage,
   WsServerMessage
-} from '../../../src-preload/contract'
+} from '../../../src-shared/ipc'
 
 export const DISCONNECTED_MESSAGE = 'disconnected from DNPU Lab (browser mode)'
 

@@ -1,6 +1,6 @@
 // Test helper: the built-in Simulated DNPU's identity and capabilities, as a connected status
 // reports them.
-import type { InstrumentCapabilities, InstrumentIdentity } from '../../../../src-preload/contract'
+import type { InstrumentCapabilities, InstrumentIdentity } from '../../../../src-shared/ipc'
 
 export const SIMULATED_IDENTITY: InstrumentIdentity = { maker: 'DNPU-SIM', model: 'DAQ-7x1', serial: 'SIM0001', firmware: '1.0.0' }
 

@@ -1,15 +1,14 @@
 /**
- * The instrument half of the contract: device profiles, connection, calibration and
- * measurements. `contract.ts` lists the channels; the shapes they carry live here so the
- * contract stays readable.
+ * The instrument half of the IPC contract: device profiles, connection, calibration and
+ * measurements. `channels.ts` lists the channels; the shapes they carry live here so the
+ * channel list stays readable.
  */
 import { z } from 'zod'
-
-/** The built-in simulated instrument, running inside the app (no port, no hardware). */
-export const IN_PROCESS_SIMULATOR_PATH = 'sim://in-process'
-
-/** Ranges wider than this need an explicit, confirmed and recorded override. */
-export const SAFE_RANGE_VOLTS: readonly [number, number] = [-1.2, 1.0]
+import {
+  MAX_ACTIVATION_ELECTRODES,
+  type InstrumentCapabilities,
+  type InstrumentIdentity
+} from '../domain'
 
 const finite = z.number().finite()
 const rangeVoltsSchema = z
@@ -17,9 +16,6 @@ const rangeVoltsSchema = z
   .refine(([min, max]) => min <= 0 && 0 <= max, 'a range must hold 0 V: [min <= 0, max >= 0]')
 
 /** Where and how to reach an instrument: a serial port path, `tcp://127.0.0.1:PORT`, or the built-in simulator. */
-/** Most activation electrodes a device profile may map: bounds every per-electrode list a request carries. */
-export const MAX_ACTIVATION_ELECTRODES = 64
-
 export const portSettingsSchema = z
   .object({
     path: z.string().min(1, 'a port path is needed, e.g. /dev/ttyACM0'),
@@ -52,23 +48,6 @@ export const deviceSettingsSchema = z
   })
 export type DeviceSettings = z.output<typeof deviceSettingsSchema>
 
-export interface InstrumentIdentity {
-  maker: string
-  model: string
-  serial: string
-  firmware: string
-}
-
-export interface InstrumentCapabilities {
-  activationChannelCount: number
-  readoutChannelCount: number
-  absoluteLimitVolts: [number, number]
-  adcRangeVolts: [number, number]
-  maxDacRateHz: number
-  maxAdcRateHz: number
-  maxPointsPerChannel: number
-  slewVoltsPerSecond: number
-}
 
 export interface DeviceProfile {
   id: number
@@ -89,7 +68,7 @@ export interface CalibrationElectrode {
   saturated: boolean
 }
 
-/** A confirmed decision to use ranges beyond {@link SAFE_RANGE_VOLTS}. */
+/** A confirmed decision to use ranges beyond `SAFE_RANGE_VOLTS` (src-shared/domain/limits.ts). */
 export interface RangeOverride {
   electrodes: number[]
   reason: string

@@ -1,5 +1,5 @@
 /**
- * The one contract between the renderer and the main process.
+ * The request channels of the one contract between the renderer and the main process.
  *
  * Every request channel is named `domain:verb`, has a zod schema for its request and a
  * TypeScript type for its response. Main validates each request against its schema before
@@ -26,22 +26,25 @@ import {
   type MeasurementDetail,
   type MeasurementSummary,
   type PortInfo,
-  type ValidationProgressEvent
-} from './device-contract'
-
-export * from './device-contract'
+} from './device-schemas'
+import {
+  FITNESS_NAMES,
+  GD_CONSTRAINT_NAMES,
+  GD_LOSS_NAMES,
+  GD_OPTIMIZER_NAMES,
+  GD_TASK_NAMES,
+  MAX_MODEL_FILE_BYTES,
+  VC_DIMENSION_RANGE,
+  type CapacityAtN,
+  type EpochMetrics,
+  type GenerationMetrics,
+  type RunAccuracy,
+  type RunSummary
+} from '../domain'
 
 // ---------------------------------------------------------------------------------------------
 // Shared value schemas
 
-export const RUN_STATUSES = ['running', 'completed', 'stopped', 'failed', 'interrupted'] as const
-export type RunStatus = (typeof RUN_STATUSES)[number]
-
-/** Boolean gates the training view and CLI accept by name; `gate:0110` gives any truth table. */
-export const GATE_NAMES = ['and', 'or', 'nand', 'nor', 'xor', 'xnor'] as const
-
-export const FITNESS_NAMES = ['corrsig_fit', 'corr_fit', 'accuracy_fit', 'fisher_fit'] as const
-export type FitnessName = (typeof FITNESS_NAMES)[number]
 
 const taskSchema = z
   .string()
@@ -50,13 +53,6 @@ const taskSchema = z
     'expected a gate name (and, or, nand, nor, xor, xnor) or gate:XXXX with four 0/1 targets'
   )
 
-/** Tasks trained with gradient descent. */
-export const GD_TASK_NAMES = ['ring'] as const
-export const GD_LOSS_NAMES = ['corrsig', 'fisher', 'mse', 'bce', 'sigmoid_nn_distance'] as const
-export const GD_OPTIMIZER_NAMES = ['adam', 'sgd'] as const
-export const GD_CONSTRAINT_NAMES = ['clip', 'regul'] as const
-export const ALGORITHMS = ['ga', 'gd', 'capacity'] as const
-export type Algorithm = (typeof ALGORITHMS)[number]
 
 const rangeSchema = z
   .tuple([z.number().finite(), z.number().finite()])
@@ -159,8 +155,6 @@ export const gdTrainingConfigSchema = z
   .strict()
 export type GdTrainingConfig = z.infer<typeof gdTrainingConfigSchema>
 
-/** Smallest and largest N of the VC-dimension point set. */
-export const VC_DIMENSION_RANGE = [4, 10] as const
 
 /**
  * A VC-dimension capacity sweep: for each N, a GA per non-constant labeling of N points (up to
@@ -249,8 +243,6 @@ export const DEFAULT_GA_CONFIG: Omit<GaTrainingConfig, 'modelId'> = {
 const runIdSchema = z.object({ runId: z.number().int().positive() }).strict()
 const modelIdSchema = z.object({ modelId: z.string().min(1) }).strict()
 
-/** Largest model file accepted for import (lab surrogates are a few MB at most). */
-export const MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
 
 export const modelImportSchema = z
   .object({
@@ -305,72 +297,6 @@ export interface IvCurve {
   currentsNanoamps: number[]
 }
 
-export interface RunSummary {
-  id: number
-  algorithm: Algorithm
-  task: string
-  modelId: string
-  status: RunStatus
-  seed: number
-  startedAt: string
-  endedAt: string | null
-  /** Steps run so far: generations (GA), epochs (GD) or labelings decided (capacity sweep). */
-  generations: number
-  bestFitness: number | null
-  bestCorrelation: number | null
-  /** GD runs that ended: perceptron accuracy (%) on the test set, else validation, else training. */
-  accuracyPercent: number | null
-  computeBackend: string
-  /** The DNPU Lab version that ran it; null for runs stored before versions were recorded. */
-  appVersion: string | null
-}
-
-export interface GenerationMetrics {
-  /** 1-based: the count of generations evaluated when this one was. */
-  generation: number
-  /** Fitness and Pearson correlation of this generation's best genome. */
-  bestFitness: number
-  bestCorrelation: number
-  /** Best fitness and its correlation over all generations so far. */
-  bestSoFarFitness: number
-  bestSoFarCorrelation: number
-}
-
-/** One gradient-descent epoch. */
-export interface EpochMetrics {
-  /** 1-based. */
-  epoch: number
-  /** Mean training loss over the epoch's batches (regularizer included with 'regul'). */
-  trainLoss: number
-  validationLoss: number | null
-}
-
-/** Perceptron accuracy (%) of the trained outputs on each part of the dataset (null: empty part). */
-export interface RunAccuracy {
-  trainPercent: number | null
-  validationPercent: number | null
-  testPercent: number | null
-}
-
-/** One N of a capacity sweep. */
-export interface CapacityAtN {
-  n: number
-  /** 2^N - 2 non-constant labelings. */
-  labelings: number
-  /** Labelings decided so far. */
-  evaluated: number
-  found: number
-  /** found / evaluated (0 before the first). */
-  capacity: number
-}
-
-/** What a GD run leaves when it ends: its returned controls evaluated on the evaluation set. */
-export interface GdRunOutcome {
-  controlVoltages: number[]
-  outputsNanoamps: number[]
-  targets: number[]
-  accuracy: RunAccuracy | null
-}
 
 export interface RunDetail extends RunSummary {
   config: TrainingConfig & { seed: number }
@@ -400,57 +326,6 @@ export interface RunDetail extends RunSummary {
   resumable: boolean
 }
 
-// ---------------------------------------------------------------------------------------------
-// Events (main -> renderer)
-
-export type TrainingProgressEvent =
-  | { runId: number; algorithm: 'ga'; totalGenerations: number; metrics: GenerationMetrics }
-  | { runId: number; algorithm: 'gd'; totalEpochs: number; epoch: EpochMetrics }
-  | {
-      runId: number
-      algorithm: 'capacity'
-      /** Labelings decided so far and in all. */
-      sweepDone: number
-      sweepTotal: number
-      /** The labeling just decided. */
-      n: number
-      labeling: number[]
-      found: boolean
-      capacity: CapacityAtN[]
-    }
-
-/** A run was paused or continued (it keeps its worker and state while paused). */
-export interface TrainingPausedEvent {
-  runId: number
-  paused: boolean
-}
-
-/** Sent after the run's final status is in the database, so `runs:get` already shows it. */
-export interface TrainingFinishedEvent {
-  runId: number
-  status: RunStatus
-  error: string | null
-}
-
-/** One electrode of a calibration sweep finished. */
-export interface CalibrationProgressEvent {
-  electrode: number
-  electrodesDone: number
-  electrodesTotal: number
-}
-
-export interface EventPayloads {
-  'training:progress': TrainingProgressEvent
-  'training:paused': TrainingPausedEvent
-  'training:finished': TrainingFinishedEvent
-  /** The instrument connection changed (connected, lost, failed, profile or calibration changed). */
-  'device:status': DeviceStatus
-  'calibration:progress': CalibrationProgressEvent
-  /** A capacity run's validation on hardware measured one more N. */
-  'validation:progress': ValidationProgressEvent
-}
-export type EventName = keyof EventPayloads
-export const EVENT_NAMES: EventName[] = ['training:progress', 'training:paused', 'training:finished', 'device:status', 'calibration:progress', 'validation:progress']
 
 // ---------------------------------------------------------------------------------------------
 // Request channels
@@ -578,76 +453,3 @@ export function parseRequest<C extends Channel>(
   return { ok: false, error: `${channel}: invalid request: ${problems.join('; ')}${more}` }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The API the renderer sees (the preload's named functions, or the WebSocket client)
-
-/** Method name -> channel. The preload exposes exactly these functions, nothing generic. */
-export const API_METHODS = {
-  appInfo: 'app:info',
-  listModels: 'models:list',
-  importModel: 'models:import',
-  renameModel: 'models:rename',
-  setModelNotes: 'models:set-notes',
-  deleteModel: 'models:delete',
-  exportModel: 'models:export',
-  modelIvCurves: 'models:iv-curves',
-  startTraining: 'training:start',
-  stopTraining: 'training:stop',
-  pauseTraining: 'training:pause',
-  continueTraining: 'training:continue',
-  resumeRun: 'training:resume',
-  activeTraining: 'training:active',
-  listRuns: 'runs:list',
-  getRun: 'runs:get',
-  validateRun: 'runs:validate',
-  listPorts: 'device:ports',
-  deviceStatus: 'device:status',
-  connectDevice: 'device:connect',
-  disconnectDevice: 'device:disconnect',
-  listProfiles: 'device:profiles',
-  useModelForSimulator: 'device:simulator-model',
-  saveProfile: 'device:save-profile',
-  setDcVoltage: 'device:set-dc',
-  runCalibration: 'calibration:run',
-  saveCalibration: 'calibration:save',
-  listCalibrations: 'calibration:list',
-  activateCalibration: 'calibration:activate',
-  listMeasurements: 'measurements:list',
-  getMeasurement: 'measurements:get',
-  exportMeasurementCsv: 'measurements:export-csv'
-} as const satisfies Record<string, Channel>
-
-export type ApiMethodName = keyof typeof API_METHODS
-
-/** Raw API: each method resolves to an envelope. `lib/api.ts` unwraps it for views. */
-export type RawDnpuApi = {
-  [M in ApiMethodName]: (
-    request: ChannelRequest<(typeof API_METHODS)[M]>
-  ) => Promise<Envelope<ChannelResponse<(typeof API_METHODS)[M]>>>
-} & {
-  [M in EventMethodName]: (
-    listener: (payload: EventPayloads[(typeof EVENT_METHODS)[M]]) => void
-  ) => () => void
-}
-
-/** Subscription method name -> event. Each returns its unsubscribe function. */
-export const EVENT_METHODS = {
-  onTrainingProgress: 'training:progress',
-  onTrainingPaused: 'training:paused',
-  onTrainingFinished: 'training:finished',
-  onDeviceStatus: 'device:status',
-  onCalibrationProgress: 'calibration:progress',
-  onValidationProgress: 'validation:progress'
-} as const satisfies Record<string, EventName>
-export type EventMethodName = keyof typeof EVENT_METHODS
-
-/** The name under which the preload exposes {@link RawDnpuApi} on `window`. */
-export const PRELOAD_GLOBAL = 'dnpu'
-
-// ---------------------------------------------------------------------------------------------
-// Browser mode: the same contract as JSON messages over one WebSocket at `/ws?token=TOKEN`
-
-export type WsClientMessage = { kind: 'request'; id: number; channel: Channel; request: unknown }
-export type WsServerMessage =
-  | { kind: 'response'; id: number; envelope: Envelope<unknown> }
-  | { kind: 'event'; event: EventName; payload: unknown }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { API_METHODS, DEFAULT_GA_CONFIG, channels, isChannel, parseRequest } from './contract'
+import { API_METHODS, DEFAULT_GA_CONFIG, channels, isChannel, parseRequest } from '.'
 
 const valid = { ...DEFAULT_GA_CONFIG, modelId: 'demo' }
 

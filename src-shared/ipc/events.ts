@@ -1,0 +1,55 @@
+/**
+ * Events: main -> renderer only, over Electron IPC or the browser-mode WebSocket. Type-only
+ * imports, so the preload can ship the event names without zod.
+ */
+import type { CapacityAtN, EpochMetrics, GenerationMetrics, RunStatus } from '../domain'
+import type { DeviceStatus, ValidationProgressEvent } from './device-schemas'
+
+export type TrainingProgressEvent =
+  | { runId: number; algorithm: 'ga'; totalGenerations: number; metrics: GenerationMetrics }
+  | { runId: number; algorithm: 'gd'; totalEpochs: number; epoch: EpochMetrics }
+  | {
+      runId: number
+      algorithm: 'capacity'
+      /** Labelings decided so far and in all. */
+      sweepDone: number
+      sweepTotal: number
+      /** The labeling just decided. */
+      n: number
+      labeling: number[]
+      found: boolean
+      capacity: CapacityAtN[]
+    }
+
+/** A run was paused or continued (it keeps its worker and state while paused). */
+export interface TrainingPausedEvent {
+  runId: number
+  paused: boolean
+}
+
+/** Sent after the run's final status is in the database, so `runs:get` already shows it. */
+export interface TrainingFinishedEvent {
+  runId: number
+  status: RunStatus
+  error: string | null
+}
+
+/** One electrode of a calibration sweep finished. */
+export interface CalibrationProgressEvent {
+  electrode: number
+  electrodesDone: number
+  electrodesTotal: number
+}
+
+export interface EventPayloads {
+  'training:progress': TrainingProgressEvent
+  'training:paused': TrainingPausedEvent
+  'training:finished': TrainingFinishedEvent
+  /** The instrument connection changed (connected, lost, failed, profile or calibration changed). */
+  'device:status': DeviceStatus
+  'calibration:progress': CalibrationProgressEvent
+  /** A capacity run's validation on hardware measured one more N. */
+  'validation:progress': ValidationProgressEvent
+}
+export type EventName = keyof EventPayloads
+export const EVENT_NAMES: EventName[] = ['training:progress', 'training:paused', 'training:finished', 'device:status', 'calibration:progress', 'validation:progress']
