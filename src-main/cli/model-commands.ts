@@ -1,4 +1,8 @@
-/** `dnpu models ...`: import, list and evaluate surrogate models. */
+/**
+ * `dnpu models ...`: import, list and evaluate surrogate models. Deleting and exporting are the
+ * app's (Models view); their rules (the simulator's model, the export file name) live in
+ * ModelCatalog, so a CLI command for them would call `models.delete` / `models.exportFile`.
+ */
 import { readFileSync, statSync } from 'node:fs'
 import { SurrogateModel, TORCH_FILE_LIMITS, TorchFileError, formatCount, overLimit } from '../core'
 import type { AppServices } from '../services/app-services'

@@ -11,7 +11,9 @@ import { DeviceService } from './device-service'
 import { InProcessSimulator } from './in-process-simulator'
 import { DATABASE_FILE_NAME } from './data-folder'
 import { registerLastResortTarget } from './last-resort'
+import { MeasurementService } from './measurement-service'
 import { ModelCatalog, type SurrogateFileReader } from './model-catalog'
+import { RunReader } from './run-reader'
 import { armTestFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault'
 import { TrainingService, type TrainerHandle } from './training-service'
 
@@ -32,10 +34,12 @@ export interface AppServicesOptions {
 export interface AppServices {
   info: AppInfo
   runs: RunsRepository
+  /** Runs as the app shows them (a run on the device with its calibrated ranges). */
+  runReader: RunReader
   models: ModelCatalog
   training: TrainingService
   device: DeviceService
-  measurements: MeasurementsRepository
+  measurements: MeasurementService
   /** Runs found `running` at start-up (the app died during them), now `interrupted`. */
   recoveredRunIds: number[]
   close(): Promise<void>
@@ -49,7 +53,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   })
   const runs = new RunsRepository(database)
   const recoveredRunIds = runs.markRunningAsInterrupted()
-  const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database), options.readSurrogateFile)
+  // The catalog refuses to delete the model the simulator plays; the simulator is made from the
+  // catalog, so the catalog asks it late, through this function.
+  const simulatorModelId = (): string => simulator.modelId
+  const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database), options.readSurrogateFile, simulatorModelId)
   const training = new TrainingService(runs, models, options.spawnTrainer, computeBackend, options.version)
   const measurements = new MeasurementsRepository(database)
   const simulator = new InProcessSimulator(models)
@@ -72,10 +79,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   return {
     info: { version: options.version, computeBackend, dataFolder: options.dataFolder, mode: options.mode },
     runs,
+    runReader: new RunReader(runs, (calibrationId) => device.calibrationRanges(calibrationId)),
     models,
     training,
     device,
-    measurements,
+    measurements: new MeasurementService(measurements),
     recoveredRunIds,
     async close() {
       await training.shutdown()

@@ -3,8 +3,9 @@ import { resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_GA_CONFIG } from '../../src-shared/ipc'
 import { parseSurrogateJson } from '../core'
+import { ModelCatalog } from './model-catalog'
 import { createRequestHandler } from './request-handler'
-import { servicesOnTempFolder } from './test-support'
+import { RESOURCES_FOLDER, servicesOnTempFolder } from './test-support'
 
 const fixtures = resolve(import.meta.dirname, '..', 'core', 'torch-file', '__fixtures__')
 const readFixture = (name: string): Buffer => readFileSync(resolve(fixtures, name))
@@ -60,6 +61,8 @@ describe('model catalog', () => {
     expect(() => services.models.delete(model.id)).toThrow(`model ${model.id} is used by run ${runId}`)
     expect(services.models.get(model.id)).toBeDefined()
     expect(services.models.rename(model.id, 'Renamed').name).toBe('Renamed')
+    // The catalog refuses the model in the Simulated DNPU first (the demo, by default): take it out.
+    await services.device.useSimulatorModel(model.id)
     expect(() => services.models.delete('demo')).toThrow('cannot be deleted')
   })
 
@@ -86,5 +89,37 @@ describe('model catalog', () => {
     const bad = await handle('models:import', { fileName: 'x.pt', contentBase64: 'not base64!' })
     expect(bad).toMatchObject({ ok: false, error: expect.stringContaining('contentBase64') })
     expect(await handle('models:delete', { modelId: '1' })).toEqual({ ok: true, value: { modelId: '1' } })
+  })
+})
+
+describe('model catalog rules (shared by the app and the CLI)', () => {
+  it('refuses to delete the model the Simulated DNPU plays, before any other rule', async () => {
+    let playing = 'demo'
+    const catalog = ModelCatalog.withBundledModels(RESOURCES_FOLDER, null, null, () => playing)
+    expect(() => catalog.delete('demo')).toThrow(new Error("model demo is the Simulated DNPU's device: put another model in it first"))
+    playing = '3'
+    expect(() => catalog.delete('3')).toThrow(new Error("model 3 is the Simulated DNPU's device: put another model in it first"))
+    expect(() => catalog.delete('demo')).toThrow(new Error('id: the bundled model "demo" cannot be deleted'))
+  })
+
+  it('refuses over the contract to delete the model in the simulator, and deletes it once another plays', async () => {
+    const services = await setUp()
+    const handle = createRequestHandler(services)
+    const { model } = await services.models.importFile('small-tanh.pt', readFixture('small-tanh.pt'))
+    await services.device.useSimulatorModel(model.id)
+    expect(await handle('models:delete', { modelId: model.id })).toEqual({
+      ok: false,
+      error: `models:delete: model ${model.id} is the Simulated DNPU's device: put another model in it first`
+    })
+    await services.device.useSimulatorModel('demo')
+    expect(await handle('models:delete', { modelId: model.id })).toEqual({ ok: true, value: { modelId: model.id } })
+  })
+
+  it('names the export after the model, file-name safe, and refuses an unknown model', () => {
+    const catalog = ModelCatalog.withBundledModels(RESOURCES_FOLDER)
+    const { fileName, json } = catalog.exportFile('demo')
+    expect(fileName).toBe('Demo-DNPU-bundled-surrogate-.json')
+    expect(parseSurrogateJson(JSON.parse(json))).toEqual(catalog.get('demo')!.definition)
+    expect(() => catalog.exportFile('nope')).toThrow(new Error('modelId: no model "nope"'))
   })
 })

@@ -36,6 +36,12 @@ export function surrogateJsonOf(definition: SurrogateDefinition): { info: unknow
   return { info: definition.info, layers: definition.layers, activation: definition.activation }
 }
 
+/**
+ * The model the built-in Simulated DNPU plays (null: this process has no simulator). Asked at
+ * each delete, since the technician can put another model in the simulator at any time.
+ */
+export type SimulatorModelLookup = () => string | null
+
 export class ModelCatalog {
   private readonly bundled = new Map<string, CatalogEntry>()
   /** Parsed definitions of stored models, so a training start does not re-parse the weights. */
@@ -43,11 +49,17 @@ export class ModelCatalog {
 
   constructor(
     private readonly store: ModelsRepository | null = null,
-    private readonly readSurrogateFile: SurrogateFileReader | null = null
+    private readonly readSurrogateFile: SurrogateFileReader | null = null,
+    private readonly simulatorModelId: SimulatorModelLookup = () => null
   ) {}
 
-  static withBundledModels(resourcesFolder: string, store: ModelsRepository | null = null, readSurrogateFile: SurrogateFileReader | null = null): ModelCatalog {
-    const catalog = new ModelCatalog(store, readSurrogateFile)
+  static withBundledModels(
+    resourcesFolder: string,
+    store: ModelsRepository | null = null,
+    readSurrogateFile: SurrogateFileReader | null = null,
+    simulatorModelId?: SimulatorModelLookup
+  ): ModelCatalog {
+    const catalog = new ModelCatalog(store, readSurrogateFile, simulatorModelId)
     const file = join(resourcesFolder, DEMO_MODEL_FILE)
     let bytes: Uint8Array
     try {
@@ -136,10 +148,27 @@ export class ModelCatalog {
     return this.get(id)!.summary
   }
 
-  delete(id: string): void {
+  /**
+   * Deletes an imported model. Refused for the bundled model, for the model the Simulated DNPU
+   * plays (its device would vanish under a connection) and, by the store, for a model a run
+   * refers to. The CLI has no delete command: the app's Models view is the one way to delete.
+   */
+  delete(id: string): { modelId: string } {
+    if (this.simulatorModelId() === id) throw new Error(`model ${id} is the Simulated DNPU's device: put another model in it first`)
     if (this.bundled.has(id)) throw new Error(`id: the bundled model "${id}" cannot be deleted`)
     this.requireStore().delete(id)
     this.parsed.delete(id)
+    return { modelId: id }
+  }
+
+  /**
+   * The model as a JSON file the app reads back (`{info, layers, activation}`), named after the
+   * model with every run of characters a file name should not hold turned into one '-'.
+   */
+  exportFile(id: string): { fileName: string; json: string } {
+    const entry = this.require(id)
+    const fileName = `${entry.summary.name.replace(/[^\w.-]+/g, '-')}.json`
+    return { fileName, json: JSON.stringify(surrogateJsonOf(entry.definition)) }
   }
 
   /**
@@ -147,8 +176,7 @@ export class ModelCatalog {
    * other electrodes at 0 V, all electrodes in one batched forward pass (nA, clipping applied).
    */
   async ivCurves(id: string, pointsPerElectrode = 101): Promise<{ modelId: string; curves: IvCurve[] }> {
-    const entry = this.get(id)
-    if (!entry) throw new Error(`modelId: no model "${id}"`)
+    const entry = this.require(id)
     const ranges = entry.definition.voltageRangesVolts
     const electrodeCount = entry.definition.inputCount
     const sweeps = ranges.map(([lo, hi]) =>
@@ -172,6 +200,13 @@ export class ModelCatalog {
     } finally {
       model.dispose()
     }
+  }
+
+  /** The entry, or the error a request naming an unknown model gets. */
+  private require(id: string): CatalogEntry {
+    const entry = this.get(id)
+    if (!entry) throw new Error(`modelId: no model "${id}"`)
+    return entry
   }
 
   private requireStore(): ModelsRepository {

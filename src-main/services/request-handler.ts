@@ -1,95 +1,76 @@
 /**
  * The one dispatcher behind both transports (Electron IPC and the browser-mode WebSocket):
  * validate the request against the contract, call the service, wrap the answer in an envelope.
+ *
+ * Every handler is typed from its channel's schema and response (`ChannelHandlers`), so a handler
+ * that expects another request or answers something else does not compile. The rules (what may
+ * be deleted, what a missing id says) live in the services, which the CLI calls too: each handler
+ * only forwards.
  */
-import type { z } from 'zod'
 import {
-  channels,
   isChannel,
   parseRequest,
   type Channel,
+  type ChannelHandlers,
+  type ChannelInput,
   type ChannelResponse,
   type Envelope
 } from '../../src-shared/ipc'
 import type { AppServices } from './app-services'
-import { measurementCsv } from './measurement-csv'
-import { surrogateJsonOf } from './model-catalog'
-
-/** A channel's request after validation (defaults applied). */
-type ChannelInput<C extends Channel> = z.output<(typeof channels)[C]['request']>
 
 export type RequestHandler = (channel: unknown, request: unknown) => Promise<Envelope<unknown>>
 
-export function createRequestHandler(services: AppServices): RequestHandler {
-  const handlers: { [C in Channel]: (request: never) => ChannelResponse<C> | Promise<ChannelResponse<C>> } = {
+export function channelHandlers(services: AppServices): ChannelHandlers {
+  return {
     'app:info': () => services.info,
     'models:list': () => services.models.list(),
-    'models:import': (request: { fileName: string; contentBase64: string; name?: string; notes?: string }) =>
-      services.models.importFile(request.fileName, Buffer.from(request.contentBase64, 'base64'), request),
-    'models:rename': ({ modelId, name }: { modelId: string; name: string }) => services.models.rename(modelId, name),
-    'models:set-notes': ({ modelId, notes }: { modelId: string; notes: string }) => services.models.setNotes(modelId, notes),
-    'models:delete': ({ modelId }: { modelId: string }) => {
-      if (services.device.status().simulatorModelId === modelId) {
-        throw new Error(`model ${modelId} is the Simulated DNPU's device: put another model in it first`)
-      }
-      services.models.delete(modelId)
-      return { modelId }
-    },
-    'models:iv-curves': ({ modelId, pointsPerElectrode }: { modelId: string; pointsPerElectrode?: number }) =>
-      services.models.ivCurves(modelId, pointsPerElectrode),
-    'models:export': ({ modelId }: { modelId: string }) => {
-      const entry = services.models.get(modelId)
-      if (!entry) throw new Error(`modelId: no model "${modelId}"`)
-      const fileName = `${entry.summary.name.replace(/[^\w.-]+/g, '-')}.json`
-      return { fileName, json: JSON.stringify(surrogateJsonOf(entry.definition)) }
-    },
-    'training:start': (config: Parameters<AppServices['training']['start']>[0]) => services.training.start(config),
-    'training:stop': ({ runId }: { runId: number }) => services.training.stop(runId),
-    'training:pause': ({ runId }: { runId: number }) => services.training.setPaused(runId, true),
-    'training:continue': ({ runId }: { runId: number }) => services.training.setPaused(runId, false),
-    'training:resume': ({ runId }: { runId: number }) => services.training.resume(runId),
+    'models:import': (request) => services.models.importFile(request.fileName, Buffer.from(request.contentBase64, 'base64'), request),
+    'models:rename': ({ modelId, name }) => services.models.rename(modelId, name),
+    'models:set-notes': ({ modelId, notes }) => services.models.setNotes(modelId, notes),
+    'models:delete': ({ modelId }) => services.models.delete(modelId),
+    'models:iv-curves': ({ modelId, pointsPerElectrode }) => services.models.ivCurves(modelId, pointsPerElectrode),
+    'models:export': ({ modelId }) => services.models.exportFile(modelId),
+    'training:start': (config) => services.training.start(config),
+    'training:stop': ({ runId }) => services.training.stop(runId),
+    'training:pause': ({ runId }) => services.training.setPaused(runId, true),
+    'training:continue': ({ runId }) => services.training.setPaused(runId, false),
+    'training:resume': ({ runId }) => services.training.resume(runId),
     'training:active': () => services.training.activeRun(),
     'runs:list': () => services.runs.listRuns(),
-    'runs:get': ({ runId }: { runId: number }) => {
-      const run = services.runs.getRun(runId)
-      if (!run) throw new Error(`runId: no run ${runId}`)
-      // A run on the device shows its controls against the calibration it ran under.
-      if (run.device) run.device.rangesVolts = services.device.calibrationRanges(run.device.calibrationId) ?? undefined
-      return run
-    },
-    'runs:validate': ({ runId }: { runId: number }) => services.device.validateRun(runId),
+    'runs:get': ({ runId }) => services.runReader.get(runId),
+    'runs:validate': ({ runId }) => services.device.validateRun(runId),
     'device:ports': () => services.device.ports(),
     'device:status': () => services.device.status(),
-    'device:connect': ({ path, baudRate }: { path: string; baudRate: number }) => services.device.connect(path, baudRate),
+    'device:connect': ({ path, baudRate }) => services.device.connect(path, baudRate),
     'device:disconnect': () => services.device.disconnect(),
     'device:profiles': () => services.device.profiles(),
-    'device:simulator-model': ({ modelId }: { modelId: string }) => services.device.useSimulatorModel(modelId),
-    'device:save-profile': ({ profileId, name, settings }: ChannelInput<'device:save-profile'>) => services.device.saveProfile(profileId, name, settings),
-    'device:set-dc': ({ electrode, volts }: { electrode: number; volts: number }) => services.device.setDc(electrode, volts),
-    'calibration:run': (request: ChannelInput<'calibration:run'>) => services.device.runCalibration(request),
-    'calibration:save': (request: ChannelInput<'calibration:save'>) => services.device.saveCalibration(request),
-    'calibration:list': ({ profileId }: { profileId: number }) => services.device.calibrations(profileId),
-    'calibration:activate': ({ calibrationId }: { calibrationId: number }) => services.device.activateCalibration(calibrationId),
+    'device:simulator-model': ({ modelId }) => services.device.useSimulatorModel(modelId),
+    'device:save-profile': ({ profileId, name, settings }) => services.device.saveProfile(profileId, name, settings),
+    'device:set-dc': ({ electrode, volts }) => services.device.setDc(electrode, volts),
+    'calibration:run': (request) => services.device.runCalibration(request),
+    'calibration:save': (request) => services.device.saveCalibration(request),
+    'calibration:list': ({ profileId }) => services.device.calibrations(profileId),
+    'calibration:activate': ({ calibrationId }) => services.device.activateCalibration(calibrationId),
     'measurements:list': () => services.measurements.list(),
-    'measurements:get': ({ measurementId }: { measurementId: number }) => {
-      const measurement = services.measurements.get(measurementId)
-      if (!measurement) throw new Error(`measurementId: no measurement ${measurementId}`)
-      return measurement
-    },
-    'measurements:export-csv': ({ measurementId }: { measurementId: number }) => {
-      const measurement = services.measurements.get(measurementId)
-      if (!measurement) throw new Error(`measurementId: no measurement ${measurementId}`)
-      return { fileName: `measurement-${measurementId}.csv`, csv: measurementCsv(measurement) }
-    }
+    'measurements:get': ({ measurementId }) => services.measurements.get(measurementId),
+    'measurements:export-csv': ({ measurementId }) => services.measurements.exportCsv(measurementId)
   }
+}
 
+/** Calls the channel's own handler: indexed by the generic channel, the types line up with no cast. */
+function serve<C extends Channel>(handlers: ChannelHandlers, channel: C, request: ChannelInput<C>): ChannelResponse<C> | Promise<ChannelResponse<C>> {
+  const handler: ChannelHandlers[C] = handlers[channel]
+  return handler(request)
+}
+
+export function createRequestHandler(services: AppServices): RequestHandler {
+  const handlers = channelHandlers(services)
   return async (channel, request) => {
     if (!isChannel(channel)) return { ok: false, error: `unknown channel ${JSON.stringify(channel)}` }
     const parsed = parseRequest(channel, request)
     if (!parsed.ok) return parsed
     try {
-      const handler = handlers[channel] as (request: unknown) => unknown
-      return { ok: true, value: await handler(parsed.value) }
+      return { ok: true, value: await serve(handlers, channel, parsed.value) }
     } catch (error) {
       return { ok: false, error: `${channel}: ${error instanceof Error ? error.message : String(error)}` }
     }

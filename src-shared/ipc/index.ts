@@ -6,6 +6,7 @@
  */
 export * from '../domain'
 export * from './api-methods'
+export * from './channel-handlers'
 export * from './channels'
 export * from './device-schemas'
 export * from './events'
