@@ -4,7 +4,7 @@
  * and a place on the chart from the start.
  */
 import type { CapacityAtN } from '../../../src-shared/ipc'
-import { labelingsAtN } from './training-form'
+import { labelingsAtN } from './algorithm-forms/capacity-form'
 
 export type CapacityRowState = 'decided' | 'in progress' | 'waiting'
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_CAPACITY_CONFIG, DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type ModelSummary } from '../../../src-shared/ipc'
-import { checkForm, formFromConfig, foundAtPercent, labelingCount, presetForm, ringSplitCounts, sweepSize } from './training-form'
+import { foundAtPercent, labelingCount, sweepSize } from './algorithm-forms/capacity-form'
+import { ringSplitCounts } from './algorithm-forms/gd-form'
+import { checkForm, formFromConfig, presetForm } from './training-form'
 
 const model: ModelSummary = {
   id: 'demo',

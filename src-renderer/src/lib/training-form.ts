@@ -10,7 +10,6 @@ import {
   DEFAULT_GA_CONFIG,
   DEFAULT_GD_CONFIG,
   trainingConfigSchema,
-  VC_DIMENSION_RANGE,
   type Algorithm,
   type CapacityConfig,
   type FitnessName,
@@ -20,35 +19,27 @@ import {
   type SimulationOptions,
   type TrainingConfig
 } from '../../../src-shared/ipc'
+import { CAPACITY_FORM_RULES } from './algorithm-forms/capacity-form'
+import { num, type AlgorithmFormRules, type SharedConfigPart } from './algorithm-forms/form-rules'
+import { GA_FORM_RULES } from './algorithm-forms/ga-form'
+import { GD_FORM_RULES } from './algorithm-forms/gd-form'
 
 // zod probes `new Function` to speed up object parsing; the page's CSP forbids eval, and the
 // probe would log a CSP violation on every start. The interpreted path gives the same results.
 z.config({ jitless: true })
 
-/** Gates in the order the task menu offers them (XOR, the lab's preset, first). */
-export const TASK_CHOICES = ['xor', 'and', 'or', 'nand', 'nor', 'xnor'] as const
-
 /** What this form sets up: every algorithm main runs. */
 export type FormAlgorithm = Algorithm
 
+/** Each algorithm's part of the form, in the order of the algorithm menu. */
+const RULES: { [A in FormAlgorithm]: AlgorithmFormRules<A> } = {
+  ga: GA_FORM_RULES,
+  gd: GD_FORM_RULES,
+  capacity: CAPACITY_FORM_RULES
+}
+
 /** The algorithm menu: each trains its own kind of task and loads its own preset. */
-export const ALGORITHM_CHOICES: readonly { value: FormAlgorithm; label: string }[] = [
-  { value: 'ga', label: 'Genetic algorithm · gate' },
-  { value: 'gd', label: 'Gradient descent · ring' },
-  { value: 'capacity', label: 'Capacity sweep · VC dimension' }
-]
-
-/** Non-constant labelings of N points: every one of the 2^N labelings but all-0 and all-1. */
-export function labelingsAtN(n: number): number {
-  return 2 ** n - 2
-}
-
-/** Labelings a sweep from fromN to toN decides: one step of the run each. */
-export function labelingCount(fromN: number, toN: number): number {
-  let labelings = 0
-  for (let n = fromN; n <= toN; n++) labelings += labelingsAtN(n)
-  return labelings
-}
+export const ALGORITHM_CHOICES: readonly { value: FormAlgorithm; label: string }[] = Object.values(RULES).map((rules) => rules.choice)
 
 type GdOptimizer = GdTrainingConfig['optimizer']
 type GdConstraint = GdTrainingConfig['constraint']
@@ -143,15 +134,9 @@ export const FIELD_LABELS: Record<ErrorKey, string> = {
   clippingHiNanoamps: 'Clipping max'
 }
 
-const PRESETS: Record<FormAlgorithm, Omit<TrainingConfig, 'modelId'>> = {
-  ga: DEFAULT_GA_CONFIG,
-  gd: DEFAULT_GD_CONFIG,
-  capacity: DEFAULT_CAPACITY_CONFIG
-}
-
 /** The preset of an algorithm's task on the given model: XOR for GA, the ring for GD, N 4 to 6 for the sweep. */
 export function presetForm(algorithm: FormAlgorithm, modelId: string): TrainingForm {
-  return formFromConfig({ ...PRESETS[algorithm], modelId } as FormConfig)
+  return formFromConfig({ ...RULES[algorithm].preset, modelId } as FormConfig)
 }
 
 /** The lab's XOR preset on the given model (what the view shows first). */
@@ -208,27 +193,15 @@ export function formFromConfig(config: FormConfig): TrainingForm {
   }
 }
 
+/** Number fields every algorithm needs, checked before its own. */
 const SHARED_REQUIRED: FormField[] = ['dataElectrodeA', 'dataElectrodeB', 'inputMin', 'inputMax']
-const REQUIRED_NUMBER_FIELDS: Record<FormAlgorithm, FormField[]> = {
-  ga: [...SHARED_REQUIRED, 'elite', 'offspring', 'generations', 'stopThreshold'],
-  gd: [
-    ...SHARED_REQUIRED,
-    'sampleCount',
-    'gap',
-    'splitTrain',
-    'splitValidation',
-    'splitTest',
-    'dataSeed',
-    'epochs',
-    'learningRate',
-    'batchSize'
-  ],
-  capacity: [...SHARED_REQUIRED, 'fromN', 'toN', 'attempts', 'generations', 'elite', 'offspring', 'thresholdParameter']
+
+function requiredNumberFields(algorithm: FormAlgorithm): FormField[] {
+  return [...SHARED_REQUIRED, ...RULES[algorithm].requiredNumbers]
 }
-const INTEGER_FIELDS: Record<FormAlgorithm, FormField[]> = {
-  ga: ['dataElectrodeA', 'dataElectrodeB', 'elite', 'offspring', 'generations', 'seed'],
-  gd: ['dataElectrodeA', 'dataElectrodeB', 'sampleCount', 'dataSeed', 'epochs', 'batchSize', 'seed'],
-  capacity: ['dataElectrodeA', 'dataElectrodeB', 'fromN', 'toN', 'attempts', 'generations', 'elite', 'offspring', 'seed']
+
+function wholeNumberFields(algorithm: FormAlgorithm): FormField[] {
+  return ['dataElectrodeA', 'dataElectrodeB', ...RULES[algorithm].wholeNumbers, 'seed']
 }
 
 /** Where a schema issue belongs in the form. */
@@ -313,11 +286,6 @@ export interface FormCheck {
   formErrors: string[]
 }
 
-/** Empty number inputs become NaN in the config, which the schema then names by field. */
-function num(value: number | null | undefined): number {
-  return value ?? NaN
-}
-
 function simulationOf(form: TrainingForm, model: ModelSummary | undefined): SimulationOptions | undefined {
   const simulation: SimulationOptions = {}
   if (form.algorithm === 'ga' && form.noiseStdNanoamps !== null && form.noiseStdNanoamps !== undefined) {
@@ -335,53 +303,12 @@ function simulationOf(form: TrainingForm, model: ModelSummary | undefined): Simu
 
 /** The config the form describes, before any checking (empty numbers are NaN). */
 export function configOfForm(form: TrainingForm, model: ModelSummary | undefined): FormConfig {
-  const shared = {
+  const shared: SharedConfigPart = {
     modelId: form.modelId,
     dataElectrodes: [num(form.dataElectrodeA), num(form.dataElectrodeB)],
-    inputRange: [num(form.inputMin), num(form.inputMax)] as [number, number]
+    inputRange: [num(form.inputMin), num(form.inputMax)]
   }
-  let config: FormConfig
-  if (form.algorithm === 'ga') {
-    config = {
-      algorithm: 'ga',
-      task: form.task,
-      ...shared,
-      partition: [num(form.elite), num(form.offspring)],
-      generations: num(form.generations),
-      fitness: form.fitness,
-      stopThreshold: num(form.stopThreshold)
-    }
-  } else if (form.algorithm === 'capacity') {
-    config = {
-      algorithm: 'capacity',
-      task: 'vc-dimension',
-      ...shared,
-      fromN: num(form.fromN),
-      toN: num(form.toN),
-      attempts: num(form.attempts),
-      generations: num(form.generations),
-      thresholdParameter: num(form.thresholdParameter),
-      partition: [num(form.elite), num(form.offspring)]
-    }
-  } else {
-    config = {
-      algorithm: 'gd',
-      task: form.task as GdTrainingConfig['task'],
-      ...shared,
-      ring: {
-        sampleCount: num(form.sampleCount),
-        gap: num(form.gap),
-        split: { train: num(form.splitTrain), validation: num(form.splitValidation), test: num(form.splitTest) },
-        dataSeed: num(form.dataSeed)
-      },
-      epochs: num(form.epochs),
-      learningRate: num(form.learningRate),
-      batchSize: num(form.batchSize),
-      optimizer: form.optimizer,
-      constraint: form.constraint,
-      loss: form.loss
-    }
-  }
+  const config: FormConfig = RULES[form.algorithm].configOf(form, shared)
   if (form.seed !== null && form.seed !== undefined) config.seed = form.seed
   const simulation = simulationOf(form, model)
   if (simulation) config.simulation = simulation
@@ -392,10 +319,10 @@ export function checkForm(form: TrainingForm, model: ModelSummary | undefined): 
   const errors: FormErrors = {}
   const formErrors: string[] = []
 
-  for (const field of REQUIRED_NUMBER_FIELDS[form.algorithm]) {
+  for (const field of requiredNumberFields(form.algorithm)) {
     if (form[field] === null || form[field] === undefined) errors[field] = 'Enter a number.'
   }
-  for (const field of INTEGER_FIELDS[form.algorithm]) {
+  for (const field of wholeNumberFields(form.algorithm)) {
     const value = form[field]
     if (!errors[field] && typeof value === 'number' && !Number.isInteger(value)) errors[field] = 'Enter a whole number.'
   }
@@ -423,44 +350,4 @@ export function checkForm(form: TrainingForm, model: ModelSummary | undefined): 
 
   const ok = Object.keys(errors).length === 0 && formErrors.length === 0
   return { config: ok ? config : null, errors, formErrors }
-}
-
-/** A sweep's size, for the form to show what the chosen N range costs. */
-export interface SweepSize {
-  perN: { n: number; labelings: number }[]
-  labelings: number
-  /** Generations if no labeling were found before its last attempt; null while attempts or generations are unset. */
-  mostGenerations: number | null
-}
-
-/** The sweep the form describes, or null while its N range is not one the schema accepts. */
-export function sweepSize(form: TrainingForm): SweepSize | null {
-  const { fromN, toN, attempts, generations } = form
-  const [min, max] = VC_DIMENSION_RANGE
-  const valid = (n: number | null): n is number => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max
-  if (!valid(fromN) || !valid(toN) || fromN > toN) return null
-  const perN = Array.from({ length: toN - fromN + 1 }, (_, i) => ({ n: fromN + i, labelings: labelingsAtN(fromN + i) }))
-  const labelings = labelingCount(fromN, toN)
-  const positive = (v: number | null): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1
-  return { perN, labelings, mostGenerations: positive(attempts) && positive(generations) ? labelings * attempts * generations : null }
-}
-
-/** The perceptron accuracy (%) at which a labeling of N points counts as found. */
-export function foundAtPercent(thresholdParameter: number, n: number): number {
-  return (1 - thresholdParameter / n) * 100
-}
-
-/**
- * How many of the ring's points each part gets, as main splits them (whole points, rounded
- * down; the test part takes the rest when the fractions add up to 1). Null while incomplete.
- */
-export function ringSplitCounts(form: TrainingForm): { train: number; validation: number; test: number } | null {
-  const { sampleCount: n, splitTrain: train, splitValidation: validation, splitTest: test } = form
-  if (n === null || train === null || validation === null || test === null) return null
-  if (![n, train, validation, test].every((v) => Number.isFinite(v) && v >= 0)) return null
-  const trainCount = Math.floor(train * n)
-  const validationCount = Math.floor(validation * n)
-  const total = train + validation + test
-  const testCount = Math.abs(total - 1) < 1e-9 ? n - trainCount - validationCount : Math.floor(test * n)
-  return { train: trainCount, validation: validationCount, test: testCount }
 }

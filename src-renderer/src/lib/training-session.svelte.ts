@@ -16,7 +16,8 @@ import type {
 import { api, errorMessage, onConnectionRestored } from './api.svelte'
 import { EpochTrace } from './epoch-trace.svelte'
 import { RunTrace } from './run-trace.svelte'
-import { defaultForm, formFromConfig, labelingCount, type TrainingForm } from './training-form'
+import { labelingCount } from './algorithm-forms/capacity-form'
+import { defaultForm, formFromConfig, type TrainingForm } from './training-form'
 
 type BufferedEvent =
   | { kind: 'progress'; event: TrainingProgressEvent }
