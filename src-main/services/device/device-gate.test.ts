@@ -71,4 +71,11 @@ describe('DeviceGate', () => {
     await first.release()
     expect(device.leaseHolder()).toBe(8)
   })
+
+  it('ends the lease on a fatal error, so what is tried next is refused for the fatal error', () => {
+    const device = gate()
+    device.lease(7)
+    expect(device.emergencyAbort('boom')).toBeNull()
+    expect(device.leaseHolder()).toBeNull()
+  })
 })

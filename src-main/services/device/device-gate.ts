@@ -87,8 +87,13 @@ export class DeviceGate {
     await this.connection.disconnect().catch(() => undefined)
   }
 
-  /** See InstrumentConnection.emergencyAbort: a fatal error ends the process, lease or not. */
+  /**
+   * See InstrumentConnection.emergencyAbort: a fatal error ends the process, lease or not. The
+   * lease ends with it (the run is marked interrupted), so what is tried afterwards is refused
+   * for the fatal error, which is the reason that holds.
+   */
   emergencyAbort(reason: string): Promise<void> | null {
+    this.holder = null
     return this.connection.emergencyAbort(reason)
   }
 }
