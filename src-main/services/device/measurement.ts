@@ -192,10 +192,9 @@ function interleave(channels: Float32Array[]): Float32Array {
 
 function concatFloat32(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const part of parts) {
+  parts.reduce((at, part) => {
     out.set(part, at)
-    at += part.length
-  }
+    return at + part.length
+  }, 0)
   return out
 }
