@@ -7,7 +7,7 @@ import type { AppInfo } from '../../src-shared/ipc'
 import { initComputeBackend } from '../core'
 import type { Transport } from '../instrument/driver'
 import { DeviceRepository, MeasurementsRepository, ModelsRepository, openDatabase, RunsRepository } from '../store'
-import { DeviceService } from './device-service'
+import { DeviceService } from './device'
 import { InProcessSimulator } from './in-process-simulator'
 import { DATABASE_FILE_NAME } from './data-folder'
 import { registerLastResortTarget } from './last-resort'
@@ -66,8 +66,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     runs,
     openInProcessSimulator: options.openInProcessSimulator ? () => options.openInProcessSimulator!(models) : () => simulator.open(),
     simulator,
-    surrogateFor: (modelId) => models.get(modelId)?.definition,
-    activeDeviceRun: () => training.activeDeviceRunId()
+    surrogateFor: (modelId) => models.get(modelId)?.definition
   })
   training.attachDevice(device)
   // A fatal error in main sends the instrument ABOR and marks the run interrupted (last-resort.ts).

@@ -3,6 +3,7 @@
  * SQLite file: what the host sends, what it refuses to send, and that outputs go back to 0 V.
  * The simulator's upload log is the witness of every stream that reached the instrument.
  */
+import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -17,8 +18,10 @@ import {
 import { TYPICAL_VOLTAGE_RANGES_VOLTS } from '../core/__fixtures__/typical-voltage-ranges'
 import { duplexTransport, type Transport } from '../instrument/driver'
 import { createInProcessLink, createSurrogateInstrument, type ScpiInstrument, type UploadLogRecord } from '../instrument/simulator'
+import type { FromTrainer, ToTrainer } from '../workers/trainer-protocol'
 import { DEMO_MODEL_ID, type ModelCatalog } from './model-catalog'
 import { inProcessTrainer, recordingTransport, servicesOnTempFolder } from './test-support'
+import type { TrainerHandle } from './training-service'
 
 interface Bench {
   services: Awaited<ReturnType<typeof servicesOnTempFolder>>['services']
@@ -37,16 +40,44 @@ afterEach(async () => {
   instrument = null
 })
 
-async function bench(): Promise<Bench> {
+async function bench(spawnTrainer: () => TrainerHandle = inProcessTrainer): Promise<Bench> {
   const uploads: UploadLogRecord[] = []
   const sent: string[] = []
   const open = async (models: ModelCatalog): Promise<Transport> => {
     instrument ??= createSurrogateInstrument(models.get(DEMO_MODEL_ID)!.definition, { speed: Infinity, onUpload: (record) => uploads.push(record) })
     return recordingTransport(duplexTransport(createInProcessLink(instrument), { description: 'test simulator' }), sent)
   }
-  const made = await servicesOnTempFolder(inProcessTrainer, { openInProcessSimulator: open })
+  const made = await servicesOnTempFolder(spawnTrainer, { openInProcessSimulator: open })
   cleanup = made.cleanup
   return { services: made.services, dataFolder: made.dataFolder, uploads, sent }
+}
+
+type WithoutSeq<M> = M extends { seq: number } ? Omit<M, 'seq'> : never
+
+/**
+ * A trainer the test plays itself: it says what the worker would (`say`), and `heard` resolves
+ * with the first message from main of a type. Lets a test hold a device run at a known point.
+ */
+function scriptedTrainer(): { spawn: () => TrainerHandle; say: (message: WithoutSeq<FromTrainer>) => void; heard: (type: ToTrainer['type']) => Promise<ToTrainer> } {
+  let events = new EventEmitter()
+  let seq = 0
+  const waiting: { type: ToTrainer['type']; resolve: (message: ToTrainer) => void }[] = []
+  return {
+    spawn: () => {
+      events = new EventEmitter()
+      seq = 0
+      return {
+        postMessage: (message: ToTrainer) => {
+          const at = waiting.findIndex((w) => w.type === message.type)
+          if (at >= 0) waiting.splice(at, 1)[0]!.resolve(message)
+        },
+        on: (event: string, listener: (message: FromTrainer) => void) => events.on(event, listener),
+        terminate: async () => 0
+      } as TrainerHandle
+    },
+    say: (message) => events.emit('message', { ...message, seq: ++seq }),
+    heard: (type) => new Promise((resolve) => waiting.push({ type, resolve }))
+  }
 }
 
 const allElectrodes = (range: [number, number]) =>
@@ -147,6 +178,55 @@ describe('DeviceService with the simulated instrument', () => {
     expect(await finished).toMatchObject({ runId, status: 'stopped' })
     // Free again once the run has ended.
     await expect(services.device.setDc(0, 0.1)).resolves.toMatchObject({ electrode: 0, volts: 0.1 })
+  })
+})
+
+describe('the device leased to a run', () => {
+  it('refuses every change of the device while a run holds it, naming the run; allows each once the run has failed', async () => {
+    const trainer = scriptedTrainer()
+    const { services } = await bench(trainer.spawn)
+    const device = services.device
+    const { profile } = await device.connect(IN_PROCESS_SIMULATOR_PATH)
+    const calibration = await device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.8, 0.6]), measurementId: null })
+    const deviceRun = { ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device' as const, generations: 5, seed: 5 }
+    const failed = async (runId: number): Promise<void> => {
+      const finished = new Promise<TrainingFinishedEvent>((resolve) => services.training.once('finished', resolve))
+      trainer.say({ type: 'error', message: 'the trainer broke' })
+      expect(await finished).toMatchObject({ runId, status: 'failed', error: 'the trainer broke' })
+    }
+    // An ended run to validate.
+    const { runId: endedRun } = services.training.start(deviceRun)
+    await failed(endedRun)
+
+    const { runId } = services.training.start(deviceRun)
+    expect(device.leaseHolder()).toBe(runId)
+    // The run measures through its lease meanwhile.
+    const answer = trainer.heard('measured')
+    trainer.say({ type: 'measure', requestId: 1, inputsVolts: new Float32Array(7), rowCount: 1 })
+    expect(await answer).toMatchObject({ type: 'measured', requestId: 1 })
+
+    const operations: [action: string, operation: () => Promise<unknown>][] = [
+      ['change the device profile', () => device.saveProfile(profile!.id, profile!.name, profile!.settings)],
+      ['run a calibration sweep', () => device.runCalibration({ electrodes: [0], pointsPerLeg: 4 })],
+      ['change the calibration in force', () => device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.5, 0.5]), measurementId: null })],
+      ['change the calibration in force', () => device.activateCalibration(calibration.id)],
+      ['run a manual test', () => device.setDc(0, 0.1)],
+      ['measure', () => device.measurePoints(new Float32Array(7), 1)],
+      ['change the simulated device', () => device.useSimulatorModel(DEMO_MODEL_ID)],
+      ['disconnect the instrument', () => device.disconnect()],
+      ['connect an instrument', () => device.connect(IN_PROCESS_SIMULATOR_PATH)]
+    ]
+    const refusal = (action: string) => `cannot ${action} while run ${runId} is training on the device: stop it first or wait for it to end`
+    for (const [action, operation] of operations) await expect(operation(), action).rejects.toThrow(refusal(action))
+    await expect(device.validateRun(endedRun)).rejects.toThrow(refusal('validate on hardware'))
+    // Refused means nothing happened: still connected, same calibration.
+    expect(device.status()).toMatchObject({ state: 'connected', calibration: { id: expect.any(Number) } })
+
+    await failed(runId)
+    expect(device.leaseHolder()).toBeNull()
+    for (const [action, operation] of operations) await expect(operation(), action).resolves.toBeDefined()
+    expect(device.status().state).toBe('connected')
+    await expect(device.validateRun(endedRun)).rejects.not.toThrow('training on the device')
   })
 })
 

@@ -48,12 +48,18 @@ export interface DeviceForTraining {
    * what to do when there is no connection or no calibration.
    */
   trainingTarget(): { profileId: number; calibrationId: number; spec: DeviceProcessorSpec }
+  /** Lends the instrument to a run until released: nothing else may change the device meanwhile. */
+  lease(runId: number): DeviceLease
+}
+
+/** The instrument lent to one run: the only way the run measures. */
+export interface DeviceLease {
   /** Measures rows of activation voltages (each checked against the calibration first); nA per row. */
   measurePoints(inputsVolts: Float32Array, rowCount: number): Promise<Float32Array>
   /** True when `error` means the connection is gone (the run ends `interrupted`, resumable). */
   isConnectionLoss(error: unknown): boolean
-  /** Drives every output to 0 V (ABOR); never throws. */
-  driveToZero(): Promise<void>
+  /** Gives the device back and drives every output to 0 V (ABOR); never throws. */
+  release(): Promise<void>
 }
 
 export interface RunOptions {
@@ -67,8 +73,8 @@ interface ActiveRun {
   runId: number
   worker: TrainerHandle
   config: TrainingConfig & { seed: number }
-  /** The run measures on the instrument. */
-  onDevice: boolean
+  /** The instrument, lent to the run while it measures on it. */
+  deviceLease: DeviceLease | null
   stopping: boolean
   paused: boolean
   /** Sequence number of the next message to the worker. */
@@ -103,11 +109,6 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
 
   activeRunId(): number | null {
     return this.active?.runId ?? null
-  }
-
-  /** The run in progress on the instrument, if any. */
-  activeDeviceRunId(): number | null {
-    return this.active?.onDevice ? this.active.runId : null
   }
 
   /** The run in progress (if any) and whether it is paused. */
@@ -260,9 +261,12 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     let end!: () => void
     const ended = new Promise<void>((resolve) => (end = resolve))
     let worker: TrainerHandle
+    let deviceLease: DeviceLease | null = null
     try {
+      if (setup.device !== undefined) deviceLease = this.device!.lease(runId)
       worker = this.spawnTrainer()
     } catch (error) {
+      void deviceLease?.release()
       this.runs.finishRun(runId, 'failed', `could not start the trainer: ${(error as Error).message}`)
       throw error
     }
@@ -270,7 +274,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
       runId,
       worker,
       config: setup.config,
-      onDevice: setup.device !== undefined,
+      deviceLease,
       stopping: false,
       paused: false,
       nextSeq: 1,
@@ -365,7 +369,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
 
   /** Main owns the port: measures for the worker and answers it, or ends the run if the connection is gone. */
   private measureFor(run: ActiveRun, requestId: number, inputsVolts: Float32Array, rowCount: number): void {
-    const device = this.device
+    const device = run.deviceLease
     if (!device) {
       this.send(run, { type: 'measure-failed', requestId, message: 'no instrument service' })
       return
@@ -387,7 +391,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     if (this.active !== run) return
     this.active = null
     // Every ending of a run on the instrument leaves its outputs at 0 V (DESIGN.md rule 6).
-    if (run.onDevice) void this.device?.driveToZero()
+    void run.deviceLease?.release()
     try {
       this.runs.finishRun(run.runId, status, error)
     } catch (finishError) {

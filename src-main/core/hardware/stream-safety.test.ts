@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertStreamSafe, checkRangeOverride, checkStream, UnsafeStreamError, type StreamLimits, type StreamViolation } from './stream-safety.js';
+import { assertStreamSafe, checkRangeOverride, checkStream, requireRangeOverride, UnsafeStreamError, type StreamLimits, type StreamViolation } from './stream-safety.js';
 
 // Two channels, slew 10 V/s at 1000 Hz: at most 0.01 V (+ 1 uV) per sample.
 const limits: StreamLimits = {
@@ -161,24 +161,45 @@ describe('assertStreamSafe', () => {
 });
 
 describe('checkRangeOverride', () => {
+  const ranges = (...pairs: [number, number][]) => pairs.map((rangeVolts, electrode) => ({ electrode, rangeVolts }));
+
   it('lists the electrodes whose range goes beyond [-1.2, 1.0] V, bounds allowed', () => {
-    const needs = checkRangeOverride([
-      [-1.2, 1.0],
-      [-1.3, 0.5],
-      [-0.5, 1.05],
-      [-1.25, 1.1],
-      [-0.55, 0.325],
-    ]);
+    const needs = checkRangeOverride(ranges([-1.2, 1.0], [-1.3, 0.5], [-0.5, 1.05], [-1.25, 1.1], [-0.55, 0.325]));
     expect(needs.map((n) => [n.electrode, n.beyond])).toEqual([
       [1, 'min'],
       [2, 'max'],
       [3, 'both'],
     ]);
-    expect(needs[0]!.message).toBe('electrode 1 range [-1.3, 0.5] V goes beyond [-1.2, 1] V and needs a confirmed override');
   });
 
   it('needs nothing for the typical calibrated ranges and refuses malformed ones', () => {
-    expect(checkRangeOverride([[-0.55, 0.325], [-0.95, 0.55], [-1.0, 0.6]])).toEqual([]);
-    expect(() => checkRangeOverride([[-1, NaN]])).toThrow(/range of electrode 0 must be a pair/);
+    expect(checkRangeOverride(ranges([-0.55, 0.325], [-0.95, 0.55], [-1.0, 0.6]))).toEqual([]);
+    expect(() => checkRangeOverride(ranges([-1, NaN]))).toThrow(/range of electrode 0 must be a pair/);
+  });
+
+  it('names electrodes by their number, not their place in the list', () => {
+    expect(checkRangeOverride([{ electrode: 5, rangeVolts: [-1.3, 0.5] }]).map((n) => n.electrode)).toEqual([5]);
+  });
+});
+
+describe('requireRangeOverride', () => {
+  it('refuses ranges beyond [-1.2, 1.0] V without a confirmed override, naming the electrodes', () => {
+    expect(() => requireRangeOverride([{ electrode: 1, rangeVolts: [-1.3, 0.5] }], undefined)).toThrow(
+      'rangeOverride: electrode 1 go beyond [-1.2, 1] V: confirm the override and give a reason',
+    );
+    expect(() =>
+      requireRangeOverride(
+        [
+          { electrode: 0, rangeVolts: [-1.3, 0.5] },
+          { electrode: 2, rangeVolts: [-0.5, 1.1] },
+        ],
+        { confirmed: false },
+      ),
+    ).toThrow('rangeOverride: electrodes 0, 2 go beyond [-1.2, 1] V');
+  });
+
+  it('returns the electrodes a confirmed override covers, none when the ranges are safe', () => {
+    expect(requireRangeOverride([{ electrode: 3, rangeVolts: [-1.3, 0.5] }], { confirmed: true })).toEqual([3]);
+    expect(requireRangeOverride([{ electrode: 3, rangeVolts: [-1.2, 1.0] }], undefined)).toEqual([]);
   });
 });

@@ -10,8 +10,7 @@
 // - a step between consecutive samples may be at most slew / dacRate + 1 uV (the 1 uV absorbs
 //   float32 rounding of ramps computed in float64).
 
-/** Ranges beyond this need an explicit, confirmed override (dnpu-semantics.md, "Calibration"). */
-export const SAFE_RANGE_VOLTS: readonly [number, number] = [-1.2, 1.0];
+import { SAFE_RANGE_VOLTS } from '../../../src-shared/domain/limits.js';
 
 /** Extra step allowed on top of slew / dacRate, as on the instrument. */
 export const SLEW_TOLERANCE_VOLTS = 1e-6;
@@ -207,34 +206,48 @@ export function assertStreamSafe(stream: Float32Array, channelCount: number, lim
   if (!result.ok) throw new UnsafeStreamError(result.violations, result.violationCount);
 }
 
+/** An electrode's [min, max] volts, as a calibration lists it. */
+export interface ElectrodeRange {
+  electrode: number;
+  rangeVolts: readonly [number, number];
+}
+
 export interface RangeOverrideNeed {
   electrode: number;
   rangeVolts: readonly [number, number];
   /** Which end goes beyond SAFE_RANGE_VOLTS. */
   beyond: 'min' | 'max' | 'both';
-  message: string;
 }
 
 /**
  * The electrodes whose range goes beyond SAFE_RANGE_VOLTS ([-1.2, 1.0] V; the bounds themselves
  * are allowed). An empty list means no override is needed; otherwise a service must demand an
- * explicit, confirmed override and record it before using these ranges.
+ * explicit, confirmed override and record it before using these ranges (requireRangeOverride).
  */
-export function checkRangeOverride(rangesVolts: readonly (readonly [number, number])[]): RangeOverrideNeed[] {
-  if (!Array.isArray(rangesVolts)) throw new RangeError('rangesVolts must be an array of [min, max] pairs');
+export function checkRangeOverride(ranges: readonly ElectrodeRange[]): RangeOverrideNeed[] {
+  if (!Array.isArray(ranges)) throw new RangeError('ranges must be an array of { electrode, rangeVolts: [min, max] }');
   const [safeLo, safeHi] = SAFE_RANGE_VOLTS;
   const needs: RangeOverrideNeed[] = [];
-  rangesVolts.forEach((range, electrode) => {
-    checkPair(range, `range of electrode ${electrode}`);
-    const low = range[0] < safeLo;
-    const high = range[1] > safeHi;
-    if (!low && !high) return;
-    needs.push({
-      electrode,
-      rangeVolts: range,
-      beyond: low && high ? 'both' : low ? 'min' : 'max',
-      message: `electrode ${electrode} range ${formatRange(range)} V goes beyond ${formatRange(SAFE_RANGE_VOLTS)} V and needs a confirmed override`,
-    });
-  });
+  for (const { electrode, rangeVolts } of ranges) {
+    checkPair(rangeVolts, `range of electrode ${electrode}`);
+    const low = rangeVolts[0] < safeLo;
+    const high = rangeVolts[1] > safeHi;
+    if (low || high) needs.push({ electrode, rangeVolts, beyond: low && high ? 'both' : low ? 'min' : 'max' });
+  }
   return needs;
+}
+
+/**
+ * The override rule for ranges about to be saved: throws, naming the electrodes, when a range
+ * goes beyond SAFE_RANGE_VOLTS and no override is confirmed. Returns the electrodes the override
+ * covers (to record with the ranges); empty when none is needed.
+ */
+export function requireRangeOverride(ranges: readonly ElectrodeRange[], override: { confirmed: boolean } | undefined): number[] {
+  const beyond = checkRangeOverride(ranges).map((need) => need.electrode);
+  if (beyond.length > 0 && override?.confirmed !== true) {
+    throw new Error(
+      `rangeOverride: electrode${beyond.length > 1 ? 's' : ''} ${beyond.join(', ')} go beyond [${SAFE_RANGE_VOLTS[0]}, ${SAFE_RANGE_VOLTS[1]}] V: confirm the override and give a reason`,
+    );
+  }
+  return beyond;
 }

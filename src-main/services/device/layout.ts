@@ -1,10 +1,10 @@
 /**
  * How a device profile maps the DNPU's activation electrodes onto the instrument's DAC channels,
- * and the limits every stream is checked against. Pure: the device service feeds it the
+ * and the limits every stream is checked against (the safe-range rule is core's:
+ * `requireRangeOverride` in core/hardware/stream-safety.ts). Pure: the device service feeds it the
  * profile, the active calibration and the instrument's capabilities.
  */
-import type { Calibration, DeviceSettings, InstrumentCapabilities } from '../../src-shared/ipc'
-import { SAFE_RANGE_VOLTS } from '../../src-shared/ipc'
+import type { Calibration, DeviceSettings, InstrumentCapabilities } from '../../../src-shared/ipc'
 
 /** Ranges per DAC channel: each electrode's calibrated range on its channel, [0, 0] (held at 0 V) on unused channels. */
 export function channelRangesVolts(settings: DeviceSettings, calibration: Calibration, dacChannelCount: number): [number, number][] {
@@ -78,14 +78,7 @@ export function checkSettingsAgainstInstrument(settings: DeviceSettings, capabil
   }
 }
 
-/**
- * Checks calibrated ranges before they are saved: inside the instrument's absolute limit, and
- * beyond [-1.2, 1.0] V only with a confirmed override. Returns the electrodes needing one.
- */
-export function electrodesBeyondSafeRange(ranges: readonly { electrode: number; rangeVolts: readonly [number, number] }[]): number[] {
-  return ranges.filter(({ rangeVolts: [min, max] }) => min < SAFE_RANGE_VOLTS[0] || max > SAFE_RANGE_VOLTS[1]).map((e) => e.electrode)
-}
-
+/** Checks ranges (a calibration's, a sweep's trial) against the instrument's absolute limit, naming the first electrode beyond it. */
 export function checkInsideAbsoluteLimit(
   ranges: readonly { electrode: number; rangeVolts: readonly [number, number] }[],
   absoluteLimitVolts: readonly [number, number]
