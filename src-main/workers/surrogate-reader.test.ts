@@ -79,8 +79,10 @@ describe('the surrogate file reader', () => {
     // The thread never answers, so the time limit is what ends it, however fast this machine is.
     const error = await refusalOf(createSurrogateFileReader({ spawnWorker: spawnHanging, limits: { timeoutMs: 200 } })(new Uint8Array(8)))
     expect(error.reason).toBe('refused: reading it took longer than 0.2 s (limit: 0.2 s per import)')
-    // Terminated, not left spinning: its exit code is the one terminate() gives.
-    expect(await exited).toBe(1)
+    // Terminated, not left spinning: an endless loop never exits by itself, so its 'exit' event
+    // is proof enough. The exit code is not: terminate() gives 1 to a running thread but 0 to
+    // one a loaded machine had not started yet (seen once in CI), and both are stopped.
+    expect(typeof (await exited)).toBe('number')
   })
 
   it('refuses a file whose reader thread crashes or stops without an answer', async () => {
