@@ -2,7 +2,7 @@
  * The instrument use case: one connection at a time, its device profile and active
  * calibration, manual tests, calibration sweeps, measurements for training and validation.
  *
- * Safety (DESIGN.md "Safety and failure"): every stream is checked against the active
+ * Safety (README.md "Safety and failure modes"): every stream is checked against the active
  * calibration, the absolute limit, 0 V at both ends and the slew limit before the driver sends
  * it (the instrument's interlock, set from the same calibration at connect, is the second
  * line); every ending drives the outputs to 0 V.

@@ -1,5 +1,5 @@
 // Host-side check of an activation stream before it is sent to the instrument. The instrument
-// rejects an unsafe upload itself (INSTRUMENT-PROTOCOL.md, "Uploads"), but its interlock is the
+// rejects an unsafe upload itself (docs/instrument-protocol.md "Details that implementations must agree on": Uploads), but its interlock is the
 // second line of defence: the host refuses first and says why.
 //
 // The comparison copies the instrument's, so a stream that passes here is never rejected there
@@ -10,7 +10,7 @@
 // - a step between consecutive samples may be at most slew / dacRate + 1 uV (the 1 uV absorbs
 //   float32 rounding of ramps computed in float64).
 
-/** Ranges beyond this need an explicit, confirmed override (dnpu-semantics.md, "Calibration"). */
+/** Ranges beyond this need an explicit, confirmed override (README.md "The instrument": Calibration). */
 export const SAFE_RANGE_VOLTS: readonly [number, number] = [-1.2, 1.0];
 
 /** Extra step allowed on top of slew / dacRate, as on the instrument. */
