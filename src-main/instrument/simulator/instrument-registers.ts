@@ -82,22 +82,13 @@ export class InstrumentRegisters {
   }
 
   setDacRate(text: string): void {
-    const hz = this.parseNumber(text, 'SOUR:FREQ')
-    if (hz === null || this.refuseWhileBusy('SOUR:FREQ')) return
-    if (!(hz > 0 && hz <= this.capabilities.dacRateMaxHz)) {
-      this.hooks.errors.push(-222, `SOUR:FREQ must be in (0, ${this.capabilities.dacRateMaxHz}] Hz, got ${text}`)
-      return
-    }
-    this.dacRateHz = hz
+    const hz = this.parseRate(text, 'SOUR:FREQ', this.capabilities.dacRateMaxHz)
+    if (hz !== null) this.dacRateHz = hz
   }
 
   setAdcRate(text: string): void {
-    const hz = this.parseNumber(text, 'SENS:FREQ')
-    if (hz === null || this.refuseWhileBusy('SENS:FREQ')) return
-    if (!(hz > 0 && hz <= this.capabilities.adcRateMaxHz)) {
-      this.hooks.errors.push(-222, `SENS:FREQ must be in (0, ${this.capabilities.adcRateMaxHz}] Hz, got ${text}`)
-      return
-    }
+    const hz = this.parseRate(text, 'SENS:FREQ', this.capabilities.adcRateMaxHz)
+    if (hz === null) return
     if (adcPointsPerSample(hz, this.dacRateHz) === null) {
       this.hooks.errors.push(-221, `SENS:FREQ ${text} Hz is not an integer multiple of the DAC rate ${formatPlainDecimal(this.dacRateHz)} Hz (set SOUR:FREQ first)`)
       return
@@ -161,6 +152,17 @@ export class InstrumentRegisters {
     this.ramps.rampTo(channel, volts, now)
     this.hooks.changed()
     this.hooks.logOutputs('set-voltage', fromVolts, false, now)
+  }
+
+  /** A rate in Hz for `command`: a number (-224), not while busy (-221), in (0, max] (-222); null after queuing the error. */
+  private parseRate(text: string, command: string, maxHz: number): number | null {
+    const hz = this.parseNumber(text, command)
+    if (hz === null || this.refuseWhileBusy(command)) return null
+    if (!(hz > 0 && hz <= maxHz)) {
+      this.hooks.errors.push(-222, `${command} must be in (0, ${maxHz}] Hz, got ${text}`)
+      return null
+    }
+    return hz
   }
 
   /** Configuration, uploads and SOUR:VOLT are refused while an acquisition runs. */
