@@ -1,5 +1,5 @@
 /**
- * ESLint rule `local/layering`: the import rules of DESIGN.md, one table per folder.
+ * ESLint rule `local/layering`: the import rules of docs/architecture.md (rules 1-4), one table per folder.
  *
  * Each layer lists which project folders and which packages it may import. A relative import is
  * resolved against the importing file, so `../../store` from core is caught as well as
@@ -22,17 +22,17 @@ export const LAYERS = {
     packages: [/^zod$/]
   },
   'src-main/core': {
-    why: 'core/ is the pure domain (DESIGN.md rule 1): no Electron, IPC, SQL, serial or I/O; it may read src-shared/domain, never the IPC contract',
+    why: 'core/ is the pure domain (docs/architecture.md, rule 1): no Electron, IPC, SQL, serial or I/O; it may read src-shared/domain, never the IPC contract',
     folders: ['src-main/core', 'src-shared/domain'],
     packages: [/^@tensorflow\//, /^node:(module|path|url)$/, /^fflate$/]
   },
   'src-main/store': {
-    why: 'store/ is persistence only and never touches Electron (DESIGN.md rule 1)',
+    why: 'store/ is persistence only and never touches Electron (docs/architecture.md, rule 1)',
     folders: ['src-main/store', 'src-shared'],
     packages: [/^better-sqlite3$/, NODE_BUILTIN]
   },
   'src-main/instrument': {
-    why: 'instrument/ is the driver and never touches Electron (DESIGN.md rule 1)',
+    why: 'instrument/ is the driver and never touches Electron (docs/architecture.md, rule 1)',
     folders: ['src-main/instrument', 'src-main/core'],
     packages: [/^serialport$/, /^@serialport\//, NODE_BUILTIN]
   },
@@ -42,7 +42,7 @@ export const LAYERS = {
     packages: [NODE_BUILTIN]
   },
   'src-main/services': {
-    why: 'services/ compose core, instrument and store; only shell/ and bridge/ touch a transport (DESIGN.md rule 3)',
+    why: 'services/ compose core, instrument and store; only shell/ and bridge/ touch a transport (docs/architecture.md, rule 3)',
     folders: ['src-main/services', 'src-main/core', 'src-main/store', 'src-main/instrument', 'src-main/workers/trainer-protocol.ts', 'src-shared'],
     packages: [NODE_BUILTIN, /^zod$/]
   },
@@ -62,12 +62,12 @@ export const LAYERS = {
     packages: [NODE_BUILTIN, /^electron$/]
   },
   'src-preload': {
-    why: 'the preload only bridges the contract\'s method names (DESIGN.md rule 2); it ships no zod',
+    why: 'the preload only bridges the contract\'s method names (docs/architecture.md, rule 2); it ships no zod',
     folders: ['src-preload', 'src-shared/ipc/api-methods.ts'],
     packages: [/^electron$/]
   },
   'src-renderer': {
-    why: 'the renderer reaches main only through lib/api.ts and the contract (DESIGN.md rule 4)',
+    why: 'the renderer reaches main only through lib/api.svelte.ts and the contract (docs/architecture.md, rule 4)',
     folders: ['src-renderer', 'src-shared'],
     packages: [/^svelte(\/|$)/, /^uplot(\/|$)/, /^zod$/]
   }
@@ -91,7 +91,7 @@ function withinAllowed(targetFromRoot, folders) {
 export const layeringRule = {
   meta: {
     type: 'problem',
-    docs: { description: 'enforce the import layering of DESIGN.md' },
+    docs: { description: 'enforce the import layering of docs/architecture.md' },
     schema: [{ type: 'object', properties: { root: { type: 'string' } }, additionalProperties: false }]
   },
   create(context) {
@@ -131,14 +131,14 @@ export const layeringRule = {
   }
 }
 
-/** Bans ipcMain / ipcRenderer outside the two transport folders (DESIGN.md rule 3). */
+/** Bans ipcMain / ipcRenderer outside the two transport folders (docs/architecture.md, rule 3). */
 export const rawIpcRule = {
   meta: { type: 'problem', docs: { description: 'only shell/ and the preload touch raw IPC' }, schema: [] },
   create(context) {
     return {
       Identifier(node) {
         if (node.name === 'ipcMain' || node.name === 'ipcRenderer') {
-          context.report({ node, message: `${node.name} is only used in src-main/shell and src-preload (DESIGN.md rule 3)` })
+          context.report({ node, message: `${node.name} is only used in src-main/shell and src-preload (docs/architecture.md, rule 3)` })
         }
       }
     }

@@ -10,7 +10,7 @@ async function layeringErrors(file: string, code: string): Promise<string[]> {
   return result.messages.filter((m) => m.ruleId === 'local/layering' || m.ruleId === 'local/raw-ipc').map((m) => m.message)
 }
 
-describe('layering lint rule (DESIGN.md rule 1-4)', () => {
+describe('layering lint rule (docs/architecture.md, rules 1-4)', () => {
   it.each([
     "import 'electron'",
     "import Database from 'better-sqlite3'",

@@ -2,7 +2,7 @@
  * Training use case: turns a validated config into a run, drives a trainer worker, and is the
  * single place that persists what the worker reports.
  *
- * Persistence and the UI are listeners of the same events (DESIGN.md rule 6): every generation is
+ * Persistence and the UI are listeners of the same events (docs/architecture.md, rule 6): every generation is
  * written (metrics + checkpoint in one transaction) before its progress event goes out, so what
  * a user sees is always already on disk.
  */
@@ -390,7 +390,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
   private finish(run: ActiveRun, status: Exclude<RunStatus, 'running'>, error: string | null): void {
     if (this.active !== run) return
     this.active = null
-    // Every ending of a run on the instrument leaves its outputs at 0 V (DESIGN.md rule 6).
+    // Every ending of a run on the instrument leaves its outputs at 0 V (docs/architecture.md, rule 6).
     void run.deviceLease?.release()
     try {
       this.runs.finishRun(run.runId, status, error)

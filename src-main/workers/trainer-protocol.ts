@@ -2,7 +2,7 @@
  * Messages between the training service (main thread) and a trainer worker.
  *
  * A typed union with a per-sender sequence number, so the receiver can detect a lost or
- * reordered message; errors cross as plain data, never as thrown objects (DESIGN.md rule 7).
+ * reordered message; errors cross as plain data, never as thrown objects (docs/architecture.md, rule 7).
  */
 import type { CapacityAtN, EpochMetrics, GdRunOutcome, TrainingConfig } from '../../src-shared/ipc'
 import type { CapacityCheckpoint, GaCheckpoint, GaGenerationResult, GdCheckpoint, SurrogateDefinition } from '../core'

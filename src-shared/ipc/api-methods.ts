@@ -44,7 +44,7 @@ export const API_METHODS = {
 
 export type ApiMethodName = keyof typeof API_METHODS
 
-/** Raw API: each method resolves to an envelope. `lib/api.ts` unwraps it for views. */
+/** Raw API: each method resolves to an envelope. `lib/api.svelte.ts` unwraps it for views. */
 export type RawDnpuApi = {
   [M in ApiMethodName]: (
     request: ChannelRequest<(typeof API_METHODS)[M]>

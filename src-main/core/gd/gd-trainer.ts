@@ -10,129 +10,34 @@
 // Parameters and optimiser state are plain float64 numbers (the surrogate's forward and its
 // backward to the inputs run in float32 tfjs), so a checkpoint holds exactly what the next
 // epoch reads and a resumed run repeats the uninterrupted one value for value.
-import * as tf from '@tensorflow/tfjs';
-import type { Dnpu } from '../dnpu.js';
 import { Rng, randomSeed } from '../rng.js';
-import type { SimulationOptions } from '../surrogate.js';
-import type { SurrogateDefinition } from '../surrogate-definition.js';
-import { DifferentiableSurrogate, type DifferentiableProcessor, type DifferentiableProcessorFactory } from './differentiable-surrogate.js';
-import { bceReadoutLossGradient, corrsigLossGradient, fisherLossGradient, mseLossGradient } from './loss-gradients.js';
-import { sigmoidNnDistanceLoss } from './losses.js';
-import { VectorOptimizer, type GdOptimizerName, type GdOptimizerState } from './optimizers.js';
+import { DifferentiableSurrogate, type DifferentiableProcessor } from './differentiable-surrogate.js';
+import { criterionWithGradient, float32Inward, rangeRegularizer } from './gd-criterion.js';
+import {
+  isBinary,
+  validateGdSetup,
+  type GdCheckpoint,
+  type GdEpochResult,
+  type GdReadout,
+  type GdResult,
+  type GdSnapshot,
+  type GdTrainerSetup,
+} from './gd-setup.js';
+import { VectorOptimizer, type GdOptimizerState } from './optimizers.js';
 
 export type { GdOptimizerName, GdOptimizerState } from './optimizers.js';
-/** sigmoid_nn_distance ignores the targets: it spreads the outputs apart (brains-py's sigmoid_nn_distance). */
-export type GdLossName = 'corrsig' | 'fisher' | 'mse' | 'bce' | 'sigmoid_nn_distance';
-export type GdConstraint = 'clip' | 'regul';
-
-export const GD_LOSS_NAMES: readonly GdLossName[] = ['corrsig', 'fisher', 'mse', 'bce', 'sigmoid_nn_distance'];
-
-export interface GdDataset {
-  /** points x data electrodes, in the task's input range. */
-  inputs: number[][];
-  targets: number[];
-}
-
-export interface GdTrainerSetup {
-  definition: SurrogateDefinition;
-  /** Amplification / clipping overrides, as for SurrogateModel. */
-  simulation?: Pick<SimulationOptions, 'amplification' | 'clippingValueNanoamps'> | undefined;
-  dnpu: Dnpu;
-  train: GdDataset;
-  validation?: GdDataset | undefined;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: GdOptimizerName;
-  /** Adam's betas; torch's defaults [0.9, 0.999]. */
-  betas?: [number, number] | undefined;
-  /** Adam's epsilon; torch's default 1e-8 (tfjs would use its backend epsilon, 1e-7). */
-  epsilon?: number | undefined;
-  /** SGD momentum (torch's form: buf = m * buf + g); 0 = plain SGD. */
-  momentum?: number | undefined;
-  constraint: GdConstraint;
-  loss: GdLossName;
-  /** uint32; drawn with randomSeed() when absent (read it back from `seed`). */
-  seed?: number | undefined;
-  /** With a validation set, result() returns the lowest-validation-loss controls. Default true. */
-  returnBestModel?: boolean | undefined;
-  /**
-   * Makes what the forward and the input gradient run on (default: one DifferentiableSurrogate
-   * in this thread). It must give the same bits as that default; the workers pass a pool that
-   * splits each batch's rows over threads. The trainer disposes it.
-   */
-  createProcessor?: DifferentiableProcessorFactory | undefined;
-}
-
-export interface GdReadout {
-  weight: number;
-  bias: number;
-}
-
-export interface GdEpochResult {
-  /** 1-based count of epochs run so far. */
-  epoch: number;
-  /** sum(batch loss * batch size) / N, regularizer included when constraint is 'regul'. */
-  trainLoss: number;
-  validationLoss: number | null;
-  controlVoltages: number[];
-  done: boolean;
-}
-
-export interface GdResult {
-  epochs: number;
-  /** The best-on-validation controls (returnBestModel with validation), else the last ones. */
-  controlVoltages: number[];
-  /** The bce readout belonging to those controls; null for the other losses. */
-  readout: GdReadout | null;
-  /** Epoch (1-based) the returned controls come from. */
-  epoch: number;
-  bestValidationLoss: number | null;
-  trainLosses: number[];
-  validationLosses: number[];
-}
-
-interface Snapshot {
-  epoch: number;
-  validationLoss: number;
-  controlVoltages: number[];
-  readout: GdReadout | null;
-}
-
-export interface GdCheckpoint {
-  version: 2;
-  seed: number;
-  loss: GdLossName;
-  optimizerName: GdOptimizerName;
-  epochs: number;
-  epochsRun: number;
-  controlVoltages: number[];
-  readout: GdReadout | null;
-  trainLosses: number[];
-  validationLosses: number[];
-  best: Snapshot | null;
-  rngState: number[];
-  optimizer: GdOptimizerState;
-}
-
-const CLASS_LOSSES: readonly GdLossName[] = ['corrsig', 'fisher', 'bce'];
-
-// float32 bounds rounded inward, so a clipped float32 control is inside its float64 range
-// (float32(-1.2) is below -1.2, and Dnpu.assembleBatch would refuse it).
-const F32 = new Float32Array(1);
-const I32 = new Int32Array(F32.buffer);
-function float32Inward(value: number, direction: 1 | -1): number {
-  F32[0] = value;
-  if ((F32[0]! - value) * direction >= 0) return F32[0]!;
-  // One ulp towards `direction` (integer order of float32 bits flips for negative values).
-  I32[0]! += F32[0]! > 0 === (direction > 0) ? 1 : -1;
-  if (F32[0] === 0 && value !== 0) F32[0] = direction * 1e-45;
-  return F32[0]!;
-}
-
-function isBinary(targets: readonly number[]): boolean {
-  return targets.every((t) => t === 0 || t === 1);
-}
+export {
+  GD_LOSS_NAMES,
+  checkGdBatching,
+  type GdCheckpoint,
+  type GdConstraint,
+  type GdDataset,
+  type GdEpochResult,
+  type GdLossName,
+  type GdReadout,
+  type GdResult,
+  type GdTrainerSetup,
+} from './gd-setup.js';
 
 export class GdTrainer {
   readonly seed: number;
@@ -150,7 +55,7 @@ export class GdTrainer {
   private epochsRun = 0;
   private readonly trainLosses: number[] = [];
   private readonly validationLosses: number[] = [];
-  private best: Snapshot | null = null;
+  private best: GdSnapshot | null = null;
   private disposed = false;
 
   private constructor(setup: GdTrainerSetup, surrogate: DifferentiableProcessor, seed: number) {
@@ -173,7 +78,7 @@ export class GdTrainer {
   }
 
   static async create(setup: GdTrainerSetup): Promise<GdTrainer> {
-    GdTrainer.validate(setup);
+    validateGdSetup(setup);
     const copy: GdTrainerSetup = {
       ...setup,
       train: { inputs: setup.train.inputs.map((row) => [...row]), targets: [...setup.train.targets] },
@@ -359,7 +264,7 @@ export class GdTrainer {
   private async lossAndGradient(data: number[][], targets: number[]): Promise<{ loss: number; gradient: number[] }> {
     const pass = await this.surrogate.forwardWithGradient(this.rowsOf(data, this.controlVoltages), data.length);
     try {
-      const { loss: lossValue, outputGradient, readoutGradient } = await this.criterionWithGradient(pass.outputsNanoamps, targets);
+      const { loss: lossValue, outputGradient, readoutGradient } = await criterionWithGradient(this.setup.loss, pass.outputsNanoamps, targets, this.readout());
       const rowGradient = await pass.inputGradient(Float32Array.from(outputGradient));
       const width = this.setup.dnpu.activationElectrodeCount;
       const gradient = this.setup.dnpu.controlElectrodes.map((electrode) => {
@@ -369,7 +274,7 @@ export class GdTrainer {
       });
       let loss = lossValue;
       if (this.setup.constraint === 'regul') {
-        const { value: penalty, gradient: penaltyGradient } = this.regularizer();
+        const { value: penalty, gradient: penaltyGradient } = rangeRegularizer(this.controlVoltages, this.setup.dnpu.controlRangesVolts);
         loss += penalty;
         penaltyGradient.forEach((g, c) => (gradient[c]! += g));
       }
@@ -380,66 +285,12 @@ export class GdTrainer {
     }
   }
 
-  /**
-   * The batch criterion and its gradient with respect to the outputs (and, for bce, to the
-   * readout's weight and bias): by hand in float64 (loss-gradients.ts) for every loss but
-   * sigmoid_nn_distance, which goes through tfjs autograd.
-   */
-  private async criterionWithGradient(
-    outputs: Float32Array,
-    targets: number[],
-  ): Promise<{ loss: number; outputGradient: ArrayLike<number>; readoutGradient: number[] }> {
-    switch (this.setup.loss) {
-      case 'corrsig':
-        return { ...corrsigLossGradient(outputs, targets), readoutGradient: [] };
-      case 'fisher':
-        return { ...fisherLossGradient(outputs, targets), readoutGradient: [] };
-      case 'mse':
-        return { ...mseLossGradient(outputs, targets), readoutGradient: [] };
-      case 'bce': {
-        const { weight, bias } = this.readout()!;
-        const result = bceReadoutLossGradient(outputs, targets, weight, bias);
-        return { ...result, readoutGradient: [result.weightGradient, result.biasGradient] };
-      }
-      case 'sigmoid_nn_distance': {
-        const output = tf.tensor1d(outputs, 'float32');
-        const { value, grads } = tf.valueAndGrads((o: tf.Tensor) => sigmoidNnDistanceLoss(o as tf.Tensor1D))([output]);
-        const [loss, gradient] = await Promise.all([value.data(), grads[0]!.data()]);
-        tf.dispose([value, ...grads, output]);
-        return { loss: loss[0]!, outputGradient: gradient, readoutGradient: [] };
-      }
-    }
-  }
-
-
-  /**
-   * sum over controls of relu(lo - v) + relu(v - hi) (DNPU.regularizer) over the exact ranges,
-   * and its gradient (-1 below, +1 above, 0 inside and on the bounds, as torch's relu).
-   */
-  private regularizer(): { value: number; gradient: number[] } {
-    const ranges = this.setup.dnpu.controlRangesVolts;
-    let value = 0;
-    const gradient = this.controlVoltages.map((v, c) => {
-      const [lo, hi] = ranges[c]!;
-      if (v < lo) {
-        value += lo - v;
-        return -1;
-      }
-      if (v > hi) {
-        value += v - hi;
-        return 1;
-      }
-      return 0;
-    });
-    return { value, gradient };
-  }
-
   // Validation: the criterion only (no regularizer), as the reference's val step, but on the
   // whole validation set in one batch rather than averaged over batches: corrsig's min / max
   // terms depend on the batch, and one batch makes the best-model choice independent of it.
   private async lossOf(data: number[][], targets: number[]): Promise<number> {
     const outputs = await this.forwardOutputs(data, this.controlVoltages);
-    return (await this.criterionWithGradient(outputs, targets)).loss;
+    return (await criterionWithGradient(this.setup.loss, outputs, targets, this.readout())).loss;
   }
 
   private clipControls(): void {
@@ -482,48 +333,5 @@ export class GdTrainer {
     const { optimizer: name, learningRate, betas, epsilon, momentum } = setup;
     return new VectorOptimizer({ name, learningRate, betas, epsilon, momentum }, parameterCount, restored);
   }
-
-  private static validate(setup: GdTrainerSetup): void {
-    const { dnpu, train, validation, epochs, batchSize, learningRate, loss, optimizer, constraint } = setup;
-    if (!GD_LOSS_NAMES.includes(loss)) throw new RangeError(`unknown loss '${String(loss)}'`);
-    if (optimizer !== 'adam' && optimizer !== 'sgd') throw new RangeError(`unknown optimizer '${String(optimizer)}'`);
-    if (constraint !== 'clip' && constraint !== 'regul') throw new RangeError(`unknown constraint '${String(constraint)}'`);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-    if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new RangeError(`learningRate must be positive, got ${learningRate}`);
-    if (setup.momentum !== undefined && !(setup.momentum >= 0 && setup.momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${setup.momentum}`);
-    if (setup.betas && !setup.betas.every((b) => b >= 0 && b < 1)) throw new RangeError(`betas must be in [0, 1), got [${setup.betas.join(', ')}]`);
-    if (setup.definition.inputCount !== dnpu.activationElectrodeCount) {
-      throw new RangeError(`surrogate has ${setup.definition.inputCount} inputs, DNPU expects ${dnpu.activationElectrodeCount} activation electrodes`);
-    }
-    if (setup.definition.outputCount !== 1) throw new RangeError(`one output electrode is supported, the surrogate has ${setup.definition.outputCount}`);
-    const checkSet = (set: GdDataset, what: string): void => {
-      if (set.inputs.length === 0) throw new RangeError(`${what} set is empty`);
-      if (set.targets.length !== set.inputs.length) throw new RangeError(`${what} targets has ${set.targets.length} values for ${set.inputs.length} points`);
-      if (set.targets.some((t) => !Number.isFinite(t))) throw new RangeError(`${what} targets must be finite numbers`);
-      if (CLASS_LOSSES.includes(loss)) {
-        if (!isBinary(set.targets) || !set.targets.includes(0) || !set.targets.includes(1)) {
-          throw new RangeError(`loss ${loss} needs ${what} targets of 0 and 1 with both classes present`);
-        }
-      }
-    };
-    checkSet(train, 'training');
-    if (validation) checkSet(validation, 'validation');
-    checkGdBatching(loss, train.inputs.length, batchSize);
-  }
 }
 
-/**
- * corrsig needs both classes in every batch, fisher two points of each (for the variances). The
- * balanced shuffle guarantees that unless a batch is too short: refuse up front (the app does
- * before storing a run) rather than fail, or give NaN, in the middle of an epoch.
- */
-export function checkGdBatching(loss: GdLossName, trainCount: number, batchSize: number): void {
-  const minimumBatch = loss === 'fisher' ? 4 : loss === 'corrsig' || loss === 'sigmoid_nn_distance' ? 2 : 1;
-  const last = trainCount % batchSize || batchSize;
-  if (Math.min(batchSize, trainCount, last) < minimumBatch) {
-    throw new RangeError(
-      `loss ${loss} needs at least ${minimumBatch} points in every batch; with ${trainCount} training points and batch size ${batchSize} the last batch has ${Math.min(last, trainCount)} (choose another batch size)`,
-    );
-  }
-}

@@ -1,4 +1,4 @@
-// Calibration IV curves (dnpu-semantics.md, "Calibration"): one electrode at a time sweeps a
+// Calibration IV curves (README.md "The instrument": Calibration): one electrode at a time sweeps a
 // sawtooth 0 -> min -> max -> 0 of its trial range while every other electrode stays at 0 V;
 // the readout current per point is its IV curve. From the curve, saturation detection marks
 // the points whose reading sits at the edge of the ADC range, and suggestRange proposes the

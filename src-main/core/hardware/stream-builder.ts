@@ -294,8 +294,8 @@ export function repeatTargetsPerPlateauSample(targets: Float32Array, columns: nu
 }
 
 /**
- * Readout volts -> nA: volts * amplification * (inverted ? -1 : 1) (INSTRUMENT-PROTOCOL.md,
- * host-side rules). `amplification` is one value, or one per readout channel for a readout
+ * Readout volts -> nA: volts * amplification * (inverted ? -1 : 1) (docs/instrument-protocol.md,
+ * "Host-side rules (driver)"). `amplification` is one value, or one per readout channel for a readout
  * interleaved by channel.
  */
 export function voltsToNanoamps(volts: number, amplification: number, inverted: boolean): number;

@@ -1,5 +1,5 @@
 // Host-side check of an activation stream before it is sent to the instrument. The instrument
-// rejects an unsafe upload itself (INSTRUMENT-PROTOCOL.md, "Uploads"), but its interlock is the
+// rejects an unsafe upload itself (docs/instrument-protocol.md "Details that implementations must agree on": Uploads), but its interlock is the
 // second line of defence: the host refuses first and says why.
 //
 // The comparison copies the instrument's, so a stream that passes here is never rejected there

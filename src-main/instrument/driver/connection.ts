@@ -3,7 +3,7 @@
  * awaits exactly one answer frame, every command has a timeout. A timeout, a closed port or
  * bytes that make no sense put the connection into the `failed` state: in-flight and queued
  * work rejects naming its command and the cause, nothing is retried, and every later call
- * rejects at once with the same reason (INSTRUMENT-PROTOCOL.md "Host-side rules").
+ * rejects at once with the same reason (docs/instrument-protocol.md "Host-side rules (driver)").
  */
 
 import type { Command } from '../protocol/commands'

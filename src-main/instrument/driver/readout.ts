@@ -1,6 +1,6 @@
 /**
  * Readout volts to device current: `volts * amplification * (inverted ? -1 : 1)` nA
- * (INSTRUMENT-PROTOCOL.md "Host-side rules"; amplification in nA per volt, the surrogate file
+ * (docs/instrument-protocol.md "Host-side rules (driver)"; amplification in nA per volt, the surrogate file
  * convention).
  */
 

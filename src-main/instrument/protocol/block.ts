@@ -1,6 +1,6 @@
 /**
  * IEEE 488.2 definite-length binary blocks: `#` + one digit n + n digits giving the byte count L
- * + L bytes. Payloads are float32 little-endian (INSTRUMENT-PROTOCOL.md "Framing").
+ * + L bytes. Payloads are float32 little-endian (docs/instrument-protocol.md "Framing").
  */
 
 /** A block header or payload that breaks the framing rules. */

@@ -1,6 +1,6 @@
 /**
  * Command lines the host sends, as bytes ready for the wire (terminated by `\n`) with a short
- * label for error messages. Short-form keywords only (INSTRUMENT-PROTOCOL.md).
+ * label for error messages. Short-form keywords only (docs/instrument-protocol.md).
  */
 
 import { blockHeader, float32LeBytes } from './block'

@@ -1,7 +1,7 @@
 /**
  * The two ways an instrument exchange goes wrong at the protocol level: the bytes make no sense
  * (`ProtocolError`), or the instrument understood and reported an error code from its error
- * queue (`InstrumentError`). INSTRUMENT-PROTOCOL.md "Error codes".
+ * queue (`InstrumentError`). docs/instrument-protocol.md "Error codes".
  */
 
 /**

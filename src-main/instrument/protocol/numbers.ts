@@ -1,6 +1,6 @@
 /**
  * Numbers as the instrument reads and writes them: NR1 (`5`), NR2 (`-0.5`), NR3 (`1.5E-3`), no
- * unit suffixes (INSTRUMENT-PROTOCOL.md "Details", Numbers).
+ * unit suffixes (docs/instrument-protocol.md "Details that implementations must agree on", Numbers).
  */
 
 import { ProtocolError } from './errors'

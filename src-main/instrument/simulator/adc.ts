@@ -1,7 +1,7 @@
 /**
  * From device currents to ADC readings: nA / amplification (negated for an inverting amplifier),
  * Gaussian noise per raw ADC point, saturation at the ADC range edges, then optional averaging
- * of the oversampled points (INSTRUMENT-PROTOCOL.md "Surrogate-backed devices", "Saturation").
+ * of the oversampled points (docs/instrument-protocol.md "Details that implementations must agree on": Surrogate-backed devices, Saturation).
  */
 import type { Rng } from '../../core/rng'
 

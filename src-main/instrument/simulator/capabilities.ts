@@ -1,4 +1,4 @@
-/** What the simulated box can do, and its power-on state (INSTRUMENT-PROTOCOL.md "Capabilities"). */
+/** What the simulated box can do, and its power-on state (docs/instrument-protocol.md "Capabilities (queries)"). */
 
 export interface SimulatorCapabilities {
   /** Absolute output limit of the DACs, volts. */

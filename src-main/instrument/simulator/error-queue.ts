@@ -1,5 +1,5 @@
 /**
- * The instrument's error queue (INSTRUMENT-PROTOCOL.md "Error queue"): FIFO, 16 entries; the
+ * The instrument's error queue (docs/instrument-protocol.md "Details that implementations must agree on": Error queue): FIFO, 16 entries; the
  * 17th error turns the 16th entry into -350 and later ones are dropped until a read makes room.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The text side of the instrument's command language: `;` chains, headers matched against the
  * short/long keyword forms, NR1/NR2/NR3 numbers, and answer formatting
- * (INSTRUMENT-PROTOCOL.md "Details that implementations must agree on").
+ * (docs/instrument-protocol.md "Details that implementations must agree on").
  */
 import type { Frame, SkippedBlock } from '../protocol/frame-reader'
 

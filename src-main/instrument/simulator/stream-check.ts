@@ -1,6 +1,6 @@
 /**
- * The content rules an activation stream must meet to be played (INSTRUMENT-PROTOCOL.md
- * "Acquisition" and "Uploads"), and the per-channel summary the upload log records.
+ * The content rules an activation stream must meet to be played (docs/instrument-protocol.md
+ * "Acquisition" and, under "Details that implementations must agree on", Uploads), and the per-channel summary the upload log records.
  */
 
 /** Step tolerance on top of slew/DAC-rate: float32 rounding of the host's ramps. */

@@ -5,7 +5,7 @@
  * (device-gate.ts): a run on the device holds its lease, and while it does every other change of
  * the device is refused, by construction rather than by a check each operation must remember.
  *
- * Safety (DESIGN.md "Safety and failure"): every stream is checked against the active
+ * Safety (README.md "Safety and failure modes"): every stream is checked against the active
  * calibration, the absolute limit, 0 V at both ends and the slew limit before the driver sends
  * it (the instrument's interlock, set from the same calibration at connect, is the second
  * line); every ending drives the outputs to 0 V.

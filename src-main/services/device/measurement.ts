@@ -4,7 +4,7 @@
  * a `Connected` instrument, which only the DeviceGate hands out (to a lease holder, or to an
  * operation it let through).
  *
- * Safety (DESIGN.md "Safety and failure"): every stream is checked against the calibration's
+ * Safety (README.md "Safety and failure modes"): every stream is checked against the calibration's
  * ranges, the absolute limit, 0 V at both ends and the slew limit in the driver's `validate`
  * hook, so a refused stream is never written; the instrument's interlock is the second line.
  */
