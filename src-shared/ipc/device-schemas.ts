@@ -87,10 +87,10 @@ export interface Calibration {
   measurementId: number | null
 }
 
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'failed'
+export type InstrumentConnectionState = 'disconnected' | 'connecting' | 'connected' | 'failed'
 
 export interface DeviceStatus {
-  state: ConnectionState
+  state: InstrumentConnectionState
   portPath: string | null
   identity: InstrumentIdentity | null
   capabilities: InstrumentCapabilities | null

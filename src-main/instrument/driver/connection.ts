@@ -13,7 +13,7 @@ import { FrameReader, type Frame } from '../protocol/frame-reader'
 import { quote } from '../protocol/numbers'
 import type { Transport } from './transport'
 
-export type ConnectionState = 'open' | 'failed' | 'closed'
+export type LinkState = 'open' | 'failed' | 'closed'
 
 /** The instrument did not answer (or the link did not take the bytes) in time. */
 export class InstrumentTimeoutError extends Error {
@@ -68,7 +68,7 @@ export class Connection {
     if (!transport.isOpen) this.fail(new PortClosedError(`${transport.description} is closed`))
   }
 
-  get state(): ConnectionState {
+  get state(): LinkState {
     if (this.closedByUs) return 'closed'
     return this.failure ? 'failed' : 'open'
   }

@@ -19,7 +19,7 @@ import * as commands from '../protocol/commands'
 import type { Command } from '../protocol/commands'
 import { InstrumentError, ProtocolError, SATURATED_CODE, type ErrorQueueEntry } from '../protocol/errors'
 import { parseBoolean, parseNumberList, quote } from '../protocol/numbers'
-import { Connection, ConnectionUnusableError, type ConnectionState } from './connection'
+import { Connection, ConnectionUnusableError, type LinkState } from './connection'
 import type { Transport } from './transport'
 
 export interface ChannelLimit {
@@ -152,7 +152,7 @@ export class InstrumentDriver {
     }
   }
 
-  get state(): ConnectionState {
+  get state(): LinkState {
     return this.connection.state
   }
 

@@ -22,7 +22,7 @@ export interface Connected {
 export type Calibrated = Connected & { calibration: Calibration }
 
 /** The connection's state as DeviceStatus reports it (the simulator's model is the service's to add). */
-export type ConnectionStatus = Omit<DeviceStatus, 'simulatorModelId'>
+export type InstrumentConnectionStatus = Omit<DeviceStatus, 'simulatorModelId'>
 
 export interface ConnectionOptions {
   devices: DeviceRepository
@@ -47,7 +47,7 @@ export class InstrumentConnection {
 
   constructor(private readonly options: ConnectionOptions) {}
 
-  status(): ConnectionStatus {
+  status(): InstrumentConnectionStatus {
     const c = this.connected
     return {
       state: this.state,

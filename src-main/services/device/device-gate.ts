@@ -6,7 +6,7 @@
  * while a run holds the lease) or through the lease itself. So a new operation cannot forget the
  * check; device-gate.test.ts shows that reaching the connection any other way fails typecheck.
  */
-import { InstrumentConnection, type Calibrated, type Connected, type ConnectionOptions, type ConnectionStatus } from './connection'
+import { InstrumentConnection, type Calibrated, type Connected, type ConnectionOptions, type InstrumentConnectionStatus } from './connection'
 
 /** What is connected, to read: no driver, so nothing read through it changes the device. */
 export type ConnectedDevice = Readonly<Omit<Connected, 'driver'>>
@@ -31,7 +31,7 @@ export class DeviceGate {
     this.connection = new InstrumentConnection(options)
   }
 
-  status(): ConnectionStatus {
+  status(): InstrumentConnectionStatus {
     return this.connection.status()
   }
 

@@ -19,7 +19,7 @@ import {
   type EventPayloads,
   type RawDnpuApi
 } from '../../../src-shared/ipc'
-import { WsTransport, browserModeSocketUrl, type ConnectionState } from './ws-transport'
+import { WsTransport, browserModeSocketUrl, type BridgeLinkState } from './ws-transport'
 
 type MethodRequest<M extends ApiMethodName> = ChannelRequest<(typeof API_METHODS)[M]>
 type MethodResponse<M extends ApiMethodName> = ChannelResponse<(typeof API_METHODS)[M]>
@@ -35,11 +35,11 @@ export type DnpuApi = { [M in ApiMethodName]: UnwrappedMethod<M> } & {
   [M in EventMethodName]: (listener: (payload: MethodEvent<M>) => void) => () => void
 }
 
-export type { ConnectionState }
+export type { BridgeLinkState }
 
-const connectionState = $state<ConnectionState>({ status: 'connecting', detail: null, nextAttemptAt: null })
+const connectionState = $state<BridgeLinkState>({ status: 'connecting', detail: null, nextAttemptAt: null })
 /** The banner's source of truth. In the Electron window it is always 'open'. */
-export const connection: Readonly<ConnectionState> = connectionState
+export const connection: Readonly<BridgeLinkState> = connectionState
 
 // Plain listener registries, deliberately not reactive: nothing renders from them.
 // eslint-disable-next-line svelte/prefer-svelte-reactivity

@@ -4,7 +4,7 @@
  */
 import type { DeviceStatus, GaTrainingConfig } from '../../../src-shared/ipc'
 
-export type Processor = NonNullable<GaTrainingConfig['processor']>
+export type ProcessorKind = NonNullable<GaTrainingConfig['processor']>
 
 /** Null when a device is connected; else why the controls that drive it are off. */
 export function notConnectedReason(status: DeviceStatus | null): string | null {
@@ -48,7 +48,7 @@ export function allowedRangeVolts(status: DeviceStatus | null, electrode: number
  * The GA config sent for the chosen processor. On the device the surrogate's simulation
  * options do not apply, so they are left out rather than silently ignored by main.
  */
-export function withProcessor(config: GaTrainingConfig, processor: Processor): GaTrainingConfig {
+export function withProcessor(config: GaTrainingConfig, processor: ProcessorKind): GaTrainingConfig {
   if (processor === 'surrogate') {
     const { processor: _dropped, ...rest } = config
     return rest

@@ -13,10 +13,10 @@ import type {
 
 export const DISCONNECTED_MESSAGE = 'disconnected from DNPU Lab (browser mode)'
 
-export type ConnectionStatus = 'connecting' | 'open' | 'disconnected'
+export type BridgeLinkStatus = 'connecting' | 'open' | 'disconnected'
 
-export interface ConnectionState {
-  status: ConnectionStatus
+export interface BridgeLinkState {
+  status: BridgeLinkStatus
   /** What went wrong, for the banner; null while all is well. */
   detail: string | null
   /** When the next reconnect attempt starts (epoch ms), while disconnected. */
@@ -26,7 +26,7 @@ export interface ConnectionState {
 export interface WsTransportOptions {
   /** null when the page was opened without its access token: nothing to connect to. */
   url: string | null
-  onState(state: ConnectionState): void
+  onState(state: BridgeLinkState): void
   onEvent(event: EventName, payload: unknown): void
   /** Called when a connection opens after a lost or failed one; events may have been missed. */
   onRestored(): void
@@ -44,7 +44,7 @@ interface PendingRequest {
 export class WsTransport {
   readonly #options: WsTransportOptions
   #socket: WebSocket | null = null
-  #status: ConnectionStatus = 'connecting'
+  #status: BridgeLinkStatus = 'connecting'
   #nextId = 1
   /** Requests written while the socket was still connecting, sent once it opens. */
   #queue: WsClientMessage[] = []
@@ -176,7 +176,7 @@ export class WsTransport {
     }
   }
 
-  #setState(status: ConnectionStatus, detail: string | null, nextAttemptAt: number | null): void {
+  #setState(status: BridgeLinkStatus, detail: string | null, nextAttemptAt: number | null): void {
     this.#status = status
     this.#detail = detail
     this.#options.onState({ status, detail, nextAttemptAt })
