@@ -11,7 +11,7 @@ import { capacityPerceptronSeed, judgeCapacityOutput, vcDimensionInputs, type Ca
 import { toWorkerCheckpoint } from '../../workers/trainer-protocol'
 import { refused, trainedRows, type CalibrationInForce, type ValidationInputs, type ValidationPlan } from '../validation-voltages'
 import type { ServiceAlgorithm } from './descriptor'
-import { fixed, utc } from './text'
+import { fixed, runHeadJson, utc } from './text'
 
 type CapacityEvent = Extract<TrainingProgressEvent, { algorithm: 'capacity' }>
 
@@ -121,10 +121,7 @@ export const capacityService: ServiceAlgorithm = {
       return [`run ${run.id}: capacity sweep ${run.status} in ${seconds.toFixed(2)} s, seed ${run.seed}`, ...table, resumeHint, '']
     },
     resultJson: (run) => ({
-      runId: run.id,
-      algorithm: run.algorithm,
-      status: run.status,
-      seed: run.seed,
+      ...runHeadJson(run),
       model: run.modelId,
       stopped: run.status === 'stopped',
       labelings: run.steps,

@@ -3,7 +3,7 @@ import type { GaHardwareValidation, GaTrainingConfig, HardwareValidation, RunDet
 import { FITNESS_FUNCTIONS, parseGateTask, pearson } from '../../core'
 import { refused, trainedRows, type CalibrationInForce, type ValidationInputs, type ValidationPlan } from '../validation-voltages'
 import type { ServiceAlgorithm } from './descriptor'
-import { fixed, formatNumber, utc } from './text'
+import { controlsJson, controlsText, runHeadJson, fixed, formatNumber, utc } from './text'
 
 type GaEvent = Extract<TrainingProgressEvent, { algorithm: 'ga' }>
 
@@ -62,26 +62,15 @@ export const gaService: ServiceAlgorithm = {
         `run ${run.id} ${run.status} after ${run.steps} generations in ${seconds.toFixed(2)} s`,
         `best fitness ${formatNumber(run.bestFitness)}, correlation ${formatNumber(run.bestCorrelation)}`,
         `outputs (nA): ${outputs}   targets: ${run.targets.join(', ')}`,
-        'control voltages:',
-        voltages,
-        resumeHint,
-        ''
+        ...controlsText(voltages, resumeHint)
       ]
     },
     resultJson: (run, history) => ({
-      runId: run.id,
-      algorithm: run.algorithm,
-      status: run.status,
-      seed: run.seed,
+      ...runHeadJson(run),
       generations: run.steps,
       bestFitness: run.bestFitness,
       bestCorrelation: run.bestCorrelation,
-      controlVoltages: run.bestControlVoltages,
-      outputs: run.bestOutputsNanoamps,
-      targets: run.targets,
-      ...(run.accuracy ? { accuracy: run.accuracy } : {}),
-      history,
-      error: run.error
+      ...controlsJson(run, history)
     })
   }
 }

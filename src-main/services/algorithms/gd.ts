@@ -3,7 +3,7 @@ import type { GdHardwareValidation, GdTrainingConfig, HardwareValidation, RunDet
 import { checkGdBatching, evaluationPart, generateRingData, pearson, ringTaskSplit, splitDataset, SurrogateModel, taskAccuracyPercent } from '../../core'
 import { refused, trainedRanges, trainedRows, type CalibrationInForce, type ValidationInputs, type ValidationPlan } from '../validation-voltages'
 import type { ServiceAlgorithm } from './descriptor'
-import { fixed, percent, utc } from './text'
+import { controlsJson, controlsText, runHeadJson, fixed, percent, utc } from './text'
 
 type GdEvent = Extract<TrainingProgressEvent, { algorithm: 'gd' }>
 
@@ -108,24 +108,13 @@ export const gdService: ServiceAlgorithm = {
         `run ${run.id} ${run.status} after ${run.steps} epochs in ${seconds.toFixed(2)} s`,
         `last train loss ${last ? last.trainLoss.toPrecision(5) : '-'}, validation loss ${last?.validationLoss?.toPrecision(5) ?? '-'}`,
         `perceptron accuracy: train ${percent(run.accuracy?.trainPercent)}, validation ${percent(run.accuracy?.validationPercent)}, test ${percent(run.accuracy?.testPercent)}`,
-        'control voltages:',
-        voltages,
-        resumeHint,
-        ''
+        ...controlsText(voltages, resumeHint)
       ]
     },
     resultJson: (run, history) => ({
-      runId: run.id,
-      algorithm: run.algorithm,
-      status: run.status,
-      seed: run.seed,
+      ...runHeadJson(run),
       epochs: run.steps,
-      controlVoltages: run.bestControlVoltages,
-      outputs: run.bestOutputsNanoamps,
-      targets: run.targets,
-      ...(run.accuracy ? { accuracy: run.accuracy } : {}),
-      history,
-      error: run.error
+      ...controlsJson(run, history)
     })
   }
 }

@@ -31,7 +31,7 @@ const unregister: (() => void)[] = []
 let dataFolder: string
 let cleanup: () => Promise<void>
 let runId: number
-let progress: TrainingProgressEvent[] = []
+const progress: TrainingProgressEvent[] = []
 
 /** What a CLI command writes to stdout. */
 async function stdoutOf(command: () => Promise<void>): Promise<string> {

@@ -7,6 +7,7 @@ import { parseGateTask, SurrogateModel } from '../../../../core'
 import type { AlgorithmRunner, Outgoing } from '../../../../workers/step-runner'
 import { ValidationRefusedError } from '../../../validation-voltages'
 import type { ServiceAlgorithm } from '../../descriptor'
+import { controlsText } from '../../text'
 import { RandomSearch } from './random-search-trainer'
 
 export interface RandomSearchConfig {
@@ -75,7 +76,7 @@ export const randomSearchService: ServiceAlgorithm = {
       const progress = event as unknown as RandomSearchProgress
       return { value: progress.sample, a: progress.bestCorrelation.toFixed(4), b: '' }
     },
-    describeResult: (run, seconds, { voltages, resumeHint }) => [`run ${run.id} ${run.status} after ${run.steps} samples in ${seconds.toFixed(2)} s`, 'control voltages:', voltages, resumeHint, ''],
+    describeResult: (run, seconds, { voltages, resumeHint }) => [`run ${run.id} ${run.status} after ${run.steps} samples in ${seconds.toFixed(2)} s`, ...controlsText(voltages, resumeHint)],
     resultJson: (run, history) => ({ runId: run.id, algorithm: run.algorithm, status: run.status, samples: run.steps, history, error: run.error })
   }
 }
