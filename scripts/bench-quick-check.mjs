@@ -47,10 +47,10 @@ try {
   const db = new BetterSqlite3(databasePath)
   db.pragma('synchronous = OFF')
   const insertRun = db.prepare(
-    `INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at, generations, compute_backend)
+    `INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at, steps, compute_backend)
      VALUES ('ga', 'xor', 'demo', '{}', 1, 'completed', '2026-01-01T00:00:00.000Z', 5000, 'wasm')`
   )
-  const insertGeneration = db.prepare('INSERT INTO run_generations VALUES (?, ?, ?, ?, ?, ?, ?)')
+  const insertGeneration = db.prepare('INSERT INTO run_steps (run_id, step, metrics_json, payload_json) VALUES (?, ?, ?, ?)')
   const insertMeasurement = db.prepare(
     `INSERT INTO measurements (kind, created_at, run_id, label, channel_count, samples_per_channel, dac_rate_hz,
        plateau_length, slope_length, inputs_f32, readout_f32, plateau_mask, saturated)
@@ -65,7 +65,8 @@ try {
       if (kind !== 'blobs') {
         for (let generation = 0; generation < 5000; generation++) {
           const genome = JSON.stringify(Array.from({ length: 5 }, () => Math.random() * 2 - 1))
-          insertGeneration.run(runId, generation, Math.random(), Math.random(), Math.random(), Math.random(), genome)
+          const metrics = { bestFitness: Math.random(), bestCorrelation: Math.random(), bestSoFarFitness: Math.random(), bestSoFarCorrelation: Math.random() }
+          insertGeneration.run(runId, generation, JSON.stringify(metrics), genome)
         }
         rows.generations += 5000
       }

@@ -1,5 +1,7 @@
 /** What each `dnpu` command does, on top of the shared app services. */
+import { findAlgorithm } from '../../src-shared/domain'
 import { startBrowserServer } from '../bridge/browser-server'
+import { formatNumber } from '../services/algorithms/text'
 import { createAppServices } from '../services/app-services'
 import { forwardEvents } from '../services/event-forwarding'
 import { createRequestHandler } from '../services/request-handler'
@@ -48,15 +50,16 @@ export async function runRunsList(context: CliContext, dataFolder: string, json:
     const rows = runs.map((run) => [
       String(run.id),
       run.startedAt.replace('T', ' ').slice(0, 19),
-      run.algorithm.toUpperCase(),
+      (findAlgorithm(run.algorithm)?.shortLabel ?? run.algorithm).toUpperCase(),
       run.task,
       run.modelId,
       run.status,
-      String(run.generations),
+      // Each algorithm counts in its own steps: '40 generations', '12 epochs', '44 labelings'.
+      `${run.steps} ${run.stepUnit}`,
       formatNumber(run.bestFitness),
       formatNumber(run.bestCorrelation)
     ])
-    const header = ['id', 'started (UTC)', 'algorithm', 'task', 'model', 'status', 'generations', 'best fitness', 'best corr.']
+    const header = ['id', 'started (UTC)', 'algorithm', 'task', 'model', 'status', 'steps', 'best fitness', 'best corr.']
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
     for (const row of [header, ...rows]) {
       process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}\n`)
@@ -66,9 +69,7 @@ export async function runRunsList(context: CliContext, dataFolder: string, json:
   }
 }
 
-export function formatNumber(value: number | null): string {
-  return value === null ? '-' : value.toFixed(4)
-}
+export { formatNumber } from '../services/algorithms/text'
 
 export async function runServe(context: CliContext, dataFolder: string, port: number): Promise<void> {
   const services = await openServices(context, dataFolder, 'browser')

@@ -8,10 +8,12 @@ import {
   type RunDetail,
   type TrainingProgressEvent
 } from '../../src-shared/ipc'
+import { algorithmOf } from '../../src-shared/domain'
+import { serviceAlgorithmOf } from '../services/algorithms'
 import type { AppServices } from '../services/app-services'
 import { resolveDataFolder } from '../services/data-folder'
 import { runHistory } from '../services/run-export'
-import { formatNumber, openServices, printJson } from './commands'
+import { openServices, printJson } from './commands'
 import { modelFileError, readModelFile } from './model-commands'
 import { CliError, type CliContext } from './program'
 
@@ -164,37 +166,10 @@ async function followAndReport(services: AppServices, options: { json?: boolean 
   }
 }
 
-/** The JSON printed by `train` and `runs resume`. */
+/** The JSON printed by `train` and `runs resume`: the algorithm's fields, then the backend and the time. */
 export function resultJson(detail: RunDetail, computeBackend: string, seconds: number): Record<string, unknown> {
-  if (detail.algorithm === 'capacity') {
-    return {
-      runId: detail.id,
-      algorithm: detail.algorithm,
-      status: detail.status,
-      seed: detail.seed,
-      model: detail.modelId,
-      stopped: detail.status === 'stopped',
-      labelings: detail.generations,
-      perN: detail.capacity ?? [],
-      error: detail.error,
-      computeBackend,
-      seconds: Number(seconds.toFixed(3))
-    }
-  }
-  const steps = detail.algorithm === 'ga' ? { generations: detail.generations } : { epochs: detail.generations }
   return {
-    runId: detail.id,
-    algorithm: detail.algorithm,
-    status: detail.status,
-    seed: detail.seed,
-    ...steps,
-    ...(detail.algorithm === 'ga' ? { bestFitness: detail.bestFitness, bestCorrelation: detail.bestCorrelation } : {}),
-    controlVoltages: detail.bestControlVoltages,
-    outputs: detail.bestOutputsNanoamps,
-    targets: detail.targets,
-    ...(detail.accuracy ? { accuracy: detail.accuracy } : {}),
-    history: runHistory(detail),
-    error: detail.error,
+    ...serviceAlgorithmOf(detail.algorithm).cli.resultJson(detail, runHistory(detail)),
     computeBackend,
     seconds: Number(seconds.toFixed(3))
   }
@@ -271,31 +246,6 @@ function inOptionTerms(message: string): string {
     .join('; ')
 }
 
-function progressFormat(config: RunDetail['config']): string {
-  switch (config.algorithm) {
-    case 'ga':
-      return `${config.task.toUpperCase()} GA |{bar}| {value}/{total} generations | best fitness {a} | correlation {b}`
-    case 'gd':
-      return `${config.task.toUpperCase()} GD |{bar}| {value}/{total} epochs | train loss {a} | validation loss {b}`
-    case 'capacity':
-      return 'capacity |{bar}| {value}/{total} labelings | N={a}: found {b}'
-  }
-}
-
-function totalSteps(config: RunDetail['config']): number {
-  switch (config.algorithm) {
-    case 'ga':
-      return config.generations
-    case 'gd':
-      return config.epochs
-    case 'capacity': {
-      let labelings = 0
-      for (let n = config.fromN; n <= config.toN; n += 1) labelings += 2 ** n - 2
-      return labelings
-    }
-  }
-}
-
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
 /** Shows a progress bar on stderr until the run ends; Ctrl+C stops the run cleanly. */
@@ -303,9 +253,11 @@ async function followRun(services: AppServices, runId: number): Promise<RunDetai
   const stored = services.runs.getRun(runId)
   if (!stored) throw new Error(`run ${runId} vanished from the database`)
   const { config } = stored
-  const bar = new SingleBar({ stream: process.stderr, format: progressFormat(config), hideCursor: true, clearOnComplete: false })
-  const unit = config.algorithm === 'ga' ? 'generation' : config.algorithm === 'gd' ? 'epoch' : 'labeling'
-  bar.start(totalSteps(config), stored.generations, { a: '-', b: '-' })
+  const { cli } = serviceAlgorithmOf(config.algorithm)
+  const descriptor = algorithmOf(config.algorithm)
+  const bar = new SingleBar({ stream: process.stderr, format: cli.progressFormat(config), hideCursor: true, clearOnComplete: false })
+  const unit = descriptor.step.name
+  bar.start(descriptor.totalSteps(config), stored.steps, { a: '-', b: '-' })
   // Ctrl+C, `kill` (or a shutdown) and a closed terminal all end the run the same clean way:
   // after the current step, recorded and resumable, and a run on the instrument with ABOR.
   const onInterrupt = (): void => {
@@ -318,14 +270,8 @@ async function followRun(services: AppServices, runId: number): Promise<RunDetai
   for (const signal of STOP_SIGNALS) process.once(signal, onInterrupt)
   const onProgress = (event: TrainingProgressEvent): void => {
     if (event.runId !== runId) return
-    if (event.algorithm === 'ga') {
-      bar.update(event.metrics.generation, { a: event.metrics.bestSoFarFitness.toFixed(4), b: event.metrics.bestSoFarCorrelation.toFixed(4) })
-    } else if (event.algorithm === 'gd') {
-      bar.update(event.epoch.epoch, { a: event.epoch.trainLoss.toPrecision(5), b: event.epoch.validationLoss?.toPrecision(5) ?? '-' })
-    } else {
-      const current = event.capacity.find((entry) => entry.n === event.n)
-      bar.update(event.sweepDone, { a: event.n, b: current ? `${current.found}/${current.evaluated}` : '-' })
-    }
+    const { value, a, b } = cli.progressValues(event)
+    bar.update(value, { a, b })
   }
   services.training.on('progress', onProgress)
   try {
@@ -345,34 +291,5 @@ function describeRun(run: RunDetail, seconds: number): string {
     .map((volts, index) => `  electrode ${run.controlElectrodes[index]}: ${volts.toFixed(4)} V`)
     .join('\n')
   const resumeHint = run.resumable ? `continue it with: dnpu runs resume ${run.id}` : ''
-  if (run.algorithm === 'capacity') {
-    const header = ['N', 'labelings', 'tried', 'found', 'capacity']
-    const rows = (run.capacity ?? []).map((e) => [String(e.n), String(e.labelings), String(e.evaluated), String(e.found), e.capacity.toFixed(3)])
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
-    const table = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd())
-    return [`run ${run.id}: capacity sweep ${run.status} in ${seconds.toFixed(2)} s, seed ${run.seed}`, ...table, resumeHint, ''].join('\n')
-  }
-  if (run.algorithm === 'gd') {
-    const percent = (value: number | null | undefined): string => (value == null ? '-' : `${value.toFixed(1)} %`)
-    const last = run.epochs.at(-1)
-    return [
-      `run ${run.id} ${run.status} after ${run.generations} epochs in ${seconds.toFixed(2)} s`,
-      `last train loss ${last ? last.trainLoss.toPrecision(5) : '-'}, validation loss ${last?.validationLoss?.toPrecision(5) ?? '-'}`,
-      `perceptron accuracy: train ${percent(run.accuracy?.trainPercent)}, validation ${percent(run.accuracy?.validationPercent)}, test ${percent(run.accuracy?.testPercent)}`,
-      'control voltages:',
-      voltages,
-      resumeHint,
-      ''
-    ].join('\n')
-  }
-  const outputs = (run.bestOutputsNanoamps ?? []).map((nA) => nA.toFixed(2)).join(', ')
-  return [
-    `run ${run.id} ${run.status} after ${run.generations} generations in ${seconds.toFixed(2)} s`,
-    `best fitness ${formatNumber(run.bestFitness)}, correlation ${formatNumber(run.bestCorrelation)}`,
-    `outputs (nA): ${outputs}   targets: ${run.targets.join(', ')}`,
-    'control voltages:',
-    voltages,
-    resumeHint,
-    ''
-  ].join('\n')
+  return serviceAlgorithmOf(run.algorithm).cli.describeResult(run, seconds, { voltages, resumeHint }).join('\n')
 }

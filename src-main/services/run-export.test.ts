@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type RunDetail } from '../../src-shared/ipc'
 import { csvField, describeStoredRun, runHistory, runTable, runToCsv, runToJson } from './run-export'
 
+/** The generic step list the store gives, from a typed list (`{generation: 1, ...}`). */
+function recorded(list: Record<string, number | null>[], key: string): RunDetail['recordedSteps'] {
+  return list.map(({ [key]: step, ...values }) => ({ step: step!, values }))
+}
+
 function gaRun(): RunDetail {
+  const metrics = [
+    { generation: 1, bestFitness: 0.1 + 0.2, bestCorrelation: 1 / 3, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 },
+    { generation: 2, bestFitness: 0.25, bestCorrelation: Number.NaN, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 },
+    { generation: 3, bestFitness: 0.9, bestCorrelation: 0.95, bestSoFarFitness: 0.9, bestSoFarCorrelation: 0.95 }
+  ]
   return {
     id: 7,
     algorithm: 'ga',
@@ -12,6 +22,9 @@ function gaRun(): RunDetail {
     seed: 1,
     startedAt: '2025-01-02T03:04:05.000Z',
     endedAt: '2025-01-02T03:04:06.000Z',
+    steps: 3,
+    stepName: 'generation',
+    stepUnit: 'generations',
     generations: 3,
     bestFitness: 0.9,
     bestCorrelation: 0.95,
@@ -24,11 +37,8 @@ function gaRun(): RunDetail {
     controlElectrodes: [0, 3, 4, 5, 6],
     bestOutputsNanoamps: [1, 2, 3, 4],
     targets: [0, 1, 1, 0],
-    metrics: [
-      { generation: 1, bestFitness: 0.1 + 0.2, bestCorrelation: 1 / 3, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 },
-      { generation: 2, bestFitness: 0.25, bestCorrelation: Number.NaN, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 },
-      { generation: 3, bestFitness: 0.9, bestCorrelation: 0.95, bestSoFarFitness: 0.9, bestSoFarCorrelation: 0.95 }
-    ],
+    recordedSteps: recorded(metrics, 'generation'),
+    metrics,
     epochs: [],
     accuracy: null,
     capacity: null,
@@ -39,20 +49,25 @@ function gaRun(): RunDetail {
 }
 
 function gdRun(): RunDetail {
+  const epochs = [
+    { epoch: 1, trainLoss: 2.5, validationLoss: 2.75 },
+    { epoch: 2, trainLoss: 1e-7, validationLoss: null }
+  ]
   return {
     ...gaRun(),
     id: 8,
     algorithm: 'gd',
     task: 'ring',
+    steps: 2,
+    stepName: 'epoch',
+    stepUnit: 'epochs',
     generations: 2,
     bestFitness: null,
     bestCorrelation: null,
     config: { ...DEFAULT_GD_CONFIG, modelId: 'demo', seed: 2 },
+    recordedSteps: recorded(epochs, 'epoch'),
     metrics: [],
-    epochs: [
-      { epoch: 1, trainLoss: 2.5, validationLoss: 2.75 },
-      { epoch: 2, trainLoss: 1e-7, validationLoss: null }
-    ],
+    epochs,
     accuracy: { trainPercent: 90, validationPercent: 85, testPercent: null }
   }
 }
@@ -95,7 +110,7 @@ describe('runHistory', () => {
   })
 
   it('tolerates a GD detail without the epoch fields (an older build)', () => {
-    const { epochs: _epochs, accuracy: _accuracy, ...older } = gdRun()
+    const { epochs: _epochs, accuracy: _accuracy, recordedSteps: _steps, ...older } = gdRun()
     expect(runHistory(older as unknown as RunDetail)).toEqual({ trainLoss: [], valLoss: [] })
     expect(runToCsv(older as unknown as RunDetail)).toBe('epoch,train_loss,validation_loss\n')
   })
@@ -160,7 +175,7 @@ describe('runToCsv', () => {
   })
 
   it('writes only the header for a run without steps yet', () => {
-    expect(runToCsv({ ...gaRun(), metrics: [] })).toBe('generation,best_fitness,best_correlation,best_so_far_fitness,best_so_far_correlation\n')
+    expect(runToCsv({ ...gaRun(), recordedSteps: [], metrics: [] })).toBe('generation,best_fitness,best_correlation,best_so_far_fitness,best_so_far_correlation\n')
   })
 })
 

@@ -56,7 +56,7 @@ describe('TrainingService', () => {
     expect(run.controlElectrodes).toEqual([0, 3, 4, 5, 6])
     expect(run.bestControlVoltages).toHaveLength(5)
     expect(run.bestOutputsNanoamps).toHaveLength(4)
-    expect(services.runs.getCheckpoint(runId)?.generation).toBe(run.generations)
+    expect(services.runs.getCheckpoint(runId)?.step).toBe(run.generations)
     expect(services.training.activeRunId()).toBeNull()
   })
 

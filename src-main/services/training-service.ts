@@ -2,7 +2,7 @@
  * Training use case: turns a validated config into a run, drives a trainer worker, and is the
  * single place that persists what the worker reports.
  *
- * Persistence and the UI are listeners of the same events (docs/architecture.md, rule 6): every generation is
+ * Persistence and the UI are listeners of the same events (docs/architecture.md, rule 6): every step is
  * written (metrics + checkpoint in one transaction) before its progress event goes out, so what
  * a user sees is always already on disk.
  */
@@ -15,7 +15,8 @@ import type {
   TrainingProgressEvent
 } from '../../src-shared/ipc'
 import { trainingConfigSchema } from '../../src-shared/ipc'
-import { checkGdBatching, Dnpu, generateRingData, parseGateTask, randomSeed, splitDataset } from '../core'
+import { algorithmOf } from '../../src-shared/domain'
+import { Dnpu, randomSeed } from '../core'
 import type { RunsRepository } from '../store'
 import {
   toWorkerCheckpoint,
@@ -24,6 +25,7 @@ import {
   type ToTrainer,
   type TrainerSetup
 } from '../workers/trainer-protocol'
+import { serviceAlgorithmOf } from './algorithms'
 import type { CatalogEntry, ModelCatalog } from './model-catalog'
 
 /** What the service needs of a worker thread (a node `Worker` satisfies it). */
@@ -141,7 +143,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
 
   /** A run on the instrument: the connected device and its active calibration, or a clear refusal. */
   private deviceTargetOf(config: TrainingConfig): ReturnType<DeviceForTraining['trainingTarget']> | null {
-    const wantsDevice = config.algorithm === 'ga' && config.processor === 'device'
+    const wantsDevice = algorithmOf(config.algorithm).trainsOnDevice && 'processor' in config && config.processor === 'device'
     if (!wantsDevice) return null
     if (!this.device) throw new Error('processor: this DNPU Lab process has no instrument service')
     return this.device.trainingTarget()
@@ -314,40 +316,11 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     switch (message.type) {
       case 'ready':
         return
-      case 'generation': {
-        const { result, improvedBest, checkpoint } = message
-        const metrics = {
-          generation: result.generation,
-          bestFitness: result.bestFitness,
-          bestCorrelation: result.bestCorrelation,
-          bestSoFarFitness: result.bestSoFarFitness,
-          bestSoFarCorrelation: result.bestSoFarCorrelation
-        }
-        this.runs.recordGeneration(
-          run.runId,
-          { ...metrics, bestGenome: result.bestGenome },
-          improvedBest,
-          checkpoint
-        )
+      case 'step': {
+        const { report, checkpoint } = message
+        this.runs.recordStep(run.runId, report, checkpoint)
         this.send(run, { type: 'recorded' })
-        const totalGenerations = run.config.algorithm === 'ga' ? run.config.generations : 0
-        this.emit('progress', { runId: run.runId, algorithm: 'ga', totalGenerations, metrics })
-        return
-      }
-      case 'epoch': {
-        const { metrics, improvedControls, checkpoint } = message
-        const best = improvedControls === null ? null : { validationLoss: metrics.validationLoss ?? Number.NaN, controlVoltages: improvedControls }
-        this.runs.recordEpoch(run.runId, metrics, best, checkpoint)
-        this.send(run, { type: 'recorded' })
-        const totalEpochs = run.config.algorithm === 'gd' ? run.config.epochs : 0
-        this.emit('progress', { runId: run.runId, algorithm: 'gd', totalEpochs, epoch: metrics })
-        return
-      }
-      case 'labeling': {
-        const { n, labeling, found, sweepDone, sweepTotal, capacity, checkpoint } = message
-        this.runs.recordCapacityStep(run.runId, sweepDone, capacity, checkpoint)
-        this.send(run, { type: 'recorded' })
-        this.emit('progress', { runId: run.runId, algorithm: 'capacity', sweepDone, sweepTotal, n, labeling, found, capacity })
+        this.emit('progress', { ...report.progress, runId: run.runId } as TrainingProgressEvent)
         return
       }
       case 'measure':
@@ -358,7 +331,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
         this.emit('paused', { runId: run.runId, paused: message.paused })
         return
       case 'finished':
-        if (message.gdOutcome) this.runs.recordGdOutcome(run.runId, message.gdOutcome)
+        if (message.result) this.runs.recordResult(run.runId, message.result)
         this.finish(run, message.outcome, null)
         return
       case 'error':
@@ -421,25 +394,9 @@ function describeLayout(
       )
     }
   }
-  if (config.algorithm === 'gd') {
-    const { sampleCount, gap, split, dataSeed } = config.ring
-    const trainCount = splitDataset(generateRingData({ sampleCount, gap, seed: dataSeed }), split, dataSeed).train.inputs.length
-    try {
-      checkGdBatching(config.loss, trainCount, config.batchSize)
-    } catch (error) {
-      throw new Error(`batchSize: ${(error as Error).message}`)
-    }
-  }
-  // GD targets depend on the evaluation set and are stored when the run ends; a capacity sweep
-  // has one target set per labeling (in its result per N).
-  let targets: number[] = []
-  if (config.algorithm === 'ga') {
-    try {
-      targets = parseGateTask(config.task).targets
-    } catch (error) {
-      throw new Error(`task: ${(error as Error).message}`)
-    }
-  }
+  // The algorithm's own checks (GD: batching), and its targets when they are known at the start
+  // (GA: the gate's; GD stores them when it ends; a capacity sweep has one set per labeling).
+  const { targets } = serviceAlgorithmOf(config.algorithm).checkConfig(config)
   const dnpu = new Dnpu({
     activationElectrodeCount: electrodeCount,
     voltageRangesVolts: shape.voltageRangesVolts,

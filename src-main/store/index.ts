@@ -15,14 +15,7 @@ export {
 } from './migrations'
 export type { Migration } from './migrations'
 export { RunsRepository, INTERRUPTED_RUN_ERROR } from './runs-repository'
-export type {
-  NewRun,
-  GenerationRecord,
-  BestGenomeSnapshot,
-  FinishedRunStatus,
-  RunCheckpoint,
-  RunsRepositoryOptions
-} from './runs-repository'
+export type { NewRun, StepRecord, FinishedRunStatus, RunCheckpoint, RunsRepositoryOptions } from './runs-repository'
 export { ModelsRepository } from './models-repository'
 export type { StoredModel, NewModel } from './models-repository'
 export { DeviceRepository } from './device-repository'

@@ -11,7 +11,7 @@ import {
 } from './migrations'
 import { openDatabase } from './database'
 import { RunsRepository } from './runs-repository'
-import { makeTempFolder, sampleRun, type TempFolder } from './test-fixtures'
+import { makeTempFolder, recordGeneration, sampleRun, type TempFolder } from './test-fixtures'
 
 type Db = BetterSqlite3.Database
 
@@ -51,7 +51,7 @@ describe('migration list', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(
       MIGRATIONS.map((_, index) => index + 1)
     )
-    expect(LATEST_SCHEMA_VERSION).toBe(7)
+    expect(LATEST_SCHEMA_VERSION).toBe(8)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -67,12 +67,12 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
-    expect(tablesOf(db)).toEqual(['calibrations', 'device_profiles', 'measurements', 'models', 'run_checkpoints', 'run_epochs', 'run_generations', 'runs'])
+    expect(tablesOf(db)).toEqual(['calibrations', 'device_profiles', 'measurements', 'models', 'run_checkpoints', 'run_steps', 'runs'])
     expect(columnsOf(db, 'runs')).toEqual([
-      ...RUNS_V1_COLUMNS,
+      ...RUNS_V1_COLUMNS.map((column) => (column === 'generations' ? 'steps' : column)),
       'control_electrodes_json',
       'best_outputs_json',
       'targets_json',
@@ -84,19 +84,10 @@ describe('migrations on an empty database', () => {
       'validations_json',
       'app_version'
     ])
-    expect(columnsOf(db, 'run_epochs')).toEqual(['run_id', 'epoch', 'train_loss', 'validation_loss'])
-    expect(columnsOf(db, 'run_generations')).toEqual([
-      'run_id',
-      'generation',
-      'best_fitness',
-      'best_correlation',
-      'best_so_far_fitness',
-      'best_so_far_correlation',
-      'best_genome_json'
-    ])
+    expect(columnsOf(db, 'run_steps')).toEqual(['run_id', 'step', 'metrics_json', 'payload_json'])
     expect(columnsOf(db, 'run_checkpoints')).toEqual([
       'run_id',
-      'generation',
+      'step',
       'state_json',
       'written_at'
     ])
@@ -117,7 +108,7 @@ describe('migrations on an empty database', () => {
     db.close()
   })
 
-  it('deleting a run cascades to its generations and checkpoint', async () => {
+  it('deleting a run cascades to its steps and checkpoint', async () => {
     const db = await openDatabase(':memory:')
     const runs = new RunsRepository(db)
     const runId = runs.createRun({
@@ -141,14 +132,13 @@ describe('migrations on an empty database', () => {
       controlElectrodes: [0],
       targets: [0, 1, 1, 0]
     })
-    runs.recordGeneration(
-      runId,
+    recordGeneration(runs, runId,
       { generation: 0, bestFitness: 1, bestCorrelation: 0.5, bestSoFarFitness: 1, bestSoFarCorrelation: 0.5, bestGenome: [0.1] },
       null,
       { rng: [1, 2, 3] }
     )
     db.prepare('DELETE FROM runs WHERE id = ?').run(runId)
-    expect(db.prepare('SELECT count(*) FROM run_generations').pluck().get()).toBe(0)
+    expect(db.prepare('SELECT count(*) FROM run_steps').pluck().get()).toBe(0)
     expect(db.prepare('SELECT count(*) FROM run_checkpoints').pluck().get()).toBe(0)
     db.close()
   })
@@ -222,8 +212,9 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
     expect(tablesOf(db)).toContain('run_checkpoints')
     const runsAfter = db.prepare('SELECT * FROM runs').all()
     expect(runsAfter).toEqual(
-      (runsBefore as object[]).map((row) => ({
+      (runsBefore as { generations: number }[]).map(({ generations, ...row }) => ({
         ...row,
+        steps: generations,
         control_electrodes_json: null,
         best_outputs_json: null,
         targets_json: null,
@@ -236,7 +227,14 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
         app_version: null
       }))
     )
-    expect(db.prepare('SELECT * FROM run_generations ORDER BY generation').all()).toEqual(generationsBefore)
+    expect(db.prepare('SELECT run_id, step, metrics_json, payload_json FROM run_steps ORDER BY step').all()).toEqual(
+      (generationsBefore as { run_id: number; generation: number; best_fitness: number; best_correlation: number; best_so_far_fitness: number; best_so_far_correlation: number; best_genome_json: string }[]).map((row) => ({
+        run_id: row.run_id,
+        step: row.generation,
+        metrics_json: JSON.stringify({ bestFitness: row.best_fitness, bestCorrelation: row.best_correlation, bestSoFarFitness: row.best_so_far_fitness, bestSoFarCorrelation: row.best_so_far_correlation }),
+        payload_json: row.best_genome_json
+      }))
+    )
 
     // And the repository reads the old run with the fields it lacks defaulted.
     const run = new RunsRepository(db).getRun(1)
@@ -293,14 +291,79 @@ describe('migration 7 on a database at version 6', () => {
        VALUES ('ga', 'xor', 'demo', '{}', 3, 'completed', '2026-01-01T00:00:00.000Z', 5, 'wasm')`
     ).run()
     const before = db.prepare('SELECT * FROM runs').all()
-    expect(applyMigrations(db)).toEqual([7])
+    expect(applyMigrations(db, MIGRATIONS.slice(0, 7))).toEqual([7])
     expect(db.prepare('SELECT * FROM runs').all()).toEqual((before as object[]).map((row) => ({ ...row, app_version: null })))
+    applyMigrations(db)
     db.pragma('foreign_keys = ON')
     const runs = new RunsRepository(db)
     expect(runs.getRun(1)?.appVersion).toBeNull()
     const runId = runs.createRun(sampleRun({ appVersion: '9.8.7' }))
     expect(runs.getRun(runId)?.appVersion).toBe('9.8.7')
     expect(runs.listRuns().find((run) => run.id === runId)?.appVersion).toBe('9.8.7')
+    db.close()
+  })
+})
+
+describe('migration 8 on a database at version 7', () => {
+  let temp: TempFolder | undefined
+  afterEach(() => temp?.remove())
+
+  it('moves GA generations and GD epochs into run_steps exactly, renames the step columns, and the runs read back unchanged', async () => {
+    temp = makeTempFolder()
+    const filePath = temp.file('v7.db')
+    const v7 = new BetterSqlite3(filePath)
+    expect(applyMigrations(v7, MIGRATIONS.slice(0, 7))).toEqual([1, 2, 3, 4, 5, 6, 7])
+    const insertRun = v7.prepare(
+      `INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at, generations, best_fitness,
+                         best_correlation, best_control_voltages_json, compute_backend, capacity_json, app_version)
+       VALUES (?, ?, 'demo', '{}', 3, 'stopped', '2026-01-01T00:00:00.000Z', ?, ?, ?, ?, 'wasm', ?, '0.9.0')`
+    )
+    insertRun.run('ga', 'xor', 2, 0.1 + 0.2, 1 / 3, '[0.1,-0.2]', null)
+    insertRun.run('gd', 'ring', 2, null, null, '[0.3]', null)
+    insertRun.run('capacity', 'vc', 5, null, null, null, '[{"n":4,"labelings":14,"evaluated":5,"found":4,"capacity":0.8}]')
+    // Full-precision doubles (a 15-digit copy would lose the last digits), a NaN stored as NULL.
+    const insertGeneration = v7.prepare('INSERT INTO run_generations VALUES (1, ?, ?, ?, ?, ?, ?)')
+    insertGeneration.run(1, 0.1 + 0.2, 1 / 3, 0.1 + 0.2, 1 / 3, '[0.1,-0.2]')
+    insertGeneration.run(2, 0.25, null, 0.1 + 0.2, 1 / 3, '[0.5,0.5]')
+    const insertEpoch = v7.prepare('INSERT INTO run_epochs VALUES (2, ?, ?, ?)')
+    insertEpoch.run(1, 2.5, 2 / 3)
+    insertEpoch.run(2, 1e-7, null)
+    v7.prepare("INSERT INTO run_checkpoints VALUES (1, 2, '{\"algorithm\":\"ga\"}', '2026-01-01T00:01:00.000Z')").run()
+    v7.prepare("INSERT INTO run_checkpoints VALUES (3, 5, '{\"algorithm\":\"capacity\"}', '2026-01-01T00:01:00.000Z')").run()
+    v7.close()
+
+    // The real start-up path: openDatabase backs the file up and migrates it.
+    const db = await openDatabase(filePath)
+    expect(readSchemaVersion(db)).toBe(8)
+    expect(tablesOf(db)).not.toContain('run_generations')
+    expect(tablesOf(db)).not.toContain('run_epochs')
+    expect(db.prepare('SELECT id, steps FROM runs ORDER BY id').all()).toEqual([
+      { id: 1, steps: 2 },
+      { id: 2, steps: 2 },
+      { id: 3, steps: 5 }
+    ])
+    expect(db.prepare('SELECT run_id, step FROM run_checkpoints ORDER BY run_id').all()).toEqual([
+      { run_id: 1, step: 2 },
+      { run_id: 3, step: 5 }
+    ])
+    expect(db.prepare('SELECT payload_json FROM run_steps WHERE run_id = 1 ORDER BY step').pluck().all()).toEqual(['[0.1,-0.2]', '[0.5,0.5]'])
+
+    const runs = new RunsRepository(db)
+    const ga = runs.getRun(1)!
+    expect(ga).toMatchObject({ steps: 2, generations: 2, stepName: 'generation', stepUnit: 'generations', bestFitness: 0.1 + 0.2, resumable: true })
+    expect(ga.metrics).toEqual([
+      { generation: 1, bestFitness: 0.1 + 0.2, bestCorrelation: 1 / 3, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 },
+      { generation: 2, bestFitness: 0.25, bestCorrelation: Number.NaN, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 }
+    ])
+    expect(ga.epochs).toEqual([])
+    const gd = runs.getRun(2)!
+    expect(gd).toMatchObject({ steps: 2, stepName: 'epoch', stepUnit: 'epochs', metrics: [] })
+    expect(gd.epochs).toEqual([
+      { epoch: 1, trainLoss: 2.5, validationLoss: 2 / 3 },
+      { epoch: 2, trainLoss: 1e-7, validationLoss: null }
+    ])
+    expect(runs.getRun(3)).toMatchObject({ steps: 5, stepName: 'labeling', recordedSteps: [], capacity: [{ n: 4, found: 4 }] })
+    expect(runs.getCheckpoint(3)).toEqual({ step: 5, state: { algorithm: 'capacity' } })
     db.close()
   })
 })

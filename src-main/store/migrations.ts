@@ -199,8 +199,58 @@ export const MIGRATIONS: readonly Migration[] = [
       // before this migration keep NULL: their version was not recorded.
       db.exec('ALTER TABLE runs ADD COLUMN app_version TEXT;')
     }
+  },
+  {
+    version: 8,
+    description: 'steps of any algorithm in one table (run_steps); runs.generations and run_checkpoints.generation become steps / step',
+    up: moveStepsToOneTable
   }
 ]
+
+/**
+ * Migration 8. GA generations and GD epochs had a table each, with a column per metric, so every
+ * new algorithm needed a table. Now a step is (run, number, metrics by name as JSON, payload):
+ * the metric names are the ones the algorithms' descriptors declare. Rows are copied in
+ * JavaScript, not with SQLite's json_object, which would write REALs with 15 significant digits
+ * (a double needs 17 to read back exactly); NULL becomes JSON null, read back as before.
+ * The rows are read whole (`all`): better-sqlite3 refuses a write while an iterator is open.
+ */
+function moveStepsToOneTable(db: Database): void {
+  db.exec(`
+    CREATE TABLE run_steps (
+      run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+      step INTEGER NOT NULL,
+      metrics_json TEXT NOT NULL,
+      payload_json TEXT,
+      PRIMARY KEY (run_id, step)
+    );
+  `)
+  const insert = db.prepare<[number, number, string, string | null]>('INSERT INTO run_steps (run_id, step, metrics_json, payload_json) VALUES (?, ?, ?, ?)')
+  const generations = db.prepare<[], { run_id: number; generation: number; best_fitness: number | null; best_correlation: number | null; best_so_far_fitness: number | null; best_so_far_correlation: number | null; best_genome_json: string | null }>(
+    'SELECT * FROM run_generations ORDER BY run_id, generation'
+  )
+  for (const row of generations.all()) {
+    const metrics = {
+      bestFitness: row.best_fitness,
+      bestCorrelation: row.best_correlation,
+      bestSoFarFitness: row.best_so_far_fitness,
+      bestSoFarCorrelation: row.best_so_far_correlation
+    }
+    insert.run(row.run_id, row.generation, JSON.stringify(metrics), row.best_genome_json)
+  }
+  const epochs = db.prepare<[], { run_id: number; epoch: number; train_loss: number | null; validation_loss: number | null }>(
+    'SELECT * FROM run_epochs ORDER BY run_id, epoch'
+  )
+  for (const row of epochs.all()) {
+    insert.run(row.run_id, row.epoch, JSON.stringify({ trainLoss: row.train_loss, validationLoss: row.validation_loss }), null)
+  }
+  db.exec(`
+    DROP TABLE run_generations;
+    DROP TABLE run_epochs;
+    ALTER TABLE runs RENAME COLUMN generations TO steps;
+    ALTER TABLE run_checkpoints RENAME COLUMN generation TO step;
+  `)
+}
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version
 

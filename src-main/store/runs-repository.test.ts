@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Database } from './database'
-import { INTERRUPTED_RUN_ERROR, RunsRepository, type GenerationRecord } from './runs-repository'
-import { makeTempFolder, sampleRun, type TempFolder } from './test-fixtures'
+import type { GenerationMetrics } from '../../src-shared/domain'
+import { INTERRUPTED_RUN_ERROR, RunsRepository } from './runs-repository'
+import { makeTempFolder, recordEpoch, recordGeneration, sampleRun, type TempFolder } from './test-fixtures'
+
+type GenerationRecord = GenerationMetrics & { bestGenome: number[] }
 
 function generation(index: number, overrides: Partial<GenerationRecord> = {}): GenerationRecord {
   return {
@@ -43,19 +46,17 @@ describe('RunsRepository on one connection', () => {
       metrics: []
     })
 
-    runs.recordGeneration(
-      runId,
+    recordGeneration(runs, runId,
       generation(0),
       { fitness: 0.1, correlation: 0.2, controlVoltages: [0.1, -0.3, 0.5, 0.2, -0.1], outputsNanoamps: [1, 2, 3, 4] },
       { generation: 0, rngState: [1, 2, 3, 4] }
     )
     // A generation that did not improve on the best leaves the run's best alone.
-    runs.recordGeneration(runId, generation(1, { bestFitness: 0.05, bestSoFarFitness: 0.1 }), null, {
+    recordGeneration(runs, runId, generation(1, { bestFitness: 0.05, bestSoFarFitness: 0.1 }), null, {
       generation: 1,
       rngState: [5, 6, 7, 8]
     })
-    runs.recordGeneration(
-      runId,
+    recordGeneration(runs, runId,
       generation(2),
       { fitness: 0.3, correlation: 0.6, controlVoltages: [0.4, 0.3, -0.2, 0.1, 0], outputsNanoamps: [-1, 5, 6, -2] },
       { generation: 2, rngState: [9, 10, 11, 12] }
@@ -72,6 +73,9 @@ describe('RunsRepository on one connection', () => {
       seed: 1234,
       startedAt: '2025-03-01T10:00:00.000Z',
       endedAt: '2025-03-01T10:05:00.000Z',
+      steps: 3,
+      stepName: 'generation',
+      stepUnit: 'generations',
       generations: 3,
       bestFitness: 0.3,
       bestCorrelation: 0.6,
@@ -84,6 +88,10 @@ describe('RunsRepository on one connection', () => {
       controlElectrodes: [0, 3, 4, 5, 6],
       bestOutputsNanoamps: [-1, 5, 6, -2],
       targets: [0, 1, 1, 0],
+      recordedSteps: [0, 1, 2].map((index) => {
+        const { bestGenome: _bestGenome, generation: step, ...values } = generation(index, index === 1 ? { bestFitness: 0.05, bestSoFarFitness: 0.1 } : {})
+        return { step, values }
+      }),
       metrics: [0, 1, 2].map((index) => {
         const { bestGenome: _bestGenome, ...metrics } = generation(
           index,
@@ -98,7 +106,7 @@ describe('RunsRepository on one connection', () => {
       device: null,
       validations: []
     })
-    expect(runs.getCheckpoint(runId)).toEqual({ generation: 2, state: { generation: 2, rngState: [9, 10, 11, 12] } })
+    expect(runs.getCheckpoint(runId)).toEqual({ step: 2, state: { generation: 2, rngState: [9, 10, 11, 12] } })
 
     const [summary] = runs.listRuns()
     const {
@@ -108,6 +116,7 @@ describe('RunsRepository on one connection', () => {
       controlElectrodes: _ce,
       bestOutputsNanoamps: _o,
       targets: _t,
+      recordedSteps: _rs,
       metrics: _m,
       epochs: _ep,
       accuracy: _a,
@@ -122,7 +131,7 @@ describe('RunsRepository on one connection', () => {
 
   it('returns metrics ordered by generation whatever the insertion order', () => {
     const runId = runs.createRun(sampleRun())
-    for (const index of [2, 0, 1]) runs.recordGeneration(runId, generation(index), null, { index })
+    for (const index of [2, 0, 1]) recordGeneration(runs, runId, generation(index), null, { index })
     expect(runs.getRun(runId)?.metrics.map((metric) => metric.generation)).toEqual([0, 1, 2])
   })
 
@@ -149,7 +158,7 @@ describe('RunsRepository on one connection', () => {
 
   it('reads a flat-output NaN correlation back as NaN', () => {
     const runId = runs.createRun(sampleRun())
-    runs.recordGeneration(runId, generation(0, { bestCorrelation: Number.NaN }), null, {})
+    recordGeneration(runs, runId, generation(0, { bestCorrelation: Number.NaN }), null, {})
     expect(runs.getRun(runId)?.metrics[0].bestCorrelation).toBeNaN()
   })
 
@@ -161,32 +170,31 @@ describe('RunsRepository on one connection', () => {
 
   it('keeps only the latest checkpoint of a run', () => {
     const runId = runs.createRun(sampleRun())
-    runs.recordGeneration(runId, generation(0), null, { step: 0 })
-    runs.recordGeneration(runId, generation(1), null, { step: 1 })
+    recordGeneration(runs, runId, generation(0), null, { step: 0 })
+    recordGeneration(runs, runId, generation(1), null, { step: 1 })
     expect(count(db, 'SELECT count(*) FROM run_checkpoints WHERE run_id = ?', runId)).toBe(1)
-    expect(runs.getCheckpoint(runId)).toEqual({ generation: 1, state: { step: 1 } })
+    expect(runs.getCheckpoint(runId)).toEqual({ step: 1, state: { step: 1 } })
   })
 
   describe('recordGeneration is atomic', () => {
     it('writes nothing when the checkpoint cannot be serialised', () => {
       const runId = runs.createRun(sampleRun())
-      runs.recordGeneration(runId, generation(0), { fitness: 0.1, correlation: 0.2, controlVoltages: [1], outputsNanoamps: [2] }, { ok: 0 })
+      recordGeneration(runs, runId, generation(0), { fitness: 0.1, correlation: 0.2, controlVoltages: [1], outputsNanoamps: [2] }, { ok: 0 })
 
       expect(() =>
-        runs.recordGeneration(
-          runId,
+        recordGeneration(runs, runId,
           generation(1),
           { fitness: 0.9, correlation: 0.9, controlVoltages: [9], outputsNanoamps: [9] },
           { rngState: 10n }
         )
       ).toThrow(/checkpoint of run 1 generation 1 cannot be stored: .*BigInt/)
 
-      expect(count(db, 'SELECT count(*) FROM run_generations WHERE run_id = ?', runId)).toBe(1)
+      expect(count(db, 'SELECT count(*) FROM run_steps WHERE run_id = ?', runId)).toBe(1)
       const run = runs.getRun(runId)
       expect(run?.generations).toBe(1)
       expect(run?.bestFitness).toBe(0.1)
       expect(run?.bestControlVoltages).toEqual([1])
-      expect(runs.getCheckpoint(runId)).toEqual({ generation: 0, state: { ok: 0 } })
+      expect(runs.getCheckpoint(runId)).toEqual({ step: 0, state: { ok: 0 } })
     })
 
     it('writes nothing when the database rejects the checkpoint row', () => {
@@ -195,22 +203,21 @@ describe('RunsRepository on one connection', () => {
       db.exec(`CREATE TRIGGER fail_checkpoint BEFORE INSERT ON run_checkpoints
                BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END`)
       expect(() =>
-        runs.recordGeneration(
-          runId,
+        recordGeneration(runs, runId,
           generation(0),
           { fitness: 0.9, correlation: 0.9, controlVoltages: [9], outputsNanoamps: [9] },
           { fine: true }
         )
       ).toThrow('simulated write failure')
-      expect(count(db, 'SELECT count(*) FROM run_generations')).toBe(0)
+      expect(count(db, 'SELECT count(*) FROM run_steps')).toBe(0)
       expect(runs.getRun(runId)).toMatchObject({ generations: 0, bestFitness: null, bestControlVoltages: null })
       expect(runs.getCheckpoint(runId)).toBeNull()
     })
 
     it('refuses undefined as a checkpoint', () => {
       const runId = runs.createRun(sampleRun())
-      expect(() => runs.recordGeneration(runId, generation(0), null, undefined)).toThrow(/undefined has no JSON form/)
-      expect(count(db, 'SELECT count(*) FROM run_generations')).toBe(0)
+      expect(() => recordGeneration(runs, runId, generation(0), null, undefined)).toThrow(/undefined has no JSON form/)
+      expect(count(db, 'SELECT count(*) FROM run_steps')).toBe(0)
     })
   })
 
@@ -232,8 +239,8 @@ describe('RunsRepository on one connection', () => {
 
   it('refuses a duplicate generation without touching the stored one', () => {
     const runId = runs.createRun(sampleRun())
-    runs.recordGeneration(runId, generation(0), null, { first: true })
-    expect(() => runs.recordGeneration(runId, generation(0, { bestFitness: 5 }), null, { first: false })).toThrow(
+    recordGeneration(runs, runId, generation(0), null, { first: true })
+    expect(() => recordGeneration(runs, runId, generation(0, { bestFitness: 5 }), null, { first: false })).toThrow(
       'generation 0 of run 1 is already recorded'
     )
     expect(runs.getRun(runId)?.metrics[0].bestFitness).toBeCloseTo(0.1)
@@ -242,18 +249,18 @@ describe('RunsRepository on one connection', () => {
 
   it('refuses a generation number that is not a non-negative integer', () => {
     const runId = runs.createRun(sampleRun())
-    expect(() => runs.recordGeneration(runId, generation(1.5), null, {})).toThrow(/non-negative integer, got 1.5/)
-    expect(() => runs.recordGeneration(runId, generation(-1), null, {})).toThrow(/non-negative integer, got -1/)
+    expect(() => recordGeneration(runs, runId, generation(1.5), null, {})).toThrow(/non-negative integer, got 1.5/)
+    expect(() => recordGeneration(runs, runId, generation(-1), null, {})).toThrow(/non-negative integer, got -1/)
   })
 
   it('refuses to record a generation for a finished or unknown run', () => {
     const runId = runs.createRun(sampleRun())
     runs.finishRun(runId, 'stopped')
-    expect(() => runs.recordGeneration(runId, generation(0), null, {})).toThrow(
+    expect(() => recordGeneration(runs, runId, generation(0), null, {})).toThrow(
       "cannot record a generation for run 1: it is 'stopped', not 'running'"
     )
-    expect(() => runs.recordGeneration(77, generation(0), null, {})).toThrow('run 77: there is no such run')
-    expect(count(db, 'SELECT count(*) FROM run_generations')).toBe(0)
+    expect(() => recordGeneration(runs, 77, generation(0), null, {})).toThrow('run 77: there is no such run')
+    expect(count(db, 'SELECT count(*) FROM run_steps')).toBe(0)
   })
 
   it('finishing a run that is not running throws and changes nothing', () => {
@@ -283,10 +290,10 @@ describe('crash recovery across connections', () => {
     const first = await openDatabase(filePath)
     const before = new RunsRepository(first)
     const completed = before.createRun(sampleRun())
-    before.recordGeneration(completed, generation(0), null, { c: 0 })
+    recordGeneration(before, completed, generation(0), null, { c: 0 })
     before.finishRun(completed, 'completed', null, new Date('2025-03-01T10:02:00.000Z'))
     const leftRunning = before.createRun(sampleRun())
-    before.recordGeneration(leftRunning, generation(0), null, { resumeFrom: 0 })
+    recordGeneration(before, leftRunning, generation(0), null, { resumeFrom: 0 })
     const alsoLeftRunning = before.createRun(sampleRun())
     // No finishRun: the app "crashed". Closing without finishing is what a dead process leaves.
     first.close()
@@ -304,7 +311,7 @@ describe('crash recovery across connections', () => {
       })
     }
     // The checkpoint survives, so the run can be resumed.
-    expect(after.getCheckpoint(leftRunning)).toEqual({ generation: 0, state: { resumeFrom: 0 } })
+    expect(after.getCheckpoint(leftRunning)).toEqual({ step: 0, state: { resumeFrom: 0 } })
     expect(after.getRun(completed)).toMatchObject({
       status: 'completed',
       endedAt: '2025-03-01T10:02:00.000Z',
@@ -338,11 +345,11 @@ describe('RunsRepository: GD epochs, capacity steps and reopening', () => {
   it('records epochs with their checkpoint atomically, the outcome at the end, and reopens only stopped runs', async () => {
     const runs = new RunsRepository(await openDatabase(':memory:'))
     const runId = runs.createRun({ ...sampleRun(), algorithm: 'gd', targets: [] })
-    runs.recordEpoch(runId, { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 }, { validationLoss: 2.0, controlVoltages: [0.1, 0.2] }, { epochsRun: 1 })
-    runs.recordEpoch(runId, { epoch: 2, trainLoss: 1.5, validationLoss: null }, null, { epochsRun: 2 })
-    expect(() => runs.recordEpoch(runId, { epoch: 2, trainLoss: 1, validationLoss: 1 }, null, {})).toThrow(/epoch 2 of run \d+ is already recorded/)
+    recordEpoch(runs, runId, { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 }, { validationLoss: 2.0, controlVoltages: [0.1, 0.2] }, { epochsRun: 1 })
+    recordEpoch(runs, runId, { epoch: 2, trainLoss: 1.5, validationLoss: null }, null, { epochsRun: 2 })
+    expect(() => recordEpoch(runs, runId, { epoch: 2, trainLoss: 1, validationLoss: 1 }, null, {})).toThrow(/epoch 2 of run \d+ is already recorded/)
     // The failed write took nothing with it: still epoch 2's checkpoint.
-    expect(runs.getCheckpoint(runId)).toEqual({ generation: 2, state: { epochsRun: 2 } })
+    expect(runs.getCheckpoint(runId)).toEqual({ step: 2, state: { epochsRun: 2 } })
     expect(() => runs.reopenRun(runId)).toThrow(/is 'running': only a stopped or interrupted run can be resumed/)
     runs.finishRun(runId, 'stopped')
     expect(runs.getRun(runId)).toMatchObject({ generations: 2, bestControlVoltages: [0.1, 0.2], resumable: true, epochs: [
@@ -352,7 +359,7 @@ describe('RunsRepository: GD epochs, capacity steps and reopening', () => {
     runs.reopenRun(runId)
     expect(runs.getRun(runId)).toMatchObject({ status: 'running', endedAt: null, error: null, resumable: false })
     const outcome = { controlVoltages: [0.3, 0.4], outputsNanoamps: [1, 2, 3], targets: [0, 1, 1], accuracy: { trainPercent: 90, validationPercent: 80, testPercent: null } }
-    runs.recordGdOutcome(runId, outcome)
+    runs.recordResult(runId, { bestControlVoltages: outcome.controlVoltages, bestOutputsNanoamps: outcome.outputsNanoamps, targets: outcome.targets, accuracy: outcome.accuracy })
     runs.finishRun(runId, 'completed')
     expect(runs.getRun(runId)).toMatchObject({ bestControlVoltages: [0.3, 0.4], bestOutputsNanoamps: [1, 2, 3], targets: [0, 1, 1], accuracy: outcome.accuracy, resumable: false })
     // The run list's headline accuracy: test, else validation (here), else training.
@@ -368,8 +375,8 @@ describe('RunsRepository: GD epochs, capacity steps and reopening', () => {
     expect(() => runs.reopenRun(empty)).toThrow(/has no checkpoint to resume from/)
     const sweep = runs.createRun({ ...sampleRun(), algorithm: 'capacity', targets: [] })
     const capacity = [{ n: 4, labelings: 14, evaluated: 3, found: 2, capacity: 2 / 3 }]
-    runs.recordCapacityStep(sweep, 3, capacity, { sweepDone: 3 })
+    runs.recordStep(sweep, { step: 3, values: null, result: { capacity } }, { sweepDone: 3 })
     expect(runs.getRun(sweep)).toMatchObject({ algorithm: 'capacity', generations: 3, capacity })
-    expect(runs.getCheckpoint(sweep)).toEqual({ generation: 3, state: { sweepDone: 3 } })
+    expect(runs.getCheckpoint(sweep)).toEqual({ step: 3, state: { sweepDone: 3 } })
   })
 })

@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from './database'
+import type { GenerationMetrics, RunResultUpdate } from '../../src-shared/domain'
 import { RunsRepository, type NewRun } from './runs-repository'
 
 export interface TempFolder {
@@ -46,6 +47,42 @@ export function sampleRun(overrides: Partial<NewRun> = {}): NewRun {
   }
 }
 
+/** The best genome of the run so far, when a generation improved on it. */
+export interface BestGenomeSnapshot {
+  fitness: number
+  correlation: number
+  controlVoltages: number[]
+  outputsNanoamps: number[]
+}
+
+/** A GA generation as the GA runner reports it, recorded through the store's generic step API. */
+export function recordGeneration(
+  runs: RunsRepository,
+  runId: number,
+  { generation, bestGenome, ...values }: GenerationMetrics & { bestGenome: number[] },
+  best: BestGenomeSnapshot | null,
+  checkpoint: unknown
+): void {
+  const result: RunResultUpdate | null = best && {
+    bestFitness: best.fitness,
+    bestCorrelation: best.correlation,
+    bestControlVoltages: best.controlVoltages,
+    bestOutputsNanoamps: best.outputsNanoamps
+  }
+  runs.recordStep(runId, { step: generation, values: { ...values }, payload: bestGenome, result }, checkpoint)
+}
+
+/** A GD epoch, recorded through the generic step API (`best`: the new best-on-validation controls). */
+export function recordEpoch(
+  runs: RunsRepository,
+  runId: number,
+  { epoch, ...values }: { epoch: number; trainLoss: number; validationLoss: number | null },
+  best: { validationLoss?: number | null; controlVoltages: number[] } | null,
+  checkpoint: unknown
+): void {
+  runs.recordStep(runId, { step: epoch, values: { ...values }, result: best && { bestControlVoltages: best.controlVoltages } }, checkpoint)
+}
+
 /** Deterministic bytes, so the damage (and what SQLite says of it) is the same on every run. */
 function garbage(length: number): Buffer {
   const bytes = Buffer.alloc(length)
@@ -61,7 +98,7 @@ function garbage(length: number): Buffer {
 
 /**
  * A real database with runs and a few hundred generations, then one page in the middle of
- * run_generations' b-tree overwritten with garbage: the header, the schema and the runs table
+ * run_steps' b-tree overwritten with garbage: the header, the schema and the runs table
  * are intact, so nothing but an integrity check notices.
  */
 export async function damagedDatabase(filePath: string, journalMode: 'wal' | 'delete'): Promise<void> {
@@ -71,7 +108,8 @@ export async function damagedDatabase(filePath: string, journalMode: 'wal' | 'de
     const runId = runs.createRun(sampleRun())
     for (let generation = 0; generation < 200; generation++) {
       const bestGenome = [0.1, -0.3, 0.5, 0.2, -0.1]
-      runs.recordGeneration(
+      recordGeneration(
+        runs,
         runId,
         { generation, bestFitness: generation, bestCorrelation: 0.5, bestSoFarFitness: generation, bestSoFarCorrelation: 0.5, bestGenome },
         null,
@@ -82,13 +120,13 @@ export async function damagedDatabase(filePath: string, journalMode: 'wal' | 'de
   }
   const pageSizeBytes = db.pragma('page_size', { simple: true }) as number
   const leaves = db
-    .prepare<[], number>("SELECT pageno FROM dbstat WHERE name = 'run_generations' AND pagetype = 'leaf' ORDER BY pageno")
+    .prepare<[], number>("SELECT pageno FROM dbstat WHERE name = 'run_steps' AND pagetype = 'leaf' ORDER BY pageno")
     .pluck()
     .all()
   if (journalMode === 'delete') db.pragma('journal_mode = DELETE')
   // Closing checkpoints the log into the file and deletes it: the file alone holds everything.
   db.close()
-  if (leaves.length < 5) throw new Error(`run_generations has only ${leaves.length} leaf pages`)
+  if (leaves.length < 5) throw new Error(`run_steps has only ${leaves.length} leaf pages`)
   const victim = leaves[Math.floor(leaves.length / 2)]
   const fd = openSync(filePath, 'r+')
   writeSync(fd, garbage(pageSizeBytes), 0, pageSizeBytes, (victim - 1) * pageSizeBytes)

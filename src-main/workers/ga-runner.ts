@@ -1,9 +1,24 @@
 /** A GA run on a surrogate or on the instrument (through main), as a StepRunner. */
 import type { GaTrainingConfig } from '../../src-shared/ipc'
-import { Dnpu, GaTrainer, Rng, parseGateTask, type Processor, type SurrogateDefinition } from '../core'
+import type { RunResultUpdate } from '../../src-shared/domain'
+import { Dnpu, GaTrainer, Rng, parseGateTask, type GaCheckpoint, type Processor, type SurrogateDefinition } from '../core'
 import { EvaluationPool } from './evaluation-pool'
-import type { StepRunner, Outgoing } from './step-runner'
-import type { ImprovedBest, WorkerCheckpoint } from './trainer-protocol'
+import type { AlgorithmRunner, StepRunner, Outgoing } from './step-runner'
+
+/** A GA run's stored state: the trainer's checkpoint and (with output noise) the noise generator's. */
+export interface GaWorkerCheckpoint {
+  algorithm: 'ga'
+  trainer: GaCheckpoint
+  noiseRngState: number[] | null
+}
+
+export const gaRunner: AlgorithmRunner = {
+  id: 'ga',
+  create: (setup, device) =>
+    Promise.resolve(
+      createGaRunner(setup.config as GaTrainingConfig & { seed: number }, setup.model, setup.checkpoint as GaWorkerCheckpoint | undefined, setup.workers, device)
+    )
+}
 
 /** A second seed for the noise stream (golden-ratio offset keeps it apart from the GA's). */
 export function noiseSeedOf(seed: number): number {
@@ -13,7 +28,7 @@ export function noiseSeedOf(seed: number): number {
 export function createGaRunner(
   config: GaTrainingConfig & { seed: number },
   definition: SurrogateDefinition,
-  checkpoint: Extract<WorkerCheckpoint, { algorithm: 'ga' }> | undefined,
+  checkpoint: GaWorkerCheckpoint | undefined,
   /** Threads sharing each generation's forward (default: the number of cores); results do not depend on it. */
   workers?: number,
   /** The instrument, when the run is on the device: replaces the surrogate and its simulation options. */
@@ -69,22 +84,39 @@ export function createGaRunner(
       },
       async step(): Promise<Outgoing> {
         const result = await trainer.step()
-        let improvedBest: ImprovedBest | null = null
+        // The run's best is sent (and stored) only in the generation that improved it.
+        let improvedBest: RunResultUpdate | null = null
         if (result.bestSoFarFitness > bestSoFarFitness) {
           bestSoFarFitness = result.bestSoFarFitness
           const best = trainer.result()
           improvedBest = {
-            fitness: best.bestFitness,
-            correlation: best.bestCorrelation,
-            controlVoltages: best.bestControlVoltages,
-            outputsNanoamps: best.bestOutputsNanoamps
+            bestFitness: best.bestFitness,
+            bestCorrelation: best.bestCorrelation,
+            bestControlVoltages: best.bestControlVoltages,
+            bestOutputsNanoamps: best.bestOutputsNanoamps
           }
         }
-        const state: WorkerCheckpoint = { algorithm: 'ga', trainer: trainer.checkpoint(), noiseRngState: noiseRng?.getState() ?? null }
-        return { type: 'generation', result, improvedBest, checkpoint: state }
+        const state: GaWorkerCheckpoint = { algorithm: 'ga', trainer: trainer.checkpoint(), noiseRngState: noiseRng?.getState() ?? null }
+        const values = {
+          bestFitness: result.bestFitness,
+          bestCorrelation: result.bestCorrelation,
+          bestSoFarFitness: result.bestSoFarFitness,
+          bestSoFarCorrelation: result.bestSoFarCorrelation
+        }
+        return {
+          type: 'step',
+          report: {
+            step: result.generation,
+            values,
+            payload: result.bestGenome,
+            result: improvedBest,
+            progress: { algorithm: 'ga', totalGenerations: config.generations, metrics: { generation: result.generation, ...values } }
+          },
+          checkpoint: { ...state }
+        }
       },
       finish(outcome) {
-        return Promise.resolve({ type: 'finished', outcome, gdOutcome: null })
+        return Promise.resolve({ type: 'finished', outcome, result: null })
       },
       dispose() {
         void pool?.dispose()

@@ -2,20 +2,30 @@
  * A GD run on a surrogate, as a StepRunner: the ring task's dataset, one epoch per step, and at
  * the end the returned controls scored by perceptron accuracy on train / validation / test.
  */
-import type { GdRunOutcome, GdTrainingConfig, RunAccuracy } from '../../src-shared/ipc'
+import type { GdTrainingConfig, RunAccuracy, RunResultUpdate } from '../../src-shared/ipc'
 import {
   Dnpu,
   evaluationPart,
   GdTrainer,
   ringTaskSplit,
   taskAccuracyPercent,
+  type GdCheckpoint,
   type GdDataset,
   type GdTrainerSetup,
   type SurrogateDefinition
 } from '../core'
 import { EvaluationPool } from './evaluation-pool'
-import type { StepRunner } from './step-runner'
-import type { WorkerCheckpoint } from './trainer-protocol'
+import type { AlgorithmRunner, StepRunner } from './step-runner'
+
+export interface GdWorkerCheckpoint {
+  algorithm: 'gd'
+  trainer: GdCheckpoint
+}
+
+export const gdRunner: AlgorithmRunner = {
+  id: 'gd',
+  create: (setup) => createGdRunner(setup.config as GdTrainingConfig & { seed: number }, setup.model, setup.checkpoint as GdWorkerCheckpoint | undefined, setup.workers)
+}
 
 export interface RingDatasets {
   train: GdDataset
@@ -31,7 +41,7 @@ export function ringDatasets(config: GdTrainingConfig): RingDatasets {
 export async function createGdRunner(
   config: GdTrainingConfig & { seed: number },
   definition: SurrogateDefinition,
-  checkpoint: Extract<WorkerCheckpoint, { algorithm: 'gd' }> | undefined,
+  checkpoint: GdWorkerCheckpoint | undefined,
   /** Threads sharing each batch's forward and input gradient (default: the number of cores); results do not depend on it. */
   workers?: number
 ): Promise<StepRunner> {
@@ -73,15 +83,22 @@ export async function createGdRunner(
       const state = trainer.checkpoint()
       // Without a validation set the returned controls are the latest ones.
       const improved = !hasValidation || state.best?.epoch === result.epoch
+      const values = { trainLoss: result.trainLoss, validationLoss: result.validationLoss }
+      const checkpoint: GdWorkerCheckpoint = { algorithm: 'gd', trainer: state }
       return {
-        type: 'epoch',
-        metrics: { epoch: result.epoch, trainLoss: result.trainLoss, validationLoss: result.validationLoss },
-        improvedControls: improved ? trainer.result().controlVoltages : null,
-        checkpoint: { algorithm: 'gd', trainer: state }
+        type: 'step',
+        report: {
+          step: result.epoch,
+          values,
+          // The best-on-validation controls, when this epoch improved on them (every epoch without validation).
+          result: improved ? { bestControlVoltages: trainer.result().controlVoltages } : null,
+          progress: { algorithm: 'gd', totalEpochs: config.epochs, epoch: { epoch: result.epoch, ...values } }
+        },
+        checkpoint: { ...checkpoint }
       }
     },
     async finish(outcome) {
-      return { type: 'finished', outcome, gdOutcome: trainer.epoch > 0 ? await evaluate(trainer, data, config.seed) : null }
+      return { type: 'finished', outcome, result: trainer.epoch > 0 ? await evaluate(trainer, data, config.seed) : null }
     },
     dispose() {
       trainer.dispose()
@@ -90,7 +107,7 @@ export async function createGdRunner(
 }
 
 /** The returned controls' outputs on every part of the dataset, and their perceptron accuracy. */
-async function evaluate(trainer: GdTrainer, data: RingDatasets, seed: number): Promise<GdRunOutcome> {
+async function evaluate(trainer: GdTrainer, data: RingDatasets, seed: number): Promise<RunResultUpdate> {
   const { controlVoltages } = trainer.result()
   const scored = async (set: GdDataset): Promise<{ outputs: number[]; percent: number | null }> => {
     if (set.inputs.length === 0) return { outputs: [], percent: null }
@@ -104,5 +121,5 @@ async function evaluate(trainer: GdTrainer, data: RingDatasets, seed: number): P
   // The evaluation set the run's output-vs-target chart shows: test, else validation, else train.
   const { part, data: shownData } = evaluationPart(data)
   const shown = { test, validation, train }[part]
-  return { controlVoltages, outputsNanoamps: shown.outputs, targets: [...shownData.targets], accuracy }
+  return { bestControlVoltages: controlVoltages, bestOutputsNanoamps: shown.outputs, targets: [...shownData.targets], accuracy }
 }

@@ -1,14 +1,13 @@
 /**
- * The trainer's side of the worker protocol: runs one GA or GD run step by step.
+ * The trainer's side of the worker protocol: runs one run of any algorithm step by step.
  *
  * Kept apart from the worker entry so tests can drive it over an in-process MessageChannel.
  * Between steps it yields to the event loop, which is how `stop`, `pause` and `continue`
  * messages get in; a paused run waits there, keeping its whole state, until continued or stopped.
  */
+import { algorithmOf } from '../../src-shared/domain'
 import { initComputeBackend } from '../core'
-import { createCapacityRunner } from './capacity-runner'
-import { createGaRunner } from './ga-runner'
-import { createGdRunner } from './gd-runner'
+import { runnerOf } from './algorithm-runners'
 import { RemoteProcessor } from './remote-processor'
 import type { Outgoing, StepRunner } from './step-runner'
 import type { FromTrainer, MessageEndpoint, ToTrainer, TrainerSetup } from './trainer-protocol'
@@ -94,21 +93,14 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
 }
 
 function createRunner(setup: TrainerSetup, device: RemoteProcessor | null): Promise<StepRunner> {
-  const { config, model, checkpoint, workers } = setup
+  const { config, checkpoint } = setup
   if (checkpoint && checkpoint.algorithm !== config.algorithm) {
     throw new Error(`a ${checkpoint.algorithm} checkpoint cannot continue a ${config.algorithm} run`)
   }
-  if (device && config.algorithm !== 'ga') {
+  if (device && !algorithmOf(config.algorithm).trainsOnDevice) {
     throw new Error(`only the genetic algorithm trains on the instrument (${config.algorithm} needs the surrogate)`)
   }
-  switch (config.algorithm) {
-    case 'ga':
-      return Promise.resolve(createGaRunner(config, model, checkpoint?.algorithm === 'ga' ? checkpoint : undefined, workers, device ?? undefined))
-    case 'gd':
-      return createGdRunner(config, model, checkpoint?.algorithm === 'gd' ? checkpoint : undefined, workers)
-    case 'capacity':
-      return Promise.resolve(createCapacityRunner(config, model, checkpoint?.algorithm === 'capacity' ? checkpoint : undefined))
-  }
+  return runnerOf(config.algorithm).create(setup, device ?? undefined)
 }
 
 /** How far the trainer may run ahead of main's writes (steps). */

@@ -4,17 +4,18 @@
  * A typed union with a per-sender sequence number, so the receiver can detect a lost or
  * reordered message; errors cross as plain data, never as thrown objects (docs/architecture.md, rule 7).
  */
-import type { CapacityAtN, EpochMetrics, GdRunOutcome, TrainingConfig } from '../../src-shared/ipc'
-import type { CapacityCheckpoint, GaCheckpoint, GaGenerationResult, GdCheckpoint, SurrogateDefinition } from '../core'
+import type { RunResultUpdate, StepReport, TrainingConfig, TrainingProgressBody } from '../../src-shared/ipc'
+import type { SurrogateDefinition } from '../core'
 
 /**
- * What is stored after every step and continues a run exactly: the trainer's own checkpoint,
- * plus (GA with output noise) the noise generator's state.
+ * What is stored after every step and continues a run exactly: the algorithm's id and whatever
+ * its runner needs (each runner declares its own shape: GA's trainer state and noise generator,
+ * GD's trainer state, a capacity sweep's state).
  */
-export type WorkerCheckpoint =
-  | { algorithm: 'ga'; trainer: GaCheckpoint; noiseRngState: number[] | null }
-  | { algorithm: 'gd'; trainer: GdCheckpoint }
-  | { algorithm: 'capacity'; sweep: CapacityCheckpoint }
+export interface WorkerCheckpoint {
+  algorithm: string
+  [state: string]: unknown
+}
 
 export interface TrainerSetup {
   config: TrainingConfig & { seed: number }
@@ -39,14 +40,6 @@ export interface DeviceProcessorSpec {
   clippingValueNanoamps: [number, number]
 }
 
-/** The best genome so far, sent only in the generation where it improved. */
-export interface ImprovedBest {
-  fitness: number
-  correlation: number
-  controlVoltages: number[]
-  outputsNanoamps: number[]
-}
-
 export type ToTrainer =
   | { seq: number; type: 'start'; setup: TrainerSetup }
   | { seq: number; type: 'stop' }
@@ -60,36 +53,13 @@ export type ToTrainer =
 
 export type FromTrainer =
   | { seq: number; type: 'ready'; computeBackend: string }
-  | {
-      seq: number
-      type: 'generation'
-      result: GaGenerationResult
-      improvedBest: ImprovedBest | null
-      checkpoint: WorkerCheckpoint
-    }
-  | {
-      seq: number
-      type: 'epoch'
-      metrics: EpochMetrics
-      /** The best-on-validation controls, when this epoch improved on them (every epoch without validation). */
-      improvedControls: number[] | null
-      checkpoint: WorkerCheckpoint
-    }
-  | {
-      seq: number
-      type: 'labeling'
-      n: number
-      labeling: number[]
-      found: boolean
-      sweepDone: number
-      sweepTotal: number
-      capacity: CapacityAtN[]
-      checkpoint: WorkerCheckpoint
-    }
+  /** One step of any algorithm (a generation, an epoch, a labeling...): main records it, then emits its progress. */
+  | { seq: number; type: 'step'; report: StepReport<TrainingProgressBody>; checkpoint: WorkerCheckpoint }
   | { seq: number; type: 'paused'; paused: boolean }
   /** Asks main to measure rows of activation voltages on the instrument. */
   | { seq: number; type: 'measure'; requestId: number; inputsVolts: Float32Array; rowCount: number }
-  | { seq: number; type: 'finished'; outcome: 'completed' | 'stopped'; gdOutcome: GdRunOutcome | null }
+  /** `result`: fields of the run's result computed at its end (a GD run's evaluation), else null. */
+  | { seq: number; type: 'finished'; outcome: 'completed' | 'stopped'; result: RunResultUpdate | null }
   | { seq: number; type: 'error'; message: string; stack?: string }
 
 /** The part of a MessagePort / Worker / parentPort both sides need. */
@@ -101,5 +71,5 @@ export interface MessageEndpoint<Incoming, Outgoing> {
 /** Checkpoints stored before schema version 5 are a bare GA checkpoint without noise state. */
 export function toWorkerCheckpoint(stored: unknown): WorkerCheckpoint {
   if (typeof stored === 'object' && stored !== null && 'algorithm' in stored) return stored as WorkerCheckpoint
-  return { algorithm: 'ga', trainer: stored as GaCheckpoint, noiseRngState: null }
+  return { algorithm: 'ga', trainer: stored, noiseRngState: null }
 }

@@ -3,6 +3,7 @@
  * use. Nothing here validates or transports anything (that is `src-shared/ipc`), and nothing here
  * imports from outside this folder.
  */
+export * from './algorithms'
 export * from './instrument'
 export * from './limits'
 export * from './names'

@@ -16,8 +16,8 @@ export const GD_TASK_NAMES = ['ring'] as const
 export const GD_LOSS_NAMES = ['corrsig', 'fisher', 'mse', 'bce', 'sigmoid_nn_distance'] as const
 export const GD_OPTIMIZER_NAMES = ['adam', 'sgd'] as const
 export const GD_CONSTRAINT_NAMES = ['clip', 'regul'] as const
-export const ALGORITHMS = ['ga', 'gd', 'capacity'] as const
-export type Algorithm = (typeof ALGORITHMS)[number]
+/** Algorithm ids come from their descriptors (./algorithms). */
+export { ALGORITHMS, type Algorithm } from './algorithms'
 
 /** Smallest and largest N of the VC-dimension point set. */
 export const VC_DIMENSION_RANGE = [4, 10] as const

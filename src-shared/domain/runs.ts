@@ -13,7 +13,13 @@ export interface RunSummary {
   seed: number
   startedAt: string
   endedAt: string | null
-  /** Steps run so far: generations (GA), epochs (GD) or labelings decided (capacity sweep). */
+  /** Steps run so far: generations (GA), epochs (GD), labelings decided (capacity sweep)... */
+  steps: number
+  /** What one step is, from the algorithm's descriptor: 'generation', 'epoch', 'labeling'. */
+  stepName: string
+  /** The plural, as a count reads: 'generations', 'epochs', 'labelings'. */
+  stepUnit: string
+  /** Deprecated alias of `steps` (its name from before every algorithm had its own step name). */
   generations: number
   bestFitness: number | null
   bestCorrelation: number | null
@@ -69,4 +75,75 @@ export interface GdRunOutcome {
   outputsNanoamps: number[]
   targets: number[]
   accuracy: RunAccuracy | null
+}
+
+/**
+ * One recorded step's metrics, by the names its algorithm's descriptor declares
+ * ({@link StepMetric.key}). A value that was not a number is NaN or null as the metric says.
+ */
+export type StepValues = Record<string, number | null>
+
+/** A step as stored: its 1-based number and its metrics. */
+export interface RecordedStep {
+  step: number
+  values: StepValues
+}
+
+/**
+ * The result fields a run stores (on its row, not per step). An update names only the fields a
+ * step or the run's end changed; the others keep their value.
+ */
+export interface RunResultUpdate {
+  bestFitness?: number
+  bestCorrelation?: number
+  /** Volts, one per control electrode. */
+  bestControlVoltages?: number[]
+  bestOutputsNanoamps?: number[]
+  targets?: number[]
+  accuracy?: RunAccuracy | null
+  capacity?: CapacityAtN[]
+}
+export type RunResultField = keyof RunResultUpdate
+
+/** What a trainer reports after each step; the store writes it in one transaction with the checkpoint. */
+export interface StepReport<Progress = unknown> {
+  /** 1-based: the steps run so far, resumed ones included (runs.steps becomes this). */
+  step: number
+  /** The step's metrics; null when the algorithm keeps no row per step (a capacity sweep). */
+  values: StepValues | null
+  /** Stored with the step's row besides its metrics (GA: the generation's best genome). */
+  payload?: unknown
+  /** Result fields this step changed (a new best so far, the capacity per N), else null. */
+  result: RunResultUpdate | null
+  /** The algorithm's progress event, without its run id: what the UI and the CLI follow. */
+  progress: Progress
+}
+
+/**
+ * A stored run as the descriptors read it (RunDetail without the parts typed by the contract:
+ * config, device, validations).
+ */
+export interface RunRecord extends RunSummary {
+  error: string | null
+  /** Best control voltages found (GA: best genome; GD: best-on-validation), per control electrode (volts). */
+  bestControlVoltages: number[] | null
+  controlElectrodes: number[]
+  /**
+   * Outputs (nA) of the best controls and the matching targets: GA, one per task input; GD, one
+   * per point of the evaluation set (test, else validation, else training), filled when the run ends.
+   */
+  bestOutputsNanoamps: number[] | null
+  targets: number[]
+  /** Every recorded step, in order (empty for algorithms that keep no row per step). */
+  recordedSteps: RecordedStep[]
+  /** GA: one entry per generation (empty for other algorithms). */
+  metrics: GenerationMetrics[]
+  /** GD: one entry per epoch (empty for other algorithms). */
+  epochs: EpochMetrics[]
+  /** GD on a classification task, once the run has ended; else null. */
+  accuracy: RunAccuracy | null
+  /** Capacity sweeps: the result per N so far; else null. */
+  capacity: CapacityAtN[] | null
+  /** A stopped or interrupted run with a checkpoint can be resumed. */
+  resumable: boolean
 }

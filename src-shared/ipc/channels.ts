@@ -35,10 +35,7 @@ import {
   GD_TASK_NAMES,
   MAX_MODEL_FILE_BYTES,
   VC_DIMENSION_RANGE,
-  type CapacityAtN,
-  type EpochMetrics,
-  type GenerationMetrics,
-  type RunAccuracy,
+  type RunRecord,
   type RunSummary
 } from '../domain'
 
@@ -298,32 +295,13 @@ export interface IvCurve {
 }
 
 
-export interface RunDetail extends RunSummary {
+/** A stored run: its record (src-shared/domain/runs.ts) with the parts the contract types. */
+export interface RunDetail extends RunRecord {
   config: TrainingConfig & { seed: number }
-  error: string | null
   /** The device profile and calibration a run on the instrument used (null: a surrogate run). */
   device: { profileId: number; calibrationId: number; rangesVolts?: [number, number][] } | null
-  /** Re-measurements of the best control voltages on the device, oldest first. */
+  /** Re-measurements of the run's result on the device, oldest first. */
   validations: HardwareValidation[]
-  /** Best control voltages found (GA: best genome; GD: best-on-validation), per control electrode (volts). */
-  bestControlVoltages: number[] | null
-  controlElectrodes: number[]
-  /**
-   * Outputs (nA) of the best controls and the matching targets: GA, one per task input; GD, one
-   * per point of the evaluation set (test, else validation, else training), filled when the run ends.
-   */
-  bestOutputsNanoamps: number[] | null
-  targets: number[]
-  /** GA: one entry per generation (empty for GD). */
-  metrics: GenerationMetrics[]
-  /** GD: one entry per epoch (empty for GA). */
-  epochs: EpochMetrics[]
-  /** GD on a classification task, once the run has ended; else null. */
-  accuracy: RunAccuracy | null
-  /** Capacity sweeps: the result per N so far; else null. */
-  capacity: CapacityAtN[] | null
-  /** A stopped or interrupted run with a checkpoint can be resumed. */
-  resumable: boolean
 }
 
 

@@ -21,6 +21,9 @@ export type TrainingProgressEvent =
       capacity: CapacityAtN[]
     }
 
+/** A progress event as a trainer reports it, before main adds the run id. */
+export type TrainingProgressBody = TrainingProgressEvent extends infer Event ? (Event extends unknown ? Omit<Event, 'runId'> : never) : never
+
 /** A run was paused or continued (it keeps its worker and state while paused). */
 export interface TrainingPausedEvent {
   runId: number

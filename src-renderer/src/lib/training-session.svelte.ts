@@ -13,10 +13,10 @@ import type {
   TrainingPausedEvent,
   TrainingProgressEvent
 } from '../../../src-shared/ipc'
+import { algorithmOf } from '../../../src-shared/domain'
 import { api, errorMessage, onConnectionRestored } from './api.svelte'
 import { EpochTrace } from './epoch-trace.svelte'
 import { RunTrace } from './run-trace.svelte'
-import { labelingCount } from './algorithm-forms/capacity-form'
 import { defaultForm, formFromConfig, type TrainingForm } from './training-form'
 
 type BufferedEvent =
@@ -30,11 +30,9 @@ const MAX_BUFFERED_EVENTS = 10_000
 /** How long a pause or continue may wait for the trainer's confirmation before main is asked. */
 const PAUSE_CONFIRMATION_MS = 5_000
 
-/** Generations (GA), epochs (GD) or labelings (capacity sweep: 2^N - 2 per N) a config asks for. */
+/** Steps a config asks for (generations, epochs, labelings...), as its algorithm's descriptor counts them. */
 export function stepsOf(config: TrainingConfig): number {
-  if (config.algorithm === 'ga') return config.generations
-  if (config.algorithm === 'gd') return config.epochs
-  return labelingCount(config.fromN, config.toN)
+  return algorithmOf(config.algorithm).totalSteps(config)
 }
 
 /** A capacity sweep's [fromN, toN]; null for the other algorithms. */
