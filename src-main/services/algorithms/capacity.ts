@@ -95,6 +95,7 @@ export const capacityService: ServiceAlgorithm = {
   id: 'capacity',
   // One target set per labeling, kept in its result per N.
   checkConfig: () => ({ targets: [] }),
+  validationReadsCheckpoint: true,
   planValidation: (run, inputs, calibration) => planCapacity(run, run.config as CapacityConfig, inputs, calibration),
   describeValidation(stored: HardwareValidation) {
     const validation = stored as CapacityHardwareValidation

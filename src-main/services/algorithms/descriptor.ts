@@ -22,6 +22,8 @@ export interface ServiceAlgorithm {
    * that names the field), and gives the run's targets when they are known at the start.
    */
   checkConfig(config: TrainingConfig): { targets: number[] }
+  /** Its validation reads the run's last checkpoint (capacity: each labeling's controls); else it is not loaded. */
+  validationReadsCheckpoint?: boolean
   /** Plans the validation on hardware of an ended run; throws a ValidationRefusedError saying why not. */
   planValidation(run: RunDetail, inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan
   /** A stored validation of this algorithm (its `kind` is the algorithm's id) in words. */

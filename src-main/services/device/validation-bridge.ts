@@ -9,6 +9,7 @@ import type { SurrogateDefinition } from '../../core'
 import type { RunsRepository } from '../../store'
 import { electrodeRangesVolts } from './layout'
 import { assertRunEnded, planValidation, ValidationRefusedError, type ValidationInputs } from '../run-validation'
+import { serviceAlgorithmOf } from '../algorithms'
 import { messageOf } from './connection'
 import type { DeviceGate } from './device-gate'
 import type { DeviceMeasurement } from './measurement'
@@ -50,7 +51,7 @@ export class ValidationBridge {
     if (!run) throw new ValidationRefusedError(`runId: no run ${runId}`)
     const inputs: ValidationInputs = {
       run,
-      checkpoint: run.config.algorithm === 'capacity' ? runs.getCheckpoint(runId) : null,
+      checkpoint: serviceAlgorithmOf(run.config.algorithm).validationReadsCheckpoint ? runs.getCheckpoint(runId) : null,
       model: this.options.surrogateFor?.(run.modelId),
       runCalibrationRangesVolts: run.device ? this.options.calibrationRanges(run.device.calibrationId) : null,
       onProgress: this.options.onProgress
