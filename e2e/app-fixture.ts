@@ -36,10 +36,14 @@ interface Launched {
 }
 
 async function startServe(dataFolder: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'dnpu.js'), 'serve', '--port', '0', '--data-dir', dataFolder], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin', 'dnpu.js'), 'serve', '--port', '0', '--data-dir', dataFolder],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const url = await new Promise<string>((resolveUrl, rejectUrl) => {

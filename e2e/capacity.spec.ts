@@ -7,7 +7,9 @@ import type { CapacityAtN } from '../src-shared/ipc'
 import { expect, test } from './app-fixture'
 
 /** `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures. */
-const screenshotFolder = process.env.UPDATE_SCREENSHOTS ? resolve(import.meta.dirname, '..', 'docs', 'screenshots') : null
+const screenshotFolder = process.env.UPDATE_SCREENSHOTS
+  ? resolve(import.meta.dirname, '..', 'docs', 'screenshots')
+  : null
 const repoRoot = resolve(import.meta.dirname, '..')
 
 interface Sweep {
@@ -22,12 +24,27 @@ interface Sweep {
 function cliSweep(sweep: Sweep): { status: string; perN: CapacityAtN[] } {
   const dataFolder = mkdtempSync(join(tmpdir(), 'dnpu-e2e-cli-'))
   try {
-    const args = ['--from', sweep.fromN, '--to', sweep.toN, '--attempts', sweep.attempts, '--generations', sweep.generations, '--seed', sweep.seed].map(String)
-    const result = spawnSync(process.execPath, [join(repoRoot, 'bin', 'dnpu.js'), 'capacity', ...args, '--json', '--data-dir', dataFolder], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000
-    })
+    const args = [
+      '--from',
+      sweep.fromN,
+      '--to',
+      sweep.toN,
+      '--attempts',
+      sweep.attempts,
+      '--generations',
+      sweep.generations,
+      '--seed',
+      sweep.seed
+    ].map(String)
+    const result = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'bin', 'dnpu.js'), 'capacity', ...args, '--json', '--data-dir', dataFolder],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 120_000
+      }
+    )
     if (result.status !== 0) throw new Error(`dnpu capacity exited with ${result.status}: ${result.stderr}`)
     return JSON.parse(result.stdout) as { status: string; perN: CapacityAtN[] }
   } finally {
@@ -61,7 +78,9 @@ const LONG_SWEEP_LABELINGS = 2018
 /** Waits for the running long sweep to pass `labelings`, stops it, and gives the count it stopped at. */
 async function stopAfterMoreThan(page: Page, labelings: number): Promise<number> {
   await expect(page.getByTestId('run-status')).toHaveText('running')
-  await expect(page.getByTestId('labeling-count')).not.toHaveText(`${labelings} / ${LONG_SWEEP_LABELINGS}`, { timeout: 60_000 })
+  await expect(page.getByTestId('labeling-count')).not.toHaveText(`${labelings} / ${LONG_SWEEP_LABELINGS}`, {
+    timeout: 60_000
+  })
   await page.getByTestId('stop-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 30_000 })
   const stoppedAt = await labelingsDone(page)
@@ -94,17 +113,24 @@ async function expectCapacityPerN(scope: Locator | Page, perN: CapacityAtN[], ra
     await expect(row.locator('td').nth(1)).toHaveText(`${count(expected.evaluated)} / ${count(expected.labelings)}`)
     await expect(row.locator('td').nth(2)).toHaveText(count(expected.found))
     await expect(row.getByTestId('capacity-value')).toHaveText(expected.capacity.toFixed(3))
-    expect(await chartCapacityAt(scope.getByTestId('capacity-chart'), expected.n, range)).toBe(expected.capacity.toFixed(3))
+    expect(await chartCapacityAt(scope.getByTestId('capacity-chart'), expected.n, range)).toBe(
+      expected.capacity.toFixed(3)
+    )
   }
 }
 
-test('a small capacity sweep completes with the capacity per N of `dnpu capacity` and is in History', async ({ app, appMode }) => {
+test('a small capacity sweep completes with the capacity per N of `dnpu capacity` and is in History', async ({
+  app,
+  appMode
+}) => {
   const page = app.page
   const sweep: Sweep = { fromN: 4, toN: 5, attempts: 1, generations: 5, seed: 1 }
   const range: [number, number] = [sweep.fromN, sweep.toN]
   await setUpSweep(page, sweep)
   await expect(page.getByTestId('labeling-total')).toContainText('44 labelings to decide: 14 + 30')
-  await expect(page.getByTestId('labeling-total')).toContainText('up to 1 attempt × 5 generations each: at most 220 generations')
+  await expect(page.getByTestId('labeling-total')).toContainText(
+    'up to 1 attempt × 5 generations each: at most 220 generations'
+  )
 
   // Every field goes through the one validation path, its error under the field.
   await page.getByTestId('to-n-input').fill('11')
@@ -155,7 +181,10 @@ test('a capacity sweep pauses, continues, stops and resumes in the same run', as
   await setUpSweep(page, { fromN: 4, toN: 10, attempts: 3, generations: 100, seed: 2 })
   await expect(page.getByTestId('labeling-total')).toContainText('2,018 labelings')
   await page.getByTestId('start-training').click()
-  await expect(page.getByTestId('labeling-count')).toHaveText(new RegExp(`^([5-9]|\\d{2,}) / ${LONG_SWEEP_LABELINGS}$`), { timeout: 60_000 })
+  await expect(page.getByTestId('labeling-count')).toHaveText(
+    new RegExp(`^([5-9]|\\d{2,}) / ${LONG_SWEEP_LABELINGS}$`),
+    { timeout: 60_000 }
+  )
   // The live table fills from the progress events: N 4 is under way or decided.
   await expect(page.locator('[data-testid="capacity-row"][data-n="4"] td').nth(1)).toHaveText(/^([1-9]|1[0-4]) \/ 14$/)
   await expect(page.getByTestId('capacity-row')).toHaveCount(7)
@@ -174,9 +203,15 @@ test('a capacity sweep pauses, continues, stops and resumes in the same run', as
   const resumedTo = await stopAfterMoreThan(page, stoppedAt)
 
   // The table's decided labelings add up to the run's count: the resumed run went on from its checkpoint.
-  const decided = await page.getByTestId('capacity-row').evaluateAll((rows) =>
-    rows.reduce((sum, row) => sum + Number(row.querySelectorAll('td')[1]?.textContent?.split('/')[0].replaceAll(',', '') ?? NaN), 0)
-  )
+  const decided = await page
+    .getByTestId('capacity-row')
+    .evaluateAll((rows) =>
+      rows.reduce(
+        (sum, row) =>
+          sum + Number(row.querySelectorAll('td')[1]?.textContent?.split('/')[0].replaceAll(',', '') ?? NaN),
+        0
+      )
+    )
   expect(decided).toBe(resumedTo)
 
   await page.getByTestId('nav-history').click()

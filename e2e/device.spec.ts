@@ -5,14 +5,19 @@ import type { Page } from '@playwright/test'
 import { expect, test } from './app-fixture'
 
 /** `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures. */
-const screenshotFolder = process.env.UPDATE_SCREENSHOTS ? resolve(import.meta.dirname, '..', 'docs', 'screenshots') : null
+const screenshotFolder = process.env.UPDATE_SCREENSHOTS
+  ? resolve(import.meta.dirname, '..', 'docs', 'screenshots')
+  : null
 
 const SIMULATOR = 'sim://in-process'
 const repoRoot = resolve(import.meta.dirname, '..')
 
 /** `dnpu sim --tcp 0` with the given options; resolves its `tcp://` address once it is READY. */
 async function startTcpSimulator(args: string[]): Promise<{ address: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'dnpu.js'), 'sim', '--tcp', '0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'dnpu.js'), 'sim', '--tcp', '0', ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const address = await new Promise<string>((resolveAddress, rejectAddress) => {
@@ -40,7 +45,10 @@ async function screenshotView(page: Page, name: string): Promise<void> {
   const viewport = page.viewportSize()!
   const main = page.locator('main')
   const height = await main.evaluate((m) => m.getBoundingClientRect().top + m.scrollHeight)
-  await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(Math.ceil(height) + 2, viewport.height), 2400) })
+  await page.setViewportSize({
+    width: viewport.width,
+    height: Math.min(Math.max(Math.ceil(height) + 2, viewport.height), 2400)
+  })
   await main.evaluate((m) => m.scrollTo(0, 0))
   await page.mouse.move(0, 0)
   mkdirSync(folder, { recursive: true })
@@ -50,7 +58,9 @@ async function screenshotView(page: Page, name: string): Promise<void> {
 
 async function connectSimulator(page: Page): Promise<void> {
   await page.getByTestId('nav-device').click()
-  await expect(page.getByTestId('port-select').locator(`option[value="${SIMULATOR}"]`)).toHaveCount(1, { timeout: 30_000 })
+  await expect(page.getByTestId('port-select').locator(`option[value="${SIMULATOR}"]`)).toHaveCount(1, {
+    timeout: 30_000
+  })
   await page.getByTestId('port-select').selectOption(SIMULATOR)
   await page.getByTestId('connect-device').click()
   await expect(page.getByTestId('device-state')).toHaveText('connected', { timeout: 30_000 })
@@ -98,7 +108,9 @@ test('device, calibration, waveforms, training on the device and validation on h
   await page.getByTestId('run-calibration').click()
   await expect(page.getByTestId('calibration-progress')).toBeVisible()
   await expect(page.getByTestId('calibration-chart')).toHaveCount(electrodeCount, { timeout: 300_000 })
-  await expect(page.getByTestId('calibration-progress')).toContainText(`${electrodeCount} of ${electrodeCount} electrodes`)
+  await expect(page.getByTestId('calibration-progress')).toContainText(
+    `${electrodeCount} of ${electrodeCount} electrodes`
+  )
   await expect(page.getByTestId('calibration-chart').first().locator('canvas')).toHaveCount(1)
   await expect(page.getByTestId('calibration-row')).toHaveCount(electrodeCount)
   await expect(page.getByTestId('suggested-range').first()).toContainText('to')
@@ -258,7 +270,9 @@ test('a device lost mid-run: the app says so, the run ends interrupted, reconnec
   const sim = await startTcpSimulator(['--speed', 'inf', '--fault', 'disconnect-after=20'])
   try {
     await page.getByTestId('nav-device').click()
-    await expect(page.getByTestId('port-select').locator(`option[value="${SIMULATOR}"]`)).toHaveCount(1, { timeout: 30_000 })
+    await expect(page.getByTestId('port-select').locator(`option[value="${SIMULATOR}"]`)).toHaveCount(1, {
+      timeout: 30_000
+    })
     await page.getByTestId('port-select').selectOption({ label: 'Other address…' })
     await page.getByTestId('port-address').fill(sim.address)
     await page.getByTestId('connect-device').click()

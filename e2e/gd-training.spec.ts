@@ -4,7 +4,9 @@ import { expect, test } from './app-fixture'
 import type { Page } from '@playwright/test'
 
 /** `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures. */
-const screenshotFolder = process.env.UPDATE_SCREENSHOTS ? resolve(import.meta.dirname, '..', 'docs', 'screenshots') : null
+const screenshotFolder = process.env.UPDATE_SCREENSHOTS
+  ? resolve(import.meta.dirname, '..', 'docs', 'screenshots')
+  : null
 
 /** The count before the slash of "12 / 40". */
 async function stepsDone(page: Page, testid: string): Promise<number> {
@@ -21,7 +23,9 @@ async function setUpSmallRingRun(page: Page, epochs: number): Promise<void> {
   await page.getByTestId('samples-input').fill('300')
   await page.getByTestId('epochs-input').fill(String(epochs))
   await page.getByTestId('seed-input').fill('1')
-  await expect(page.getByTestId('split-counts')).toHaveText('fractions of the points: 210 train, 45 validation, 45 test')
+  await expect(page.getByTestId('split-counts')).toHaveText(
+    'fractions of the points: 210 train, 45 validation, 45 test'
+  )
 }
 
 test('a GD ring run completes with its accuracy and is in History with its loss chart', async ({ app, appMode }) => {
@@ -103,7 +107,9 @@ test('a stopped GA run resumes from History in the same run and completes', asyn
   await expect(page.getByTestId('run-detail')).toContainText('300 of 300')
 })
 
-test('a paused run stays paused through a reload, continues, and a stopped GD run resumes from Training', async ({ app }) => {
+test('a paused run stays paused through a reload, continues, and a stopped GD run resumes from Training', async ({
+  app
+}) => {
   const page = app.page
   // 3000 short epochs (~15 s) leave room to pause and stop by hand before the run ends.
   test.setTimeout(240_000)

@@ -11,7 +11,9 @@ const DEFAULTS_MISSING = join(fixtures, 'defaults-missing.pt')
 const SMALL_ELU = join(fixtures, 'small-elu.pt')
 
 /** `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures. */
-const screenshotFolder = process.env.UPDATE_SCREENSHOTS ? resolve(import.meta.dirname, '..', 'docs', 'screenshots') : null
+const screenshotFolder = process.env.UPDATE_SCREENSHOTS
+  ? resolve(import.meta.dirname, '..', 'docs', 'screenshots')
+  : null
 
 let scratch: string
 test.beforeEach(() => {
@@ -105,7 +107,9 @@ test('imports lab files, shows their details and IV curves, and refuses a damage
 
   // The same file twice: the first import is named, nothing new stored.
   await page.getByTestId('model-file-input').setInputFiles(SMALL_TANH)
-  await expect(page.getByTestId('import-result')).toContainText(`Already imported as model ${tanhId}`, { timeout: 30_000 })
+  await expect(page.getByTestId('import-result')).toContainText(`Already imported as model ${tanhId}`, {
+    timeout: 30_000
+  })
   await expect(page.getByTestId('import-error')).toHaveCount(0)
   await expect(rows).toHaveCount(3)
 
@@ -160,7 +164,9 @@ test('a hostile file is refused with the limit it hit, nothing is stored, and th
   await expect(rows).toHaveCount(2)
 })
 
-test('a model used for training cannot be deleted, can be renamed and annotated, and an unused one is deleted', async ({ app }) => {
+test('a model used for training cannot be deleted, can be renamed and annotated, and an unused one is deleted', async ({
+  app
+}) => {
   const page = app.page
   await openModels(page)
   const tanhId = await importThroughPicker(page, SMALL_TANH)
@@ -195,7 +201,9 @@ test('a model used for training cannot be deleted, can be renamed and annotated,
   await expect(detail.getByTestId('model-name')).toHaveText('Chip A (room temperature)')
   await expect(row).toContainText('Chip A (room temperature)')
   await page.getByTestId('nav-training').click()
-  await expect(page.getByTestId('model-select').locator(`option[value="${tanhId}"]`)).toHaveText('Chip A (room temperature)')
+  await expect(page.getByTestId('model-select').locator(`option[value="${tanhId}"]`)).toHaveText(
+    'Chip A (room temperature)'
+  )
 
   // Notes are edited in place and kept.
   await page.getByTestId('nav-models').click()
@@ -238,7 +246,7 @@ test('an imported model trains with gradient descent from the UI', async ({ app 
   await expect(page.getByTestId('run-row').first()).toContainText('ring')
 })
 
-test('an imported model becomes the Simulated DNPU\'s device, with its own device profile', async ({ app }) => {
+test("an imported model becomes the Simulated DNPU's device, with its own device profile", async ({ app }) => {
   const page = app.page
   await openModels(page)
   const id = await importThroughPicker(page, SMALL_ELU)

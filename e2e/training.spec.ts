@@ -3,9 +3,14 @@ import { resolve } from 'node:path'
 import { expect, test } from './app-fixture'
 
 /** `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures. */
-const screenshotFolder = process.env.UPDATE_SCREENSHOTS ? resolve(import.meta.dirname, '..', 'docs', 'screenshots') : null
+const screenshotFolder = process.env.UPDATE_SCREENSHOTS
+  ? resolve(import.meta.dirname, '..', 'docs', 'screenshots')
+  : null
 
-test('the default XOR GA run completes, shows its result and is in History after a restart', async ({ app, appMode }) => {
+test('the default XOR GA run completes, shows its result and is in History after a restart', async ({
+  app,
+  appMode
+}) => {
   let page = app.page
   await page.getByTestId('nav-training').click()
   await expect(page.getByTestId('compute-backend')).not.toBeEmpty()
@@ -13,7 +18,9 @@ test('the default XOR GA run completes, shows its result and is in History after
   await page.getByTestId('seed-input').fill('4')
   await page.getByTestId('start-training').click()
 
-  await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 30_000 }).catch(() => undefined)
+  await expect(page.getByTestId('run-status'))
+    .toHaveText('running', { timeout: 30_000 })
+    .catch(() => undefined)
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 90_000 })
   const correlation = Number(await page.getByTestId('best-correlation').innerText())
   expect(correlation).toBeGreaterThanOrEqual(0.9)

@@ -43,7 +43,14 @@ export const LAYERS = {
   },
   'src-main/services': {
     why: 'services/ compose core, instrument and store; only shell/ and bridge/ touch a transport (docs/architecture.md, rule 3)',
-    folders: ['src-main/services', 'src-main/core', 'src-main/store', 'src-main/instrument', 'src-main/workers/trainer-protocol.ts', 'src-shared'],
+    folders: [
+      'src-main/services',
+      'src-main/core',
+      'src-main/store',
+      'src-main/instrument',
+      'src-main/workers/trainer-protocol.ts',
+      'src-shared'
+    ],
     packages: [NODE_BUILTIN, /^zod$/]
   },
   'src-main/bridge': {
@@ -53,16 +60,32 @@ export const LAYERS = {
   },
   'src-main/cli': {
     why: 'cli/ is the headless entry: no Electron',
-    folders: ['src-main/cli', 'src-main/services', 'src-main/instrument', 'src-main/bridge', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/evaluation-pool.ts', 'src-main/workers/surrogate-reader.ts', 'src-main/core', 'src-shared'],
+    folders: [
+      'src-main/cli',
+      'src-main/services',
+      'src-main/instrument',
+      'src-main/bridge',
+      'src-main/workers/spawn-trainer.ts',
+      'src-main/workers/evaluation-pool.ts',
+      'src-main/workers/surrogate-reader.ts',
+      'src-main/core',
+      'src-shared'
+    ],
     packages: [NODE_BUILTIN, /^commander$/, /^cli-progress$/]
   },
   'src-main/shell': {
     why: 'shell/ is the thin Electron layer',
-    folders: ['src-main/shell', 'src-main/services', 'src-main/workers/spawn-trainer.ts', 'src-main/workers/surrogate-reader.ts', 'src-shared'],
+    folders: [
+      'src-main/shell',
+      'src-main/services',
+      'src-main/workers/spawn-trainer.ts',
+      'src-main/workers/surrogate-reader.ts',
+      'src-shared'
+    ],
     packages: [NODE_BUILTIN, /^electron$/]
   },
   'src-preload': {
-    why: 'the preload only bridges the contract\'s method names (docs/architecture.md, rule 2); it ships no zod',
+    why: "the preload only bridges the contract's method names (docs/architecture.md, rule 2); it ships no zod",
     folders: ['src-preload', 'src-shared/ipc/api-methods.ts'],
     packages: [/^electron$/]
   },
@@ -76,7 +99,8 @@ export const LAYERS = {
 function layerOf(fileFromRoot) {
   let best = null
   for (const folder of Object.keys(LAYERS)) {
-    if ((fileFromRoot === folder || fileFromRoot.startsWith(`${folder}/`)) && (!best || folder.length > best.length)) best = folder
+    if ((fileFromRoot === folder || fileFromRoot.startsWith(`${folder}/`)) && (!best || folder.length > best.length))
+      best = folder
   }
   return best
 }
@@ -106,7 +130,9 @@ export const layeringRule = {
     function check(node, source) {
       if (typeof source !== 'string') return
       if (source.startsWith('.')) {
-        const target = relative(root, resolve(dirname(file), source.replace(/\?.*$/, ''))).split(sep).join('/')
+        const target = relative(root, resolve(dirname(file), source.replace(/\?.*$/, '')))
+          .split(sep)
+          .join('/')
         if (!withinAllowed(target, rules.folders)) {
           context.report({ node, message: `${layer} may not import ${target}: ${rules.why}` })
         }
@@ -123,7 +149,11 @@ export const layeringRule = {
       ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
       ExportAllDeclaration: (node) => check(node, node.source.value),
       CallExpression: (node) => {
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+        if (
+          node.callee.type === 'Identifier' &&
+          node.callee.name === 'require' &&
+          node.arguments[0]?.type === 'Literal'
+        ) {
           check(node, node.arguments[0].value)
         }
       }
@@ -138,7 +168,10 @@ export const rawIpcRule = {
     return {
       Identifier(node) {
         if (node.name === 'ipcMain' || node.name === 'ipcRenderer') {
-          context.report({ node, message: `${node.name} is only used in src-main/shell and src-preload (docs/architecture.md, rule 3)` })
+          context.report({
+            node,
+            message: `${node.name} is only used in src-main/shell and src-preload (docs/architecture.md, rule 3)`
+          })
         }
       }
     }

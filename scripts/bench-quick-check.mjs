@@ -30,7 +30,8 @@ const kind = option('--kind', 'mix')
 if (!Number.isFinite(targetMegabytes) || targetMegabytes <= 0 || targetMegabytes > 10_000) {
   throw new Error(`--mb must be a number in (0, 10000], got ${option('--mb')}`)
 }
-if (!['mix', 'generations', 'blobs'].includes(kind)) throw new Error(`--kind must be mix, generations or blobs, got ${kind}`)
+if (!['mix', 'generations', 'blobs'].includes(kind))
+  throw new Error(`--kind must be mix, generations or blobs, got ${kind}`)
 
 function dnpu(args) {
   const started = performance.now()
@@ -50,7 +51,9 @@ try {
     `INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at, steps, compute_backend)
      VALUES ('ga', 'xor', 'demo', '{}', 1, 'completed', '2026-01-01T00:00:00.000Z', 5000, 'wasm')`
   )
-  const insertGeneration = db.prepare('INSERT INTO run_steps (run_id, step, metrics_json, payload_json) VALUES (?, ?, ?, ?)')
+  const insertGeneration = db.prepare(
+    'INSERT INTO run_steps (run_id, step, metrics_json, payload_json) VALUES (?, ?, ?, ?)'
+  )
   const insertMeasurement = db.prepare(
     `INSERT INTO measurements (kind, created_at, run_id, label, channel_count, samples_per_channel, dac_rate_hz,
        plateau_length, slope_length, inputs_f32, readout_f32, plateau_mask, saturated)
@@ -65,7 +68,12 @@ try {
       if (kind !== 'blobs') {
         for (let generation = 0; generation < 5000; generation++) {
           const genome = JSON.stringify(Array.from({ length: 5 }, () => Math.random() * 2 - 1))
-          const metrics = { bestFitness: Math.random(), bestCorrelation: Math.random(), bestSoFarFitness: Math.random(), bestSoFarCorrelation: Math.random() }
+          const metrics = {
+            bestFitness: Math.random(),
+            bestCorrelation: Math.random(),
+            bestSoFarFitness: Math.random(),
+            bestSoFarCorrelation: Math.random()
+          }
           insertGeneration.run(runId, generation, JSON.stringify(metrics), genome)
         }
         rows.generations += 5000
@@ -75,7 +83,13 @@ try {
         for (let index = 0; index < 5; index++) {
           const inputs = new Float32Array(samples * 7).map(() => Math.random())
           const readout = new Float32Array(samples).map(() => Math.random())
-          insertMeasurement.run(runId, samples, Buffer.from(inputs.buffer), Buffer.from(readout.buffer), Buffer.alloc(samples, 1))
+          insertMeasurement.run(
+            runId,
+            samples,
+            Buffer.from(inputs.buffer),
+            Buffer.from(readout.buffer),
+            Buffer.alloc(samples, 1)
+          )
         }
         rows.measurements += 5
       }

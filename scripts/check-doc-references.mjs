@@ -16,8 +16,26 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 
-const FOLDERS = ['src-main', 'src-shared', 'src-renderer', 'src-preload', 'e2e', 'scripts', 'eslint-rules', 'docs', 'bin']
-const SKIPPED_FOLDERS = new Set(['node_modules', 'out', '.git', '__fixtures__', 'test-results', 'playwright-report', '.artifacts'])
+const FOLDERS = [
+  'src-main',
+  'src-shared',
+  'src-renderer',
+  'src-preload',
+  'e2e',
+  'scripts',
+  'eslint-rules',
+  'docs',
+  'bin'
+]
+const SKIPPED_FOLDERS = new Set([
+  'node_modules',
+  'out',
+  '.git',
+  '__fixtures__',
+  'test-results',
+  'playwright-report',
+  '.artifacts'
+])
 const CODE_EXTENSIONS = ['.ts', '.js', '.mjs', '.cjs', '.svelte']
 const RULES_HEADING = 'Rules of the house'
 
@@ -53,7 +71,8 @@ function citableParts(path, text) {
   const isTest = /\.(test|spec)\.[cm]?[jt]s$/.test(path)
   const inComment = new Uint8Array(text.length)
   const inString = new Uint8Array(text.length)
-  const pattern = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|<!--[\s\S]*?-->|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g
+  const pattern =
+    /\/\/[^\n]*|\/\*[\s\S]*?\*\/|<!--[\s\S]*?-->|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g
   for (const match of text.matchAll(pattern)) {
     const mask = /^['"`]/.test(match[0]) ? inString : inComment
     mask.fill(1, match.index, match.index + match[0].length)
@@ -82,7 +101,9 @@ function houseRuleNumbers(architecturePath) {
 /** Where a cited path may point: the repo root, or the citing file's folder. */
 function resolveCitation(root, citingFile, cited) {
   const clean = cited.replace(/\/$/, '')
-  const candidates = cited.startsWith('.') ? [resolve(dirname(citingFile), clean)] : [join(root, clean), join(dirname(citingFile), clean)]
+  const candidates = cited.startsWith('.')
+    ? [resolve(dirname(citingFile), clean)]
+    : [join(root, clean), join(dirname(citingFile), clean)]
   return candidates.find((candidate) => existsSync(candidate) && (candidate + sep).startsWith(root + sep)) ?? null
 }
 
@@ -112,7 +133,10 @@ export function checkDocReferences(rootPath) {
         const first = Number(match[1])
         const last = match[2] === undefined ? first : Number(match[2])
         for (let rule = first; rule <= last; rule++) {
-          if (!ruleNumbers.has(rule)) problems.push(`${where(match.index)}: cites rule ${rule} of docs/architecture.md, which "${RULES_HEADING}" does not have`)
+          if (!ruleNumbers.has(rule))
+            problems.push(
+              `${where(match.index)}: cites rule ${rule} of docs/architecture.md, which "${RULES_HEADING}" does not have`
+            )
         }
       }
     }
@@ -126,7 +150,9 @@ if (resolve(process.argv[1] ?? '') === import.meta.filename) {
   const problems = checkDocReferences(root)
   for (const problem of problems) console.error(problem)
   if (problems.length > 0) {
-    console.error(`${problems.length} citation${problems.length === 1 ? '' : 's'} of documents that are not in the repo`)
+    console.error(
+      `${problems.length} citation${problems.length === 1 ? '' : 's'} of documents that are not in the repo`
+    )
     process.exit(1)
   }
 }

@@ -12,7 +12,8 @@ function repoWith(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'doc-references-'))
   folders.push(root)
   const all: Record<string, string> = {
-    'docs/architecture.md': '# Architecture\n\n## Rules of the house\n\n1. Core imports no Electron.\n2. One contract.\n\n## Decisions\n',
+    'docs/architecture.md':
+      '# Architecture\n\n## Rules of the house\n\n1. Core imports no Electron.\n2. One contract.\n\n## Decisions\n',
     ...files
   }
   for (const [path, text] of Object.entries(all)) {
@@ -34,11 +35,13 @@ afterEach(() => {
 describe('check-doc-references', () => {
   it('passes when every cited document, heading and rule exists', () => {
     const root = repoWith({
-      'README.md': '# Tool\n\n## Safety\n\nSee [the architecture](docs/architecture.md) and https://example.org/OTHER.md.\n',
+      'README.md':
+        '# Tool\n\n## Safety\n\nSee [the architecture](docs/architecture.md) and https://example.org/OTHER.md.\n',
       'src-main/core/a.ts':
-        "// Layering: docs/architecture.md, rule 1; README.md \"Safety\".\nexport const file = join(root, 'missing.md')\n",
+        '// Layering: docs/architecture.md, rule 1; README.md "Safety".\nexport const file = join(root, \'missing.md\')\n',
       'src-main/core/README.md': 'Relative to this folder: `a.ts`; and the root one, README.md.\n',
-      'src-main/core/a.test.ts': "// A test may hold broken citations in strings.\nexport const example = 'see DESIGN.md rule 1'\n"
+      'src-main/core/a.test.ts':
+        "// A test may hold broken citations in strings.\nexport const example = 'see DESIGN.md rule 1'\n"
     })
     expect(check(root)).toEqual({ status: 0, stderr: '' })
   })
@@ -53,7 +56,8 @@ describe('check-doc-references', () => {
   it('fails on a lint message, a docs/ path, a missing heading and a missing rule', () => {
     const root = repoWith({
       'eslint-rules/rule.js': "export const why = 'core stays pure (PROTOCOL.md rule 1)'\n",
-      'README.md': '# Tool\n\nSee docs/nowhere.md and docs/architecture.md "Glossary", and docs/architecture.md, rule 3.\n'
+      'README.md':
+        '# Tool\n\nSee docs/nowhere.md and docs/architecture.md "Glossary", and docs/architecture.md, rule 3.\n'
     })
     const { status, stderr } = check(root)
     expect(status).toBe(1)

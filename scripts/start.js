@@ -53,7 +53,15 @@ if (!existsSync(binding)) {
   rmSync(join(moduleCopy, 'build'), { recursive: true, force: true })
   const prebuilt = spawnSync(
     process.execPath,
-    [require.resolve('prebuild-install/bin.js'), '--runtime', 'electron', '--target', electronVersion, '--arch', process.arch],
+    [
+      require.resolve('prebuild-install/bin.js'),
+      '--runtime',
+      'electron',
+      '--target',
+      electronVersion,
+      '--arch',
+      process.arch
+    ],
     { cwd: moduleCopy, stdio: 'inherit' }
   )
   if (prebuilt.status !== 0) {
@@ -62,7 +70,14 @@ if (!existsSync(binding)) {
     const [command, prefix] = gyp ? [process.execPath, [gyp]] : ['npx', ['--yes', 'node-gyp']]
     const built = spawnSync(
       command,
-      [...prefix, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'],
+      [
+        ...prefix,
+        'rebuild',
+        '--release',
+        `--target=${electronVersion}`,
+        '--runtime=electron',
+        '--dist-url=https://electronjs.org/headers'
+      ],
       { cwd: moduleCopy, stdio: 'inherit' }
     )
     if (built.status !== 0 || !existsSync(binding)) {

@@ -34,12 +34,17 @@ function peakRssMegabytes(pid: number): number {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(repoRoot, 'out', 'main', 'cli.js'))) throw new Error('the CLI is not built: run `npm run build` before this test (npm test does)')
+  if (!existsSync(join(repoRoot, 'out', 'main', 'cli.js')))
+    throw new Error('the CLI is not built: run `npm run build` before this test (npm test does)')
   dataFolder = mkdtempSync(join(tmpdir(), 'dnpu-fuzz-'))
-  child = spawn(process.execPath, [join(repoRoot, 'bin', 'dnpu.js'), 'serve', '--port', '0', '--data-dir', dataFolder], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin', 'dnpu.js'), 'serve', '--port', '0', '--data-dir', dataFolder],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   child.stderr?.on('data', (chunk: Buffer) => (childStderr += chunk.toString()))
   child.once('exit', (code, signal) => (childExit = `exited with code ${code} signal ${signal}`))
   const url = await new Promise<URL>((resolveUrl, rejectUrl) => {
@@ -64,32 +69,47 @@ afterAll(async () => {
 })
 
 describe('dnpu serve under a fuzz loop', () => {
-  it(`survives ${INPUTS} random and malformed HTTP/WebSocket inputs and still serves a run (seed ${SEED})`, async () => {
-    const bystander: WebSocket = await openClient(target.port, target.token)
-    const started = Date.now()
-    const report = await runFuzz(target, { seed: SEED, inputs: INPUTS, concurrency: 6 }).catch((error: Error) => {
-      throw new Error(`${error.message}\n${REPLAY}\ndnpu serve: ${childExit ?? 'running'}\n${childStderr}`)
-    })
-    const fuzzSeconds = (Date.now() - started) / 1000
-    expect(childExit, `dnpu serve died during the fuzz loop; ${REPLAY}\n${childStderr}`).toBeNull()
-    expect(await serverStillServes(target.port, target.token, bystander), REPLAY).toEqual({ pageStatus: 200, appInfoOk: true, bystanderOk: true })
+  it(
+    `survives ${INPUTS} random and malformed HTTP/WebSocket inputs and still serves a run (seed ${SEED})`,
+    async () => {
+      const bystander: WebSocket = await openClient(target.port, target.token)
+      const started = Date.now()
+      const report = await runFuzz(target, { seed: SEED, inputs: INPUTS, concurrency: 6 }).catch((error: Error) => {
+        throw new Error(`${error.message}\n${REPLAY}\ndnpu serve: ${childExit ?? 'running'}\n${childStderr}`)
+      })
+      const fuzzSeconds = (Date.now() - started) / 1000
+      expect(childExit, `dnpu serve died during the fuzz loop; ${REPLAY}\n${childStderr}`).toBeNull()
+      expect(await serverStillServes(target.port, target.token, bystander), REPLAY).toEqual({
+        pageStatus: 200,
+        appInfoOk: true,
+        bystanderOk: true
+      })
 
-    // A short GA run over the WebSocket, as the Training view starts one.
-    const finished = nextEvent(bystander, 'training:finished') as Promise<TrainingFinishedEvent>
-    const start = await request(bystander, 'training:start', { ...DEFAULT_GA_CONFIG, modelId: 'demo', generations: 5, stopThreshold: 2, seed: 11 })
-    expect(start, REPLAY).toMatchObject({ ok: true })
-    const { runId } = start.value as { runId: number }
-    expect(await finished, REPLAY).toEqual({ runId, status: 'completed', error: null })
-    const run = await request(bystander, 'runs:get', { runId })
-    expect((run.value as RunDetail).generations, REPLAY).toBe(5)
-    bystander.close()
+      // A short GA run over the WebSocket, as the Training view starts one.
+      const finished = nextEvent(bystander, 'training:finished') as Promise<TrainingFinishedEvent>
+      const start = await request(bystander, 'training:start', {
+        ...DEFAULT_GA_CONFIG,
+        modelId: 'demo',
+        generations: 5,
+        stopThreshold: 2,
+        seed: 11
+      })
+      expect(start, REPLAY).toMatchObject({ ok: true })
+      const { runId } = start.value as { runId: number }
+      expect(await finished, REPLAY).toEqual({ runId, status: 'completed', error: null })
+      const run = await request(bystander, 'runs:get', { runId })
+      expect((run.value as RunDetail).generations, REPLAY).toBe(5)
+      bystander.close()
 
-    expect(childExit, `dnpu serve died; ${REPLAY}\n${childStderr}`).toBeNull()
-    // Reported, not asserted (the bound is a time): inputs whose connection the server kept open.
-    if (report.stalledInputs.length > 0) console.warn(`connections dnpu serve did not close: inputs ${report.stalledInputs.join(', ')}; ${REPLAY}`)
-    console.log(
-      `fuzz seed ${SEED}: ${INPUTS} inputs in ${fuzzSeconds.toFixed(1)} s; peak RSS of dnpu serve ${peakRssMegabytes(child.pid as number)} MB\n` +
-        `families ${JSON.stringify(report.families)}\noutcomes ${JSON.stringify(report.outcomes)}`
-    )
-  }, Math.max(200_000, INPUTS * 20)) // a long loop by hand gets the time it needs
+      expect(childExit, `dnpu serve died; ${REPLAY}\n${childStderr}`).toBeNull()
+      // Reported, not asserted (the bound is a time): inputs whose connection the server kept open.
+      if (report.stalledInputs.length > 0)
+        console.warn(`connections dnpu serve did not close: inputs ${report.stalledInputs.join(', ')}; ${REPLAY}`)
+      console.log(
+        `fuzz seed ${SEED}: ${INPUTS} inputs in ${fuzzSeconds.toFixed(1)} s; peak RSS of dnpu serve ${peakRssMegabytes(child.pid as number)} MB\n` +
+          `families ${JSON.stringify(report.families)}\noutcomes ${JSON.stringify(report.outcomes)}`
+      )
+    },
+    Math.max(200_000, INPUTS * 20)
+  ) // a long loop by hand gets the time it needs
 })

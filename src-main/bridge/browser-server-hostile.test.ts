@@ -92,7 +92,11 @@ afterAll(async () => {
 
 async function expectStillServing(): Promise<void> {
   expect(crashes).toEqual([])
-  expect(await serverStillServes(server.port, server.token, bystander)).toEqual({ pageStatus: 200, appInfoOk: true, bystanderOk: true })
+  expect(await serverStillServes(server.port, server.token, bystander)).toEqual({
+    pageStatus: 200,
+    appInfoOk: true,
+    bystanderOk: true
+  })
   expect(crashes).toEqual([])
 }
 
@@ -131,7 +135,10 @@ function deepArray(levels: number): string {
  * connection's close. A sound request follows `text`, so a server that ignores `text` is heard
  * from too (its answer to the follow-up) instead of leaving the test waiting.
  */
-function answerOrClose(ws: WebSocket, text: string | Buffer): Promise<{ message: unknown } | { closeCode: number; reason: string }> {
+function answerOrClose(
+  ws: WebSocket,
+  text: string | Buffer
+): Promise<{ message: unknown } | { closeCode: number; reason: string }> {
   return new Promise((resolveOutcome) => {
     ws.once('message', (data) => resolveOutcome({ message: JSON.parse(data.toString()) }))
     ws.once('close', (code, reason) => resolveOutcome({ closeCode: code, reason: reason.toString() }))
@@ -141,19 +148,30 @@ function answerOrClose(ws: WebSocket, text: string | Buffer): Promise<{ message:
 }
 
 describe('request targets no URL parser accepts', () => {
-  it.each(['//[', 'http://[', '//[::1]:99999/ws', '*', '/%', '/%00', '//ws'])('an upgrade to %j is refused with 400/404, nothing thrown', async (target) => {
-    const connection = await send(upgradeRequest({ port: server.port, target: `${target}${target.includes('?') ? '&' : '?'}token=${server.token}` }))
-    expect([400, 404]).toContain(responseStatus(connection.received))
-    connection.destroy()
-    await expectStillServing()
-  })
+  it.each(['//[', 'http://[', '//[::1]:99999/ws', '*', '/%', '/%00', '//ws'])(
+    'an upgrade to %j is refused with 400/404, nothing thrown',
+    async (target) => {
+      const connection = await send(
+        upgradeRequest({
+          port: server.port,
+          target: `${target}${target.includes('?') ? '&' : '?'}token=${server.token}`
+        })
+      )
+      expect([400, 404]).toContain(responseStatus(connection.received))
+      connection.destroy()
+      await expectStillServing()
+    }
+  )
 
-  it.each(['//[', 'http://[', '/%', '/%00', '/..%2f..%2fetc%2fpasswd'])('a page request for %j is refused with 400/403/404, nothing thrown', async (target) => {
-    const connection = await send(get(target))
-    expect([400, 403, 404]).toContain(responseStatus(connection.received))
-    connection.destroy()
-    await expectStillServing()
-  })
+  it.each(['//[', 'http://[', '/%', '/%00', '/..%2f..%2fetc%2fpasswd'])(
+    'a page request for %j is refused with 400/403/404, nothing thrown',
+    async (target) => {
+      const connection = await send(get(target))
+      expect([400, 403, 404]).toContain(responseStatus(connection.received))
+      connection.destroy()
+      await expectStillServing()
+    }
+  )
 
   it('a page file that fails mid-read ends that response only', async () => {
     const connection = await send(get('/unreadable.js'))
@@ -188,7 +206,11 @@ describe('connections that end with a TCP reset', () => {
 describe('an authenticated client that breaks the WebSocket protocol loses only its own connection', () => {
   const cases: [string, number, FrameSpec][] = [
     ['a text frame that is not UTF-8', 1007, { opcode: OPCODE.text, payload: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }],
-    ['a message longer than the largest legitimate one', 1009, { opcode: OPCODE.text, payload: 'x', declaredLength: MAX_MESSAGE_BYTES + 1 }],
+    [
+      'a message longer than the largest legitimate one',
+      1009,
+      { opcode: OPCODE.text, payload: 'x', declaredLength: MAX_MESSAGE_BYTES + 1 }
+    ],
     ['a 64-bit length above 2^53', 1009, { opcode: OPCODE.binary, declaredLength: 2n ** 63n + 5n }],
     ['an RSV bit set (no extension was negotiated)', 1002, { opcode: OPCODE.text, payload: '{}', rsv: 4 }],
     ['an unmasked frame', 1002, { opcode: OPCODE.text, payload: '{}', maskKey: null }],
@@ -222,8 +244,18 @@ describe('messages that are no request envelope, or absurd ones', () => {
     ['kind other than request', JSON.stringify({ kind: 'response', id: 1 }), 1008, 'kind'],
     ['an id that is a string', requestText('app:info', {}, '1'), 1008, 'id: expected an integer, got a string'],
     ['an id that is no integer', requestText('app:info', {}, 1.5), 1008, 'id: expected an integer'],
-    ['an id beyond 2^53', '{"kind":"request","id":1e300,"channel":"app:info","request":{}}', 1008, 'id: expected an integer'],
-    ['a channel nested 100,000 levels deep', `{"kind":"request","id":3,"channel":${deepArray(100_000)},"request":{}}`, 1009, `levels deep (limit ${MAX_JSON_DEPTH})`],
+    [
+      'an id beyond 2^53',
+      '{"kind":"request","id":1e300,"channel":"app:info","request":{}}',
+      1008,
+      'id: expected an integer'
+    ],
+    [
+      'a channel nested 100,000 levels deep',
+      `{"kind":"request","id":3,"channel":${deepArray(100_000)},"request":{}}`,
+      1009,
+      `levels deep (limit ${MAX_JSON_DEPTH})`
+    ],
     [
       'a calibration sweep of 200,000 electrodes',
       requestText('calibration:run', { electrodes: new Array(200_000).fill(-1) }),
@@ -263,7 +295,12 @@ describe('messages that are no request envelope, or absurd ones', () => {
 
   it('a request with absurd values goes to the contract schema and is refused there', async () => {
     const ws = await openClient(server.port, server.token)
-    const envelope = await request(ws, 'training:start', { ...DEFAULT_GA_CONFIG, modelId: 'demo', generations: 1e308, partition: [[[]], 'x'] })
+    const envelope = await request(ws, 'training:start', {
+      ...DEFAULT_GA_CONFIG,
+      modelId: 'demo',
+      generations: 1e308,
+      partition: [[[]], 'x']
+    })
     expect(envelope.ok).toBe(false)
     expect(envelope.error).toMatch(/^training:start: invalid request: /)
     ws.close()
@@ -293,7 +330,9 @@ describe('the Host header (DNS rebinding)', () => {
   })
 
   it('an upgrade with the token and the right Origin but another Host is refused with 421', async () => {
-    const connection = await send(upgradeRequest({ port: server.port, target: `/ws?token=${server.token}`, host: `rebound.example:${server.port}` }))
+    const connection = await send(
+      upgradeRequest({ port: server.port, target: `/ws?token=${server.token}`, host: `rebound.example:${server.port}` })
+    )
     expect(responseStatus(connection.received)).toBe(421)
     expect(responseBody(connection.received)).toContain('"rebound.example')
     connection.destroy()
@@ -307,7 +346,12 @@ describe('the Host header (DNS rebinding)', () => {
       page.destroy()
     }
     const upgrade = await send(
-      upgradeRequest({ port: server.port, target: `/ws?token=${server.token}`, host: `localhost:${server.port}`, origin: `http://localhost:${server.port}` })
+      upgradeRequest({
+        port: server.port,
+        target: `/ws?token=${server.token}`,
+        host: `localhost:${server.port}`,
+        origin: `http://localhost:${server.port}`
+      })
     )
     expect(responseStatus(upgrade.received)).toBe(101)
     upgrade.destroy()
@@ -331,7 +375,9 @@ describe('bounds on connections and on what one connection can hold', () => {
       })
       clients.push(await openClient(server.port, server.token))
     } finally {
-      await Promise.all(clients.map((client) => new Promise((resolveClose) => (client.once('close', resolveClose), client.close()))))
+      await Promise.all(
+        clients.map((client) => new Promise((resolveClose) => (client.once('close', resolveClose), client.close())))
+      )
     }
     await expectStillServing()
   })
@@ -367,16 +413,27 @@ describe('bounds that need a request handler which waits or answers big', () => 
     const held = Array.from({ length: MAX_REQUESTS_IN_FLIGHT + 3 }, (_, i) => i + 1)
     for (const id of held) ws.send(requestText('runs:list', {}, id))
     // Answered at once whatever the limit, so by then every earlier request has been seen.
-    const lastAnswered = new Promise<void>((resolveLast) => ws.on('message', () => answers.at(-1)?.id === 999 && resolveLast()))
+    const lastAnswered = new Promise<void>((resolveLast) =>
+      ws.on('message', () => answers.at(-1)?.id === 999 && resolveLast())
+    )
     ws.send(requestText('app:info', {}, 999))
     await lastAnswered
     const refusedIds = answers.filter((answer) => !answer.envelope.ok).map((answer) => answer.id)
-    expect(refusedIds).toEqual([MAX_REQUESTS_IN_FLIGHT + 1, MAX_REQUESTS_IN_FLIGHT + 2, MAX_REQUESTS_IN_FLIGHT + 3, 999])
+    expect(refusedIds).toEqual([
+      MAX_REQUESTS_IN_FLIGHT + 1,
+      MAX_REQUESTS_IN_FLIGHT + 2,
+      MAX_REQUESTS_IN_FLIGHT + 3,
+      999
+    ])
     expect(answers[0].envelope.error).toContain(`(limit ${MAX_REQUESTS_IN_FLIGHT})`)
-    const allAnswered = new Promise<void>((resolveAll) => ws.on('message', () => answers.length === held.length + 1 && resolveAll()))
+    const allAnswered = new Promise<void>((resolveAll) =>
+      ws.on('message', () => answers.length === held.length + 1 && resolveAll())
+    )
     openGate()
     await allAnswered
-    expect(answers.filter((answer) => answer.envelope.ok).map((answer) => answer.id)).toEqual(held.slice(0, MAX_REQUESTS_IN_FLIGHT))
+    expect(answers.filter((answer) => answer.envelope.ok).map((answer) => answer.id)).toEqual(
+      held.slice(0, MAX_REQUESTS_IN_FLIGHT)
+    )
     ws.close()
   })
 
@@ -384,10 +441,13 @@ describe('bounds that need a request handler which waits or answers big', () => 
     const requests = (2 * MAX_BUFFERED_BYTES_PER_CLIENT) / bigAnswer.length
     const connection = await openRawWebSocket(gatedServer.port, gatedServer.token)
     connection.pause()
-    const frames = Array.from({ length: requests }, (_, i) => encodeFrame({ opcode: OPCODE.text, payload: requestText('models:export', {}, i + 1) }))
+    const frames = Array.from({ length: requests }, (_, i) =>
+      encodeFrame({ opcode: OPCODE.text, payload: requestText('models:export', {}, i + 1) })
+    )
     await connection.write(Buffer.concat(frames))
     connection.resume()
-    const answers = (): number => serverFrames(connection.received).filter((frame) => frame.opcode === OPCODE.text).length
+    const answers = (): number =>
+      serverFrames(connection.received).filter((frame) => frame.opcode === OPCODE.text).length
     // Ends when the server disconnects, or (a server without the bound) once every answer is in;
     // the frames are only counted once enough bytes for all of them have arrived.
     const allIn = (): boolean => connection.receivedBytes >= requests * bigAnswer.length && answers() === requests
@@ -419,5 +479,4 @@ describe('the largest message accepted', () => {
     // and not far above it: the bound is a model file, not an arbitrary 100 MB
     expect(MAX_MESSAGE_BYTES - Buffer.byteLength(largest)).toBeLessThan(4096)
   })
-
 })

@@ -18,7 +18,9 @@ beforeAll(async () => {
     rendererFolder,
     port: 0,
     handleRequest: async (channel, request) =>
-      channel === 'runs:list' ? { ok: true, value: [] } : { ok: false, error: `refused ${String(channel)} ${JSON.stringify(request)}` },
+      channel === 'runs:list'
+        ? { ok: true, value: [] }
+        : { ok: false, error: `refused ${String(channel)} ${JSON.stringify(request)}` },
     subscribe: (sink) => {
       emit = sink
       return () => undefined
@@ -72,10 +74,18 @@ describe('browser-mode server', () => {
     ws.send(JSON.stringify({ kind: 'request', id: 7, channel: 'runs:list', request: {} }))
     expect(await nextMessage(ws)).toEqual({ kind: 'response', id: 7, envelope: { ok: true, value: [] } })
     ws.send(JSON.stringify({ kind: 'request', id: 8, channel: 'runs:get', request: { runId: 'x' } }))
-    expect(await nextMessage(ws)).toEqual({ kind: 'response', id: 8, envelope: { ok: false, error: 'refused runs:get {"runId":"x"}' } })
+    expect(await nextMessage(ws)).toEqual({
+      kind: 'response',
+      id: 8,
+      envelope: { ok: false, error: 'refused runs:get {"runId":"x"}' }
+    })
     const event = nextMessage(ws)
     emit('training:finished', { runId: 1, status: 'completed', error: null })
-    expect(await event).toEqual({ kind: 'event', event: 'training:finished', payload: { runId: 1, status: 'completed', error: null } })
+    expect(await event).toEqual({
+      kind: 'event',
+      event: 'training:finished',
+      payload: { runId: 1, status: 'completed', error: null }
+    })
     ws.close()
   })
 })

@@ -93,7 +93,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     socket.on('error', () => socket.destroy())
     upgradeSockets.add(socket)
     socket.once('close', () => upgradeSockets.delete(socket))
-    const refusal = refuseUpgrade(request, token, addresses) ?? (openClients(sockets) >= MAX_WEBSOCKET_CLIENTS ? TOO_MANY_CLIENTS : null)
+    const refusal =
+      refuseUpgrade(request, token, addresses) ??
+      (openClients(sockets) >= MAX_WEBSOCKET_CLIENTS ? TOO_MANY_CLIENTS : null)
     if (refusal) {
       socket.once('finish', () => socket.destroy())
       socket.end(rawRefusal(refusal))
@@ -180,7 +182,11 @@ function response(id: number, envelope: Envelope<unknown>): string {
     return JSON.stringify({ kind: 'response', id, envelope } satisfies WsServerMessage)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    return JSON.stringify({ kind: 'response', id, envelope: { ok: false, error: `the answer could not be encoded: ${reason}` } } satisfies WsServerMessage)
+    return JSON.stringify({
+      kind: 'response',
+      id,
+      envelope: { ok: false, error: `the answer could not be encoded: ${reason}` }
+    } satisfies WsServerMessage)
   }
 }
 

@@ -9,7 +9,12 @@
 import { MAX_CHANNEL_NAME_CHARS, MAX_JSON_DEPTH, MAX_JSON_VALUES } from './serve-limits'
 
 /** WebSocket close codes (RFC 6455, 7.4.1). */
-export const CLOSE_CODES = { unsupportedData: 1003, invalidPayload: 1007, policyViolation: 1008, messageTooBig: 1009 } as const
+export const CLOSE_CODES = {
+  unsupportedData: 1003,
+  invalidPayload: 1007,
+  policyViolation: 1008,
+  messageTooBig: 1009
+} as const
 
 export type ClientMessage =
   | { kind: 'request'; id: number; channel: string; request: unknown }
@@ -75,7 +80,8 @@ function describe(value: unknown): string {
 
 /** Reads one client message (ws has already checked the framing, the size and the UTF-8 of text). */
 export function readClientMessage(data: Buffer, isBinary: boolean): ClientMessage {
-  if (isBinary) return { kind: 'close', code: CLOSE_CODES.unsupportedData, reason: `binary message: ${ENVELOPE} as text` }
+  if (isBinary)
+    return { kind: 'close', code: CLOSE_CODES.unsupportedData, reason: `binary message: ${ENVELOPE} as text` }
   const shapeProblem = jsonShapeProblem(data)
   if (shapeProblem) return { kind: 'close', code: CLOSE_CODES.messageTooBig, reason: shapeProblem }
   let message: unknown
@@ -88,12 +94,17 @@ export function readClientMessage(data: Buffer, isBinary: boolean): ClientMessag
     return { kind: 'close', code: CLOSE_CODES.policyViolation, reason: `${describe(message)}: ${ENVELOPE}` }
   }
   const { kind, id, channel, request } = message as Record<string, unknown>
-  if (kind !== 'request') return { kind: 'close', code: CLOSE_CODES.policyViolation, reason: `kind is not "request": ${ENVELOPE}` }
+  if (kind !== 'request')
+    return { kind: 'close', code: CLOSE_CODES.policyViolation, reason: `kind is not "request": ${ENVELOPE}` }
   if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
     return { kind: 'close', code: CLOSE_CODES.policyViolation, reason: `id: expected an integer, got ${describe(id)}` }
   }
   if (typeof channel !== 'string' || channel.length > MAX_CHANNEL_NAME_CHARS) {
-    return { kind: 'refuse', id, error: `channel: expected a channel name (domain:verb, at most ${MAX_CHANNEL_NAME_CHARS} characters), got ${describe(channel)}` }
+    return {
+      kind: 'refuse',
+      id,
+      error: `channel: expected a channel name (domain:verb, at most ${MAX_CHANNEL_NAME_CHARS} characters), got ${describe(channel)}`
+    }
   }
   return { kind: 'request', id, channel, request }
 }

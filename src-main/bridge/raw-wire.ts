@@ -276,7 +276,9 @@ export async function openRawWebSocket(port: number, token: string): Promise<Raw
   const status = responseStatus(connection.received)
   if (status !== 101) {
     connection.destroy()
-    throw new Error(`expected the upgrade to be accepted (101), got ${status}: ${connection.received.toString('latin1')}`)
+    throw new Error(
+      `expected the upgrade to be accepted (101), got ${status}: ${connection.received.toString('latin1')}`
+    )
   }
   return connection
 }
@@ -294,7 +296,11 @@ export function openClient(port: number, token: string): Promise<WebSocket> {
 let nextRequestId = 1_000_000
 
 /** Sends one request and resolves with its envelope; rejects if the connection closes first. */
-export function request(ws: WebSocket, channel: Channel, body: unknown): Promise<{ ok: boolean; value?: unknown; error?: string }> {
+export function request(
+  ws: WebSocket,
+  channel: Channel,
+  body: unknown
+): Promise<{ ok: boolean; value?: unknown; error?: string }> {
   const id = nextRequestId++
   return new Promise((resolveAnswer, rejectAnswer) => {
     const onMessage = (data: WebSocket.RawData): void => {
@@ -313,7 +319,11 @@ export function request(ws: WebSocket, channel: Channel, body: unknown): Promise
 }
 
 /** Resolves with the payload of the first `event` for which `accept(payload)` holds. */
-export function nextEvent(ws: WebSocket, event: EventName, accept: (payload: unknown) => boolean = () => true): Promise<unknown> {
+export function nextEvent(
+  ws: WebSocket,
+  event: EventName,
+  accept: (payload: unknown) => boolean = () => true
+): Promise<unknown> {
   return new Promise((resolveEvent, rejectEvent) => {
     const onMessage = (data: WebSocket.RawData): void => {
       const message = JSON.parse(data.toString()) as WsServerMessage
@@ -333,7 +343,11 @@ export function nextEvent(ws: WebSocket, event: EventName, accept: (payload: unk
  * The common ending of every probe: the server still answers a plain page request and a fresh
  * authenticated `app:info`, and (if given) a client connected before the probe still answers too.
  */
-export async function serverStillServes(port: number, token: string, bystander?: WebSocket): Promise<{ pageStatus: number; appInfoOk: boolean; bystanderOk: boolean | null }> {
+export async function serverStillServes(
+  port: number,
+  token: string,
+  bystander?: WebSocket
+): Promise<{ pageStatus: number; appInfoOk: boolean; bystanderOk: boolean | null }> {
   const page = await fetch(`http://127.0.0.1:${port}/`)
   await page.arrayBuffer()
   const fresh = await openClient(port, token)

@@ -61,14 +61,21 @@ export function refuseUpgrade(request: IncomingMessage, token: string, addresses
   if (hostRefusal) return hostRefusal
   const target = splitTarget(request.url)
   if (!target) return BAD_TARGET
-  if (target.pathname !== '/ws') return { status: 404, message: 'no WebSocket here: the DNPU Lab connection is at /ws?token=…' }
+  if (target.pathname !== '/ws')
+    return { status: 404, message: 'no WebSocket here: the DNPU Lab connection is at /ws?token=…' }
   const offered = new URLSearchParams(target.query).get('token') ?? ''
   if (!sameSecret(offered, token)) {
-    return { status: 401, message: 'missing or wrong token: open the address `dnpu serve` printed (it ends in ?token=…)' }
+    return {
+      status: 401,
+      message: 'missing or wrong token: open the address `dnpu serve` printed (it ends in ?token=…)'
+    }
   }
   const origin = request.headers.origin
   if (!origin || !addresses.origins.has(origin)) {
-    return { status: 403, message: `the Origin must be this server (${[...addresses.origins].join(' or ')}), not ${quoted(origin)}` }
+    return {
+      status: 403,
+      message: `the Origin must be this server (${[...addresses.origins].join(' or ')}), not ${quoted(origin)}`
+    }
   }
   return null
 }

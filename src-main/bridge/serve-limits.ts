@@ -12,7 +12,8 @@ const MAX_JSON_BYTES_PER_CHAR = 6
 const ENVELOPE_BYTES = 1024
 
 function maxChars(schema: { maxLength: number | null }, what: string): number {
-  if (schema.maxLength === null) throw new Error(`models:import: ${what} has no maximum length, so no message bound can be derived`)
+  if (schema.maxLength === null)
+    throw new Error(`models:import: ${what} has no maximum length, so no message bound can be derived`)
   return schema.maxLength
 }
 
@@ -27,7 +28,9 @@ const importFields = modelImportSchema.shape
 export const MAX_MESSAGE_BYTES =
   maxChars(importFields.contentBase64, 'contentBase64') +
   MAX_JSON_BYTES_PER_CHAR *
-    (maxChars(importFields.fileName, 'fileName') + maxChars(importFields.name.unwrap(), 'name') + maxChars(importFields.notes.unwrap(), 'notes')) +
+    (maxChars(importFields.fileName, 'fileName') +
+      maxChars(importFields.name.unwrap(), 'name') +
+      maxChars(importFields.notes.unwrap(), 'notes')) +
   ENVELOPE_BYTES
 
 /**

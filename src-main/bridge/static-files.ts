@@ -32,13 +32,19 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ')
 
 export function respondRefusal(response: ServerResponse, refusal: Refusal, headers: Record<string, string> = {}): void {
-  response.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end(`${refusal.message}\n`)
+  response
+    .writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers })
+    .end(`${refusal.message}\n`)
 }
 
 /** `root` must be absolute and normalised. */
 export function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): void {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    respondRefusal(response, { status: 405, message: `method ${request.method} not allowed: pages are read with GET or HEAD` }, { Allow: 'GET, HEAD' })
+    respondRefusal(
+      response,
+      { status: 405, message: `method ${request.method} not allowed: pages are read with GET or HEAD` },
+      { Allow: 'GET, HEAD' }
+    )
     return
   }
   const target = splitTarget(request.url)

@@ -120,11 +120,55 @@ function inputSeed(seed: number, index: number): number {
 /** Id of the sound request that ends some frame inputs. */
 const PROBE_ID = 777_777
 
-const READ_ONLY_CHANNELS: Channel[] = ['app:info', 'models:list', 'runs:list', 'runs:get', 'training:active', 'device:status', 'device:profiles', 'measurements:list', 'measurements:get', 'calibration:list']
+const READ_ONLY_CHANNELS: Channel[] = [
+  'app:info',
+  'models:list',
+  'runs:list',
+  'runs:get',
+  'training:active',
+  'device:status',
+  'device:profiles',
+  'measurements:list',
+  'measurements:get',
+  'calibration:list'
+]
 const ALL_CHANNELS = Object.keys(channels) as Channel[]
 
-const PATHS = ['/', '/index.html', '/assets/index.js', '/ws', '/ws/', '/WS', '//[', 'http://[', '/%', '/%00', '/..%2f..%2fetc%2fpasswd', '/a/../../b', '*', '', '/?token=x', '/\u00e9', '/%C0%AE%C0%AE/']
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'PRI', 'G E T', 'get', '\u00c9T', '']
+const PATHS = [
+  '/',
+  '/index.html',
+  '/assets/index.js',
+  '/ws',
+  '/ws/',
+  '/WS',
+  '//[',
+  'http://[',
+  '/%',
+  '/%00',
+  '/..%2f..%2fetc%2fpasswd',
+  '/a/../../b',
+  '*',
+  '',
+  '/?token=x',
+  '/\u00e9',
+  '/%C0%AE%C0%AE/'
+]
+const METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+  'PATCH',
+  'PRI',
+  'G E T',
+  'get',
+  '\u00c9T',
+  ''
+]
 const VERSIONS = ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/0.9', 'HTTP/1.1x', 'FTP/1.1', '']
 
 /**
@@ -157,7 +201,12 @@ function randomValue(random: FuzzRandom, depth: number, budget = { values: 20_00
     default: {
       const object: Record<string, unknown> = {}
       const keys = Math.min(budget.values, random.chance(0.1) ? random.between(50, 500) : random.int(5))
-      for (let i = 0; i < keys; i += 1) object[random.pick(['runId', 'modelId', 'id', 'kind', '__proto__', 'a', `k${i}`])] = randomValue(random, depth - 1, budget)
+      for (let i = 0; i < keys; i += 1)
+        object[random.pick(['runId', 'modelId', 'id', 'kind', '__proto__', 'a', `k${i}`])] = randomValue(
+          random,
+          depth - 1,
+          budget
+        )
       return object
     }
   }
@@ -207,7 +256,10 @@ function mutateBytes(random: FuzzRandom, input: Buffer): Buffer {
         bytes = Buffer.concat([bytes.subarray(0, at), random.bytes(random.between(1, 16)), bytes.subarray(at)])
         break
       case 2:
-        bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(Math.min(bytes.length, at + random.between(1, 16)))])
+        bytes = Buffer.concat([
+          bytes.subarray(0, at),
+          bytes.subarray(Math.min(bytes.length, at + random.between(1, 16)))
+        ])
         break
       case 3:
         bytes = bytes.subarray(0, at)
@@ -226,7 +278,26 @@ function mutateText(random: FuzzRandom, text: string): string {
   return mutateBytes(random, Buffer.from(text)).toString('latin1')
 }
 
-const HTTP_FAULTS = ['method', 'path', 'version', 'host', 'no host', 'origin', 'key', 'ws version', 'no token', 'long header', 'many headers', 'body', 'bad header', 'bare LF', 'bytes', 'trailing', 'repeated', 'deflate'] as const
+const HTTP_FAULTS = [
+  'method',
+  'path',
+  'version',
+  'host',
+  'no host',
+  'origin',
+  'key',
+  'ws version',
+  'no token',
+  'long header',
+  'many headers',
+  'body',
+  'bad header',
+  'bare LF',
+  'bytes',
+  'trailing',
+  'repeated',
+  'deflate'
+] as const
 
 /**
  * A page request or an upgrade as a browser sends it, with 0-3 faults (a third of them are
@@ -235,20 +306,30 @@ const HTTP_FAULTS = ['method', 'path', 'version', 'host', 'no host', 'origin', '
 function httpRequest(random: FuzzRandom, target: FuzzTarget, upgrade: boolean): { bytes: Buffer; sound: boolean } {
   const faults = new Set(Array.from({ length: random.int(4) }, () => random.pick(HTTP_FAULTS)))
   const sane = upgrade ? '/ws' : random.pick(['/', '/index.html', '/missing.js'])
-  const path = faults.has('path') ? (random.chance(0.7) ? random.pick(PATHS) : `/${random.bytes(random.between(1, 40)).toString('latin1')}`) : sane
+  const path = faults.has('path')
+    ? random.chance(0.7)
+      ? random.pick(PATHS)
+      : `/${random.bytes(random.between(1, 40)).toString('latin1')}`
+    : sane
   const query = upgrade && !faults.has('no token') ? `?token=${random.chance(0.9) ? target.token : 'wrong'}` : ''
   const method = faults.has('method') ? random.pick(METHODS) : 'GET'
   const version = faults.has('version') ? random.pick(VERSIONS) : 'HTTP/1.1'
   const headers: string[] = []
   if (!faults.has('no host')) {
     const hosts = [`127.0.0.1:${target.port}`, `localhost:${target.port}`]
-    headers.push(`Host: ${faults.has('host') ? random.pick([`evil.example:${target.port}`, '127.0.0.1', '', `127.0.0.1:${target.port}, evil.example`, `[::1]:${target.port}`]) : random.pick(hosts)}`)
+    headers.push(
+      `Host: ${faults.has('host') ? random.pick([`evil.example:${target.port}`, '127.0.0.1', '', `127.0.0.1:${target.port}, evil.example`, `[::1]:${target.port}`]) : random.pick(hosts)}`
+    )
   }
   if (upgrade) {
     headers.push('Upgrade: websocket', 'Connection: Upgrade')
-    headers.push(`Sec-WebSocket-Key: ${faults.has('key') ? random.bytes(random.int(30)).toString('base64') : random.bytes(16).toString('base64')}`)
+    headers.push(
+      `Sec-WebSocket-Key: ${faults.has('key') ? random.bytes(random.int(30)).toString('base64') : random.bytes(16).toString('base64')}`
+    )
     headers.push(`Sec-WebSocket-Version: ${faults.has('ws version') ? random.pick(['8', '', 'x', '13, 8']) : '13'}`)
-    const origins = faults.has('origin') ? ['http://evil.example', 'null', `https://127.0.0.1:${target.port}`, ''] : [`http://127.0.0.1:${target.port}`, `http://localhost:${target.port}`]
+    const origins = faults.has('origin')
+      ? ['http://evil.example', 'null', `https://127.0.0.1:${target.port}`, '']
+      : [`http://127.0.0.1:${target.port}`, `http://localhost:${target.port}`]
     headers.push(`Origin: ${random.pick(origins)}`)
   }
   if (faults.has('deflate')) headers.push('Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits')
@@ -257,8 +338,18 @@ function httpRequest(random: FuzzRandom, target: FuzzTarget, upgrade: boolean): 
     const count = random.between(50, 300)
     for (let i = 0; i < count; i += 1) headers.push(`X-Many-${i}: ${i}`)
   }
-  if (faults.has('body')) headers.push(random.pick(['Content-Length: 10', 'Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked', 'Expect: 100-continue']))
-  if (faults.has('bad header')) headers.push(random.pick(['no colon here', ': empty name', 'X-Bad\u0000: nul', 'X-Fold: a\r\n folded']))
+  if (faults.has('body'))
+    headers.push(
+      random.pick([
+        'Content-Length: 10',
+        'Content-Length: -1',
+        'Content-Length: 99999999999',
+        'Transfer-Encoding: chunked',
+        'Expect: 100-continue'
+      ])
+    )
+  if (faults.has('bad header'))
+    headers.push(random.pick(['no colon here', ': empty name', 'X-Bad\u0000: nul', 'X-Fold: a\r\n folded']))
   const separator = faults.has('bare LF') ? '\n' : '\r\n'
   const head = `${method} ${path}${query} ${version}${separator}${headers.join(separator)}${separator}${separator}`
   let bytes: Buffer = Buffer.from(head, 'latin1')
@@ -292,7 +383,10 @@ function frame(random: FuzzRandom, lies = { set: false }): Buffer {
     case 4:
       spec.opcode = OPCODE.close
       spec.payload = random.chance(0.8)
-        ? closePayload(random.pick([0, 999, 1000, 1001, 1004, 1005, 1006, 1012, 1016, 2999, 3000, 4999, 5000, 65535]), random.chance(0.2) ? '\u00ff\ud800' : 'bye')
+        ? closePayload(
+            random.pick([0, 999, 1000, 1001, 1004, 1005, 1006, 1012, 1016, 2999, 3000, 4999, 5000, 65535]),
+            random.chance(0.2) ? '\u00ff\ud800' : 'bye'
+          )
         : random.bytes(random.int(4))
       break
     case 5:
@@ -310,7 +404,11 @@ function frame(random: FuzzRandom, lies = { set: false }): Buffer {
       spec.payload = random.bytes(random.int(300))
       break
     case 9:
-      spec.payload = Buffer.concat([Buffer.from('{"kind":"request","id":1,"channel":"'), random.bytes(random.int(20)), Buffer.from('"}')])
+      spec.payload = Buffer.concat([
+        Buffer.from('{"kind":"request","id":1,"channel":"'),
+        random.bytes(random.int(20)),
+        Buffer.from('"}')
+      ])
       break
     default:
       break
@@ -326,7 +424,13 @@ function fragmentedMessage(random: FuzzRandom): Buffer {
   for (let i = 0; i < parts; i += 1) {
     const piece = text.subarray(Math.floor((i * text.length) / parts), Math.floor(((i + 1) * text.length) / parts))
     const last = i === parts - 1
-    frames.push(encodeFrame({ opcode: i === 0 ? OPCODE.text : random.chance(0.9) ? OPCODE.continuation : OPCODE.text, payload: piece, fin: last ? random.chance(0.9) : false }))
+    frames.push(
+      encodeFrame({
+        opcode: i === 0 ? OPCODE.text : random.chance(0.9) ? OPCODE.continuation : OPCODE.text,
+        payload: piece,
+        fin: last ? random.chance(0.9) : false
+      })
+    )
     if (random.chance(0.2)) frames.push(encodeFrame({ opcode: OPCODE.ping, payload: 'p' }))
   }
   return Buffer.concat(frames)
@@ -338,34 +442,68 @@ function split(random: FuzzRandom, bytes: Buffer): Buffer[] {
   const count = random.int(5)
   for (let i = 0; i < count && bytes.length > 1; i += 1) cuts.add(random.between(1, bytes.length - 1))
   const sorted = [0, ...[...cuts].sort((a, b) => a - b), bytes.length]
-  return sorted.slice(1).map((end, i) => bytes.subarray(sorted[i], end)).filter((chunk) => chunk.length > 0)
+  return sorted
+    .slice(1)
+    .map((end, i) => bytes.subarray(sorted[i], end))
+    .filter((chunk) => chunk.length > 0)
 }
 
 /** The bytes of input `index` of `seed`. */
 export function fuzzInput(seed: number, index: number, target: FuzzTarget): FuzzInput {
   const random = new FuzzRandom(inputSeed(seed, index))
   const ending: FuzzInput['ending'] = random.chance(0.8) ? 'fin' : 'reset'
-  const family = random.pick(['page request', 'upgrade', 'random bytes', 'frames', 'frames', 'frames', 'fragments', 'garbage after handshake'] as const)
-  const handshakeBytes = (): Buffer => Buffer.from(upgradeRequest({ port: target.port, target: `/ws?token=${target.token}` }))
+  const family = random.pick([
+    'page request',
+    'upgrade',
+    'random bytes',
+    'frames',
+    'frames',
+    'frames',
+    'fragments',
+    'garbage after handshake'
+  ] as const)
+  const handshakeBytes = (): Buffer =>
+    Buffer.from(upgradeRequest({ port: target.port, target: `/ws?token=${target.token}` }))
   switch (family) {
     case 'page request':
     case 'upgrade': {
       const { bytes, sound } = httpRequest(random, target, family === 'upgrade')
       const trailing = family === 'upgrade' && random.chance(0.3) ? frame(random) : Buffer.alloc(0)
       const chunks = split(random, Buffer.concat([bytes, trailing]))
-      return { index, family, handshake: null, chunks, ending: sound && random.chance(0.5) ? 'fin after answer' : ending }
+      return {
+        index,
+        family,
+        handshake: null,
+        chunks,
+        ending: sound && random.chance(0.5) ? 'fin after answer' : ending
+      }
     }
     case 'random bytes':
       return { index, family, handshake: null, chunks: [random.bytes(random.between(1, 4096))], ending }
     case 'frames':
     case 'fragments': {
       const lies = { set: false }
-      const frames = family === 'frames' ? Array.from({ length: random.between(1, 8) }, () => frame(random, lies)) : [fragmentedMessage(random)]
+      const frames =
+        family === 'frames'
+          ? Array.from({ length: random.between(1, 8) }, () => frame(random, lies))
+          : [fragmentedMessage(random)]
       // Half the time a sound request follows, and the client waits for its answer (or the
       // server's close) before it ends, so answers are exercised too; never after a length lie.
       const probe = !lies.set && random.chance(0.5)
-      if (probe) frames.push(encodeFrame({ opcode: OPCODE.text, payload: JSON.stringify({ kind: 'request', id: PROBE_ID, channel: 'app:info', request: {} }) }))
-      return { index, family, handshake: handshakeBytes(), chunks: split(random, Buffer.concat(frames)), ending: probe ? 'fin after answer' : ending }
+      if (probe)
+        frames.push(
+          encodeFrame({
+            opcode: OPCODE.text,
+            payload: JSON.stringify({ kind: 'request', id: PROBE_ID, channel: 'app:info', request: {} })
+          })
+        )
+      return {
+        index,
+        family,
+        handshake: handshakeBytes(),
+        chunks: split(random, Buffer.concat(frames)),
+        ending: probe ? 'fin after answer' : ending
+      }
     }
     default:
       return { index, family, handshake: handshakeBytes(), chunks: [random.bytes(random.between(1, 2048))], ending }
@@ -388,7 +526,10 @@ export async function deliver(target: FuzzTarget, input: FuzzInput, connectionBo
     }
     for (const chunk of input.chunks) await connection.write(chunk)
     if (input.ending === 'fin after answer') {
-      if (input.handshake) await connection.waitFor(({ received }) => received.includes(`"id":${PROBE_ID},`) || serverCloseCode(received) !== null)
+      if (input.handshake)
+        await connection.waitFor(
+          ({ received }) => received.includes(`"id":${PROBE_ID},`) || serverCloseCode(received) !== null
+        )
       else await connection.waitForHead()
     }
     if (input.ending === 'reset') connection.reset()
@@ -398,7 +539,12 @@ export async function deliver(target: FuzzTarget, input: FuzzInput, connectionBo
     clearTimeout(bound)
   }
   const { received } = connection
-  return { status: responseStatus(received), closeCode: serverCloseCode(received), answered: received.includes(`"id":${PROBE_ID},`), stalled }
+  return {
+    status: responseStatus(received),
+    closeCode: serverCloseCode(received),
+    answered: received.includes(`"id":${PROBE_ID},`),
+    stalled
+  }
 }
 
 function outcomeLabel(outcome: FuzzOutcome): string {
@@ -416,7 +562,13 @@ function outcomeLabel(outcome: FuzzOutcome): string {
 export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise<FuzzReport> {
   const firstInput = options.firstInput ?? 0
   const end = firstInput + options.inputs
-  const report: FuzzReport = { seed: options.seed, inputs: options.inputs, families: {}, outcomes: {}, stalledInputs: [] }
+  const report: FuzzReport = {
+    seed: options.seed,
+    inputs: options.inputs,
+    families: {},
+    outcomes: {},
+    stalledInputs: []
+  }
   let next = firstInput
   let failed = false
   const lane = async (): Promise<void> => {

@@ -9,11 +9,22 @@ describe('dnpu bench', () => {
     const result = dnpu(['bench', '--quick', '--json', '--workers', '2'], 300_000)
     expect(result.status, result.stderr).toBe(0)
     const report = JSON.parse(result.stdout) as Record<string, unknown>
-    for (const key of ['gaXorMsPerGeneration', 'ga100x1000SecondsPerGeneration', 'gdRingSecondsPerEpoch', 'forwardSamplesPerSecond', 'forwardBackwardSamplesPerSecond']) {
+    for (const key of [
+      'gaXorMsPerGeneration',
+      'ga100x1000SecondsPerGeneration',
+      'gdRingSecondsPerEpoch',
+      'forwardSamplesPerSecond',
+      'forwardBackwardSamplesPerSecond'
+    ]) {
       expect(report[key], key).toBeGreaterThan(0)
       expect(Number.isFinite(report[key]), key).toBe(true)
     }
-    expect(report).toMatchObject({ workers: 2, computeBackend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/), machine: expect.any(Object), targets: expect.any(Object) })
+    expect(report).toMatchObject({
+      workers: 2,
+      computeBackend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/),
+      machine: expect.any(Object),
+      targets: expect.any(Object)
+    })
   })
 
   it('refuses a bad worker count naming the option', () => {

@@ -36,13 +36,17 @@ export function machineInfo(): MachineInfo {
 export async function runBench(context: CliContext, options: BenchOptions): Promise<void> {
   const machine = machineInfo() // before the benchmark adds its own load
   if (machine.loadAverage1Minute !== null && machine.loadAverage1Minute >= machine.cores) {
-    process.stderr.write(`warning: load average ${machine.loadAverage1Minute} on ${machine.cores} cores: other work is running, the figures will come out slower\n`)
+    process.stderr.write(
+      `warning: load average ${machine.loadAverage1Minute} on ${machine.cores} cores: other work is running, the figures will come out slower\n`
+    )
   }
   // The demo model through the catalog, read from the same .pt file the app ships. No database:
   // a benchmark stores nothing.
   const demo = ModelCatalog.withBundledModels(context.resourcesFolder).get(DEMO_MODEL_ID)
   if (!demo) throw new Error(`the bundled demo model is missing from ${context.resourcesFolder}`)
-  process.stderr.write(`benchmarking on the demo surrogate${options.quick ? ' (quick: fewer repetitions, noisier figures)' : ' (about a minute)'}\n`)
+  process.stderr.write(
+    `benchmarking on the demo surrogate${options.quick ? ' (quick: fewer repetitions, noisier figures)' : ' (about a minute)'}\n`
+  )
   // Every figure runs on the same multi-thread pool `train ga` and `train gd` use.
   const workers = options.workers ?? availableParallelism()
   const run = await runBenchmarks({
@@ -64,7 +68,9 @@ function formatValue(value: number, unit: FigureSpec['unit']): string {
 }
 
 function formatTarget(spec: FigureSpec): string {
-  return 'atMost' in spec.target ? `<= ${formatValue(spec.target.atMost, spec.unit)}` : `>= ${formatValue(spec.target.atLeast, spec.unit)}`
+  return 'atMost' in spec.target
+    ? `<= ${formatValue(spec.target.atMost, spec.unit)}`
+    : `>= ${formatValue(spec.target.atLeast, spec.unit)}`
 }
 
 /** figure | measured | reference | target | met?, then the machine it ran on. */
@@ -72,10 +78,21 @@ export function formatTable(report: BenchmarkReport): string {
   const header = ['figure', 'measured', 'reference', 'target', 'met?']
   const rows = FIGURE_KEYS.map((key: FigureKey) => {
     const spec = FIGURE_SPECS[key]
-    return [spec.label, formatValue(report[key], spec.unit), formatValue(spec.reference, spec.unit), formatTarget(spec), report.targetsMet[key] ? 'yes' : 'no']
+    return [
+      spec.label,
+      formatValue(report[key], spec.unit),
+      formatValue(spec.reference, spec.unit),
+      formatTarget(spec),
+      report.targetsMet[key] ? 'yes' : 'no'
+    ]
   })
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
-  const lines = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd())
+  const lines = [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd()
+  )
   const met = FIGURE_KEYS.filter((key) => report.targetsMet[key]).length
   const { machine } = report
   return [

@@ -23,7 +23,8 @@ export function parseElectrodeList(text: string): number[] | undefined {
     throw new CliError(`--electrodes: expected "all" or a comma list of electrode numbers such as 0,3, got "${text}"`)
   }
   const electrodes = parts.map(Number)
-  if (new Set(electrodes).size !== electrodes.length) throw new CliError(`--electrodes: "${text}" lists an electrode twice`)
+  if (new Set(electrodes).size !== electrodes.length)
+    throw new CliError(`--electrodes: "${text}" lists an electrode twice`)
   return electrodes
 }
 
@@ -32,7 +33,15 @@ export async function runCalibrate(context: CliContext, options: CalibrateOption
   const services = await openServices(context, resolveDataFolder(options.dataDir))
   try {
     await connectDevice(services, { port: options.port, baud: options.baud })
-    const onProgress = ({ electrode, electrodesDone, electrodesTotal }: { electrode: number; electrodesDone: number; electrodesTotal: number }) => {
+    const onProgress = ({
+      electrode,
+      electrodesDone,
+      electrodesTotal
+    }: {
+      electrode: number
+      electrodesDone: number
+      electrodesTotal: number
+    }) => {
       if (!options.json) process.stderr.write(`electrode ${electrode} swept (${electrodesDone}/${electrodesTotal})\n`)
     }
     services.device.on('calibrationProgress', onProgress)
@@ -75,10 +84,14 @@ export async function runCalibrate(context: CliContext, options: CalibrateOption
       printJson(result)
       return
     }
-    process.stdout.write(`calibration ${calibration.id} (version ${calibration.version} of device profile ${calibration.profileId}) saved and active\n`)
+    process.stdout.write(
+      `calibration ${calibration.id} (version ${calibration.version} of device profile ${calibration.profileId}) saved and active\n`
+    )
     for (const e of result.electrodes) {
       const [lo, hi] = e.suggestedRange
-      process.stdout.write(`  electrode ${e.electrode}: [${lo.toFixed(3)}, ${hi.toFixed(3)}] V${e.saturated ? '  (narrowed: the output saturated)' : ''}\n`)
+      process.stdout.write(
+        `  electrode ${e.electrode}: [${lo.toFixed(3)}, ${hi.toFixed(3)}] V${e.saturated ? '  (narrowed: the output saturated)' : ''}\n`
+      )
     }
   } finally {
     await services.close()

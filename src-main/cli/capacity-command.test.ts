@@ -46,13 +46,31 @@ describe('dnpu capacity', () => {
     expect(lines[1]).toMatch(/^N\s+labelings\s+tried\s+found\s+capacity$/)
     expect(lines[2]).toMatch(/^4\s+14\s+14\s+\d+\s+[01]\.\d{3}$/)
     expect(lines[3]).toMatch(/^5\s+30\s+30\s+\d+\s+[01]\.\d{3}$/)
-    const listed = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout) as { algorithm: string; generations: number }[]
+    const listed = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout) as {
+      algorithm: string
+      generations: number
+    }[]
     expect(listed).toMatchObject([{ algorithm: 'capacity', generations: 44 }])
   })
 
   it('stops after K labelings and resumes to the same result as one uninterrupted sweep', () => {
     const folder = freshDataFolder()
-    const args = ['capacity', '--from', '4', '--to', '5', '--attempts', '1', '--generations', '4', '--seed', '6', '--json', '--data-dir', folder]
+    const args = [
+      'capacity',
+      '--from',
+      '4',
+      '--to',
+      '5',
+      '--attempts',
+      '1',
+      '--generations',
+      '4',
+      '--seed',
+      '6',
+      '--json',
+      '--data-dir',
+      folder
+    ]
     const { seconds: _s1, runId: _r1, ...whole } = JSON.parse(dnpu(args).stdout) as Record<string, unknown>
     const stopped = JSON.parse(dnpu([...args, '--stop-after', '20']).stdout) as Record<string, unknown>
     expect(stopped).toMatchObject({ status: 'stopped', labelings: 20 })
@@ -84,7 +102,11 @@ describe('dnpu capacity', () => {
 
   it('stops cleanly on Ctrl+C: partial result stored as a stopped run', async () => {
     const folder = freshDataFolder()
-    const child = spawn(process.execPath, [launcher, 'capacity', '--from', '4', '--to', '10', '--seed', '1', '--json', '--data-dir', folder], { cwd: repoRoot })
+    const child = spawn(
+      process.execPath,
+      [launcher, 'capacity', '--from', '4', '--to', '10', '--seed', '1', '--json', '--data-dir', folder],
+      { cwd: repoRoot }
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -92,12 +114,18 @@ describe('dnpu capacity', () => {
     const exited = new Promise<number | null>((resolveExit) => child.once('exit', resolveExit))
     // Once a labeling is stored, the run (and its Ctrl+C handler) is under way.
     await waitFor(() => {
-      const runs = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout || '[]') as { generations: number }[]
+      const runs = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout || '[]') as {
+        generations: number
+      }[]
       return runs.length === 1 && runs[0].generations >= 2
     })
     child.kill('SIGINT')
     expect(await exited).toBe(0)
-    const result = JSON.parse(stdout) as { status: string; stopped: boolean; perN: { n: number; labelings: number; evaluated: number }[] }
+    const result = JSON.parse(stdout) as {
+      status: string
+      stopped: boolean
+      perN: { n: number; labelings: number; evaluated: number }[]
+    }
     expect(result).toMatchObject({ status: 'stopped', stopped: true })
     // The sweep over 4..10 (2018 labelings) cannot have finished.
     expect(result.perN.reduce((sum, entry) => sum + entry.evaluated, 0)).toBeLessThan(2018)

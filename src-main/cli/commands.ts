@@ -29,7 +29,8 @@ export async function runInfo(context: CliContext, dataFolder: string, json: boo
   try {
     const { version, computeBackend } = services.info
     if (json) printJson({ version, computeBackend, dataFolder })
-    else process.stdout.write(`DNPU Lab ${version}\ncompute backend: ${computeBackend}\ndata folder:     ${dataFolder}\n`)
+    else
+      process.stdout.write(`DNPU Lab ${version}\ncompute backend: ${computeBackend}\ndata folder:     ${dataFolder}\n`)
   } finally {
     await services.close()
   }
@@ -59,10 +60,25 @@ export async function runRunsList(context: CliContext, dataFolder: string, json:
       formatNumber(run.bestFitness),
       formatNumber(run.bestCorrelation)
     ])
-    const header = ['id', 'started (UTC)', 'algorithm', 'task', 'model', 'status', 'steps', 'best fitness', 'best corr.']
+    const header = [
+      'id',
+      'started (UTC)',
+      'algorithm',
+      'task',
+      'model',
+      'status',
+      'steps',
+      'best fitness',
+      'best corr.'
+    ]
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
     for (const row of [header, ...rows]) {
-      process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}\n`)
+      process.stdout.write(
+        `${row
+          .map((cell, column) => cell.padEnd(widths[column]))
+          .join('  ')
+          .trimEnd()}\n`
+      )
     }
   } finally {
     await services.close()
@@ -84,12 +100,16 @@ export async function runServe(context: CliContext, dataFolder: string, port: nu
   } catch (error) {
     await services.close()
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use: pick another with --port, or --port 0 for any free port`, 1)
-    if (code === 'ENOENT') throw new CliError(`the app is not built (${context.rendererFolder} is missing): run npm run build`, 1)
+    if (code === 'EADDRINUSE')
+      throw new CliError(`port ${port} is already in use: pick another with --port, or --port 0 for any free port`, 1)
+    if (code === 'ENOENT')
+      throw new CliError(`the app is not built (${context.rendererFolder} is missing): run npm run build`, 1)
     throw error
   }
   process.stdout.write(`DNPU Lab running at ${server.url}\n`)
-  process.stderr.write(`data folder: ${dataFolder}\ncompute backend: ${services.info.computeBackend}\npress Ctrl+C to stop\n`)
+  process.stderr.write(
+    `data folder: ${dataFolder}\ncompute backend: ${services.info.computeBackend}\npress Ctrl+C to stop\n`
+  )
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop()
     process.once('SIGINT', stop)

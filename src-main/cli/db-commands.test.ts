@@ -23,7 +23,21 @@ function fingerprint(filePath: string): string {
 let folderWithRun = ''
 beforeAll(() => {
   folderWithRun = mkdtempSync(join(tmpdir(), 'dnpu-db-run-'))
-  const trained = dnpu(['train', 'ga', '--task', 'xor', '--generations', '2', '--seed', '1', '--stop-threshold', '1.5', '--json', '--data-dir', folderWithRun])
+  const trained = dnpu([
+    'train',
+    'ga',
+    '--task',
+    'xor',
+    '--generations',
+    '2',
+    '--seed',
+    '1',
+    '--stop-threshold',
+    '1.5',
+    '--json',
+    '--data-dir',
+    folderWithRun
+  ])
   expect(trained.stderr).toBe('')
   expect(trained.status).toBe(0)
 })
@@ -77,7 +91,11 @@ describe('dnpu db check', () => {
     expect(train.status).toBe(1)
     expect(train.stdout).toBe('')
     expect(train.stderr.trim().split('\n')).toHaveLength(1)
-    expect(train.stderr).toMatch(new RegExp(`^dnpu: ${databasePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged: .*DNPU Lab did not open it and left it unchanged`))
+    expect(train.stderr).toMatch(
+      new RegExp(
+        `^dnpu: ${databasePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged: .*DNPU Lab did not open it and left it unchanged`
+      )
+    )
 
     expect(fingerprint(databasePath)).toBe(before)
     expect(existsSync(`${databasePath}-wal`)).toBe(false)
@@ -89,7 +107,9 @@ describe('dnpu db check', () => {
     const newer = new BetterSqlite3(join(folder, 'newer.db'))
     newer.pragma('journal_mode = WAL')
     newer.pragma('wal_autocheckpoint = 0')
-    newer.exec("CREATE TABLE runs (id INTEGER PRIMARY KEY); INSERT INTO runs DEFAULT VALUES; INSERT INTO runs DEFAULT VALUES")
+    newer.exec(
+      'CREATE TABLE runs (id INTEGER PRIMARY KEY); INSERT INTO runs DEFAULT VALUES; INSERT INTO runs DEFAULT VALUES'
+    )
     newer.pragma('user_version = 99')
     copyFileSync(join(folder, 'newer.db'), databasePath)
     copyFileSync(join(folder, 'newer.db-wal'), `${databasePath}-wal`)
@@ -109,7 +129,9 @@ describe('dnpu db check', () => {
     const folder = freshDataFolder()
     const result = dnpu(['db', 'check', '--data-dir', folder])
     expect(result.status).toBe(2)
-    expect(result.stderr).toBe(`dnpu: db check: there is no database at ${join(folder, 'dnpu-lab.db')} (check --data-dir)\n`)
+    expect(result.stderr).toBe(
+      `dnpu: db check: there is no database at ${join(folder, 'dnpu-lab.db')} (check --data-dir)\n`
+    )
     expect(existsSync(join(folder, 'dnpu-lab.db'))).toBe(false)
   })
 })
@@ -122,7 +144,11 @@ describe('dnpu db backup', () => {
     expect(result.stderr).toBe('')
     expect(result.status).toBe(0)
     const backup = JSON.parse(result.stdout)
-    expect(backup).toMatchObject({ source: join(folder, 'dnpu-lab.db'), path: output, sizeBytes: statSync(output).size })
+    expect(backup).toMatchObject({
+      source: join(folder, 'dnpu-lab.db'),
+      path: output,
+      sizeBytes: statSync(output).size
+    })
     const copy = new BetterSqlite3(output, { readonly: true })
     expect(copy.prepare('SELECT task FROM runs').pluck().all()).toEqual(['xor'])
     expect(copy.pragma('user_version', { simple: true })).toBe(backup.schemaVersion)
@@ -131,12 +157,18 @@ describe('dnpu db backup', () => {
     writeFileSync(output, 'keep me')
     const again = dnpu(['db', 'backup', '--output', output, '--data-dir', folder])
     expect(again.status).toBe(2)
-    expect(again.stderr).toBe(`dnpu: db backup: ${output} already exists; not overwriting it (add --force to replace it)\n`)
+    expect(again.stderr).toBe(
+      `dnpu: db backup: ${output} already exists; not overwriting it (add --force to replace it)\n`
+    )
     expect(readFileSync(output, 'utf8')).toBe('keep me')
 
     const forced = dnpu(['db', 'backup', '--output', output, '--force', '--data-dir', folder])
     expect(forced.status).toBe(0)
-    expect(forced.stdout).toMatch(new RegExp(`^backed up .*\\nto ${output.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+\\.\\d KiB, schema version \\d+, checked with quick_check`))
+    expect(forced.stdout).toMatch(
+      new RegExp(
+        `^backed up .*\\nto ${output.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+\\.\\d KiB, schema version \\d+, checked with quick_check`
+      )
+    )
     expect(readFileSync(output).subarray(0, 16).toString()).toBe('SQLite format 3\0')
   })
 
@@ -161,7 +193,9 @@ describe('dnpu db backup', () => {
     const output = join(folder, 'copy.db')
     const result = dnpu(['db', 'backup', '--output', output, '--data-dir', folder])
     expect(result.status).toBe(1)
-    expect(result.stderr).toMatch(/^dnpu: db backup: could not back up .*: the copy failed SQLite's quick_check \(.*\); nothing was written to /)
+    expect(result.stderr).toMatch(
+      /^dnpu: db backup: could not back up .*: the copy failed SQLite's quick_check \(.*\); nothing was written to /
+    )
     expect(existsSync(output)).toBe(false)
   })
 })

@@ -36,13 +36,20 @@ interface DbBackupOptions {
 export function addDbCommands(program: Command): void {
   const db = program.command('db').description('the database file: check its health, back it up')
   db.command('check')
-    .description('SQLite\'s integrity check and what the file holds; exit 0 intact, 1 damaged or not a DNPU Lab database')
-    .option('--full', 'run the full integrity_check (also compares every index with its table; slower) instead of quick_check')
+    .description(
+      "SQLite's integrity check and what the file holds; exit 0 intact, 1 damaged or not a DNPU Lab database"
+    )
+    .option(
+      '--full',
+      'run the full integrity_check (also compares every index with its table; slower) instead of quick_check'
+    )
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object')
     .action((options: DbCheckOptions) => runDbCheck(options))
   db.command('backup')
-    .description('copy the database with SQLite\'s online backup API (safe while DNPU Lab is using it) and check the copy')
+    .description(
+      "copy the database with SQLite's online backup API (safe while DNPU Lab is using it) and check the copy"
+    )
     .requiredOption('--output <file>', 'where to write the copy (an existing file is kept unless --force)')
     .option('--force', 'replace --output if it exists')
     .addOption(dataDirOption())
@@ -53,7 +60,8 @@ export function addDbCommands(program: Command): void {
 /** The database of the data folder, which must exist: these commands never create one. */
 function existingDatabase(command: string, dataDir: string | undefined): string {
   const databasePath = databasePathIn(resolveDataFolder(dataDir))
-  if (!existsSync(databasePath)) throw new CliError(`${command}: there is no database at ${databasePath} (check --data-dir)`)
+  if (!existsSync(databasePath))
+    throw new CliError(`${command}: there is no database at ${databasePath} (check --data-dir)`)
   return databasePath
 }
 
@@ -79,19 +87,31 @@ function describeCheck(report: DatabaseCheckReport): string {
     rows.push(['integrity', `UNREADABLE (${timing})`])
   } else if (report.problems.length > 0) {
     const count = report.problems.length
-    const counted = count >= MAX_INTEGRITY_PROBLEMS ? `${count} or more problems, the first ${count} below` : `${count} problem${count === 1 ? '' : 's'}`
+    const counted =
+      count >= MAX_INTEGRITY_PROBLEMS
+        ? `${count} or more problems, the first ${count} below`
+        : `${count} problem${count === 1 ? '' : 's'}`
     rows.push(['integrity', `DAMAGED (${timing}): ${counted}`])
     for (const problem of report.problems) rows.push(['', `  ${problem}`])
   } else {
     rows.push(['integrity', `ok (${timing})`])
   }
   if (report.schemaVersion !== null) {
-    rows.push(['schema version', `${report.schemaVersion} (this version of DNPU Lab knows up to ${report.latestSchemaVersion})`])
-    rows.push(['application id', `${report.applicationId}${isDnpuLabApplicationId(report.applicationId) ? ' (DNPU Lab)' : report.applicationId === '0x0' ? ' (none yet)' : ' (another application)'}`])
+    rows.push([
+      'schema version',
+      `${report.schemaVersion} (this version of DNPU Lab knows up to ${report.latestSchemaVersion})`
+    ])
+    rows.push([
+      'application id',
+      `${report.applicationId}${isDnpuLabApplicationId(report.applicationId) ? ' (DNPU Lab)' : report.applicationId === '0x0' ? ' (none yet)' : ' (another application)'}`
+    ])
     rows.push(['pages', `${report.pageCount} x ${report.pageSizeBytes} bytes`])
   }
   rows.push(['file size', formatBytes(report.fileSizeBytes)])
-  rows.push(['write-ahead log', report.walSizeBytes === 0 ? 'empty' : `${formatBytes(report.walSizeBytes)} not yet copied into the file`])
+  rows.push([
+    'write-ahead log',
+    report.walSizeBytes === 0 ? 'empty' : `${formatBytes(report.walSizeBytes)} not yet copied into the file`
+  ])
   if (report.runs !== null) rows.push(['runs', String(report.runs)])
   if (report.models !== null) rows.push(['imported models', String(report.models)])
   const width = Math.max(...rows.map(([label]) => label.length))
@@ -108,7 +128,8 @@ export async function runDbBackup(options: DbBackupOptions): Promise<void> {
   if ([source, `${source}-wal`, `${source}-shm`, `${source}-journal`].includes(outputPath)) {
     throw new CliError(`db backup: --output must not be the database itself (${outputPath})`)
   }
-  if (!existsSync(dirname(outputPath))) throw new CliError(`db backup: the folder ${dirname(outputPath)} does not exist`)
+  if (!existsSync(dirname(outputPath)))
+    throw new CliError(`db backup: the folder ${dirname(outputPath)} does not exist`)
   if (!options.force && existsSync(outputPath)) {
     throw new CliError(`db backup: ${outputPath} already exists; not overwriting it (add --force to replace it)`)
   }
@@ -120,11 +141,20 @@ export async function runDbBackup(options: DbBackupOptions): Promise<void> {
     if (error instanceof BackupExistsError) {
       throw new CliError(`db backup: ${outputPath} already exists; not overwriting it (add --force to replace it)`)
     }
-    throw new CliError(`db backup: could not back up ${databasePath}: ${describeBackupError(error)}; nothing was written to ${outputPath}`, 1)
+    throw new CliError(
+      `db backup: could not back up ${databasePath}: ${describeBackupError(error)}; nothing was written to ${outputPath}`,
+      1
+    )
   }
   const seconds = (performance.now() - started) / 1000
   if (options.json) {
-    printJson({ source: databasePath, path: copy.path, sizeBytes: copy.sizeBytes, schemaVersion: copy.schemaVersion, seconds })
+    printJson({
+      source: databasePath,
+      path: copy.path,
+      sizeBytes: copy.sizeBytes,
+      schemaVersion: copy.schemaVersion,
+      seconds
+    })
     return
   }
   process.stdout.write(

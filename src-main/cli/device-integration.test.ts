@@ -25,7 +25,10 @@ function uploads(log: string): UploadLine[] {
   return simulatorLog(log).filter((line) => !('kind' in line)) as unknown as UploadLine[]
 }
 
-function calibrate(port: string, data: string): { calibrationId: number; electrodes: { electrode: number; suggestedRange: [number, number] }[] } {
+function calibrate(
+  port: string,
+  data: string
+): { calibrationId: number; electrodes: { electrode: number; suggestedRange: [number, number] }[] } {
   const result = dnpu(['calibrate', '--port', port, '--points', '12', '--json', '--data-dir', data])
   expect(result.stderr).toBe('')
   expect(result.status).toBe(0)
@@ -81,21 +84,67 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
       expect(result.status, result.stderr).toBe(0)
       return (JSON.parse(result.stdout) as { runId: number }).runId
     }
-    const gaRun = run(['train', 'ga', '--task', 'xor', '--port', port, '--seed', '3', '--generations', '2', '--stop-threshold', '2'])
+    const gaRun = run([
+      'train',
+      'ga',
+      '--task',
+      'xor',
+      '--port',
+      port,
+      '--seed',
+      '3',
+      '--generations',
+      '2',
+      '--stop-threshold',
+      '2'
+    ])
     const gdRun = run(['train', 'gd', '--samples', '200', '--epochs', '4', '--seed', '11'])
-    const capacityRun = run(['capacity', '--from', '4', '--to', '5', '--attempts', '1', '--generations', '30', '--seed', '4'])
+    const capacityRun = run([
+      'capacity',
+      '--from',
+      '4',
+      '--to',
+      '5',
+      '--attempts',
+      '1',
+      '--generations',
+      '30',
+      '--seed',
+      '4'
+    ])
     const uploadsBefore = uploads(log).length
 
-    const validate = (runId: number, json = true): CliResult => dnpu(['runs', 'validate', String(runId), '--port', port, ...(json ? ['--json'] : []), '--data-dir', data])
+    const validate = (runId: number, json = true): CliResult =>
+      dnpu(['runs', 'validate', String(runId), '--port', port, ...(json ? ['--json'] : []), '--data-dir', data])
     const ga = validate(gaRun)
     expect(ga.status, ga.stderr).toBe(0)
-    expect(JSON.parse(ga.stdout)).toMatchObject({ runId: gaRun, kind: 'ga', outputsNanoamps: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)] })
+    expect(JSON.parse(ga.stdout)).toMatchObject({
+      runId: gaRun,
+      kind: 'ga',
+      outputsNanoamps: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)]
+    })
 
     const gd = validate(gdRun)
     expect(gd.status, gd.stderr).toBe(0)
-    const gdValidation = JSON.parse(gd.stdout) as { runId: number; kind: string; set: string; outputsNanoamps: number[]; accuracyPercent: number; simulatedAccuracyPercent: number; trainedAccuracyPercent: number; correlation: number }
-    const gdStored = JSON.parse(dnpu(['runs', 'show', String(gdRun), '--json', '--data-dir', data]).stdout) as { accuracy: { testPercent: number } }
-    expect(gdValidation).toMatchObject({ runId: gdRun, kind: 'gd', set: 'test', trainedAccuracyPercent: gdStored.accuracy.testPercent })
+    const gdValidation = JSON.parse(gd.stdout) as {
+      runId: number
+      kind: string
+      set: string
+      outputsNanoamps: number[]
+      accuracyPercent: number
+      simulatedAccuracyPercent: number
+      trainedAccuracyPercent: number
+      correlation: number
+    }
+    const gdStored = JSON.parse(dnpu(['runs', 'show', String(gdRun), '--json', '--data-dir', data]).stdout) as {
+      accuracy: { testPercent: number }
+    }
+    expect(gdValidation).toMatchObject({
+      runId: gdRun,
+      kind: 'gd',
+      set: 'test',
+      trainedAccuracyPercent: gdStored.accuracy.testPercent
+    })
     expect(gdValidation.outputsNanoamps).toHaveLength(30)
     // The simulated instrument plays the run's own surrogate, at the voltages the run trained with.
     expect(gdValidation.accuracyPercent).toBe(gdValidation.simulatedAccuracyPercent)
@@ -103,12 +152,19 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
 
     const capacity = dnpu(['runs', 'validate', String(capacityRun), '--port', port, '--data-dir', data])
     expect(capacity.status, capacity.stderr).toBe(0)
-    expect(capacity.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^N=4 measured: \d+ of \d+ found labelings$/), expect.stringMatching(/^N=5 measured: (\d+) of \1 found labelings$/)])
+    expect(capacity.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^N=4 measured: \d+ of \d+ found labelings$/),
+      expect.stringMatching(/^N=5 measured: (\d+) of \1 found labelings$/)
+    ])
     const lines = capacity.stdout.trim().split('\n')
     expect(lines[0]).toBe(`run ${capacityRun} (CAPACITY, vc-dimension) validated on hardware, stored with the run:`)
     expect(lines.slice(2)).toEqual([
-      expect.stringMatching(/^ {4}N=4: (\d+) of \1 found labelings confirmed \(14 tried\), capacity [\d.]+ on the surrogate, [\d.]+ on the device \(measurement \d+\)$/),
-      expect.stringMatching(/^ {4}N=5: (\d+) of \1 found labelings confirmed \(30 tried\), capacity [\d.]+ on the surrogate, [\d.]+ on the device \(measurement \d+\)$/)
+      expect.stringMatching(
+        /^ {4}N=4: (\d+) of \1 found labelings confirmed \(14 tried\), capacity [\d.]+ on the surrogate, [\d.]+ on the device \(measurement \d+\)$/
+      ),
+      expect.stringMatching(
+        /^ {4}N=5: (\d+) of \1 found labelings confirmed \(30 tried\), capacity [\d.]+ on the surrogate, [\d.]+ on the device \(measurement \d+\)$/
+      )
     ])
 
     // 1 acquisition each for GA and GD, one per N for the capacity sweep; none outside the calibration.
@@ -123,8 +179,14 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
         expect(upload.lastVolts[electrode]).toBe(0)
       })
     }
-    for (const [runId, kind] of [[gaRun, 'ga'], [gdRun, 'gd'], [capacityRun, 'capacity']] as const) {
-      const shown = JSON.parse(dnpu(['runs', 'show', String(runId), '--json', '--data-dir', data]).stdout) as { validations: { kind: string }[] }
+    for (const [runId, kind] of [
+      [gaRun, 'ga'],
+      [gdRun, 'gd'],
+      [capacityRun, 'capacity']
+    ] as const) {
+      const shown = JSON.parse(dnpu(['runs', 'show', String(runId), '--json', '--data-dir', data]).stdout) as {
+        validations: { kind: string }[]
+      }
       expect(shown.validations.map((v) => v.kind)).toEqual([kind])
     }
   })
@@ -139,20 +201,33 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
     const runId = (JSON.parse(gd.stdout) as { runId: number }).runId
 
     const badId = dnpu(['runs', 'validate', 'one', '--port', port, '--data-dir', data])
-    expect(badId).toMatchObject({ status: 2, stdout: '', stderr: 'dnpu: runs validate: the run id must be a whole number, got "one"\n' })
+    expect(badId).toMatchObject({
+      status: 2,
+      stdout: '',
+      stderr: 'dnpu: runs validate: the run id must be a whole number, got "one"\n'
+    })
     const unknown = dnpu(['runs', 'validate', '42', '--port', port, '--data-dir', data])
-    expect(unknown).toMatchObject({ status: 2, stderr: `dnpu: runs validate: no run 42 in ${join(data, 'dnpu-lab.db')}\n` })
+    expect(unknown).toMatchObject({
+      status: 2,
+      stderr: `dnpu: runs validate: no run 42 in ${join(data, 'dnpu-lab.db')}\n`
+    })
     const notCalibrated = dnpu(['runs', 'validate', String(runId), '--port', port, '--data-dir', data])
     expect(notCalibrated.status).toBe(2)
     expect(notCalibrated.stderr).toContain('cannot validate on hardware: device profile')
-    expect(notCalibrated.stderr).toContain(`has no calibration; calibrate it first (Calibration view, or \`dnpu calibrate --port ${port}\`)`)
+    expect(notCalibrated.stderr).toContain(
+      `has no calibration; calibrate it first (Calibration view, or \`dnpu calibrate --port ${port}\`)`
+    )
     expect(existsSync(log) ? uploads(log) : []).toEqual([])
 
     calibrate(port, data)
     const dropped = dnpu(['runs', 'validate', String(runId), '--port', port, '--data-dir', data])
     expect(dropped.status).toBe(1)
-    expect(dropped.stderr.trim().split('\n').at(-1)).toMatch(/^dnpu: runs validate: the measurement failed: .*(closed|unplugged)/)
-    const shown = JSON.parse(dnpu(['runs', 'show', String(runId), '--json', '--data-dir', data]).stdout) as { validations: unknown[] }
+    expect(dropped.stderr.trim().split('\n').at(-1)).toMatch(
+      /^dnpu: runs validate: the measurement failed: .*(closed|unplugged)/
+    )
+    const shown = JSON.parse(dnpu(['runs', 'show', String(runId), '--json', '--data-dir', data]).stdout) as {
+      validations: unknown[]
+    }
     expect(shown.validations).toEqual([])
   })
 
@@ -171,11 +246,30 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
     // 7 calibration sweeps, then 3 generations of training before the cable is "pulled".
     const { port } = await startSimulator(folder, ['--fault', 'disconnect-after=10'])
     calibrate(port, data)
-    const train = dnpu(['train', 'ga', '--task', 'xor', '--port', port, '--seed', '3', '--stop-threshold', '2', '--generations', '8', '--data-dir', data])
+    const train = dnpu([
+      'train',
+      'ga',
+      '--task',
+      'xor',
+      '--port',
+      port,
+      '--seed',
+      '3',
+      '--stop-threshold',
+      '2',
+      '--generations',
+      '8',
+      '--data-dir',
+      data
+    ])
     expect(train.status).toBe(1)
     const lastLine = train.stderr.trim().split('\n').at(-1)!
     expect(lastLine).toMatch(/^dnpu: run 1 interrupted: the instrument connection was lost: .*(closed|unplugged)/)
-    const stored = JSON.parse(dnpu(['runs', 'show', '1', '--json', '--data-dir', data]).stdout) as { status: string; generations: number; resumable: boolean }
+    const stored = JSON.parse(dnpu(['runs', 'show', '1', '--json', '--data-dir', data]).stdout) as {
+      status: string
+      generations: number
+      resumable: boolean
+    }
     expect(stored).toMatchObject({ status: 'interrupted', generations: 3, resumable: true })
 
     // The simulator brings its port back (state kept, as a replugged box keeps its state).
@@ -194,10 +288,16 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
       const data = join(folder, 'data')
       const { port } = await startSimulator(folder, ['--fault', `${fault}-after=9`])
       calibrate(port, data)
-      const train = dnpu(['train', 'ga', '--task', 'xor', '--port', port, '--seed', '3', '--stop-threshold', '2', '--data-dir', data], 60_000)
+      const train = dnpu(
+        ['train', 'ga', '--task', 'xor', '--port', port, '--seed', '3', '--stop-threshold', '2', '--data-dir', data],
+        60_000
+      )
       expect(train.status, `${fault}: ${train.stderr}`).toBe(1)
       expect(train.stderr.trim().split('\n').at(-1)).toMatch(expected)
-      const stored = JSON.parse(dnpu(['runs', 'show', '1', '--json', '--data-dir', data]).stdout) as { status: string; generations: number }
+      const stored = JSON.parse(dnpu(['runs', 'show', '1', '--json', '--data-dir', data]).stdout) as {
+        status: string
+        generations: number
+      }
       expect(stored).toMatchObject({ status: 'interrupted', generations: 2 })
     }
   })

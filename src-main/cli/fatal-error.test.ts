@@ -53,9 +53,28 @@ describe.skipIf(!hasSocat)('a fatal error in main during a run on the instrument
       calibrate(port, data)
       const linesBeforeTraining = simulatorLog(log).length
 
-      const train = dnpu(['train', 'ga', '--task', 'xor', '--port', port, '--seed', '3', '--stop-threshold', '2', '--generations', '8', '--data-dir', data], 60_000, {
-        DNPU_TEST_FAULT: fault
-      })
+      const train = dnpu(
+        [
+          'train',
+          'ga',
+          '--task',
+          'xor',
+          '--port',
+          port,
+          '--seed',
+          '3',
+          '--stop-threshold',
+          '2',
+          '--generations',
+          '8',
+          '--data-dir',
+          data
+        ],
+        60_000,
+        {
+          DNPU_TEST_FAULT: fault
+        }
+      )
       expect(train.status, train.stderr).toBe(70)
       expect(train.stderr).toBe(
         `dnpu: fatal error: injected test fault (DNPU_TEST_FAULT=${fault}); the instrument was sent ABOR (outputs to 0 V) and run 1 was marked interrupted\n`
@@ -124,7 +143,14 @@ describe.skipIf(!hasSocat)('a fatal error in main during a run on the instrument
         })
       }
       expect(await request('device:connect', { path: port })).toMatchObject({ ok: true })
-      const started = await request('training:start', { ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device', generations: 1000, stopThreshold: 2, seed: 3 })
+      const started = await request('training:start', {
+        ...DEFAULT_GA_CONFIG,
+        modelId: 'demo',
+        processor: 'device',
+        generations: 1000,
+        stopThreshold: 2,
+        seed: 3
+      })
       expect(started).toEqual({ ok: true, value: { runId: 1 } })
 
       expect(await exitCode).toBe(70)

@@ -78,23 +78,29 @@ describe('importing a hostile file', () => {
     if (folder) rmSync(folder, { recursive: true, force: true })
   })
 
-  it.each(Object.entries(HOSTILE_FILES))('%s: exit code 2, one line naming the limit, peak RSS under 1 GB, store unchanged', (name, hostile) => {
-    const file = join(folder, `${name}.pt`)
-    writeFileSync(file, hostile.build())
-    const run = dnpuMeasured(['models', 'import', file, '--data-dir', folder], folder)
-    expect(run.status, run.stderr).toBe(2)
-    expect(run.stdout).toBe('')
-    expect(refusalLine(run, file)).toMatch(hostile.refusal)
-    expect(run.peakRssKb).not.toBeNull()
-    expect(run.peakRssKb!).toBeLessThan(PEAK_RSS_LIMIT_KB)
-    expect(tableRows(folder, 'models')).toEqual(modelsBefore)
-    rmSync(file)
-  })
+  it.each(Object.entries(HOSTILE_FILES))(
+    '%s: exit code 2, one line naming the limit, peak RSS under 1 GB, store unchanged',
+    (name, hostile) => {
+      const file = join(folder, `${name}.pt`)
+      writeFileSync(file, hostile.build())
+      const run = dnpuMeasured(['models', 'import', file, '--data-dir', folder], folder)
+      expect(run.status, run.stderr).toBe(2)
+      expect(run.stdout).toBe('')
+      expect(refusalLine(run, file)).toMatch(hostile.refusal)
+      expect(run.peakRssKb).not.toBeNull()
+      expect(run.peakRssKb!).toBeLessThan(PEAK_RSS_LIMIT_KB)
+      expect(tableRows(folder, 'models')).toEqual(modelsBefore)
+      rmSync(file)
+    }
+  )
 
   it('train --model with a hostile file: refused before any run starts', () => {
     const file = join(folder, 'none-flood.pt')
     writeFileSync(file, HOSTILE_FILES['none-flood'].build())
-    const run = dnpuMeasured(['train', 'ga', '--task', 'xor', '--model', file, '--generations', '2', '--data-dir', folder], folder)
+    const run = dnpuMeasured(
+      ['train', 'ga', '--task', 'xor', '--model', file, '--generations', '2', '--data-dir', folder],
+      folder
+    )
     expect(run.status, run.stderr).toBe(2)
     expect(refusalLine(run, `--model: ${file}`)).toMatch(HOSTILE_FILES['none-flood'].refusal)
     expect(run.peakRssKb!).toBeLessThan(PEAK_RSS_LIMIT_KB)
@@ -108,7 +114,9 @@ describe('importing a hostile file', () => {
     const run = dnpuMeasured(['sim', '--tcp', '0', '--model', file], folder)
     expect(run.status, run.stderr).toBe(2)
     expect(run.stdout).toBe('')
-    expect(refusalLine(run, `--model: ${file} is not a usable surrogate file`)).toMatch(HOSTILE_FILES['mark-flood'].refusal)
+    expect(refusalLine(run, `--model: ${file} is not a usable surrogate file`)).toMatch(
+      HOSTILE_FILES['mark-flood'].refusal
+    )
     expect(run.peakRssKb!).toBeLessThan(PEAK_RSS_LIMIT_KB)
   })
 

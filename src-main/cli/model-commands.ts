@@ -14,7 +14,9 @@ function readFileOrExplain(file: string, what: string): Buffer {
     return readFileSync(file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new CliError(code === 'ENOENT' ? `${what} ${file} does not exist` : `cannot read ${what} ${file}: ${(error as Error).message}`)
+    throw new CliError(
+      code === 'ENOENT' ? `${what} ${file} does not exist` : `cannot read ${what} ${file}: ${(error as Error).message}`
+    )
   }
 }
 
@@ -31,7 +33,8 @@ export function readModelFile(file: string, what: string): Buffer {
   }
   // A device or pipe has no size to check and may never end (/dev/zero): only files are read.
   if (!stats.isFile()) throw new CliError(`${what} ${file} is not a regular file`)
-  if (stats.size > TORCH_FILE_LIMITS.fileBytes) throw modelFileError(file, overLimit('fileBytes', `the file is ${formatCount(stats.size)} bytes`))
+  if (stats.size > TORCH_FILE_LIMITS.fileBytes)
+    throw modelFileError(file, overLimit('fileBytes', `the file is ${formatCount(stats.size)} bytes`))
   return readFileOrExplain(file, what)
 }
 
@@ -41,7 +44,11 @@ export function modelFileError(prefix: string, error: unknown): CliError {
   return new CliError(`${prefix}: ${message}`, error instanceof TorchFileError ? 2 : 1)
 }
 
-async function withServices<T>(context: CliContext, dataFolder: string, use: (services: AppServices) => Promise<T> | T): Promise<T> {
+async function withServices<T>(
+  context: CliContext,
+  dataFolder: string,
+  use: (services: AppServices) => Promise<T> | T
+): Promise<T> {
   const services = await openServices(context, dataFolder)
   try {
     return await use(services)
@@ -70,7 +77,12 @@ export async function runModelsImport(
       printJson({
         id: model.id,
         name: model.name,
-        structure: { inputCount: model.inputCount, hiddenSizes: model.hiddenSizes, outputCount: model.outputCount, activation: model.activation },
+        structure: {
+          inputCount: model.inputCount,
+          hiddenSizes: model.hiddenSizes,
+          outputCount: model.outputCount,
+          activation: model.activation
+        },
         info: entry.definition.info,
         warnings,
         alreadyImported
@@ -121,7 +133,9 @@ export async function runModelsEval(
     const model = new SurrogateModel(entry.definition)
     try {
       const outputs = await model.forwardNanoamps(Float32Array.from(voltages.flat()), voltages.length)
-      const perRow = voltages.map((_, row) => Array.from(outputs.subarray(row * model.outputCount, (row + 1) * model.outputCount)))
+      const perRow = voltages.map((_, row) =>
+        Array.from(outputs.subarray(row * model.outputCount, (row + 1) * model.outputCount))
+      )
       const flat = model.outputCount === 1 ? perRow.map((values) => values[0]) : perRow
       if (options.json) printJson({ outputs: flat })
       else for (const value of flat) process.stdout.write(`${JSON.stringify(value)}\n`)
@@ -136,7 +150,9 @@ function checkRows(rows: unknown, columnCount: number, file: string): number[][]
   if (!Array.isArray(rows) || rows.length === 0) throw new CliError(`${file}: expected a non-empty JSON array of rows`)
   rows.forEach((row, index) => {
     if (!Array.isArray(row) || row.length !== columnCount) {
-      throw new CliError(`${file}: row ${index} must be an array of ${columnCount} voltages (one per activation electrode)`)
+      throw new CliError(
+        `${file}: row ${index} must be an array of ${columnCount} voltages (one per activation electrode)`
+      )
     }
     row.forEach((value, column) => {
       if (typeof value !== 'number' || !Number.isFinite(value)) {

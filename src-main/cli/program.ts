@@ -46,7 +46,8 @@ function integer(name: string, min: number) {
 function finiteNumber(name: string) {
   return (value: string): number => {
     const parsed = Number(value)
-    if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError(`${name} must be a number, got "${value}"`)
+    if (value.trim() === '' || !Number.isFinite(parsed))
+      throw new InvalidArgumentError(`${name} must be a number, got "${value}"`)
     return parsed
   }
 }
@@ -55,7 +56,9 @@ function numberTriple(name: string) {
   return (value: string): [number, number, number] => {
     const numbers = value.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)))
     if (numbers.length !== 3 || numbers.some((n) => !Number.isFinite(n))) {
-      throw new InvalidArgumentError(`${name} must be three numbers separated by commas (e.g. 0.7,0.15,0.15), got "${value}"`)
+      throw new InvalidArgumentError(
+        `${name} must be three numbers separated by commas (e.g. 0.7,0.15,0.15), got "${value}"`
+      )
     }
     return [numbers[0], numbers[1], numbers[2]]
   }
@@ -65,9 +68,15 @@ function numberPair(name: string, integers: boolean) {
   return (value: string): [number, number] => {
     const parts = value.split(',').map((part) => part.trim())
     const numbers = parts.map(Number)
-    if (parts.length !== 2 || parts.some((p) => p === '') || numbers.some((n) => !Number.isFinite(n)) ||
-        (integers && numbers.some((n) => !Number.isInteger(n)))) {
-      throw new InvalidArgumentError(`${name} must be two ${integers ? 'whole numbers' : 'numbers'} separated by a comma (e.g. ${integers ? '4,22' : '-1,1'}), got "${value}"`)
+    if (
+      parts.length !== 2 ||
+      parts.some((p) => p === '') ||
+      numbers.some((n) => !Number.isFinite(n)) ||
+      (integers && numbers.some((n) => !Number.isInteger(n)))
+    ) {
+      throw new InvalidArgumentError(
+        `${name} must be two ${integers ? 'whole numbers' : 'numbers'} separated by a comma (e.g. ${integers ? '4,22' : '-1,1'}), got "${value}"`
+      )
     }
     return [numbers[0], numbers[1]]
   }
@@ -88,7 +97,11 @@ function folderPath(name: string) {
  * Threads to split work over. More threads than cores only add hand-overs (results do not
  * depend on the count), so a larger number is capped at the core count, with a note on stderr.
  */
-export function workerCount(name: string, cores: number = availableParallelism(), note: (text: string) => void = (text) => process.stderr.write(text)) {
+export function workerCount(
+  name: string,
+  cores: number = availableParallelism(),
+  note: (text: string) => void = (text) => process.stderr.write(text)
+) {
   const parse = integer(name, 1)
   return (value: string): number => {
     const requested = parse(value)
@@ -99,7 +112,10 @@ export function workerCount(name: string, cores: number = availableParallelism()
 }
 
 export const dataDirOption = (): Option =>
-  new Option('--data-dir <dir>', 'folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app\'s folder)').argParser(folderPath('--data-dir'))
+  new Option(
+    '--data-dir <dir>',
+    "folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app's folder)"
+  ).argParser(folderPath('--data-dir'))
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('dnpu')
@@ -129,21 +145,72 @@ export function buildProgram(context: CliContext): Command {
     .requiredOption('--task <gate>', `gate to find: ${GATE_NAMES.join(', ')} or gate:XXXX (four 0/1 targets)`)
     .option('--seed <n>', 'random seed (default: a random one, stored with the run)', integer('--seed', 0))
     .option('--generations <n>', 'generations at most', integer('--generations', 1), 100)
-    .option('--partition <elite,offspring>', 'genomes kept and genomes bred per generation', numberPair('--partition', true), [4, 22])
-    .option('--stop-threshold <x>', 'stop when the best correlation reaches this', finiteNumber('--stop-threshold'), 0.9)
+    .option(
+      '--partition <elite,offspring>',
+      'genomes kept and genomes bred per generation',
+      numberPair('--partition', true),
+      [4, 22]
+    )
+    .option(
+      '--stop-threshold <x>',
+      'stop when the best correlation reaches this',
+      finiteNumber('--stop-threshold'),
+      0.9
+    )
     .addOption(new Option('--fitness <name>', 'fitness function').choices(FITNESS_NAMES).default('corrsig_fit'))
-    .option('--data-electrodes <a,b>', 'activation electrodes that get the two inputs', numberPair('--data-electrodes', true), [1, 2])
-    .option('--input-range <min,max>', 'task input range mapped onto the data electrodes', numberPair('--input-range', false), [-1, 1])
-    .option('--noise-std <nA>', 'simulation: Gaussian output noise, standard deviation in nA (default none)', finiteNumber('--noise-std'))
-    .option('--amplification <x>', 'simulation: replace the model\'s amplification (nA per output unit)', finiteNumber('--amplification'))
-    .option('--clipping <lo,hi>', 'simulation: replace the model\'s clipping value (nA)', numberPair('--clipping', false))
-    .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
+    .option(
+      '--data-electrodes <a,b>',
+      'activation electrodes that get the two inputs',
+      numberPair('--data-electrodes', true),
+      [1, 2]
+    )
+    .option(
+      '--input-range <min,max>',
+      'task input range mapped onto the data electrodes',
+      numberPair('--input-range', false),
+      [-1, 1]
+    )
+    .option(
+      '--noise-std <nA>',
+      'simulation: Gaussian output noise, standard deviation in nA (default none)',
+      finiteNumber('--noise-std')
+    )
+    .option(
+      '--amplification <x>',
+      "simulation: replace the model's amplification (nA per output unit)",
+      finiteNumber('--amplification')
+    )
+    .option(
+      '--clipping <lo,hi>',
+      "simulation: replace the model's clipping value (nA)",
+      numberPair('--clipping', false)
+    )
+    .option(
+      '--model <id|file>',
+      'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)',
+      'demo'
+    )
     .addOption(dataDirOption())
-    .option('--stop-after <n>', 'stop (resumable, status stopped) once this many generations have run', integer('--stop-after', 1))
-    .option('--workers <n>', 'threads sharing each generation\'s evaluation (default: the number of cores); results do not depend on it', workerCount('--workers'))
-    .option('--port <path>', 'train on the instrument at this serial port (or tcp://127.0.0.1:PORT) instead of the surrogate; its active calibration gives the ranges')
+    .option(
+      '--stop-after <n>',
+      'stop (resumable, status stopped) once this many generations have run',
+      integer('--stop-after', 1)
+    )
+    .option(
+      '--workers <n>',
+      "threads sharing each generation's evaluation (default: the number of cores); results do not depend on it",
+      workerCount('--workers')
+    )
+    .option(
+      '--port <path>',
+      'train on the instrument at this serial port (or tcp://127.0.0.1:PORT) instead of the surrogate; its active calibration gives the ranges'
+    )
     .option('--baud <rate>', 'serial baud rate with --port', integer('--baud', 1), 115200)
-    .option('--profile <id>', 'with --port: the device profile expected (default: found from the instrument\'s identity)', integer('--profile', 1))
+    .option(
+      '--profile <id>',
+      "with --port: the device profile expected (default: found from the instrument's identity)",
+      integer('--profile', 1)
+    )
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (options) => {
       await runTrainGa(context, options)
@@ -153,31 +220,73 @@ export function buildProgram(context: CliContext): Command {
     .command('gd')
     .description('gradient descent on the control voltages, on a surrogate (the ring classification task)')
     .addOption(new Option('--task <name>', 'task').choices(GD_TASK_NAMES).default(gd.task))
-    .option('--seed <n>', 'random seed of the training (default: a random one, stored with the run)', integer('--seed', 0))
+    .option(
+      '--seed <n>',
+      'random seed of the training (default: a random one, stored with the run)',
+      integer('--seed', 0)
+    )
     .option('--epochs <n>', 'epochs', integer('--epochs', 1), gd.epochs)
     .option('--lr <x>', 'learning rate', finiteNumber('--lr'), gd.learningRate)
     .option('--batch <n>', 'batch size', integer('--batch', 1), gd.batchSize)
     .addOption(new Option('--optimizer <name>', 'optimiser').choices(GD_OPTIMIZER_NAMES).default(gd.optimizer))
-    .addOption(new Option('--constraint <name>', 'keep controls in range: clip after each step, or regul (penalty)').choices(GD_CONSTRAINT_NAMES).default(gd.constraint))
+    .addOption(
+      new Option('--constraint <name>', 'keep controls in range: clip after each step, or regul (penalty)')
+        .choices(GD_CONSTRAINT_NAMES)
+        .default(gd.constraint)
+    )
     .addOption(new Option('--loss <name>', 'loss function').choices(GD_LOSS_NAMES).default(gd.loss))
     .option('--samples <n>', 'ring task: points in all (even)', integer('--samples', 2), gd.ring.sampleCount)
     .option('--gap <x>', 'ring task: width of the empty band between the classes', finiteNumber('--gap'), gd.ring.gap)
-    .option('--split <train,validation,test>', 'ring task: fractions of the points', numberTriple('--split'), [gd.ring.split.train, gd.ring.split.validation, gd.ring.split.test])
+    .option('--split <train,validation,test>', 'ring task: fractions of the points', numberTriple('--split'), [
+      gd.ring.split.train,
+      gd.ring.split.validation,
+      gd.ring.split.test
+    ])
     .option('--data-seed <n>', 'ring task: seed of the dataset', integer('--data-seed', 0), gd.ring.dataSeed)
-    .option('--data-electrodes <a,b>', 'activation electrodes that get the two inputs', numberPair('--data-electrodes', true), gd.dataElectrodes)
-    .option('--input-range <min,max>', 'task input range mapped onto the data electrodes', numberPair('--input-range', false), gd.inputRange)
-    .option('--amplification <x>', 'simulation: replace the model\'s amplification (nA per output unit)', finiteNumber('--amplification'))
-    .option('--clipping <lo,hi>', 'simulation: replace the model\'s clipping value (nA)', numberPair('--clipping', false))
-    .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
-    .option('--stop-after <n>', 'stop (resumable, status stopped) once this many epochs have run', integer('--stop-after', 1))
-    .option('--workers <n>', 'threads sharing each batch\'s forward and gradient (default: the number of cores); results do not depend on it', workerCount('--workers'))
+    .option(
+      '--data-electrodes <a,b>',
+      'activation electrodes that get the two inputs',
+      numberPair('--data-electrodes', true),
+      gd.dataElectrodes
+    )
+    .option(
+      '--input-range <min,max>',
+      'task input range mapped onto the data electrodes',
+      numberPair('--input-range', false),
+      gd.inputRange
+    )
+    .option(
+      '--amplification <x>',
+      "simulation: replace the model's amplification (nA per output unit)",
+      finiteNumber('--amplification')
+    )
+    .option(
+      '--clipping <lo,hi>',
+      "simulation: replace the model's clipping value (nA)",
+      numberPair('--clipping', false)
+    )
+    .option(
+      '--model <id|file>',
+      'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)',
+      'demo'
+    )
+    .option(
+      '--stop-after <n>',
+      'stop (resumable, status stopped) once this many epochs have run',
+      integer('--stop-after', 1)
+    )
+    .option(
+      '--workers <n>',
+      "threads sharing each batch's forward and gradient (default: the number of cores); results do not depend on it",
+      workerCount('--workers')
+    )
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (options) => {
       await runTrainGd(context, options)
     })
 
-  const models = program.command('models').description('surrogate models (the lab\'s PyTorch files)')
+  const models = program.command('models').description("surrogate models (the lab's PyTorch files)")
   models
     .command('import')
     .description('import a brainspy-smg surrogate file (torch.save .pt)')
@@ -234,30 +343,53 @@ export function buildProgram(context: CliContext): Command {
     .option('--output <file>', 'write to this file instead of stdout (an existing file is kept unless --force)')
     .option('--force', 'with --output: replace the file if it exists')
     .addOption(dataDirOption())
-    .action(async (id: string, options: { format: 'json' | 'csv'; output?: string; force?: boolean; dataDir?: string }) => {
-      const { runRunsExport } = await import('./runs-commands')
-      await runRunsExport(context, id, options)
-    })
+    .action(
+      async (id: string, options: { format: 'json' | 'csv'; output?: string; force?: boolean; dataDir?: string }) => {
+        const { runRunsExport } = await import('./runs-commands')
+        await runRunsExport(context, id, options)
+      }
+    )
 
   runs
     .command('resume')
     .description('continue a stopped or interrupted run from its last checkpoint (same run, same history)')
     .argument('<id>', 'run id')
-    .option('--stop-after <n>', 'stop again once this many generations / epochs have run in total', integer('--stop-after', 1))
-    .option('--workers <n>', 'threads sharing each GA generation\'s evaluation or GD batch (default: the number of cores)', workerCount('--workers'))
-    .option('--port <path>', 'a run on the instrument: the port it is connected to now (its calibration must be the run\'s)')
+    .option(
+      '--stop-after <n>',
+      'stop again once this many generations / epochs have run in total',
+      integer('--stop-after', 1)
+    )
+    .option(
+      '--workers <n>',
+      "threads sharing each GA generation's evaluation or GD batch (default: the number of cores)",
+      workerCount('--workers')
+    )
+    .option(
+      '--port <path>',
+      "a run on the instrument: the port it is connected to now (its calibration must be the run's)"
+    )
     .option('--baud <rate>', 'serial baud rate with --port', integer('--baud', 1), 115200)
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object with the result on stdout')
-    .action(async (id: string, options: { stopAfter?: number; dataDir?: string; json?: boolean; port?: string; baud?: number }) => {
-      await runRunsResume(context, id, options)
-    })
+    .action(
+      async (
+        id: string,
+        options: { stopAfter?: number; dataDir?: string; json?: boolean; port?: string; baud?: number }
+      ) => {
+        await runRunsResume(context, id, options)
+      }
+    )
 
   runs
     .command('validate')
-    .description('re-measure a run on the instrument (GA: best genome; GD: controls on the ring test set; capacity: each found labeling) and store it with the run')
+    .description(
+      're-measure a run on the instrument (GA: best genome; GD: controls on the ring test set; capacity: each found labeling) and store it with the run'
+    )
     .argument('<id>', 'run id')
-    .requiredOption('--port <path>', 'serial port of the instrument (or tcp://127.0.0.1:PORT); its active calibration must hold the run\'s control voltages')
+    .requiredOption(
+      '--port <path>',
+      "serial port of the instrument (or tcp://127.0.0.1:PORT); its active calibration must hold the run's control voltages"
+    )
     .option('--baud <rate>', 'serial baud rate', integer('--baud', 1), 115200)
     .addOption(dataDirOption())
     .option('--json', 'print the stored validation as one JSON object')
@@ -268,7 +400,9 @@ export function buildProgram(context: CliContext): Command {
 
   program
     .command('calibrate')
-    .description('IV sweep of the instrument\'s electrodes; saves a new calibration version (the suggested ranges) for its device profile')
+    .description(
+      "IV sweep of the instrument's electrodes; saves a new calibration version (the suggested ranges) for its device profile"
+    )
     .requiredOption('--port <path>', 'serial port of the instrument (or tcp://127.0.0.1:PORT)')
     .option('--baud <rate>', 'serial baud rate', integer('--baud', 1), 115200)
     .option('--electrodes <list>', 'electrodes to sweep: all, or a comma list such as 0,3', 'all')
@@ -287,9 +421,18 @@ export function buildProgram(context: CliContext): Command {
     .requiredOption('--to <n>', 'last N (4..10)', integer('--to', 4))
     .option('--attempts <k>', 'GA runs per labeling at most', integer('--attempts', 1), 3)
     .option('--generations <n>', 'generations per attempt at most', integer('--generations', 1), 100)
-    .option('--threshold-parameter <x>', 'found when perceptron accuracy >= 1 - x/N', finiteNumber('--threshold-parameter'), 0.5)
+    .option(
+      '--threshold-parameter <x>',
+      'found when perceptron accuracy >= 1 - x/N',
+      finiteNumber('--threshold-parameter'),
+      0.5
+    )
     .option('--seed <n>', 'random seed (default: a random one, printed with the result)', integer('--seed', 0))
-    .option('--model <id|file>', 'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)', 'demo')
+    .option(
+      '--model <id|file>',
+      'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)',
+      'demo'
+    )
     .option('--stop-after <n>', 'stop (resumable) once this many labelings are decided', integer('--stop-after', 1))
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object with the result on stdout')

@@ -9,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunDetail } from '../../src-shared/ipc'
 import { dnpu, repoRoot } from './test-support'
 
-
 /** Enough of RFC 4180 for numbers: the export has no quoted fields, so a quote would be a bug. */
 function parseNumericCsv(text: string): { header: string[]; rows: number[][] } {
   expect(text.endsWith('\n')).toBe(true)
   expect(text).not.toContain('"')
-  const [header, ...rows] = text.slice(0, -1).split('\n').map((line) => line.split(','))
+  const [header, ...rows] = text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => line.split(','))
   return { header, rows: rows.map((row) => row.map(Number)) }
 }
 
@@ -28,7 +30,21 @@ beforeAll(() => {
   }
   folder = mkdtempSync(join(tmpdir(), 'dnpu-runs-'))
   // --stop-threshold 1.5 cannot be reached, so all 3 generations run.
-  const result = dnpu(['train', 'ga', '--task', 'xor', '--generations', '3', '--seed', '1', '--stop-threshold', '1.5', '--json', '--data-dir', folder])
+  const result = dnpu([
+    'train',
+    'ga',
+    '--task',
+    'xor',
+    '--generations',
+    '3',
+    '--seed',
+    '1',
+    '--stop-threshold',
+    '1.5',
+    '--json',
+    '--data-dir',
+    folder
+  ])
   expect(result.stderr).toBe('')
   expect(result.status).toBe(0)
   trained = JSON.parse(result.stdout) as typeof trained
@@ -44,7 +60,14 @@ describe('dnpu runs show', () => {
     expect(result.stderr).toBe('')
     expect(result.status).toBe(0)
     const shown = JSON.parse(result.stdout) as RunDetail & { history: { fitness: number[]; correlation: number[] } }
-    expect(shown).toMatchObject({ id: trained.runId, algorithm: 'ga', task: 'xor', seed: 1, status: 'completed', generations: 3 })
+    expect(shown).toMatchObject({
+      id: trained.runId,
+      algorithm: 'ga',
+      task: 'xor',
+      seed: 1,
+      status: 'completed',
+      generations: 3
+    })
     // Stored with every run: the version of DNPU Lab that ran it.
     const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
     expect(shown.appVersion).toBe(version)
@@ -92,7 +115,13 @@ describe('dnpu runs export', () => {
     expect(result.stderr).toBe('')
     expect(result.status).toBe(0)
     const { header, rows } = parseNumericCsv(result.stdout)
-    expect(header).toEqual(['generation', 'best_fitness', 'best_correlation', 'best_so_far_fitness', 'best_so_far_correlation'])
+    expect(header).toEqual([
+      'generation',
+      'best_fitness',
+      'best_correlation',
+      'best_so_far_fitness',
+      'best_so_far_correlation'
+    ])
     expect(rows).toHaveLength(3)
     expect(rows.map((row) => row[0])).toEqual([1, 2, 3])
     // Full precision: the numbers read back equal to the JSON's, not rounded.
@@ -113,19 +142,50 @@ describe('dnpu runs export', () => {
 
   it('writes to --output, and refuses to overwrite it without --force', () => {
     const file = join(folder, 'run.csv')
-    const first = dnpu(['runs', 'export', String(trained.runId), '--format', 'csv', '--output', file, '--data-dir', folder])
+    const first = dnpu([
+      'runs',
+      'export',
+      String(trained.runId),
+      '--format',
+      'csv',
+      '--output',
+      file,
+      '--data-dir',
+      folder
+    ])
     expect(first.status).toBe(0)
     expect(first.stdout).toMatch(/wrote run \d+ \(3 generations\) as CSV to /)
     const csv = readFileSync(file, 'utf8')
     expect(parseNumericCsv(csv).rows).toHaveLength(3)
 
     writeFileSync(file, 'precious')
-    const again = dnpu(['runs', 'export', String(trained.runId), '--format', 'csv', '--output', file, '--data-dir', folder])
+    const again = dnpu([
+      'runs',
+      'export',
+      String(trained.runId),
+      '--format',
+      'csv',
+      '--output',
+      file,
+      '--data-dir',
+      folder
+    ])
     expect(again.status).toBe(2)
     expect(again.stderr).toMatch(/already exists; not overwriting it \(add --force to replace it\)/)
     expect(readFileSync(file, 'utf8')).toBe('precious')
 
-    const forced = dnpu(['runs', 'export', String(trained.runId), '--format', 'csv', '--output', file, '--force', '--data-dir', folder])
+    const forced = dnpu([
+      'runs',
+      'export',
+      String(trained.runId),
+      '--format',
+      'csv',
+      '--output',
+      file,
+      '--force',
+      '--data-dir',
+      folder
+    ])
     expect(forced.status).toBe(0)
     expect(readFileSync(file, 'utf8')).toBe(csv)
   })

@@ -46,7 +46,9 @@ export async function runRunsExport(context: CliContext, runIdText: string, opti
   }
   writeExport(options.output, text, Boolean(options.force))
   const steps = runTable(detail).rows(detail).length
-  process.stdout.write(`wrote run ${detail.id} (${steps} ${runTable(detail).stepName}) as ${options.format.toUpperCase()} to ${options.output}\n`)
+  process.stdout.write(
+    `wrote run ${detail.id} (${steps} ${runTable(detail).stepName}) as ${options.format.toUpperCase()} to ${options.output}\n`
+  )
 }
 
 /** Writes the export; an existing file is kept unless `force` (checked by the open itself, so no race). */
@@ -62,13 +64,20 @@ function writeExport(file: string, text: string, force: boolean): void {
   }
 }
 
-async function readRun(context: CliContext, command: string, runIdText: string, dataDir: string | undefined): Promise<RunDetail> {
-  if (!/^\d+$/.test(runIdText.trim())) throw new CliError(`${command}: the run id must be a whole number, got "${runIdText}"`)
+async function readRun(
+  context: CliContext,
+  command: string,
+  runIdText: string,
+  dataDir: string | undefined
+): Promise<RunDetail> {
+  if (!/^\d+$/.test(runIdText.trim()))
+    throw new CliError(`${command}: the run id must be a whole number, got "${runIdText}"`)
   const runId = Number(runIdText.trim())
   const dataFolder = resolveDataFolder(dataDir)
   const databasePath = join(dataFolder, DATABASE_FILE_NAME)
   // Reading must not create a database: a mistyped --data-dir would otherwise leave one behind.
-  if (!existsSync(databasePath)) throw new CliError(`${command}: no run ${runId} in ${databasePath} (there is no database there)`)
+  if (!existsSync(databasePath))
+    throw new CliError(`${command}: no run ${runId} in ${databasePath} (there is no database there)`)
   // Through the app services, as `runs list`: a run whose process died reads back 'interrupted'.
   const services = await openServices(context, dataFolder)
   try {

@@ -37,7 +37,11 @@ function startSim(args: string[]): Promise<{ child: ChildProcess; where: string;
 }
 
 /** Sends `bytes` and collects the answer until `done(text)` says it is complete. */
-function exchange(stream: Socket | TtyStream, bytes: Uint8Array | string, done: (text: string) => boolean): Promise<string> {
+function exchange(
+  stream: Socket | TtyStream,
+  bytes: Uint8Array | string,
+  done: (text: string) => boolean
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let received = ''
     const timer = setTimeout(() => reject(new Error(`no complete answer, got ${JSON.stringify(received)}`)), 10_000)
@@ -70,9 +74,17 @@ describe('dnpu sim', () => {
       expect(await exchange(socket, '*IDN?;SOUR:FREQ?\n', lines(2))).toBe('DNPU-SIM,DAQ-7x1,SIM0001,1.0.0\n1000\n')
       const stream = new Float32Array(3 * 7)
       stream[7] = 0.005
-      const upload = Buffer.concat([Buffer.from('WAV:DATA '), encodeFloat32Block(stream), Buffer.from('\nMEAS?\nSYST:ERR?\n')])
+      const upload = Buffer.concat([
+        Buffer.from('WAV:DATA '),
+        encodeFloat32Block(stream),
+        Buffer.from('\nMEAS?\nSYST:ERR?\n')
+      ])
       // The 3-reading block is `#212` + 12 bytes + newline, then the error answer.
-      const answer = await exchange(socket, upload, (text) => text.length > 17 && text.endsWith('\n') && text.slice(17).includes('\n'))
+      const answer = await exchange(
+        socket,
+        upload,
+        (text) => text.length > 17 && text.endsWith('\n') && text.slice(17).includes('\n')
+      )
       expect(answer.slice(0, 4)).toBe('#212')
       expect(answer.slice(17)).toBe('0,"No error"\n')
     } finally {
@@ -80,26 +92,32 @@ describe('dnpu sim', () => {
     }
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
-    const records = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+    const records = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(records).toHaveLength(1)
     expect(records[0]).toMatchObject({ outcome: 'accepted', channelCount: 7, samplesPerChannel: 3, error: null })
   })
 
-  it.skipIf(spawnSync('socat', ['-V']).status !== 0)('creates a PTY with socat, answers on it, and removes it on SIGINT', async () => {
-    const folder = freshFolder()
-    const path = join(folder, 'ttyDNPU')
-    const { child, where, exited } = await startSim(['--pty', path])
-    expect(where).toBe(path)
-    const client = new TtyStream(openSync(path, 'r+'))
-    try {
-      expect(await exchange(client, 'SOUR:CHAN:COUN?;SENS:CHAN:COUN?\n', lines(2))).toBe('7\n1\n')
-    } finally {
-      client.destroy()
+  it.skipIf(spawnSync('socat', ['-V']).status !== 0)(
+    'creates a PTY with socat, answers on it, and removes it on SIGINT',
+    async () => {
+      const folder = freshFolder()
+      const path = join(folder, 'ttyDNPU')
+      const { child, where, exited } = await startSim(['--pty', path])
+      expect(where).toBe(path)
+      const client = new TtyStream(openSync(path, 'r+'))
+      try {
+        expect(await exchange(client, 'SOUR:CHAN:COUN?;SENS:CHAN:COUN?\n', lines(2))).toBe('7\n1\n')
+      } finally {
+        client.destroy()
+      }
+      child.kill('SIGINT')
+      expect(await exited).toBe(0)
+      expect(existsSync(path)).toBe(false)
     }
-    child.kill('SIGINT')
-    expect(await exited).toBe(0)
-    expect(existsSync(path)).toBe(false)
-  })
+  )
 
   it('refuses bad options with one clear line and exit code 2', () => {
     const cases: [string[], string][] = [

@@ -36,7 +36,8 @@ function wholeNumber(name: string, min: number, max: number) {
 function numberAtLeastZero(name: string) {
   return (value: string): number => {
     const parsed = Number(value)
-    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a number >= 0, got "${value}"`)
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0)
+      throw new InvalidArgumentError(`${name} must be a number >= 0, got "${value}"`)
     return parsed
   }
 }
@@ -47,14 +48,17 @@ export function parseSpeed(value: string): number {
   if (text === 'inf' || text === 'infinity' || text === 'max') return Infinity
   const parsed = Number(text)
   if (text === '' || !Number.isFinite(parsed) || parsed < 0) {
-    throw new InvalidArgumentError(`--speed must be a number > 0 (times real time), or inf / 0 for as fast as possible, got "${value}"`)
+    throw new InvalidArgumentError(
+      `--speed must be a number > 0 (times real time), or inf / 0 for as fast as possible, got "${value}"`
+    )
   }
   return parsed === 0 ? Infinity : parsed
 }
 
 function amplification(value: string): number {
   const parsed = Number(value)
-  if (value.trim() === '' || !Number.isFinite(parsed) || parsed === 0) throw new InvalidArgumentError(`--amplification must be a non-zero number of nA per volt, got "${value}"`)
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed === 0)
+    throw new InvalidArgumentError(`--amplification must be a non-zero number of nA per volt, got "${value}"`)
   return parsed
 }
 
@@ -69,12 +73,34 @@ export function addSimCommand(program: Command, context: CliContext): void {
     .option('--pty <path>', 'create a PTY pair with socat; the host opens this path as its serial port')
     .option('--tcp <port>', 'listen on 127.0.0.1:PORT (0: any free port)', wholeNumber('--tcp', 0, 65535))
     .option('--model <file>', 'surrogate model of the device: a brainspy-smg .pt file, or "demo"', DEMO_MODEL_ID)
-    .option('--speed <x>', 'playback and ramps run x times faster than real time; inf (or 0): no waiting', parseSpeed, 1)
-    .option('--fault <name=K>', 'inject a fault when acquisition K+1 starts: disconnect-after=K, stall-after=K, garbage-after=K (repeatable)', collectFault, [])
+    .option(
+      '--speed <x>',
+      'playback and ramps run x times faster than real time; inf (or 0): no waiting',
+      parseSpeed,
+      1
+    )
+    .option(
+      '--fault <name=K>',
+      'inject a fault when acquisition K+1 starts: disconnect-after=K, stall-after=K, garbage-after=K (repeatable)',
+      collectFault,
+      []
+    )
     .option('--latency <ms>', 'delay every answer by this many ms', numberAtLeastZero('--latency'), 0)
-    .option('--log <file>', 'append one JSON line per accepted or rejected upload, and per ABOR, *RST, interlock trip or SOUR:VOLT (where the outputs went)')
-    .option('--noise-std <nA>', 'Gaussian noise on every ADC point, standard deviation in nA', numberAtLeastZero('--noise-std'), 0)
-    .option('--amplification <nA-per-V>', 'readout amplifier gain (default: the model\'s own amplification)', amplification)
+    .option(
+      '--log <file>',
+      'append one JSON line per accepted or rejected upload, and per ABOR, *RST, interlock trip or SOUR:VOLT (where the outputs went)'
+    )
+    .option(
+      '--noise-std <nA>',
+      'Gaussian noise on every ADC point, standard deviation in nA',
+      numberAtLeastZero('--noise-std'),
+      0
+    )
+    .option(
+      '--amplification <nA-per-V>',
+      "readout amplifier gain (default: the model's own amplification)",
+      amplification
+    )
     .addOption(new Option('--inverted', 'inverting readout amplifier: readings are negated'))
     .option('--seed <n>', 'seed of the noise and garbage generators', wholeNumber('--seed', 0, 2 ** 32 - 1), 1)
     .action(async (options: SimOptions) => {
@@ -83,7 +109,8 @@ export function addSimCommand(program: Command, context: CliContext): void {
 }
 
 async function loadDefinition(context: CliContext, model: string): Promise<SurrogateDefinition> {
-  if (model === DEMO_MODEL_ID) return ModelCatalog.withBundledModels(context.resourcesFolder).get(DEMO_MODEL_ID)!.definition
+  if (model === DEMO_MODEL_ID)
+    return ModelCatalog.withBundledModels(context.resourcesFolder).get(DEMO_MODEL_ID)!.definition
   const bytes = readModelFile(model, '--model file')
   try {
     return (await createSurrogateFileReader()(bytes)).definition
@@ -93,7 +120,8 @@ async function loadDefinition(context: CliContext, model: string): Promise<Surro
 }
 
 export async function runSim(context: CliContext, options: SimOptions): Promise<void> {
-  if ((options.pty === undefined) === (options.tcp === undefined)) throw new CliError('sim: give exactly one of --pty PATH or --tcp PORT')
+  if ((options.pty === undefined) === (options.tcp === undefined))
+    throw new CliError('sim: give exactly one of --pty PATH or --tcp PORT')
   if (options.pty !== undefined && options.pty.trim() === '') throw new CliError('--pty must be a path, got ""')
   const simulator = await import('../instrument/simulator')
   let faults

@@ -21,7 +21,12 @@ export interface CliResult {
 
 /** Runs the built CLI; `env` adds to (or, with undefined, removes from) this process's environment. */
 export function dnpu(args: string[], timeoutMs = 180_000, env: NodeJS.ProcessEnv = {}): CliResult {
-  const result = spawnSync(process.execPath, [launcher, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } })
+  const result = spawnSync(process.execPath, [launcher, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, ...env }
+  })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
@@ -78,7 +83,9 @@ export function useSimulators(): (folder: string, extra?: string[]) => Promise<{
   return async (folder, extra = []) => {
     const port = join(folder, 'dnpu-port')
     const log = join(folder, 'uploads.jsonl')
-    const sim = spawn(process.execPath, [launcher, 'sim', '--pty', port, '--speed', 'inf', '--log', log, ...extra], { cwd: repoRoot })
+    const sim = spawn(process.execPath, [launcher, 'sim', '--pty', port, '--speed', 'inf', '--log', log, ...extra], {
+      cwd: repoRoot
+    })
     simulators.push(sim)
     let output = ''
     await new Promise<void>((resolve, reject) => {

@@ -43,11 +43,37 @@ describe('dnpu train gd', () => {
   it('trains on an imported PyTorch surrogate given as a file (imported first, then reused by id)', () => {
     const folder = freshDataFolder()
     const file = join(repoRoot, 'src-main', 'core', 'torch-file', '__fixtures__', 'small-elu.pt')
-    const result = json(['train', 'gd', '--model', file, '--samples', '200', '--epochs', '4', '--seed', '1', '--data-dir', folder])
+    const result = json([
+      'train',
+      'gd',
+      '--model',
+      file,
+      '--samples',
+      '200',
+      '--epochs',
+      '4',
+      '--seed',
+      '1',
+      '--data-dir',
+      folder
+    ])
     expect(result).toMatchObject({ algorithm: 'gd', status: 'completed', epochs: 4 })
     const [run] = JSON.parse(dnpu(['runs', 'list', '--json', '--data-dir', folder]).stdout) as { modelId: string }[]
     expect(run!.modelId).toBe('1')
-    const byId = json(['train', 'gd', '--model', '1', '--samples', '200', '--epochs', '4', '--seed', '1', '--data-dir', folder])
+    const byId = json([
+      'train',
+      'gd',
+      '--model',
+      '1',
+      '--samples',
+      '200',
+      '--epochs',
+      '4',
+      '--seed',
+      '1',
+      '--data-dir',
+      folder
+    ])
     const { runId: _a, seconds: _b, ...first } = result
     const { runId: _c, seconds: _d, ...second } = byId
     expect(second).toEqual(first)
@@ -72,7 +98,23 @@ describe('dnpu train gd', () => {
 
 describe('--stop-after and dnpu runs resume', () => {
   it.each([
-    ['ga', ['train', 'ga', '--task', 'xor', '--seed', '5', '--generations', '9', '--stop-threshold', '1.5', '--noise-std', '1.5']],
+    [
+      'ga',
+      [
+        'train',
+        'ga',
+        '--task',
+        'xor',
+        '--seed',
+        '5',
+        '--generations',
+        '9',
+        '--stop-threshold',
+        '1.5',
+        '--noise-std',
+        '1.5'
+      ]
+    ],
     ['gd', ['train', 'gd', ...smallRing]]
   ])('%s: a run stopped after 4 steps and resumed equals the uninterrupted run', (_algorithm, args) => {
     const folder = freshDataFolder()
@@ -92,7 +134,22 @@ describe('--stop-after and dnpu runs resume', () => {
 
   it('gives the same GA run whatever the number of workers (large pool: split across threads)', () => {
     const folder = freshDataFolder()
-    const args = ['train', 'ga', '--task', 'xor', '--seed', '3', '--partition', '500,500', '--generations', '2', '--stop-threshold', '1.5', '--data-dir', folder]
+    const args = [
+      'train',
+      'ga',
+      '--task',
+      'xor',
+      '--seed',
+      '3',
+      '--partition',
+      '500,500',
+      '--generations',
+      '2',
+      '--stop-threshold',
+      '1.5',
+      '--data-dir',
+      folder
+    ]
     const one = json([...args, '--workers', '1'])
     const two = json([...args, '--workers', '2'])
     expect(comparable(two)).toEqual(comparable(one))

@@ -85,7 +85,12 @@ export async function runTrainGd(context: CliContext, options: TrainGdOptions): 
     modelId: options.model,
     dataElectrodes: options.dataElectrodes,
     inputRange: options.inputRange,
-    ring: { sampleCount: options.samples, gap: options.gap, split: { train, validation, test }, dataSeed: options.dataSeed },
+    ring: {
+      sampleCount: options.samples,
+      gap: options.gap,
+      split: { train, validation, test },
+      dataSeed: options.dataSeed
+    },
     epochs: options.epochs,
     learningRate: options.lr,
     batchSize: options.batch,
@@ -109,7 +114,15 @@ export async function trainAndReport(
   try {
     if (options.port) await connectDevice(services, options)
     const modelId = await resolveModelOption(services, options.model)
-    await followAndReport(services, options, () => services.training.start({ ...parsed.value, modelId }, { stopAfter: options.stopAfter, workers: options.workers }).runId)
+    await followAndReport(
+      services,
+      options,
+      () =>
+        services.training.start(
+          { ...parsed.value, modelId },
+          { stopAfter: options.stopAfter, workers: options.workers }
+        ).runId
+    )
   } finally {
     await services.close()
   }
@@ -124,7 +137,12 @@ export async function runRunsResume(
   const services = await openServices(context, resolveDataFolder(options.dataDir))
   try {
     if (options.port) await connectDevice(services, options)
-    await followAndReport(services, options, () => services.training.resume(Number(runIdText), { stopAfter: options.stopAfter, workers: options.workers }).runId)
+    await followAndReport(
+      services,
+      options,
+      () =>
+        services.training.resume(Number(runIdText), { stopAfter: options.stopAfter, workers: options.workers }).runId
+    )
   } finally {
     await services.close()
   }
@@ -176,7 +194,9 @@ export function resultJson(detail: RunDetail, computeBackend: string, seconds: n
 }
 
 /** The simulation options given on the command line, as the contract's `simulation` field. */
-function simulationRequest(options: CommonTrainOptions & { noiseStd?: number }): { simulation?: Record<string, unknown> } {
+function simulationRequest(options: CommonTrainOptions & { noiseStd?: number }): {
+  simulation?: Record<string, unknown>
+} {
   const simulation = {
     ...(options.noiseStd === undefined ? {} : { noiseStdNanoamps: options.noiseStd }),
     ...(options.amplification === undefined ? {} : { amplification: options.amplification }),
@@ -255,7 +275,12 @@ async function followRun(services: AppServices, runId: number): Promise<RunDetai
   const { config } = stored
   const { cli } = serviceAlgorithmOf(config.algorithm)
   const descriptor = algorithmOf(config.algorithm)
-  const bar = new SingleBar({ stream: process.stderr, format: cli.progressFormat(config), hideCursor: true, clearOnComplete: false })
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: cli.progressFormat(config),
+    hideCursor: true,
+    clearOnComplete: false
+  })
   const unit = descriptor.step.name
   bar.start(descriptor.totalSteps(config), stored.steps, { a: '-', b: '-' })
   // Ctrl+C, `kill` (or a shutdown) and a closed terminal all end the run the same clean way:

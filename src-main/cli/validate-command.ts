@@ -23,12 +23,18 @@ export interface RunsValidateOptions extends DeviceOptions {
   json?: boolean
 }
 
-export async function runRunsValidate(context: CliContext, runIdText: string, options: RunsValidateOptions): Promise<void> {
-  if (!/^\d+$/.test(runIdText.trim())) throw new CliError(`runs validate: the run id must be a whole number, got "${runIdText}"`)
+export async function runRunsValidate(
+  context: CliContext,
+  runIdText: string,
+  options: RunsValidateOptions
+): Promise<void> {
+  if (!/^\d+$/.test(runIdText.trim()))
+    throw new CliError(`runs validate: the run id must be a whole number, got "${runIdText}"`)
   const runId = Number(runIdText.trim())
   const dataFolder = resolveDataFolder(options.dataDir)
   const databasePath = join(dataFolder, DATABASE_FILE_NAME)
-  if (!existsSync(databasePath)) throw new CliError(`runs validate: no run ${runId} in ${databasePath} (there is no database there)`)
+  if (!existsSync(databasePath))
+    throw new CliError(`runs validate: no run ${runId} in ${databasePath} (there is no database there)`)
   const services = await openServices(context, dataFolder)
   try {
     const run = Number.isSafeInteger(runId) ? services.runs.getRun(runId) : null
@@ -37,7 +43,8 @@ export async function runRunsValidate(context: CliContext, runIdText: string, op
     refusedAsUsage(() => assertRunEnded(run))
     await connectDevice(services, options)
     const onProgress = ({ n, labelingsDone, labelingsTotal }: ValidationProgressEvent): void => {
-      if (!options.json) process.stderr.write(`N=${n} measured: ${labelingsDone} of ${labelingsTotal} found labelings\n`)
+      if (!options.json)
+        process.stderr.write(`N=${n} measured: ${labelingsDone} of ${labelingsTotal} found labelings\n`)
     }
     services.device.on('validationProgress', onProgress)
     let validation

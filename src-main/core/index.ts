@@ -1,6 +1,11 @@
 // Public API of the compute core.
-export { Rng, randomSeed } from './rng.js';
-export { initComputeBackend, getComputeBackend, COMPUTE_BACKEND_NAMES, type ComputeBackendName } from './compute-backend.js';
+export { Rng, randomSeed } from './rng.js'
+export {
+  initComputeBackend,
+  getComputeBackend,
+  COMPUTE_BACKEND_NAMES,
+  type ComputeBackendName
+} from './compute-backend.js'
 export {
   parseSurrogateJson,
   SurrogateFormatError,
@@ -8,12 +13,18 @@ export {
   SURROGATE_JSON_FORMAT,
   type ActivationName,
   type SurrogateDefinition,
-  type SurrogateLayer,
-} from './surrogate-definition.js';
-export { SurrogateModel, applyOutputNoise, checkOutputNoise, type SimulationOptions, type OutputNoise } from './surrogate.js';
-export type { Processor } from './processor.js';
-export { linearTransformConstants, applyLinearTransform, type LinearTransform } from './input-transform.js';
-export { Dnpu, type DnpuOptions } from './dnpu.js';
+  type SurrogateLayer
+} from './surrogate-definition.js'
+export {
+  SurrogateModel,
+  applyOutputNoise,
+  checkOutputNoise,
+  type SimulationOptions,
+  type OutputNoise
+} from './surrogate.js'
+export type { Processor } from './processor.js'
+export { linearTransformConstants, applyLinearTransform, type LinearTransform } from './input-transform.js'
+export { Dnpu, type DnpuOptions } from './dnpu.js'
 export {
   DnpuLayer,
   DnpuModel,
@@ -21,22 +32,27 @@ export {
   type DnpuLayerOptions,
   type DnpuInputRange,
   type LinearReadout,
-  type DnpuConnection,
-} from './dnpu-layer.js';
+  type DnpuConnection
+} from './dnpu-layer.js'
 // The GA's fitness names. The single-column pearson / corrFit / corrsigFit in fitness.ts are
 // core-internal (the GA calls them per genome); the public ones below take rows x columns.
-export { FITNESS_DEFAULT_VALUE, type FitnessName } from './fitness.js';
-export { FITNESS_FUNCTIONS, isFitnessName } from './ga/fitness-registry.js';
-export { parseGateTask, GATE_INPUTS, NAMED_GATES, type GateTask } from './tasks/boolean-gates.js';
-export { GeneticOptimizer, type GeneticOptimizerOptions, type GeneticOptimizerState, type Partition } from './ga/genetic-optimizer.js';
+export { FITNESS_DEFAULT_VALUE, type FitnessName } from './fitness.js'
+export { FITNESS_FUNCTIONS, isFitnessName } from './ga/fitness-registry.js'
+export { parseGateTask, GATE_INPUTS, NAMED_GATES, type GateTask } from './tasks/boolean-gates.js'
+export {
+  GeneticOptimizer,
+  type GeneticOptimizerOptions,
+  type GeneticOptimizerState,
+  type Partition
+} from './ga/genetic-optimizer.js'
 export {
   GaTrainer,
   type GaTrainerSetup,
   type GaGenerationResult,
   type GaResult,
   type GaCheckpoint,
-  type GaStopReason,
-} from './ga/ga-trainer.js';
+  type GaStopReason
+} from './ga/ga-trainer.js'
 export {
   importTorchSurrogate,
   loadTorchFile,
@@ -50,8 +66,8 @@ export {
   type TorchFileSummary,
   type TorchFileContents,
   type TorchFileFormat,
-  type TorchFileErrorKind,
-} from './torch-file/index.js';
+  type TorchFileErrorKind
+} from './torch-file/index.js'
 // Column-wise fitness / loss functions of brains-py's signal.py: rows x columns (one column per
 // output), a flat array (one column) or a tfjs tensor (1-D or 2-D); one plain number per column.
 export {
@@ -69,10 +85,10 @@ export {
   type SigmoidOptions,
   type CorrsigFitOptions,
   type AccuracyFitOptions,
-  type CorrsigLossOptions,
-} from './functions/fitness-functions.js';
-export type { Signal, NumberSignal, Matrix } from './functions/columns.js';
-export { clampedIntervals, CLAMPED_INTERVAL_MODES, type ClampedIntervalMode } from './functions/clamped-intervals.js';
+  type CorrsigLossOptions
+} from './functions/fitness-functions.js'
+export type { Signal, NumberSignal, Matrix } from './functions/columns.js'
+export { clampedIntervals, CLAMPED_INTERVAL_MODES, type ClampedIntervalMode } from './functions/clamped-intervals.js'
 export {
   pointsToWaveform,
   pointsToPlateaus,
@@ -82,9 +98,15 @@ export {
   waveformToPoints,
   generateMask,
   type WaveformShape,
-  type Waveform,
-} from './functions/waveform.js';
-export { perceptronAccuracy, taskAccuracyPercent, TASK_PERCEPTRON_SETTINGS, type PerceptronOptions, type PerceptronResult } from './functions/perceptron.js';
+  type Waveform
+} from './functions/waveform.js'
+export {
+  perceptronAccuracy,
+  taskAccuracyPercent,
+  TASK_PERCEPTRON_SETTINGS,
+  type PerceptronOptions,
+  type PerceptronResult
+} from './functions/perceptron.js'
 // Gradient descent (one DNPU node on a frozen surrogate) and the ring task.
 export {
   generateRingData,
@@ -97,8 +119,8 @@ export {
   type RingSplit,
   type SplitFractions,
   type RingTaskSettings,
-  type RingPartName,
-} from './tasks/ring.js';
+  type RingPartName
+} from './tasks/ring.js'
 // The VC-dimension capacity sweep (GA per labeling, perceptron verdict).
 export {
   runCapacitySweep,
@@ -120,11 +142,22 @@ export {
   type CapacityPerN,
   type CapacityLabelingResult,
   type CapacityProgress,
-  type CapacityPerceptronSettings,
-} from './tasks/capacity.js';
-export { DifferentiableSurrogate } from './gd/differentiable-surrogate.js';
-export type { DifferentiableProcessor, DifferentiableProcessorFactory, ForwardWithGradient } from './gd/differentiable-surrogate.js';
-export { corrsigLoss, fisherLoss, mseLoss, bceWithLogitsLoss, sigmoidNnDistanceLoss, pearsonTensor } from './gd/losses.js';
+  type CapacityPerceptronSettings
+} from './tasks/capacity.js'
+export { DifferentiableSurrogate } from './gd/differentiable-surrogate.js'
+export type {
+  DifferentiableProcessor,
+  DifferentiableProcessorFactory,
+  ForwardWithGradient
+} from './gd/differentiable-surrogate.js'
+export {
+  corrsigLoss,
+  fisherLoss,
+  mseLoss,
+  bceWithLogitsLoss,
+  sigmoidNnDistanceLoss,
+  pearsonTensor
+} from './gd/losses.js'
 export {
   GdTrainer,
   checkGdBatching,
@@ -138,11 +171,19 @@ export {
   type GdDataset,
   type GdLossName,
   type GdOptimizerName,
-  type GdConstraint,
-} from './gd/gd-trainer.js';
+  type GdConstraint
+} from './gd/gd-trainer.js'
 // One-call training: run a GaTrainer / GdTrainer to the end and return the result.
-export { trainGA, trainGD, type TrainGaSetup, type TrainGaResult, type TrainGdSetup, type TrainGdResult, type TrainGdDataset } from './train.js';
+export {
+  trainGA,
+  trainGD,
+  type TrainGaSetup,
+  type TrainGaResult,
+  type TrainGdSetup,
+  type TrainGdResult,
+  type TrainGdDataset
+} from './train.js'
 // The hardware path's pure half: streams from points, the host-side safety check, calibration sweeps.
-export * from './hardware/stream-safety.js';
-export * from './hardware/stream-builder.js';
-export * from './hardware/calibration-sweep.js';
+export * from './hardware/stream-safety.js'
+export * from './hardware/stream-builder.js'
+export * from './hardware/calibration-sweep.js'

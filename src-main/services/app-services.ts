@@ -56,7 +56,12 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   // The catalog refuses to delete the model the simulator plays; the simulator is made from the
   // catalog, so the catalog asks it late, through this function.
   const simulatorModelId = (): string => simulator.modelId
-  const models = ModelCatalog.withBundledModels(options.resourcesFolder, new ModelsRepository(database), options.readSurrogateFile, simulatorModelId)
+  const models = ModelCatalog.withBundledModels(
+    options.resourcesFolder,
+    new ModelsRepository(database),
+    options.readSurrogateFile,
+    simulatorModelId
+  )
   const training = new TrainingService(runs, models, options.spawnTrainer, computeBackend, options.version)
   const measurements = new MeasurementsRepository(database)
   const simulator = new InProcessSimulator(models)
@@ -64,7 +69,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     devices: new DeviceRepository(database),
     measurements,
     runs,
-    openInProcessSimulator: options.openInProcessSimulator ? () => options.openInProcessSimulator!(models) : () => simulator.open(),
+    openInProcessSimulator: options.openInProcessSimulator
+      ? () => options.openInProcessSimulator!(models)
+      : () => simulator.open(),
     simulator,
     surrogateFor: (modelId) => models.get(modelId)?.definition
   })

@@ -5,11 +5,15 @@ describe('data folder', () => {
   it('prefers --data-dir, then DNPU_DATA_DIR, then the OS default', () => {
     expect(resolveDataFolder('/x', { DNPU_DATA_DIR: '/y' })).toBe('/x')
     expect(resolveDataFolder(undefined, { DNPU_DATA_DIR: '/y' })).toBe('/y')
-    expect(resolveDataFolder(undefined, { XDG_CONFIG_HOME: '/cfg' })).toBe(defaultDataFolder(process.platform, { XDG_CONFIG_HOME: '/cfg' }))
+    expect(resolveDataFolder(undefined, { XDG_CONFIG_HOME: '/cfg' })).toBe(
+      defaultDataFolder(process.platform, { XDG_CONFIG_HOME: '/cfg' })
+    )
   })
 
   it('refuses an empty --data-dir instead of falling back to the real folder', () => {
-    expect(() => resolveDataFolder('', { DNPU_DATA_DIR: '/y' })).toThrow('--data-dir must name a folder, got an empty value')
+    expect(() => resolveDataFolder('', { DNPU_DATA_DIR: '/y' })).toThrow(
+      '--data-dir must name a folder, got an empty value'
+    )
     expect(() => resolveDataFolder('  ', {})).toThrow(/empty value/)
   })
 

@@ -57,7 +57,11 @@ export function checkDatabase(databasePath: string, check: IntegrityCheckKind): 
   const walSizeBytes = sizeOf(`${databasePath}-wal`)
   let inspection
   try {
-    inspection = inspectDatabaseFile(databasePath, { busyTimeoutMs: BUSY_TIMEOUT_MS, check, countRowsOf: ['runs', 'models'] })
+    inspection = inspectDatabaseFile(databasePath, {
+      busyTimeoutMs: BUSY_TIMEOUT_MS,
+      check,
+      countRowsOf: ['runs', 'models']
+    })
   } catch (error) {
     if (!(error instanceof DatabaseOpenError)) throw error
     return {

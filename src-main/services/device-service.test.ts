@@ -17,7 +17,12 @@ import {
 } from '../../src-shared/ipc'
 import { TYPICAL_VOLTAGE_RANGES_VOLTS } from '../core/__fixtures__/typical-voltage-ranges'
 import { duplexTransport, type Transport } from '../instrument/driver'
-import { createInProcessLink, createSurrogateInstrument, type ScpiInstrument, type UploadLogRecord } from '../instrument/simulator'
+import {
+  createInProcessLink,
+  createSurrogateInstrument,
+  type ScpiInstrument,
+  type UploadLogRecord
+} from '../instrument/simulator'
 import type { FromTrainer, ToTrainer } from '../workers/trainer-protocol'
 import { DEMO_MODEL_ID, type ModelCatalog } from './model-catalog'
 import { inProcessTrainer, recordingTransport, servicesOnTempFolder } from './test-support'
@@ -44,7 +49,10 @@ async function bench(spawnTrainer: () => TrainerHandle = inProcessTrainer): Prom
   const uploads: UploadLogRecord[] = []
   const sent: string[] = []
   const open = async (models: ModelCatalog): Promise<Transport> => {
-    instrument ??= createSurrogateInstrument(models.get(DEMO_MODEL_ID)!.definition, { speed: Infinity, onUpload: (record) => uploads.push(record) })
+    instrument ??= createSurrogateInstrument(models.get(DEMO_MODEL_ID)!.definition, {
+      speed: Infinity,
+      onUpload: (record) => uploads.push(record)
+    })
     return recordingTransport(duplexTransport(createInProcessLink(instrument), { description: 'test simulator' }), sent)
   }
   const made = await servicesOnTempFolder(spawnTrainer, { openInProcessSimulator: open })
@@ -58,7 +66,11 @@ type WithoutSeq<M> = M extends { seq: number } ? Omit<M, 'seq'> : never
  * A trainer the test plays itself: it says what the worker would (`say`), and `heard` resolves
  * with the first message from main of a type. Lets a test hold a device run at a known point.
  */
-function scriptedTrainer(): { spawn: () => TrainerHandle; say: (message: WithoutSeq<FromTrainer>) => void; heard: (type: ToTrainer['type']) => Promise<ToTrainer> } {
+function scriptedTrainer(): {
+  spawn: () => TrainerHandle
+  say: (message: WithoutSeq<FromTrainer>) => void
+  heard: (type: ToTrainer['type']) => Promise<ToTrainer>
+} {
   let events = new EventEmitter()
   let seq = 0
   const waiting: { type: ToTrainer['type']; resolve: (message: ToTrainer) => void }[] = []
@@ -81,7 +93,13 @@ function scriptedTrainer(): { spawn: () => TrainerHandle; say: (message: Without
 }
 
 const allElectrodes = (range: [number, number]) =>
-  Array.from({ length: 7 }, (_, electrode) => ({ electrode, rangeVolts: range, trialRangeVolts: null, suggestedRangeVolts: null, saturated: false }))
+  Array.from({ length: 7 }, (_, electrode) => ({
+    electrode,
+    rangeVolts: range,
+    trialRangeVolts: null,
+    suggestedRangeVolts: null,
+    saturated: false
+  }))
 
 describe('DeviceService with the simulated instrument', () => {
   it('closes the interlock until there is a calibration, and refuses to measure without one', async () => {
@@ -89,7 +107,9 @@ describe('DeviceService with the simulated instrument', () => {
     const status = await services.device.connect(IN_PROCESS_SIMULATOR_PATH)
     expect(status).toMatchObject({ state: 'connected', identity: { maker: 'DNPU-SIM' }, calibration: null })
     for (let channel = 0; channel < 7; channel++) expect(sent).toContain(`SOUR:VOLT:LIM ${channel},0,0`)
-    await expect(services.device.measurePoints(new Float32Array(7), 1)).rejects.toThrow(/has no calibration; calibrate it first/)
+    await expect(services.device.measurePoints(new Float32Array(7), 1)).rejects.toThrow(
+      /has no calibration; calibrate it first/
+    )
   })
 
   it('never sends a point outside the calibration: the stream is refused on the host, naming the electrode', async () => {
@@ -99,14 +119,24 @@ describe('DeviceService with the simulated instrument', () => {
     services.device.on('calibrationProgress', (event) => progress.push(event.electrode))
     const sweep = await services.device.runCalibration({ electrodes: [0, 3], pointsPerLeg: 6 })
     expect(progress).toEqual([0, 3])
-    expect(sweep.electrodes.map((e) => e.curve.length)).toEqual([sweep.electrodes[0]!.curve.length, sweep.electrodes[0]!.curve.length])
-    const calibration = await services.device.saveCalibration({ profileId: profile!.id, notes: 'narrow', electrodes: allElectrodes([-0.3, 0.3]), measurementId: sweep.measurementId })
+    expect(sweep.electrodes.map((e) => e.curve.length)).toEqual([
+      sweep.electrodes[0]!.curve.length,
+      sweep.electrodes[0]!.curve.length
+    ])
+    const calibration = await services.device.saveCalibration({
+      profileId: profile!.id,
+      notes: 'narrow',
+      electrodes: allElectrodes([-0.3, 0.3]),
+      measurementId: sweep.measurementId
+    })
     expect(services.device.status().calibration?.id).toBe(calibration.id)
     const uploadsBefore = uploads.length
 
     const outside = new Float32Array(7)
     outside[0] = 0.5
-    await expect(services.device.measurePoints(outside, 1)).rejects.toThrow(/refused to send: electrode 0 sample \d+ = 0\.\d+ V is outside its calibrated range \[-0.3, 0.3\] V \(and \d+ more violations\)/)
+    await expect(services.device.measurePoints(outside, 1)).rejects.toThrow(
+      /refused to send: electrode 0 sample \d+ = 0\.\d+ V is outside its calibrated range \[-0.3, 0.3\] V \(and \d+ more violations\)/
+    )
     expect(uploads.length).toBe(uploadsBefore)
 
     const inside = Float32Array.of(0.3, -0.3, 0.1, 0, 0.2, -0.1, 0.05)
@@ -123,9 +153,9 @@ describe('DeviceService with the simulated instrument', () => {
     const { services } = await bench()
     const { profile } = await services.device.connect(IN_PROCESS_SIMULATOR_PATH)
     const wide = allElectrodes([-1.3, 1.0])
-    await expect(services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: wide, measurementId: null })).rejects.toThrow(
-      /electrodes 0, 1, 2, 3, 4, 5, 6 go beyond \[-1.2, 1\] V: confirm the override and give a reason/
-    )
+    await expect(
+      services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: wide, measurementId: null })
+    ).rejects.toThrow(/electrodes 0, 1, 2, 3, 4, 5, 6 go beyond \[-1.2, 1\] V: confirm the override and give a reason/)
     const saved = await services.device.saveCalibration({
       profileId: profile!.id,
       notes: '',
@@ -133,18 +163,39 @@ describe('DeviceService with the simulated instrument', () => {
       rangeOverride: { confirmed: true, reason: 'device characterised to -1.3 V' },
       measurementId: null
     })
-    expect(saved.rangeOverride).toMatchObject({ electrodes: [0, 1, 2, 3, 4, 5, 6], reason: 'device characterised to -1.3 V' })
+    expect(saved.rangeOverride).toMatchObject({
+      electrodes: [0, 1, 2, 3, 4, 5, 6],
+      reason: 'device characterised to -1.3 V'
+    })
     await expect(
-      services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-1.7, 1]), rangeOverride: { confirmed: true, reason: 'beyond the box' }, measurementId: null })
+      services.device.saveCalibration({
+        profileId: profile!.id,
+        notes: '',
+        electrodes: allElectrodes([-1.7, 1]),
+        rangeOverride: { confirmed: true, reason: 'beyond the box' },
+        measurementId: null
+      })
     ).rejects.toThrow(/beyond the instrument's absolute limit \[-1.6, 1.6\] V/)
   })
 
   it('a GA run on the device measures through main, records the device, and ends with ABOR', async () => {
     const { services, sent } = await bench()
     const { profile } = await services.device.connect(IN_PROCESS_SIMULATOR_PATH)
-    const calibration = await services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.8, 0.6]), measurementId: null })
+    const calibration = await services.device.saveCalibration({
+      profileId: profile!.id,
+      notes: '',
+      electrodes: allElectrodes([-0.8, 0.6]),
+      measurementId: null
+    })
     const finished = new Promise<TrainingFinishedEvent>((resolve) => services.training.once('finished', resolve))
-    const { runId } = services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device', generations: 3, stopThreshold: 2, seed: 5 })
+    const { runId } = services.training.start({
+      ...DEFAULT_GA_CONFIG,
+      modelId: 'demo',
+      processor: 'device',
+      generations: 3,
+      stopThreshold: 2,
+      seed: 5
+    })
     expect(await finished).toMatchObject({ runId, status: 'completed' })
     const run = services.runs.getRun(runId)!
     expect(run.device).toEqual({ profileId: profile!.id, calibrationId: calibration.id })
@@ -157,23 +208,47 @@ describe('DeviceService with the simulated instrument', () => {
     expect(sent.lastIndexOf('ABOR')).toBeGreaterThan(sent.lastIndexOf('FETC?'))
 
     const validation = await services.device.validateRun(runId)
-    expect(validation).toMatchObject({ kind: 'ga', outputsNanoamps: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)] })
+    expect(validation).toMatchObject({
+      kind: 'ga',
+      outputsNanoamps: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)]
+    })
     expect(services.runs.getRun(runId)!.validations).toEqual([validation])
   })
 
   it('nothing changes the device under a run that measures on it', async () => {
     const { services } = await bench()
     const { profile } = await services.device.connect(IN_PROCESS_SIMULATOR_PATH)
-    await services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.8, 0.6]), measurementId: null })
+    await services.device.saveCalibration({
+      profileId: profile!.id,
+      notes: '',
+      electrodes: allElectrodes([-0.8, 0.6]),
+      measurementId: null
+    })
     const firstGeneration = new Promise((resolve) => services.training.once('progress', resolve))
     const finished = new Promise<TrainingFinishedEvent>((resolve) => services.training.once('finished', resolve))
-    const { runId } = services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device', generations: 1000, stopThreshold: 2, seed: 5 })
+    const { runId } = services.training.start({
+      ...DEFAULT_GA_CONFIG,
+      modelId: 'demo',
+      processor: 'device',
+      generations: 1000,
+      stopThreshold: 2,
+      seed: 5
+    })
     await firstGeneration
-    await expect(services.device.setDc(0, 0.1)).rejects.toThrow(`cannot run a manual test while run ${runId} is training on the device: stop it first`)
+    await expect(services.device.setDc(0, 0.1)).rejects.toThrow(
+      `cannot run a manual test while run ${runId} is training on the device: stop it first`
+    )
     await expect(
-      services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.5, 0.5]), measurementId: null })
+      services.device.saveCalibration({
+        profileId: profile!.id,
+        notes: '',
+        electrodes: allElectrodes([-0.5, 0.5]),
+        measurementId: null
+      })
     ).rejects.toThrow(`cannot change the calibration in force while run ${runId} is training on the device`)
-    await expect(services.device.runCalibration({ pointsPerLeg: 5 })).rejects.toThrow('cannot run a calibration sweep while')
+    await expect(services.device.runCalibration({ pointsPerLeg: 5 })).rejects.toThrow(
+      'cannot run a calibration sweep while'
+    )
     services.training.stop(runId)
     expect(await finished).toMatchObject({ runId, status: 'stopped' })
     // Free again once the run has ended.
@@ -187,7 +262,12 @@ describe('the device leased to a run', () => {
     const { services } = await bench(trainer.spawn)
     const device = services.device
     const { profile } = await device.connect(IN_PROCESS_SIMULATOR_PATH)
-    const calibration = await device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.8, 0.6]), measurementId: null })
+    const calibration = await device.saveCalibration({
+      profileId: profile!.id,
+      notes: '',
+      electrodes: allElectrodes([-0.8, 0.6]),
+      measurementId: null
+    })
     const deviceRun = { ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device' as const, generations: 5, seed: 5 }
     const failed = async (runId: number): Promise<void> => {
       const finished = new Promise<TrainingFinishedEvent>((resolve) => services.training.once('finished', resolve))
@@ -208,7 +288,16 @@ describe('the device leased to a run', () => {
     const operations: [action: string, operation: () => Promise<unknown>][] = [
       ['change the device profile', () => device.saveProfile(profile!.id, profile!.name, profile!.settings)],
       ['run a calibration sweep', () => device.runCalibration({ electrodes: [0], pointsPerLeg: 4 })],
-      ['change the calibration in force', () => device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.5, 0.5]), measurementId: null })],
+      [
+        'change the calibration in force',
+        () =>
+          device.saveCalibration({
+            profileId: profile!.id,
+            notes: '',
+            electrodes: allElectrodes([-0.5, 0.5]),
+            measurementId: null
+          })
+      ],
       ['change the calibration in force', () => device.activateCalibration(calibration.id)],
       ['run a manual test', () => device.setDc(0, 0.1)],
       ['measure', () => device.measurePoints(new Float32Array(7), 1)],
@@ -216,7 +305,8 @@ describe('the device leased to a run', () => {
       ['disconnect the instrument', () => device.disconnect()],
       ['connect an instrument', () => device.connect(IN_PROCESS_SIMULATOR_PATH)]
     ]
-    const refusal = (action: string) => `cannot ${action} while run ${runId} is training on the device: stop it first or wait for it to end`
+    const refusal = (action: string) =>
+      `cannot ${action} while run ${runId} is training on the device: stop it first or wait for it to end`
     for (const [action, operation] of operations) await expect(operation(), action).rejects.toThrow(refusal(action))
     await expect(device.validateRun(endedRun)).rejects.toThrow(refusal('validate on hardware'))
     // Refused means nothing happened: still connected, same calibration.
@@ -231,13 +321,27 @@ describe('the device leased to a run', () => {
 })
 
 describe('validation on hardware of GD and capacity runs', () => {
-  const gdConfig = { ...DEFAULT_GD_CONFIG, modelId: 'demo', ring: { ...DEFAULT_GD_CONFIG.ring, sampleCount: 200 }, epochs: 4, seed: 11 }
+  const gdConfig = {
+    ...DEFAULT_GD_CONFIG,
+    modelId: 'demo',
+    ring: { ...DEFAULT_GD_CONFIG.ring, sampleCount: 200 },
+    epochs: 4,
+    seed: 11
+  }
 
   /** Connected to the simulated instrument with a calibration per electrode (the demo model's own ranges by default). */
-  async function calibrated(ranges: [number, number][] = TYPICAL_VOLTAGE_RANGES_VOLTS): Promise<Bench & { profileId: number }> {
+  async function calibrated(
+    ranges: [number, number][] = TYPICAL_VOLTAGE_RANGES_VOLTS
+  ): Promise<Bench & { profileId: number }> {
     const made = await bench()
     const { profile } = await made.services.device.connect(IN_PROCESS_SIMULATOR_PATH)
-    const electrodes = ranges.map((rangeVolts, electrode) => ({ electrode, rangeVolts, trialRangeVolts: null, suggestedRangeVolts: null, saturated: false }))
+    const electrodes = ranges.map((rangeVolts, electrode) => ({
+      electrode,
+      rangeVolts,
+      trialRangeVolts: null,
+      suggestedRangeVolts: null,
+      saturated: false
+    }))
     await made.services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes, measurementId: null })
     return { ...made, profileId: profile!.id }
   }
@@ -265,8 +369,12 @@ describe('validation on hardware of GD and capacity runs', () => {
     expect(validation.controlVoltages).toEqual(run.bestControlVoltages)
     expect(validation.dataRangesVolts).toEqual([TYPICAL_VOLTAGE_RANGES_VOLTS[1], TYPICAL_VOLTAGE_RANGES_VOLTS[2]])
     // The simulated device is the run's own surrogate: the same voltages give the same currents.
-    validation.outputsNanoamps.forEach((measured, i) => expect(measured).toBeCloseTo(validation.simulatedOutputsNanoamps[i]!, 2))
-    validation.simulatedOutputsNanoamps.forEach((simulated, i) => expect(simulated).toBeCloseTo(run.bestOutputsNanoamps![i]!, 3))
+    validation.outputsNanoamps.forEach((measured, i) =>
+      expect(measured).toBeCloseTo(validation.simulatedOutputsNanoamps[i]!, 2)
+    )
+    validation.simulatedOutputsNanoamps.forEach((simulated, i) =>
+      expect(simulated).toBeCloseTo(run.bestOutputsNanoamps![i]!, 3)
+    )
     expect(validation.correlation).toBeGreaterThan(0.999)
     expect(validation.trainedAccuracyPercent).toBe(run.accuracy!.testPercent)
     expect(validation.simulatedAccuracyPercent).toBe(run.accuracy!.testPercent)
@@ -282,7 +390,11 @@ describe('validation on hardware of GD and capacity runs', () => {
 
   it('measures at most the first 2000 points of a large GD set (balanced: the split interleaves the classes)', async () => {
     const { services, uploads } = await calibrated()
-    const runId = await finishedRun(services, { ...gdConfig, ring: { ...gdConfig.ring, sampleCount: 2400, split: { train: 0.1, validation: 0, test: 0.9 } }, epochs: 1 })
+    const runId = await finishedRun(services, {
+      ...gdConfig,
+      ring: { ...gdConfig.ring, sampleCount: 2400, split: { train: 0.1, validation: 0, test: 0.9 } },
+      epochs: 1
+    })
     const uploadsBefore = uploads.length
     const validation = await services.device.validateRun(runId)
     if (validation.kind !== 'gd') throw new Error(`expected a GD validation, got ${validation.kind}`)
@@ -302,8 +414,19 @@ describe('validation on hardware of GD and capacity runs', () => {
     const volts = controls[0]!
     const narrow: [number, number] = volts > 0 ? [-0.5, volts / 2] : [volts / 2, 0.3]
     const ranges = TYPICAL_VOLTAGE_RANGES_VOLTS.map((range, electrode) => (electrode === 0 ? narrow : range))
-    const electrodes = ranges.map((rangeVolts, electrode) => ({ electrode, rangeVolts, trialRangeVolts: null, suggestedRangeVolts: null, saturated: false }))
-    const calibration = await bench0.services.device.saveCalibration({ profileId: bench0.services.device.status().profile!.id, notes: '', electrodes, measurementId: null })
+    const electrodes = ranges.map((rangeVolts, electrode) => ({
+      electrode,
+      rangeVolts,
+      trialRangeVolts: null,
+      suggestedRangeVolts: null,
+      saturated: false
+    }))
+    const calibration = await bench0.services.device.saveCalibration({
+      profileId: bench0.services.device.status().profile!.id,
+      notes: '',
+      electrodes,
+      measurementId: null
+    })
     const uploadsBefore = bench0.uploads.length
 
     const refusal = bench0.services.device.validateRun(runId)
@@ -317,7 +440,15 @@ describe('validation on hardware of GD and capacity runs', () => {
 
   it('a capacity sweep: every found labeling re-measured with its own controls, found vs confirmed per N', async () => {
     const { services, uploads } = await calibrated()
-    const runId = await finishedRun(services, { ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 4, toN: 5, attempts: 1, generations: 30, seed: 4 })
+    const runId = await finishedRun(services, {
+      ...DEFAULT_CAPACITY_CONFIG,
+      modelId: 'demo',
+      fromN: 4,
+      toN: 5,
+      attempts: 1,
+      generations: 30,
+      seed: 4
+    })
     const run = services.runs.getRun(runId)!
     const progress: unknown[] = []
     services.device.on('validationProgress', (event) => progress.push(event))
@@ -328,12 +459,16 @@ describe('validation on hardware of GD and capacity runs', () => {
     expect(() => services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device' })).toThrow(
       `cannot train on the device while run ${runId} is being validated on hardware: wait for the validation to end`
     )
-    await expect(services.device.validateRun(runId)).rejects.toThrow(`cannot validate run ${runId} on hardware: run ${runId} is being validated; wait for it to end`)
+    await expect(services.device.validateRun(runId)).rejects.toThrow(
+      `cannot validate run ${runId} on hardware: run ${runId} is being validated; wait for it to end`
+    )
     const validation = await validating
     if (validation.kind !== 'capacity') throw new Error(`expected a capacity validation, got ${validation.kind}`)
     const found = run.capacity!.map((entry) => entry.found)
     expect(found.every((count) => count > 0)).toBe(true)
-    expect(validation.perN.map((entry) => [entry.n, entry.evaluated, entry.foundOnSurrogate])).toEqual(run.capacity!.map((entry) => [entry.n, entry.evaluated, entry.found]))
+    expect(validation.perN.map((entry) => [entry.n, entry.evaluated, entry.foundOnSurrogate])).toEqual(
+      run.capacity!.map((entry) => [entry.n, entry.evaluated, entry.found])
+    )
     for (const entry of validation.perN) {
       expect(entry.capacityOnSurrogate).toBeCloseTo(run.capacity!.find((c) => c.n === entry.n)!.capacity, 12)
       expect(entry.capacityMeasured).toBeCloseTo(entry.confirmedOnDevice / entry.evaluated, 12)
@@ -349,7 +484,9 @@ describe('validation on hardware of GD and capacity runs', () => {
     // One acquisition per N (split only at the instrument's point limit), each holding every
     // found labeling's own stored controls on the control electrodes.
     expect(uploads.slice(uploadsBefore).every((u) => u.outcome === 'accepted')).toBe(true)
-    const checkpoint = services.runs.getCheckpoint(runId)!.state as { sweep: { perN: { results: { found: boolean; controlVoltages: number[] }[] }[] } }
+    const checkpoint = services.runs.getCheckpoint(runId)!.state as {
+      sweep: { perN: { results: { found: boolean; controlVoltages: number[] }[] }[] }
+    }
     for (const [k, entry] of validation.perN.entries()) {
       const measurement = services.measurements.get(entry.measurementId!)!
       expect(measurement).toMatchObject({ kind: 'validation', runId })
@@ -358,7 +495,10 @@ describe('validation on hardware of GD and capacity runs', () => {
       expect(measurement.plateauMeansNanoamps).toHaveLength(expected.length * entry.n)
       // Control electrode 0 is electrode 0: its plateau voltages, one per point, labeling by labeling.
       const onPlateaus = measurement.inputsVolts[0]!.filter((_, sample) => measurement.plateauMask[sample])
-      const perPoint = Array.from({ length: expected.length * entry.n }, (_, point) => onPlateaus[point * (onPlateaus.length / (expected.length * entry.n))]!)
+      const perPoint = Array.from(
+        { length: expected.length * entry.n },
+        (_, point) => onPlateaus[point * (onPlateaus.length / (expected.length * entry.n))]!
+      )
       expected.forEach((controls, labeling) => {
         for (let p = 0; p < entry.n; p++) expect(perPoint[labeling * entry.n + p]).toBeCloseTo(controls[0]!, 6)
       })
@@ -366,11 +506,19 @@ describe('validation on hardware of GD and capacity runs', () => {
     expect(services.runs.getRun(runId)!.validations).toEqual([validation])
   })
 
-  it('plays the voltages the run trained with (its model\'s ranges), not the calibration\'s wider ones', async () => {
+  it("plays the voltages the run trained with (its model's ranges), not the calibration's wider ones", async () => {
     // What `dnpu calibrate` suggests on the simulated device: [-1.2, 1.0] V everywhere, wider than the model's ranges.
     const wide = TYPICAL_VOLTAGE_RANGES_VOLTS.map((): [number, number] => [-1.2, 1.0])
     const { services, uploads } = await calibrated(wide)
-    const capacityRun = await finishedRun(services, { ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 4, toN: 4, attempts: 1, generations: 30, seed: 4 })
+    const capacityRun = await finishedRun(services, {
+      ...DEFAULT_CAPACITY_CONFIG,
+      modelId: 'demo',
+      fromN: 4,
+      toN: 4,
+      attempts: 1,
+      generations: 30,
+      seed: 4
+    })
     const gdRun = await finishedRun(services, gdConfig)
     const uploadsBefore = uploads.length
 
@@ -388,16 +536,30 @@ describe('validation on hardware of GD and capacity runs', () => {
       expect(upload.outcome).toBe('accepted')
       // Data electrodes 1 and 2 stay inside the model's ranges, though the calibration would allow [-1.2, 1.0] V.
       for (const electrode of [1, 2]) {
-        expect(upload.minVolts![electrode]).toBeGreaterThanOrEqual(Math.fround(TYPICAL_VOLTAGE_RANGES_VOLTS[electrode]![0]))
-        expect(upload.maxVolts![electrode]).toBeLessThanOrEqual(Math.fround(TYPICAL_VOLTAGE_RANGES_VOLTS[electrode]![1]))
+        expect(upload.minVolts![electrode]).toBeGreaterThanOrEqual(
+          Math.fround(TYPICAL_VOLTAGE_RANGES_VOLTS[electrode]![0])
+        )
+        expect(upload.maxVolts![electrode]).toBeLessThanOrEqual(
+          Math.fround(TYPICAL_VOLTAGE_RANGES_VOLTS[electrode]![1])
+        )
       }
     }
   })
 
   it('refuses when the inputs, as trained, would leave a narrower calibration, naming the data electrode; nothing is sent', async () => {
-    const narrowData = TYPICAL_VOLTAGE_RANGES_VOLTS.map((range, electrode): [number, number] => (electrode === 1 ? [-0.1, 0.1] : range))
+    const narrowData = TYPICAL_VOLTAGE_RANGES_VOLTS.map((range, electrode): [number, number] =>
+      electrode === 1 ? [-0.1, 0.1] : range
+    )
     const { services, uploads } = await calibrated(narrowData)
-    const capacityRun = await finishedRun(services, { ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 4, toN: 4, attempts: 1, generations: 30, seed: 4 })
+    const capacityRun = await finishedRun(services, {
+      ...DEFAULT_CAPACITY_CONFIG,
+      modelId: 'demo',
+      fromN: 4,
+      toN: 4,
+      attempts: 1,
+      generations: 30,
+      seed: 4
+    })
     const uploadsBefore = uploads.length
     // Point 0 of the VC set is x = -0.5: -0.5 mapped onto [-0.95, 0.55] V is -0.575 V.
     await expect(services.device.validateRun(capacityRun)).rejects.toThrow(
@@ -408,12 +570,22 @@ describe('validation on hardware of GD and capacity runs', () => {
     expect(uploads.length).toBe(uploadsBefore)
   })
 
-  it('refuses a capacity sweep stored without its labelings\' controls (an older DNPU Lab), a running run, and during a device run', async () => {
+  it("refuses a capacity sweep stored without its labelings' controls (an older DNPU Lab), a running run, and during a device run", async () => {
     const { services, dataFolder } = await calibrated()
-    const capacityRun = await finishedRun(services, { ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 4, toN: 4, attempts: 1, generations: 20, seed: 4 })
+    const capacityRun = await finishedRun(services, {
+      ...DEFAULT_CAPACITY_CONFIG,
+      modelId: 'demo',
+      fromN: 4,
+      toN: 4,
+      attempts: 1,
+      generations: 20,
+      seed: 4
+    })
     // The checkpoint as an older version wrote it: no controlVoltages per labeling.
     const db = new Database(join(dataFolder, 'dnpu-lab.db'))
-    const row = db.prepare<[number], { state_json: string }>('SELECT state_json FROM run_checkpoints WHERE run_id = ?').get(capacityRun)!
+    const row = db
+      .prepare<[number], { state_json: string }>('SELECT state_json FROM run_checkpoints WHERE run_id = ?')
+      .get(capacityRun)!
     const state = JSON.parse(row.state_json) as { sweep: { perN: { results: Record<string, unknown>[] }[] } }
     for (const entry of state.sweep.perN) for (const result of entry.results) delete result.controlVoltages
     db.prepare('UPDATE run_checkpoints SET state_json = ? WHERE run_id = ?').run(JSON.stringify(state), capacityRun)
@@ -428,16 +600,27 @@ describe('validation on hardware of GD and capacity runs', () => {
     const finished = new Promise<TrainingFinishedEvent>((resolve) => services.training.once('finished', resolve))
     const { runId: running } = services.training.start({ ...gdConfig, epochs: 100_000 })
     await firstEpoch
-    await expect(services.device.validateRun(running)).rejects.toThrow(`cannot validate run ${running} (gd) on hardware: it is still running; validate it once it has ended`)
+    await expect(services.device.validateRun(running)).rejects.toThrow(
+      `cannot validate run ${running} (gd) on hardware: it is still running; validate it once it has ended`
+    )
     services.training.stop(running)
     await finished
 
     // A run measuring on the device: the instrument is its own until it ends.
     const firstGeneration = new Promise((resolve) => services.training.once('progress', resolve))
     const deviceFinished = new Promise<TrainingFinishedEvent>((resolve) => services.training.once('finished', resolve))
-    const { runId: deviceRun } = services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device', generations: 1000, stopThreshold: 2, seed: 5 })
+    const { runId: deviceRun } = services.training.start({
+      ...DEFAULT_GA_CONFIG,
+      modelId: 'demo',
+      processor: 'device',
+      generations: 1000,
+      stopThreshold: 2,
+      seed: 5
+    })
     await firstGeneration
-    await expect(services.device.validateRun(capacityRun)).rejects.toThrow(`cannot validate on hardware while run ${deviceRun} is training on the device`)
+    await expect(services.device.validateRun(capacityRun)).rejects.toThrow(
+      `cannot validate on hardware while run ${deviceRun} is training on the device`
+    )
     services.training.stop(deviceRun)
     await deviceFinished
     expect(services.runs.getRun(capacityRun)!.validations).toEqual([])

@@ -12,8 +12,10 @@ export function forwardEvents(services: AppServices, sink: EventSink): () => voi
   services.training.on('paused', onPaused)
   services.training.on('finished', onFinished)
   const onDeviceStatus = (payload: EventPayloads['device:status']): void => sink('device:status', payload)
-  const onCalibrationProgress = (payload: EventPayloads['calibration:progress']): void => sink('calibration:progress', payload)
-  const onValidationProgress = (payload: EventPayloads['validation:progress']): void => sink('validation:progress', payload)
+  const onCalibrationProgress = (payload: EventPayloads['calibration:progress']): void =>
+    sink('calibration:progress', payload)
+  const onValidationProgress = (payload: EventPayloads['validation:progress']): void =>
+    sink('validation:progress', payload)
   services.device.on('status', onDeviceStatus)
   services.device.on('calibrationProgress', onCalibrationProgress)
   services.device.on('validationProgress', onValidationProgress)

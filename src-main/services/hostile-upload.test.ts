@@ -53,9 +53,17 @@ function storedModels(services: AppServices): unknown[] {
 describe('uploading a hostile model file', () => {
   it('answers each with a refusal naming the limit and keeps the store as it was', async () => {
     const { services, handle } = await setUp()
-    expect(await upload(handle, 'small-tanh.pt', readFileSync(resolve(fixtures, 'small-tanh.pt')))).toMatchObject({ ok: true })
+    expect(await upload(handle, 'small-tanh.pt', readFileSync(resolve(fixtures, 'small-tanh.pt')))).toMatchObject({
+      ok: true
+    })
     const before = storedModels(services)
-    for (const name of ['none-flood', 'mark-flood', 'deflate-bomb-lying', 'shared-storage-tensors', 'self-referencing-persistent-id']) {
+    for (const name of [
+      'none-flood',
+      'mark-flood',
+      'deflate-bomb-lying',
+      'shared-storage-tensors',
+      'self-referencing-persistent-id'
+    ]) {
       const hostile = HOSTILE_FILES[name]
       const answer = await upload(handle, `${name}.pt`, hostile.build())
       expect(answer.ok, name).toBe(false)
@@ -80,7 +88,10 @@ describe('uploading a hostile model file', () => {
     ])
     expect(flood).toMatchObject({ ok: false, error: expect.stringMatching(HOSTILE_FILES['stack-flood'].refusal) })
     expect(good).toMatchObject({ ok: true, value: { model: { id: '1', activation: 'tanh' } } })
-    expect(bomb).toMatchObject({ ok: false, error: expect.stringMatching(/archive\/data\/0 inflates to more than the 84 bytes/) })
+    expect(bomb).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/archive\/data\/0 inflates to more than the 84 bytes/)
+    })
     expect(services.models.ids()).toEqual(['demo', '1'])
   })
 })

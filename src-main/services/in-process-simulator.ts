@@ -30,13 +30,16 @@ export class InProcessSimulator {
   open(): Promise<Transport> {
     if (!this.instrument) {
       const model = this.models.get(this.currentModelId)
-      if (!model) throw new Error(`the simulated instrument's device model "${this.currentModelId}" is not in the catalog`)
+      if (!model)
+        throw new Error(`the simulated instrument's device model "${this.currentModelId}" is not in the catalog`)
       this.instrument = createSurrogateInstrument(model.definition, {
         speed: inProcessSimulatorSpeed(),
         identity: { serial: `SIM-${this.currentModelId}` }
       })
     }
-    return Promise.resolve(duplexTransport(createInProcessLink(this.instrument), { description: 'Simulated DNPU (built in)' }))
+    return Promise.resolve(
+      duplexTransport(createInProcessLink(this.instrument), { description: 'Simulated DNPU (built in)' })
+    )
   }
 
   /** Puts another surrogate in the box; the caller disconnects first. */
@@ -58,6 +61,7 @@ export function inProcessSimulatorSpeed(env: NodeJS.ProcessEnv = process.env): n
   if (!text) return 10
   if (text === 'inf' || text === 'infinity') return Infinity
   const speed = Number(text)
-  if (!Number.isFinite(speed) || speed <= 0) throw new Error(`DNPU_SIM_SPEED must be a positive number or "inf", got "${text}"`)
+  if (!Number.isFinite(speed) || speed <= 0)
+    throw new Error(`DNPU_SIM_SPEED must be a positive number or "inf", got "${text}"`)
   return speed
 }

@@ -10,7 +10,12 @@ import { EventEmitter } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_GA_CONFIG, IN_PROCESS_SIMULATOR_PATH, type TrainingFinishedEvent } from '../../src-shared/ipc'
 import { duplexTransport, type Transport } from '../instrument/driver'
-import { createInProcessLink, createSurrogateInstrument, type OutputsLogRecord, type ScpiInstrument } from '../instrument/simulator'
+import {
+  createInProcessLink,
+  createSurrogateInstrument,
+  type OutputsLogRecord,
+  type ScpiInstrument
+} from '../instrument/simulator'
 import {
   describeFatal,
   FATAL_EXIT_CODE,
@@ -77,7 +82,9 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
 }
 
 /** An app whose instrument write and run marking the test decides. */
-function fakeApp(options: { write?: Promise<void> | null; runId?: number | null; markError?: Error; abortThrows?: Error } = {}) {
+function fakeApp(
+  options: { write?: Promise<void> | null; runId?: number | null; markError?: Error; abortThrows?: Error } = {}
+) {
   const calls: string[] = []
   const target: LastResortTarget = {
     abortInstrument(reason) {
@@ -95,7 +102,11 @@ function fakeApp(options: { write?: Promise<void> | null; runId?: number | null;
 }
 
 let handle: LastResortHandle | null = null
-function install(face: ReturnType<typeof fakeFace>['face'], events: FatalEventSource, options: Omit<LastResortOptions, 'events'>): void {
+function install(
+  face: ReturnType<typeof fakeFace>['face'],
+  events: FatalEventSource,
+  options: Omit<LastResortOptions, 'events'>
+): void {
   handle?.uninstall()
   handle = installLastResortHandlers(face, { ...options, events })
 }
@@ -117,7 +128,9 @@ describe('last-resort handlers', () => {
 
     write.resolve()
     expect(await exited).toBe(FATAL_EXIT_CODE)
-    expect(lines).toEqual(['dnpu: fatal error: boom at somewhere; the instrument was sent ABOR (outputs to 0 V) and run 3 was marked interrupted'])
+    expect(lines).toEqual([
+      'dnpu: fatal error: boom at somewhere; the instrument was sent ABOR (outputs to 0 V) and run 3 was marked interrupted'
+    ])
     expect(exits).toEqual([70])
   })
 
@@ -129,7 +142,7 @@ describe('last-resort handlers', () => {
     events.raise(new Error('stuck'), 'unhandledRejection')
     expect(await exited).toBe(70)
     expect(lines).toEqual([
-      "dnpu: fatal error: stuck; ABOR could not be sent to the instrument (the port did not take the bytes within 0.02 s): check that its outputs are at 0 V; run 4 was marked interrupted"
+      'dnpu: fatal error: stuck; ABOR could not be sent to the instrument (the port did not take the bytes within 0.02 s): check that its outputs are at 0 V; run 4 was marked interrupted'
     ])
   })
 
@@ -166,7 +179,9 @@ describe('last-resort handlers', () => {
     expect(exits).toEqual([])
     write.resolve()
     await exited
-    expect(lines).toEqual(['dnpu: fatal error: once; the instrument was sent ABOR (outputs to 0 V) and run 2 was marked interrupted'])
+    expect(lines).toEqual([
+      'dnpu: fatal error: once; the instrument was sent ABOR (outputs to 0 V) and run 2 was marked interrupted'
+    ])
     expect(app.calls).toHaveLength(2)
   })
 
@@ -174,7 +189,10 @@ describe('last-resort handlers', () => {
     for (const [app, expected] of [
       [fakeApp(), 'dnpu: fatal error: a promise was rejected with 42'],
       [fakeApp({ runId: 9 }), 'dnpu: fatal error: a promise was rejected with 42; run 9 was marked interrupted'],
-      [fakeApp({ write: Promise.resolve() }), 'dnpu: fatal error: a promise was rejected with 42; the instrument was sent ABOR (outputs to 0 V)']
+      [
+        fakeApp({ write: Promise.resolve() }),
+        'dnpu: fatal error: a promise was rejected with 42; the instrument was sent ABOR (outputs to 0 V)'
+      ]
     ] as const) {
       const events = fakeEvents()
       const { face, lines, exited } = fakeFace()
@@ -188,7 +206,10 @@ describe('last-resort handlers', () => {
   it('says what failed: an ABOR the port refused, a run the database would not mark, an instrument call that threw', async () => {
     const cases: [ReturnType<typeof fakeApp>, string][] = [
       [
-        fakeApp({ write: Promise.reject(new Error('EIO: the port is gone')), markError: new Error('run 2 could not be marked interrupted: SQLITE_FULL') }),
+        fakeApp({
+          write: Promise.reject(new Error('EIO: the port is gone')),
+          markError: new Error('run 2 could not be marked interrupted: SQLITE_FULL')
+        }),
         'dnpu: fatal error: boom; ABOR could not be sent to the instrument (EIO: the port is gone): check that its outputs are at 0 V; run 2 could not be marked interrupted: SQLITE_FULL (the next start of DNPU Lab marks it)'
       ],
       [
@@ -224,7 +245,9 @@ describe('last-resort handlers', () => {
     expect(describeFatal(new Error(''), 'uncaughtException')).toBe('Error')
     expect(describeFatal(undefined, 'unhandledRejection')).toBe('a promise was rejected with undefined')
     expect(describeFatal('text', 'uncaughtException')).toBe('a value was thrown: text')
-    expect(describeFatal(Object.create(null), 'unhandledRejection')).toBe('a promise was rejected with a value that cannot be shown')
+    expect(describeFatal(Object.create(null), 'unhandledRejection')).toBe(
+      'a promise was rejected with a value that cannot be shown'
+    )
     const long = describeFatal(new Error('x'.repeat(10_000)), 'uncaughtException')
     expect(long).toHaveLength(503)
   })
@@ -236,8 +259,16 @@ describe('the test-only fault switch (DNPU_TEST_FAULT)', () => {
     expect(parseTestFault('')).toBeNull()
     expect(parseTestFault('throw-after-steps:3')).toEqual({ kind: 'throw', afterSteps: 3 })
     expect(parseTestFault('reject-after-steps:12')).toEqual({ kind: 'reject', afterSteps: 12 })
-    for (const bad of ['throw', 'throw-after-steps:0', 'throw-after-steps:-1', 'explode-after-steps:3', 'throw-after-steps:3x']) {
-      expect(() => parseTestFault(bad)).toThrow(`DNPU_TEST_FAULT (a test-only switch) must be throw-after-steps:N or reject-after-steps:N with N >= 1, got "${bad}"`)
+    for (const bad of [
+      'throw',
+      'throw-after-steps:0',
+      'throw-after-steps:-1',
+      'explode-after-steps:3',
+      'throw-after-steps:3x'
+    ]) {
+      expect(() => parseTestFault(bad)).toThrow(
+        `DNPU_TEST_FAULT (a test-only switch) must be throw-after-steps:N or reject-after-steps:N with N >= 1, got "${bad}"`
+      )
     }
   })
 })
@@ -270,8 +301,15 @@ async function bench(speed: number): Promise<Bench> {
   const sent: string[] = []
   let stalled = false
   const open = async (models: ModelCatalog): Promise<Transport> => {
-    instrument ??= createSurrogateInstrument(models.get(DEMO_MODEL_ID)!.definition, { speed, onOutputs: (record) => outputs.push(record) })
-    return recordingTransport(duplexTransport(createInProcessLink(instrument), { description: 'test simulator' }), sent, () => stalled)
+    instrument ??= createSurrogateInstrument(models.get(DEMO_MODEL_ID)!.definition, {
+      speed,
+      onOutputs: (record) => outputs.push(record)
+    })
+    return recordingTransport(
+      duplexTransport(createInProcessLink(instrument), { description: 'test simulator' }),
+      sent,
+      () => stalled
+    )
   }
   const made = await servicesOnTempFolder(inProcessTrainer, { openInProcessSimulator: open })
   cleanup = made.cleanup
@@ -279,20 +317,43 @@ async function bench(speed: number): Promise<Bench> {
 }
 
 const allElectrodes = (range: [number, number]) =>
-  Array.from({ length: 7 }, (_, electrode) => ({ electrode, rangeVolts: range, trialRangeVolts: null, suggestedRangeVolts: null, saturated: false }))
+  Array.from({ length: 7 }, (_, electrode) => ({
+    electrode,
+    rangeVolts: range,
+    trialRangeVolts: null,
+    suggestedRangeVolts: null,
+    saturated: false
+  }))
 
 async function connectCalibrated(services: Bench['services']): Promise<void> {
   const { profile } = await services.device.connect(IN_PROCESS_SIMULATOR_PATH)
-  await services.device.saveCalibration({ profileId: profile!.id, notes: '', electrodes: allElectrodes([-0.8, 0.6]), measurementId: null })
+  await services.device.saveCalibration({
+    profileId: profile!.id,
+    notes: '',
+    electrodes: allElectrodes([-0.8, 0.6]),
+    measurementId: null
+  })
 }
 
 /** Starts a long GA run on the instrument; resolves once `steps` generations are recorded. */
-async function deviceRunAfter(services: Bench['services'], steps: number): Promise<{ runId: number; finished: TrainingFinishedEvent[] }> {
+async function deviceRunAfter(
+  services: Bench['services'],
+  steps: number
+): Promise<{ runId: number; finished: TrainingFinishedEvent[] }> {
   const finished: TrainingFinishedEvent[] = []
   services.training.on('finished', (event) => finished.push(event))
   let recorded = 0
-  const reached = new Promise<void>((resolve) => services.training.on('progress', () => ++recorded === steps && resolve()))
-  const { runId } = services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device', generations: 1000, stopThreshold: 2, seed: 5 })
+  const reached = new Promise<void>((resolve) =>
+    services.training.on('progress', () => ++recorded === steps && resolve())
+  )
+  const { runId } = services.training.start({
+    ...DEFAULT_GA_CONFIG,
+    modelId: 'demo',
+    processor: 'device',
+    generations: 1000,
+    stopThreshold: 2,
+    seed: 5
+  })
   await reached
   return { runId, finished }
 }
@@ -313,10 +374,16 @@ describe('last-resort handlers on the real app services', () => {
 
     events.raise(new Error('boom'))
     expect(await exited).toBe(70)
-    expect(lines).toEqual([`dnpu: fatal error: boom; the instrument was sent ABOR (outputs to 0 V) and run ${runId} was marked interrupted`])
+    expect(lines).toEqual([
+      `dnpu: fatal error: boom; the instrument was sent ABOR (outputs to 0 V) and run ${runId} was marked interrupted`
+    ])
 
     const run = services.runs.getRun(runId)!
-    expect(run).toMatchObject({ status: 'interrupted', error: 'DNPU Lab stopped on a fatal error: boom', resumable: true })
+    expect(run).toMatchObject({
+      status: 'interrupted',
+      error: 'DNPU Lab stopped on a fatal error: boom',
+      resumable: true
+    })
     expect(run.generations).toBeGreaterThanOrEqual(2)
     expect(services.runs.getCheckpoint(runId)).not.toBeNull()
     // Nobody is told the run ended normally (a CLI would print a result, a face close the port).
@@ -325,8 +392,12 @@ describe('last-resort handlers on the real app services', () => {
     await sim().settled()
     expect(sent.at(-1)).toBe('ABOR')
     expect(outputs.at(-1)).toMatchObject({ event: 'abort', toVolts: [0, 0, 0, 0, 0, 0, 0] })
-    expect(() => services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo' })).toThrow(/DNPU Lab is stopping after a fatal error \(boom\): no run can start/)
-    await expect(services.device.connect(IN_PROCESS_SIMULATOR_PATH)).rejects.toThrow(/DNPU Lab is stopping after a fatal error \(boom\)/)
+    expect(() => services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo' })).toThrow(
+      /DNPU Lab is stopping after a fatal error \(boom\): no run can start/
+    )
+    await expect(services.device.connect(IN_PROCESS_SIMULATOR_PATH)).rejects.toThrow(
+      /DNPU Lab is stopping after a fatal error \(boom\)/
+    )
     expect(sent.at(-1)).toBe('ABOR')
   })
 

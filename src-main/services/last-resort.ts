@@ -125,10 +125,17 @@ export function describeFatal(error: unknown, kind: FatalKind): string {
   let text: string
   try {
     if (error instanceof Error) text = String(error.message).trim() || error.name
-    else text = kind === 'unhandledRejection' ? `a promise was rejected with ${String(error)}` : `a value was thrown: ${String(error)}`
+    else
+      text =
+        kind === 'unhandledRejection'
+          ? `a promise was rejected with ${String(error)}`
+          : `a value was thrown: ${String(error)}`
   } catch {
     // An object whose toString throws (or a null-prototype object) must not break the handler.
-    text = kind === 'unhandledRejection' ? 'a promise was rejected with a value that cannot be shown' : 'a value that cannot be shown was thrown'
+    text =
+      kind === 'unhandledRejection'
+        ? 'a promise was rejected with a value that cannot be shown'
+        : 'a value that cannot be shown was thrown'
   }
   text = text.replace(/\s+/g, ' ').trim()
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}...` : text
@@ -160,7 +167,9 @@ export function installLastResortHandlers(face: LastResortFace, options: LastRes
         if (error === first.error) return
         // Whatever the clean-up was doing broke too: retrying it could loop; leave now.
         const second = describeFatal(error, kind)
-        exitNow(`${face.name}: fatal error: ${first.message}; a second fatal error during the clean-up (${second}) ended it at once: check that the instrument's outputs are at 0 V`)
+        exitNow(
+          `${face.name}: fatal error: ${first.message}; a second fatal error during the clean-up (${second}) ended it at once: check that the instrument's outputs are at 0 V`
+        )
         return
       }
       const message = describeFatal(error, kind)
@@ -195,7 +204,13 @@ async function cleanUp(message: string, targets: LastResortTarget[], abortWaitMs
   for (const target of targets) {
     try {
       const written = target.abortInstrument(message)
-      if (written) aborts.push(written.then((): AbortOutcome => ({ ok: true }), (error: unknown): AbortOutcome => ({ ok: false, why: describeFatal(error, 'uncaughtException') })))
+      if (written)
+        aborts.push(
+          written.then(
+            (): AbortOutcome => ({ ok: true }),
+            (error: unknown): AbortOutcome => ({ ok: false, why: describeFatal(error, 'uncaughtException') })
+          )
+        )
     } catch (error) {
       aborts.push(Promise.resolve({ ok: false, why: describeFatal(error, 'uncaughtException') }))
     }
@@ -216,14 +231,24 @@ async function cleanUp(message: string, targets: LastResortTarget[], abortWaitMs
   const clauses: { ok: boolean; text: string }[] = []
   const failed = outcomes.filter((outcome): outcome is { ok: false; why: string } => !outcome.ok)
   if (failed.length > 0) {
-    clauses.push({ ok: false, text: `ABOR could not be sent to the instrument (${failed.map((outcome) => outcome.why).join('; ')}): check that its outputs are at 0 V` })
+    clauses.push({
+      ok: false,
+      text: `ABOR could not be sent to the instrument (${failed.map((outcome) => outcome.why).join('; ')}): check that its outputs are at 0 V`
+    })
   } else if (outcomes.length > 0) {
     clauses.push({ ok: true, text: 'the instrument was sent ABOR (outputs to 0 V)' })
   }
   if (runIds.length > 0) {
-    clauses.push({ ok: true, text: runIds.length === 1 ? `run ${runIds[0]} was marked interrupted` : `runs ${runIds.join(', ')} were marked interrupted` })
+    clauses.push({
+      ok: true,
+      text:
+        runIds.length === 1
+          ? `run ${runIds[0]} was marked interrupted`
+          : `runs ${runIds.join(', ')} were marked interrupted`
+    })
   }
-  for (const problem of runProblems) clauses.push({ ok: false, text: `${problem} (the next start of DNPU Lab marks it)` })
+  for (const problem of runProblems)
+    clauses.push({ ok: false, text: `${problem} (the next start of DNPU Lab marks it)` })
   if (clauses.length === 0) return ''
   return `; ${clauses.map((clause) => clause.text).join(clauses.every((clause) => clause.ok) ? ' and ' : '; ')}`
 }
@@ -237,7 +262,9 @@ function settleWithin(writes: Promise<AbortOutcome>[], ms: number): Promise<Abor
     let pending = writes.length
     const finish = () => {
       clearTimeout(timer)
-      resolve(outcomes.map((outcome) => outcome ?? { ok: false, why: `the port did not take the bytes within ${seconds} s` }))
+      resolve(
+        outcomes.map((outcome) => outcome ?? { ok: false, why: `the port did not take the bytes within ${seconds} s` })
+      )
     }
     const timer = setTimeout(finish, ms)
     writes.forEach((write, index) =>

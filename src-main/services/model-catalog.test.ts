@@ -26,14 +26,28 @@ describe('model catalog', () => {
   it('ships the demo device imported from its .pt file', async () => {
     const services = await setUp()
     expect(services.models.list()).toMatchObject([
-      { id: 'demo', source: 'bundled', sourceFileName: 'demo-surrogate.pt', hiddenSizes: [90, 90, 90, 90, 90], amplification: 28.5, clippingValueNanoamps: [-109.2, 101.1], warnings: [] }
+      {
+        id: 'demo',
+        source: 'bundled',
+        sourceFileName: 'demo-surrogate.pt',
+        hiddenSizes: [90, 90, 90, 90, 90],
+        amplification: 28.5,
+        clippingValueNanoamps: [-109.2, 101.1],
+        warnings: []
+      }
     ])
   })
 
   it('imports a lab file, recognises a re-import by hash, and survives a restart of the store', async () => {
     const services = await setUp()
-    const first = await services.models.importFile('/lab/small-tanh.pt', readFixture('small-tanh.pt'), { name: 'Chip 7' })
-    expect(first).toMatchObject({ alreadyImported: false, warnings: [], model: { id: '1', name: 'Chip 7', source: 'imported', sourceFileName: 'small-tanh.pt', activation: 'tanh' } })
+    const first = await services.models.importFile('/lab/small-tanh.pt', readFixture('small-tanh.pt'), {
+      name: 'Chip 7'
+    })
+    expect(first).toMatchObject({
+      alreadyImported: false,
+      warnings: [],
+      model: { id: '1', name: 'Chip 7', source: 'imported', sourceFileName: 'small-tanh.pt', activation: 'tanh' }
+    })
     const again = await services.models.importFile('elsewhere.pt', readFixture('small-tanh.pt'))
     expect(again).toMatchObject({ alreadyImported: true, model: { id: '1' } })
     const defaults = await services.models.importFile('defaults-missing.pt', readFixture('defaults-missing.pt'))
@@ -69,7 +83,10 @@ describe('model catalog', () => {
   it('serves import, export, IV curves and delete over the contract', async () => {
     const services = await setUp()
     const handle = createRequestHandler(services)
-    const imported = await handle('models:import', { fileName: 'small-elu.pt', contentBase64: readFixture('small-elu.pt').toString('base64') })
+    const imported = await handle('models:import', {
+      fileName: 'small-elu.pt',
+      contentBase64: readFixture('small-elu.pt').toString('base64')
+    })
     expect(imported).toMatchObject({ ok: true, value: { model: { id: '1', activation: 'elu' } } })
     const exported = await handle('models:export', { modelId: '1' })
     if (!exported.ok) throw new Error(exported.error)
@@ -78,13 +95,18 @@ describe('model catalog', () => {
     expect(parseSurrogateJson(JSON.parse(json))).toEqual(services.models.get('1')!.definition)
     const iv = await handle('models:iv-curves', { modelId: 'demo', pointsPerElectrode: 11 })
     if (!iv.ok) throw new Error(iv.error)
-    const { curves } = iv.value as { curves: { electrode: number; voltagesVolts: number[]; currentsNanoamps: number[] }[] }
+    const { curves } = iv.value as {
+      curves: { electrode: number; voltagesVolts: number[]; currentsNanoamps: number[] }[]
+    }
     expect(curves).toHaveLength(7)
     expect(curves[2].voltagesVolts[0]).toBeCloseTo(-1)
     expect(curves[2].voltagesVolts[10]).toBeCloseTo(0.6)
     // Spot-check against the model itself: electrode 2 at its minimum, others at 0 V.
     const reference = new (await import('../core')).SurrogateModel(services.models.get('demo')!.definition)
-    expect(curves[2].currentsNanoamps[0]).toBeCloseTo(reference.forwardNanoampsReference([[0, 0, -1, 0, 0, 0, 0]])[0][0], 3)
+    expect(curves[2].currentsNanoamps[0]).toBeCloseTo(
+      reference.forwardNanoampsReference([[0, 0, -1, 0, 0, 0, 0]])[0][0],
+      3
+    )
     reference.dispose()
     const bad = await handle('models:import', { fileName: 'x.pt', contentBase64: 'not base64!' })
     expect(bad).toMatchObject({ ok: false, error: expect.stringContaining('contentBase64') })
@@ -96,9 +118,13 @@ describe('model catalog rules (shared by the app and the CLI)', () => {
   it('refuses to delete the model the Simulated DNPU plays, before any other rule', async () => {
     let playing = 'demo'
     const catalog = ModelCatalog.withBundledModels(RESOURCES_FOLDER, null, null, () => playing)
-    expect(() => catalog.delete('demo')).toThrow(new Error("model demo is the Simulated DNPU's device: put another model in it first"))
+    expect(() => catalog.delete('demo')).toThrow(
+      new Error("model demo is the Simulated DNPU's device: put another model in it first")
+    )
     playing = '3'
-    expect(() => catalog.delete('3')).toThrow(new Error("model 3 is the Simulated DNPU's device: put another model in it first"))
+    expect(() => catalog.delete('3')).toThrow(
+      new Error("model 3 is the Simulated DNPU's device: put another model in it first")
+    )
     expect(() => catalog.delete('demo')).toThrow(new Error('id: the bundled model "demo" cannot be deleted'))
   })
 

@@ -22,7 +22,9 @@ export interface CatalogEntry {
  * limited worker thread (workers/surrogate-reader.ts), so a hostile file cannot take the process
  * down; it rejects with a TorchFileError saying why a file was refused.
  */
-export type SurrogateFileReader = (bytes: Uint8Array) => Promise<{ definition: SurrogateDefinition; warnings: string[] }>
+export type SurrogateFileReader = (
+  bytes: Uint8Array
+) => Promise<{ definition: SurrogateDefinition; warnings: string[] }>
 
 export interface ImportResult {
   model: ModelSummary
@@ -32,7 +34,11 @@ export interface ImportResult {
 }
 
 /** The JSON form of a model (what `parseSurrogateJson` reads, and what export writes). */
-export function surrogateJsonOf(definition: SurrogateDefinition): { info: unknown; layers: unknown; activation: string } {
+export function surrogateJsonOf(definition: SurrogateDefinition): {
+  info: unknown
+  layers: unknown
+  activation: string
+} {
   return { info: definition.info, layers: definition.layers, activation: definition.activation }
 }
 
@@ -100,7 +106,10 @@ export class ModelCatalog {
   }
 
   list(): ModelSummary[] {
-    return [...[...this.bundled.values()].map((entry) => entry.summary), ...(this.store?.list().map((model) => this.get(model.id)!.summary) ?? [])]
+    return [
+      ...[...this.bundled.values()].map((entry) => entry.summary),
+      ...(this.store?.list().map((model) => this.get(model.id)!.summary) ?? [])
+    ]
   }
 
   /**
@@ -108,7 +117,11 @@ export class ModelCatalog {
    * or hostile file is refused with the importer's message (a TorchFileError) and nothing is
    * stored.
    */
-  async importFile(fileName: string, bytes: Uint8Array, options: { name?: string; notes?: string } = {}): Promise<ImportResult> {
+  async importFile(
+    fileName: string,
+    bytes: Uint8Array,
+    options: { name?: string; notes?: string } = {}
+  ): Promise<ImportResult> {
     const store = this.requireStore()
     if (!this.readSurrogateFile) throw new Error('this catalog has no surrogate file reader')
     const sha256 = createHash('sha256').update(bytes).digest('hex')
@@ -154,7 +167,8 @@ export class ModelCatalog {
    * refers to. The CLI has no delete command: the app's Models view is the one way to delete.
    */
   delete(id: string): { modelId: string } {
-    if (this.simulatorModelId() === id) throw new Error(`model ${id} is the Simulated DNPU's device: put another model in it first`)
+    if (this.simulatorModelId() === id)
+      throw new Error(`model ${id} is the Simulated DNPU's device: put another model in it first`)
     if (this.bundled.has(id)) throw new Error(`id: the bundled model "${id}" cannot be deleted`)
     this.requireStore().delete(id)
     this.parsed.delete(id)

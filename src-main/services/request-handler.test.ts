@@ -28,11 +28,17 @@ describe('request handler', () => {
     expect(missing).toEqual({ ok: false, error: 'runs:get: runId: no run 42' })
     expect(await handle('runs:list', {})).toEqual({ ok: true, value: [] })
     expect(await handle('training:active', {})).toEqual({ ok: true, value: { runId: null, paused: false } })
-    expect(await handle('measurements:get', { measurementId: 9 })).toEqual({ ok: false, error: 'measurements:get: measurementId: no measurement 9' })
+    expect(await handle('measurements:get', { measurementId: 9 })).toEqual({
+      ok: false,
+      error: 'measurements:get: measurementId: no measurement 9'
+    })
     expect(await handle('measurements:export-csv', { measurementId: 9 })).toEqual({
       ok: false,
       error: 'measurements:export-csv: measurementId: no measurement 9'
     })
-    expect(await handle('models:export', { modelId: 'nope' })).toEqual({ ok: false, error: 'models:export: modelId: no model "nope"' })
+    expect(await handle('models:export', { modelId: 'nope' })).toEqual({
+      ok: false,
+      error: 'models:export: modelId: no model "nope"'
+    })
   })
 })

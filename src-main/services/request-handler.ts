@@ -24,7 +24,8 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
   return {
     'app:info': () => services.info,
     'models:list': () => services.models.list(),
-    'models:import': (request) => services.models.importFile(request.fileName, Buffer.from(request.contentBase64, 'base64'), request),
+    'models:import': (request) =>
+      services.models.importFile(request.fileName, Buffer.from(request.contentBase64, 'base64'), request),
     'models:rename': ({ modelId, name }) => services.models.rename(modelId, name),
     'models:set-notes': ({ modelId, notes }) => services.models.setNotes(modelId, notes),
     'models:delete': ({ modelId }) => services.models.delete(modelId),
@@ -58,7 +59,11 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
 }
 
 /** Calls the channel's own handler: indexed by the generic channel, the types line up with no cast. */
-function serve<C extends Channel>(handlers: ChannelHandlers, channel: C, request: ChannelInput<C>): ChannelResponse<C> | Promise<ChannelResponse<C>> {
+function serve<C extends Channel>(
+  handlers: ChannelHandlers,
+  channel: C,
+  request: ChannelInput<C>
+): ChannelResponse<C> | Promise<ChannelResponse<C>> {
   const handler: ChannelHandlers[C] = handlers[channel]
   return handler(request)
 }

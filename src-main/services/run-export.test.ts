@@ -9,8 +9,20 @@ function recorded(list: Record<string, number | null>[], key: string): RunDetail
 
 function gaRun(): RunDetail {
   const metrics = [
-    { generation: 1, bestFitness: 0.1 + 0.2, bestCorrelation: 1 / 3, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 },
-    { generation: 2, bestFitness: 0.25, bestCorrelation: Number.NaN, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 },
+    {
+      generation: 1,
+      bestFitness: 0.1 + 0.2,
+      bestCorrelation: 1 / 3,
+      bestSoFarFitness: 0.1 + 0.2,
+      bestSoFarCorrelation: 1 / 3
+    },
+    {
+      generation: 2,
+      bestFitness: 0.25,
+      bestCorrelation: Number.NaN,
+      bestSoFarFitness: 0.1 + 0.2,
+      bestSoFarCorrelation: 1 / 3
+    },
     { generation: 3, bestFitness: 0.9, bestCorrelation: 0.95, bestSoFarFitness: 0.9, bestSoFarCorrelation: 0.95 }
   ]
   return {
@@ -101,7 +113,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('runHistory', () => {
-  it('takes each GA generation\'s best, not the best so far', () => {
+  it("takes each GA generation's best, not the best so far", () => {
     expect(runHistory(gaRun())).toEqual({ fitness: [0.1 + 0.2, 0.25, 0.9], correlation: [1 / 3, Number.NaN, 0.95] })
   })
 
@@ -116,10 +128,15 @@ describe('runHistory', () => {
   })
 
   it('gives capacity sweeps their capacity per N', () => {
-    const sweep = { ...gaRun(), algorithm: 'capacity', metrics: [], capacity: [
-      { n: 4, labelings: 14, evaluated: 14, found: 14, capacity: 1 },
-      { n: 5, labelings: 30, evaluated: 10, found: 9, capacity: 0.9 }
-    ] } as unknown as RunDetail
+    const sweep = {
+      ...gaRun(),
+      algorithm: 'capacity',
+      metrics: [],
+      capacity: [
+        { n: 4, labelings: 14, evaluated: 14, found: 14, capacity: 1 },
+        { n: 5, labelings: 30, evaluated: 10, found: 9, capacity: 0.9 }
+      ]
+    } as unknown as RunDetail
     expect(runHistory(sweep)).toEqual({ n: [4, 5], capacity: [1, 0.9] })
     expect(runToCsv(sweep)).toBe('n,labelings,evaluated,found,capacity\n4,14,14,14,1\n5,30,10,9,0.9\n')
   })
@@ -140,12 +157,15 @@ describe('runToJson', () => {
     expect(rest).toEqual(run)
     expect(history).toEqual(runHistory(run))
     // NaN has no JSON form: it is written null, which keeps the arrays aligned.
-    const parsed = JSON.parse(JSON.stringify(json)) as { history: { correlation: (number | null)[] }; metrics: unknown[] }
+    const parsed = JSON.parse(JSON.stringify(json)) as {
+      history: { correlation: (number | null)[] }
+      metrics: unknown[]
+    }
     expect(parsed.history.correlation).toEqual([1 / 3, null, 0.95])
     expect(parsed.metrics).toHaveLength(3)
   })
 
-  it('keeps a GD run\'s epochs and accuracy', () => {
+  it("keeps a GD run's epochs and accuracy", () => {
     const json = runToJson(gdRun()) as RunDetail & { history: unknown }
     expect(json.epochs).toHaveLength(2)
     expect(json.accuracy).toEqual({ trainPercent: 90, validationPercent: 85, testPercent: null })
@@ -175,7 +195,9 @@ describe('runToCsv', () => {
   })
 
   it('writes only the header for a run without steps yet', () => {
-    expect(runToCsv({ ...gaRun(), recordedSteps: [], metrics: [] })).toBe('generation,best_fitness,best_correlation,best_so_far_fitness,best_so_far_correlation\n')
+    expect(runToCsv({ ...gaRun(), recordedSteps: [], metrics: [] })).toBe(
+      'generation,best_fitness,best_correlation,best_so_far_fitness,best_so_far_correlation\n'
+    )
   })
 })
 
@@ -186,7 +208,9 @@ describe('csvField', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""')
     expect(csvField('two\nlines')).toBe('"two\nlines"')
     expect(csvField('cr\r')).toBe('"cr\r"')
-    expect(parseCsv(['x', 'a,b', 'say "hi"', 'two\nlines'].map(csvField).join(',') + '\n')).toEqual([['x', 'a,b', 'say "hi"', 'two\nlines']])
+    expect(parseCsv(['x', 'a,b', 'say "hi"', 'two\nlines'].map(csvField).join(',') + '\n')).toEqual([
+      ['x', 'a,b', 'say "hi"', 'two\nlines']
+    ])
   })
 })
 
@@ -205,9 +229,22 @@ describe('describeStoredRun', () => {
 
   it('summarises a GD run, with dashes where an older build stored no epochs or accuracy', () => {
     const gd = {
-      id: 3, algorithm: 'gd', task: 'ring', modelId: 'demo', status: 'failed', seed: 9,
-      startedAt: '2025-01-02T03:04:05.000Z', endedAt: null, generations: 0, bestFitness: null, bestCorrelation: null,
-      computeBackend: 'wasm', error: 'out of memory', bestControlVoltages: null, controlElectrodes: [], resumable: false
+      id: 3,
+      algorithm: 'gd',
+      task: 'ring',
+      modelId: 'demo',
+      status: 'failed',
+      seed: 9,
+      startedAt: '2025-01-02T03:04:05.000Z',
+      endedAt: null,
+      generations: 0,
+      bestFitness: null,
+      bestCorrelation: null,
+      computeBackend: 'wasm',
+      error: 'out of memory',
+      bestControlVoltages: null,
+      controlElectrodes: [],
+      resumable: false
     } as unknown as RunDetail
     const text = describeStoredRun(gd)
     expect(text).toMatch(/^run 3: GD on ring, failed\n/)
@@ -223,18 +260,52 @@ describe('describeStoredRun', () => {
     expect(done).toMatch(/accuracy: +train 90\.0 %, validation 85\.0 %, test -\n/)
   })
 
-  it('lists the run\'s validations on hardware, each kind in its own words', () => {
+  it("lists the run's validations on hardware, each kind in its own words", () => {
     const measuredAt = '2025-01-03T10:00:00.000Z'
     const validations: RunDetail['validations'] = [
-      { kind: 'ga', measurementId: 4, measuredAt, outputsNanoamps: [1, 30.5, 31, 2], correlation: 0.97, fitness: 0.9, trainedOutputsNanoamps: [0, 30, 32, 1] },
       {
-        kind: 'gd', measurementId: 5, measuredAt, set: 'test', setPointCount: 3000, controlVoltages: [0.1], dataRangesVolts: [[-1, 0.6], [-1, 0.6]],
-        targets: [0, 1], outputsNanoamps: Array.from({ length: 2000 }, () => 1), simulatedOutputsNanoamps: [], accuracyPercent: 92.5,
-        simulatedAccuracyPercent: 95, trainedAccuracyPercent: null, correlation: Number.NaN
+        kind: 'ga',
+        measurementId: 4,
+        measuredAt,
+        outputsNanoamps: [1, 30.5, 31, 2],
+        correlation: 0.97,
+        fitness: 0.9,
+        trainedOutputsNanoamps: [0, 30, 32, 1]
       },
       {
-        kind: 'capacity', measuredAt,
-        perN: [{ n: 4, evaluated: 14, foundOnSurrogate: 14, confirmedOnDevice: 13, capacityOnSurrogate: 1, capacityMeasured: 13 / 14, notConfirmed: [[0, 1, 1, 0]], measurementId: 6 }]
+        kind: 'gd',
+        measurementId: 5,
+        measuredAt,
+        set: 'test',
+        setPointCount: 3000,
+        controlVoltages: [0.1],
+        dataRangesVolts: [
+          [-1, 0.6],
+          [-1, 0.6]
+        ],
+        targets: [0, 1],
+        outputsNanoamps: Array.from({ length: 2000 }, () => 1),
+        simulatedOutputsNanoamps: [],
+        accuracyPercent: 92.5,
+        simulatedAccuracyPercent: 95,
+        trainedAccuracyPercent: null,
+        correlation: Number.NaN
+      },
+      {
+        kind: 'capacity',
+        measuredAt,
+        perN: [
+          {
+            n: 4,
+            evaluated: 14,
+            foundOnSurrogate: 14,
+            confirmedOnDevice: 13,
+            capacityOnSurrogate: 1,
+            capacityMeasured: 13 / 14,
+            notConfirmed: [[0, 1, 1, 0]],
+            measurementId: 6
+          }
+        ]
       }
     ]
     const text = describeStoredRun({ ...gaRun(), validations })

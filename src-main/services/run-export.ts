@@ -31,10 +31,19 @@ export interface RunTable {
 export function runTable(detail: Pick<RunDetail, 'id' | 'algorithm'>): RunTable {
   const descriptor = findAlgorithm(String(detail.algorithm))
   if (!descriptor) {
-    throw new Error(`run ${detail.id} has algorithm '${String(detail.algorithm)}', which this version cannot export (known: ${allAlgorithms().map((d) => d.id).join(', ')})`)
+    throw new Error(
+      `run ${detail.id} has algorithm '${String(detail.algorithm)}', which this version cannot export (known: ${allAlgorithms()
+        .map((d) => d.id)
+        .join(', ')})`
+    )
   }
   const { exportTable } = descriptor
-  return { stepName: descriptor.step.plural, headers: exportTable.headers, rows: (run) => exportTable.rows(run), history: (run) => exportTable.history(run) }
+  return {
+    stepName: descriptor.step.plural,
+    headers: exportTable.headers,
+    rows: (run) => exportTable.rows(run),
+    history: (run) => exportTable.history(run)
+  }
 }
 
 /** The per-step history of a run (see {@link RunHistory}). */
@@ -64,7 +73,10 @@ function cellText(cell: Cell): string {
  */
 export function runToCsv(detail: RunDetail): string {
   const table = runTable(detail)
-  const lines = [table.headers.map(csvField), ...table.rows(detail).map((row) => row.map((cell) => csvField(cellText(cell))))]
+  const lines = [
+    table.headers.map(csvField),
+    ...table.rows(detail).map((row) => row.map((cell) => csvField(cellText(cell))))
+  ]
   return lines.map((fields) => `${fields.join(',')}\n`).join('')
 }
 

@@ -14,18 +14,27 @@ describe('run reader', () => {
   })
 
   it('gives a run on the device the ranges of the calibration it ran under', () => {
-    const ranges: [number, number][] = [[-0.5, 0.5], [-1, 0.8]]
+    const ranges: [number, number][] = [
+      [-0.5, 0.5],
+      [-1, 0.8]
+    ]
     const asked: number[] = []
-    const reader = new RunReader({ getRun: (runId) => storedRun(runId, { profileId: 1, calibrationId: 7 }) }, (calibrationId) => {
-      asked.push(calibrationId)
-      return ranges
-    })
+    const reader = new RunReader(
+      { getRun: (runId) => storedRun(runId, { profileId: 1, calibrationId: 7 }) },
+      (calibrationId) => {
+        asked.push(calibrationId)
+        return ranges
+      }
+    )
     expect(reader.get(3).device).toEqual({ profileId: 1, calibrationId: 7, rangesVolts: ranges })
     expect(asked).toEqual([7])
   })
 
   it('leaves the ranges out when the calibration is gone, and a surrogate run as it is', () => {
-    const onDevice = new RunReader({ getRun: (runId) => storedRun(runId, { profileId: 1, calibrationId: 7 }) }, () => null)
+    const onDevice = new RunReader(
+      { getRun: (runId) => storedRun(runId, { profileId: 1, calibrationId: 7 }) },
+      () => null
+    )
     expect(onDevice.get(3).device).toEqual({ profileId: 1, calibrationId: 7, rangesVolts: undefined })
     const onSurrogate = new RunReader({ getRun: (runId) => storedRun(runId, null) }, () => {
       throw new Error('a surrogate run has no calibration to look up')

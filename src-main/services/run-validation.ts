@@ -23,7 +23,12 @@ import type { RunDetail } from '../../src-shared/ipc'
 import { serviceAlgorithmOf } from './algorithms'
 import { refused, type CalibrationInForce, type ValidationInputs, type ValidationPlan } from './validation-voltages'
 
-export { ValidationRefusedError, type ValidationDevice, type ValidationInputs, type ValidationPlan } from './validation-voltages'
+export {
+  ValidationRefusedError,
+  type ValidationDevice,
+  type ValidationInputs,
+  type ValidationPlan
+} from './validation-voltages'
 export { MAX_GD_VALIDATION_POINTS } from './algorithms/gd'
 
 /**

@@ -23,7 +23,9 @@ export function parseTestFault(text: string | undefined): TestFault | null {
   if (text === undefined || text === '') return null
   const match = /^(throw|reject)-after-steps:(\d{1,6})$/.exec(text.trim())
   if (!match || Number(match[2]) < 1) {
-    throw new Error(`${TEST_FAULT_VARIABLE} (a test-only switch) must be throw-after-steps:N or reject-after-steps:N with N >= 1, got "${text}"`)
+    throw new Error(
+      `${TEST_FAULT_VARIABLE} (a test-only switch) must be throw-after-steps:N or reject-after-steps:N with N >= 1, got "${text}"`
+    )
   }
   return { kind: match[1] as TestFault['kind'], afterSteps: Number(match[2]) }
 }
@@ -34,7 +36,9 @@ export function armTestFault(training: TrainingService, fault: TestFault): void 
   const onProgress = (): void => {
     if (++steps < fault.afterSteps) return
     training.off('progress', onProgress)
-    const error = new Error(`injected test fault (${TEST_FAULT_VARIABLE}=${fault.kind}-after-steps:${fault.afterSteps})`)
+    const error = new Error(
+      `injected test fault (${TEST_FAULT_VARIABLE}=${fault.kind}-after-steps:${fault.afterSteps})`
+    )
     // Out of the event's call stack: thrown inside the listener, it would reach the code that
     // recorded the step (which catches it and fails the run) instead of the process.
     setImmediate(() => {

@@ -72,7 +72,11 @@ export async function servicesOnTempFolder(
  * binary block as `WAV:DATA <block>`); while `stalled()` answers true, writes never complete
  * (an instrument that stopped taking bytes).
  */
-export function recordingTransport(transport: Transport, sent: string[], stalled: () => boolean = () => false): Transport {
+export function recordingTransport(
+  transport: Transport,
+  sent: string[],
+  stalled: () => boolean = () => false
+): Transport {
   const write = transport.write.bind(transport)
   transport.write = (bytes: Uint8Array) => {
     if (stalled()) return new Promise<void>(() => {})

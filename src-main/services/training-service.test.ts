@@ -12,7 +12,13 @@ import { servicesOnTempFolder } from './test-support'
 import type { TrainerHandle } from './training-service'
 
 const xor = { ...DEFAULT_GA_CONFIG, modelId: 'demo' }
-const ring = { ...DEFAULT_GD_CONFIG, modelId: 'demo', ring: { ...DEFAULT_GD_CONFIG.ring, sampleCount: 300 }, epochs: 6, batchSize: 64 }
+const ring = {
+  ...DEFAULT_GD_CONFIG,
+  modelId: 'demo',
+  ring: { ...DEFAULT_GD_CONFIG.ring, sampleCount: 300 },
+  epochs: 6,
+  batchSize: 64
+}
 
 function gaMetrics(event: TrainingProgressEvent): GenerationMetrics {
   if (event.algorithm !== 'ga') throw new Error(`expected a GA progress event, got ${event.algorithm}`)
@@ -24,7 +30,9 @@ afterEach(async () => {
   cleanup = null
 })
 
-function finished(services: Awaited<ReturnType<typeof servicesOnTempFolder>>['services']): Promise<TrainingFinishedEvent> {
+function finished(
+  services: Awaited<ReturnType<typeof servicesOnTempFolder>>['services']
+): Promise<TrainingFinishedEvent> {
   return new Promise((resolve) => services.training.once('finished', resolve))
 }
 
@@ -85,7 +93,9 @@ describe('TrainingService', () => {
     const env = await servicesOnTempFolder()
     cleanup = env.cleanup
     const { services } = env
-    expect(() => services.training.start({ ...xor, dataElectrodes: [1, 7] })).toThrow(/dataElectrodes: electrode 7 does not exist/)
+    expect(() => services.training.start({ ...xor, dataElectrodes: [1, 7] })).toThrow(
+      /dataElectrodes: electrode 7 does not exist/
+    )
     expect(() => services.training.start({ ...xor, modelId: 'nope' })).toThrow(/modelId: no model "nope"/)
     expect(services.runs.listRuns()).toHaveLength(0)
     const done = finished(services)
@@ -138,7 +148,13 @@ describe('TrainingService', () => {
     const simulation = { noiseStdNanoamps: 3, amplification: 20, clippingValueNanoamps: [-60, 60] as [number, number] }
     const runOnce = async (sim?: typeof simulation) => {
       const done = finished(services)
-      const { runId } = services.training.start({ ...xor, generations: 4, stopThreshold: 1.5, seed: 8, ...(sim ? { simulation: sim } : {}) })
+      const { runId } = services.training.start({
+        ...xor,
+        generations: 4,
+        stopThreshold: 1.5,
+        seed: 8,
+        ...(sim ? { simulation: sim } : {})
+      })
       await done
       return services.runs.getRun(runId)!
     }
@@ -183,36 +199,44 @@ describe('TrainingService', () => {
     expect(run.accuracy!.testPercent).toBeGreaterThanOrEqual(75)
     expect(run.accuracy!.validationPercent).toBeLessThanOrEqual(100)
     expect(run.resumable).toBe(false)
-    expect(() => services.training.resume(runId)).toThrow(/is 'completed': only a stopped or interrupted run can be resumed/)
+    expect(() => services.training.resume(runId)).toThrow(
+      /is 'completed': only a stopped or interrupted run can be resumed/
+    )
   })
 
   it.each([
-    ['GA with output noise', { ...xor, generations: 8, stopThreshold: 1.5, seed: 4, simulation: { noiseStdNanoamps: 2 } }],
+    [
+      'GA with output noise',
+      { ...xor, generations: 8, stopThreshold: 1.5, seed: 4, simulation: { noiseStdNanoamps: 2 } }
+    ],
     ['GD', { ...ring, seed: 9 }]
-  ] as const)('%s: stop after N steps, then resume, equals the uninterrupted run value for value', async (_name, config) => {
-    const env = await servicesOnTempFolder()
-    cleanup = env.cleanup
-    const { services } = env
-    let done = finished(services)
-    const whole = services.training.start(config).runId
-    await done
-    done = finished(services)
-    const split = services.training.start(config, { stopAfter: 3 }).runId
-    expect((await done).status).toBe('stopped')
-    const stopped = services.runs.getRun(split)!
-    expect(stopped.generations).toBe(3)
-    expect(stopped.resumable).toBe(true)
-    done = finished(services)
-    expect(services.training.resume(split)).toEqual({ runId: split })
-    expect((await done).status).toBe('completed')
-    const [a, b] = [services.runs.getRun(whole)!, services.runs.getRun(split)!]
-    expect(b.generations).toBe(a.generations)
-    expect(b.metrics).toEqual(a.metrics)
-    expect(b.epochs).toEqual(a.epochs)
-    expect(b.bestControlVoltages).toEqual(a.bestControlVoltages)
-    expect(b.bestOutputsNanoamps).toEqual(a.bestOutputsNanoamps)
-    expect(b.accuracy).toEqual(a.accuracy)
-  })
+  ] as const)(
+    '%s: stop after N steps, then resume, equals the uninterrupted run value for value',
+    async (_name, config) => {
+      const env = await servicesOnTempFolder()
+      cleanup = env.cleanup
+      const { services } = env
+      let done = finished(services)
+      const whole = services.training.start(config).runId
+      await done
+      done = finished(services)
+      const split = services.training.start(config, { stopAfter: 3 }).runId
+      expect((await done).status).toBe('stopped')
+      const stopped = services.runs.getRun(split)!
+      expect(stopped.generations).toBe(3)
+      expect(stopped.resumable).toBe(true)
+      done = finished(services)
+      expect(services.training.resume(split)).toEqual({ runId: split })
+      expect((await done).status).toBe('completed')
+      const [a, b] = [services.runs.getRun(whole)!, services.runs.getRun(split)!]
+      expect(b.generations).toBe(a.generations)
+      expect(b.metrics).toEqual(a.metrics)
+      expect(b.epochs).toEqual(a.epochs)
+      expect(b.bestControlVoltages).toEqual(a.bestControlVoltages)
+      expect(b.bestOutputsNanoamps).toEqual(a.bestOutputsNanoamps)
+      expect(b.accuracy).toEqual(a.accuracy)
+    }
+  )
 
   it('pauses between steps and continues on request', async () => {
     const env = await servicesOnTempFolder()
@@ -256,7 +280,15 @@ describe('TrainingService', () => {
       seen.push(event.sweepDone)
     })
     const done = finished(services)
-    const { runId } = services.training.start({ ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 4, toN: 4, attempts: 1, generations: 3, seed: 2 })
+    const { runId } = services.training.start({
+      ...DEFAULT_CAPACITY_CONFIG,
+      modelId: 'demo',
+      fromN: 4,
+      toN: 4,
+      attempts: 1,
+      generations: 3,
+      seed: 2
+    })
     expect((await done).status).toBe('completed')
     expect(seen).toEqual(Array.from({ length: 14 }, (_, i) => i + 1))
     const run = services.runs.getRun(runId)!
@@ -271,7 +303,9 @@ describe('TrainingService', () => {
     cleanup = env.cleanup
     const { services } = env
     // 300 points x 0.7 = 210 training points: batches of 209 leave a last batch of 1.
-    expect(() => services.training.start({ ...ring, batchSize: 209, loss: 'corrsig' })).toThrow(/batchSize: loss corrsig needs at least 2 points in every batch; .* last batch has 1/)
+    expect(() => services.training.start({ ...ring, batchSize: 209, loss: 'corrsig' })).toThrow(
+      /batchSize: loss corrsig needs at least 2 points in every batch; .* last batch has 1/
+    )
     expect(services.runs.listRuns()).toHaveLength(0)
   })
 

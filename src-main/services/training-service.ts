@@ -143,7 +143,8 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
 
   /** A run on the instrument: the connected device and its active calibration, or a clear refusal. */
   private deviceTargetOf(config: TrainingConfig): ReturnType<DeviceForTraining['trainingTarget']> | null {
-    const wantsDevice = algorithmOf(config.algorithm).trainsOnDevice && 'processor' in config && config.processor === 'device'
+    const wantsDevice =
+      algorithmOf(config.algorithm).trainsOnDevice && 'processor' in config && config.processor === 'device'
     if (!wantsDevice) return null
     if (!this.device) throw new Error('processor: this DNPU Lab process has no instrument service')
     return this.device.trainingTarget()
@@ -172,7 +173,13 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
       )
     }
     this.runs.reopenRun(runId)
-    this.launch(runId, { config, model: model.definition, checkpoint: toWorkerCheckpoint(checkpoint.state), device: target?.spec, ...options })
+    this.launch(runId, {
+      config,
+      model: model.definition,
+      checkpoint: toWorkerCheckpoint(checkpoint.state),
+      device: target?.spec,
+      ...options
+    })
     return { runId }
   }
 
@@ -243,7 +250,8 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
   }
 
   private refuseWhileActive(): void {
-    if (this.fatalError) throw new Error(`DNPU Lab is stopping after a fatal error (${this.fatalError}): no run can start`)
+    if (this.fatalError)
+      throw new Error(`DNPU Lab is stopping after a fatal error (${this.fatalError}): no run can start`)
     if (this.active) {
       throw new Error(`run ${this.active.runId} is still in progress: stop it or wait for it to finish`)
     }
@@ -255,7 +263,10 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     return model
   }
 
-  private send(run: ActiveRun, message: ToTrainer extends infer M ? (M extends { seq: number } ? Omit<M, 'seq'> : never) : never): void {
+  private send(
+    run: ActiveRun,
+    message: ToTrainer extends infer M ? (M extends { seq: number } ? Omit<M, 'seq'> : never) : never
+  ): void {
     run.worker.postMessage({ ...message, seq: run.nextSeq++ } as ToTrainer)
   }
 
@@ -354,7 +365,8 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
       (error: unknown) => {
         if (this.active !== run) return
         const message = error instanceof Error ? error.message : String(error)
-        if (device.isConnectionLoss(error)) this.finish(run, 'interrupted', `the instrument connection was lost: ${message}`)
+        if (device.isConnectionLoss(error))
+          this.finish(run, 'interrupted', `the instrument connection was lost: ${message}`)
         else this.send(run, { type: 'measure-failed', requestId, message })
       }
     )

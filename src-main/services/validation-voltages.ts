@@ -18,7 +18,11 @@ export interface ValidationDevice {
   /** Names the calibration in messages, e.g. `calibration v2 of device profile "Bench"`. */
   calibrationName: string
   /** Plays rows of activation voltages (electrode order), stored as a validation measurement of the run. */
-  measure(inputsVolts: Float32Array, rowCount: number, label: string): Promise<{ outputs: Float32Array; measurementId: number }>
+  measure(
+    inputsVolts: Float32Array,
+    rowCount: number,
+    label: string
+  ): Promise<{ outputs: Float32Array; measurementId: number }>
 }
 
 export interface ValidationInputs {
@@ -42,10 +46,15 @@ export interface ValidationPlan {
 /** The ranges the run's task inputs were mapped with in training: its calibration's (a device run) or its model's. */
 export function trainedRanges(run: RunDetail, inputs: ValidationInputs): [number, number][] {
   if (run.device) {
-    if (!inputs.runCalibrationRangesVolts) throw refused(run, `the calibration it ran with (#${run.device.calibrationId}) cannot be read, so its input voltages are unknown`)
+    if (!inputs.runCalibrationRangesVolts)
+      throw refused(
+        run,
+        `the calibration it ran with (#${run.device.calibrationId}) cannot be read, so its input voltages are unknown`
+      )
     return inputs.runCalibrationRangesVolts
   }
-  if (!inputs.model) throw refused(run, `its model "${run.modelId}" is not in the model catalog, so its input voltages are unknown`)
+  if (!inputs.model)
+    throw refused(run, `its model "${run.modelId}" is not in the model catalog, so its input voltages are unknown`)
   return inputs.model.voltageRangesVolts
 }
 
@@ -66,13 +75,24 @@ export function trainedRows(
   const ranges = trainedRanges(run, inputs)
   const electrodes = calibration.rangesVolts.length
   if (ranges.length !== electrodes) {
-    throw refused(run, `it was trained for ${ranges.length} activation electrodes, but the device has ${electrodes} (${calibration.calibrationName})`)
+    throw refused(
+      run,
+      `it was trained for ${ranges.length} activation electrodes, but the device has ${electrodes} (${calibration.calibrationName})`
+    )
   }
-  const dnpu = new Dnpu({ activationElectrodeCount: electrodes, voltageRangesVolts: ranges, dataElectrodes: config.dataElectrodes, inputRange: config.inputRange })
+  const dnpu = new Dnpu({
+    activationElectrodeCount: electrodes,
+    voltageRangesVolts: ranges,
+    dataElectrodes: config.dataElectrodes,
+    inputRange: config.inputRange
+  })
   const controlCount = dnpu.controlElectrodes.length
   const wrongCount = controlSets.find((controls) => controls.length !== controlCount)
   if (wrongCount) {
-    throw refused(run, `it has ${wrongCount.length} control voltages, but the device has ${controlCount} control electrodes (${electrodes} electrodes, data on ${dnpu.dataElectrodes.join(' and ')})`)
+    throw refused(
+      run,
+      `it has ${wrongCount.length} control voltages, but the device has ${controlCount} control electrodes (${electrodes} electrodes, data on ${dnpu.dataElectrodes.join(' and ')})`
+    )
   }
   // Not Dnpu.assembleBatch: a 'regul' GD run may end with controls just outside its model's
   // ranges; what matters here is the calibration, checked below.
@@ -89,7 +109,9 @@ export function trainedRows(
   // The message names the value as stored (float64), not its float32 rounding.
   const storedValue = (row: number, electrode: number): number => {
     const d = dnpu.dataElectrodes.indexOf(electrode)
-    return d >= 0 ? data[row % points]![d]! : controlSets[Math.floor(row / points)]![dnpu.controlElectrodes.indexOf(electrode)]!
+    return d >= 0
+      ? data[row % points]![d]!
+      : controlSets[Math.floor(row / points)]![dnpu.controlElectrodes.indexOf(electrode)]!
   }
   checkInsideCalibration(run, dnpu, rows, calibration, rowLabel, storedValue)
   return rows
@@ -127,7 +149,10 @@ function checkInsideCalibration(
       ? `data electrode ${electrode} would get ${volts} V (task input ${d + 1} mapped onto the range it trained with, [${dnpu.voltageRangesVolts[electrode]!.join(', ')}] V)`
       : `control electrode ${electrode} = ${volts} V`
   const more = outside.size > 1 ? ` (and ${outside.size - 1} more outside it)` : ''
-  throw refused(run, `${rowLabel(row)}${what} is outside its calibrated range [${min}, ${max}] V (${calibration.calibrationName})${more}; nothing was sent`)
+  throw refused(
+    run,
+    `${rowLabel(row)}${what} is outside its calibrated range [${min}, ${max}] V (${calibration.calibrationName})${more}; nothing was sent`
+  )
 }
 
 export function refused(run: RunDetail, reason: string): ValidationRefusedError {

@@ -34,7 +34,11 @@ function oldDatabase(filePath: string): void {
 
 function upgradeBackups(): string[] {
   const folder = temp.file('backups')
-  return existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith('.db')).sort() : []
+  return existsSync(folder)
+    ? readdirSync(folder)
+        .filter((name) => name.endsWith('.db'))
+        .sort()
+    : []
 }
 
 describe('the copy made before a schema upgrade', () => {
@@ -48,7 +52,11 @@ describe('the copy made before a schema upgrade', () => {
 
     const backups = upgradeBackups()
     expect(backups).toHaveLength(1)
-    expect(backups[0]).toMatch(new RegExp(`^dnpu-lab-v${OLD_VERSION}-to-v${LATEST_SCHEMA_VERSION}-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z\\.db$`))
+    expect(backups[0]).toMatch(
+      new RegExp(
+        `^dnpu-lab-v${OLD_VERSION}-to-v${LATEST_SCHEMA_VERSION}-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z\\.db$`
+      )
+    )
     // The copy is the database as it was: old version, its run, intact, and a single file.
     const copy = new BetterSqlite3(temp.file(`backups/${backups[0]}`), { readonly: true })
     expect(readSchemaVersion(copy)).toBe(OLD_VERSION)
@@ -85,7 +93,10 @@ describe('the copy made before a schema upgrade', () => {
 
     const error = await Promise.resolve()
       .then(() => openDatabase(filePath))
-      .then((db) => db.close(), (thrown: unknown) => thrown)
+      .then(
+        (db) => db.close(),
+        (thrown: unknown) => thrown
+      )
     expect(error).toBeInstanceOf(DatabaseOpenError)
     expect((error as DatabaseOpenError).reason).toBe('backup-failed')
     expect((error as Error).message).toContain(
@@ -109,7 +120,9 @@ describe('backUpDatabase', () => {
 
     const destination = temp.file('copy.db')
     writeFileSync(destination, 'precious')
-    await expect(backUpDatabase(source, destination, { ...OPTIONS, replace: false })).rejects.toBeInstanceOf(BackupExistsError)
+    await expect(backUpDatabase(source, destination, { ...OPTIONS, replace: false })).rejects.toBeInstanceOf(
+      BackupExistsError
+    )
     expect(readFileSync(destination, 'utf8')).toBe('precious')
 
     const copy = await backUpDatabase(source, destination, { ...OPTIONS, replace: true })
@@ -128,8 +141,8 @@ describe('backUpDatabase', () => {
     const copy = await backUpDatabase(source, temp.file('new-copy.db'), { ...OPTIONS, replace: false })
     expect(copy.schemaVersion).toBe(OLD_VERSION)
     expect(fingerprint(source)).toBe(before)
-    await expect(backUpDatabase(source, temp.file('no/such/folder/copy.db'), { ...OPTIONS, replace: false })).rejects.toThrow(
-      `the folder ${temp.file('no/such/folder')} does not exist`
-    )
+    await expect(
+      backUpDatabase(source, temp.file('no/such/folder/copy.db'), { ...OPTIONS, replace: false })
+    ).rejects.toThrow(`the folder ${temp.file('no/such/folder')} does not exist`)
   })
 })

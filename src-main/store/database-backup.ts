@@ -7,7 +7,17 @@
  * read-only connection: backing up never writes to the database.
  */
 import { randomBytes } from 'node:crypto'
-import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import {
+  constants,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync
+} from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { errorMessage, sqliteErrorCode } from './database-open-error'
@@ -54,7 +64,8 @@ export async function backUpDatabase(
     place(partial, destinationPath, options.replace)
     return { path: destinationPath, sizeBytes: statSync(destinationPath).size, schemaVersion }
   } finally {
-    for (const leftover of [partial, `${partial}-journal`, `${partial}-wal`, `${partial}-shm`]) rmSync(leftover, { force: true })
+    for (const leftover of [partial, `${partial}-journal`, `${partial}-wal`, `${partial}-shm`])
+      rmSync(leftover, { force: true })
   }
 }
 

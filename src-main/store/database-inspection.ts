@@ -16,12 +16,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import {
-  DatabaseOpenError,
-  errorMessage,
-  retryWhileBusy,
-  sqliteErrorCode
-} from './database-open-error'
+import { DatabaseOpenError, errorMessage, retryWhileBusy, sqliteErrorCode } from './database-open-error'
 import { DNPU_LAB_APPLICATION_ID, LATEST_SCHEMA_VERSION, readUserTableNames } from './migrations'
 
 /** `quick_check` is O(file size) and runs at every open; `integrity_check` also compares indexes with their tables. */
@@ -64,7 +59,8 @@ function refusalForReadError(filePath: string, error: unknown): DatabaseOpenErro
       reason: 'not-dnpu-lab'
     })
   }
-  if (code?.startsWith('SQLITE_CORRUPT')) return damagedFile(filePath, `SQLite could not read it (${errorMessage(error)})`, error)
+  if (code?.startsWith('SQLITE_CORRUPT'))
+    return damagedFile(filePath, `SQLite could not read it (${errorMessage(error)})`, error)
   return new DatabaseOpenError(filePath, `could not read ${filePath}: ${errorMessage(error)}`, { cause: error })
 }
 
@@ -113,7 +109,9 @@ export function inspectDatabaseFile(filePath: string, options: InspectOptions): 
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`)
-    return retryWhileBusy(options.busyTimeoutMs, () => inOneReadTransaction(db, () => readEverything(db, options, started)))
+    return retryWhileBusy(options.busyTimeoutMs, () =>
+      inOneReadTransaction(db, () => readEverything(db, options, started))
+    )
   } catch (error) {
     throw refusalForReadError(filePath, error)
   } finally {
@@ -134,7 +132,11 @@ function inOneReadTransaction<T>(db: BetterSqlite3.Database, read: () => T): T {
   }
 }
 
-function readEverything(db: BetterSqlite3.Database, { check, countRowsOf = [] }: InspectOptions, started: number): DatabaseInspection {
+function readEverything(
+  db: BetterSqlite3.Database,
+  { check, countRowsOf = [] }: InspectOptions,
+  started: number
+): DatabaseInspection {
   const schemaVersion = db.pragma('user_version', { simple: true }) as number
   const applicationId = db.pragma('application_id', { simple: true }) as number
   const tableNames = readUserTableNames(db)
@@ -146,7 +148,10 @@ function readEverything(db: BetterSqlite3.Database, { check, countRowsOf = [] }:
   for (const table of countRowsOf.filter((name) => tableNames.includes(name))) {
     try {
       // The name is one of the file's own tables, quoted as an identifier.
-      rowCounts[table] = db.prepare(`SELECT count(*) FROM "${table.replace(/"/g, '""')}"`).pluck().get() as number
+      rowCounts[table] = db
+        .prepare(`SELECT count(*) FROM "${table.replace(/"/g, '""')}"`)
+        .pluck()
+        .get() as number
     } catch (error) {
       // A damaged table may not count; the check above has already said so.
       if (integrityProblems.length === 0) throw error
@@ -221,8 +226,14 @@ export function refusalFor(filePath: string, inspection: DatabaseInspection): Da
     )
   }
   if (integrityProblems.length > 0) {
-    const count = integrityProblems.length >= MAX_INTEGRITY_PROBLEMS ? `${MAX_INTEGRITY_PROBLEMS} or more problems` : `${integrityProblems.length} problem${integrityProblems.length === 1 ? '' : 's'}`
-    return damagedFile(filePath, `SQLite's ${inspection.integrityCheck} found ${count} (first: ${integrityProblems[0]})`)
+    const count =
+      integrityProblems.length >= MAX_INTEGRITY_PROBLEMS
+        ? `${MAX_INTEGRITY_PROBLEMS} or more problems`
+        : `${integrityProblems.length} problem${integrityProblems.length === 1 ? '' : 's'}`
+    return damagedFile(
+      filePath,
+      `SQLite's ${inspection.integrityCheck} found ${count} (first: ${integrityProblems[0]})`
+    )
   }
   if (schemaVersion > LATEST_SCHEMA_VERSION) {
     return new DatabaseOpenError(

@@ -10,23 +10,14 @@
  * In every case except `upgrade-failed` nothing was written to the file.
  */
 export type DatabaseRefusalReason =
-  | 'unreadable'
-  | 'not-dnpu-lab'
-  | 'damaged'
-  | 'newer-schema'
-  | 'backup-failed'
-  | 'upgrade-failed'
+  'unreadable' | 'not-dnpu-lab' | 'damaged' | 'newer-schema' | 'backup-failed' | 'upgrade-failed'
 
 /** Why a database could not be opened; the message names the file. */
 export class DatabaseOpenError extends Error {
   readonly filePath: string
   readonly reason: DatabaseRefusalReason
 
-  constructor(
-    filePath: string,
-    message: string,
-    options: { cause?: unknown; reason?: DatabaseRefusalReason } = {}
-  ) {
+  constructor(filePath: string, message: string, options: { cause?: unknown; reason?: DatabaseRefusalReason } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'DatabaseOpenError'
     this.filePath = filePath

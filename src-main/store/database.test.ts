@@ -21,12 +21,12 @@ async function refusal(filePath: string): Promise<DatabaseOpenError> {
   const error = await Promise.resolve()
     .then(() => openDatabase(filePath))
     .then(
-    (db) => {
-      db.close()
-      return undefined
-    },
-    (thrown: unknown) => thrown
-  )
+      (db) => {
+        db.close()
+        return undefined
+      },
+      (thrown: unknown) => thrown
+    )
   expect(error).toBeInstanceOf(DatabaseOpenError)
   return error as DatabaseOpenError
 }
@@ -83,7 +83,9 @@ describe('openDatabase', () => {
     const thrown = await refusal(filePath)
     expect(thrown.reason).toBe('newer-schema')
     expect(thrown.message).toContain(filePath)
-    expect(thrown.message).toContain(`newer version of DNPU Lab (schema version 99; this version knows up to ${LATEST_SCHEMA_VERSION})`)
+    expect(thrown.message).toContain(
+      `newer version of DNPU Lab (schema version 99; this version knows up to ${LATEST_SCHEMA_VERSION})`
+    )
     expect(thrown.message).toContain('It was left unchanged')
 
     expect(readFileSync(filePath).equals(bytesBefore)).toBe(true)
@@ -106,7 +108,9 @@ describe('openDatabase', () => {
     newer.exec("CREATE TABLE runs (id INTEGER PRIMARY KEY, note TEXT); INSERT INTO runs (note) VALUES ('checkpointed')")
     newer.pragma('wal_checkpoint(TRUNCATE)')
     newer.pragma('user_version = 99')
-    newer.exec("INSERT INTO runs (note) VALUES ('only in the log 1'); INSERT INTO runs (note) VALUES ('only in the log 2')")
+    newer.exec(
+      "INSERT INTO runs (note) VALUES ('only in the log 1'); INSERT INTO runs (note) VALUES ('only in the log 2')"
+    )
     copyFileSync(temp.file('newer.db'), filePath)
     copyFileSync(temp.file('newer.db-wal'), `${filePath}-wal`)
     newer.close()
@@ -130,7 +134,9 @@ describe('openDatabase', () => {
     writeFileSync(filePath, content)
 
     const thrown = await refusal(filePath)
-    expect(thrown.message).toMatch(new RegExp(`^${filePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a DNPU Lab database: `))
+    expect(thrown.message).toMatch(
+      new RegExp(`^${filePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a DNPU Lab database: `)
+    )
     expect(thrown.reason).toBe('not-dnpu-lab')
     expect(readFileSync(filePath, 'utf8')).toBe(content)
     expect(existsSync(`${filePath}-wal`)).toBe(false)
@@ -173,7 +179,11 @@ describe('openDatabase on a damaged file', () => {
 
       const thrown = await refusal(filePath)
       expect(thrown.reason).toBe('damaged')
-      expect(thrown.message).toMatch(new RegExp(`^${filePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged: SQLite's quick_check found 1 problem \\(`))
+      expect(thrown.message).toMatch(
+        new RegExp(
+          `^${filePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged: SQLite's quick_check found 1 problem \\(`
+        )
+      )
       expect(thrown.message).toContain('DNPU Lab did not open it and left it unchanged')
 
       expect(fingerprint(filePath)).toBe(before)

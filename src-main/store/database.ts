@@ -68,7 +68,10 @@ export async function openDatabase(filePath: string, options: OpenDatabaseOption
   return openAndMigrate(filePath, { ...options, busyTimeoutMs })
 }
 
-async function inspectBeforeWriting(filePath: string, options: OpenDatabaseOptions & { busyTimeoutMs: number }): Promise<void> {
+async function inspectBeforeWriting(
+  filePath: string,
+  options: OpenDatabaseOptions & { busyTimeoutMs: number }
+): Promise<void> {
   const inspection = inspectDatabaseFile(filePath, { ...options, check: 'quick_check' })
   const refusal = refusalFor(filePath, inspection)
   if (refusal) throw refusal

@@ -61,8 +61,20 @@ describe('DeviceRepository', () => {
   it('versions calibrations per profile, activates the newest, and can go back to an older one', () => {
     const profile = repository.profileForIdentity(identity, () => ({ name: 'Sim', settings }))
     expect(repository.activeCalibration(profile.id)).toBeNull()
-    const v1 = repository.addCalibration({ profileId: profile.id, notes: 'first', electrodes: [electrode(0, [-0.5, 0.3])], rangeOverride: null, measurementId: null })
-    const v2 = repository.addCalibration({ profileId: profile.id, notes: 'second', electrodes: [electrode(0, [-0.6, 0.4])], rangeOverride: null, measurementId: null })
+    const v1 = repository.addCalibration({
+      profileId: profile.id,
+      notes: 'first',
+      electrodes: [electrode(0, [-0.5, 0.3])],
+      rangeOverride: null,
+      measurementId: null
+    })
+    const v2 = repository.addCalibration({
+      profileId: profile.id,
+      notes: 'second',
+      electrodes: [electrode(0, [-0.6, 0.4])],
+      rangeOverride: null,
+      measurementId: null
+    })
     expect([v1.version, v2.version]).toEqual([1, 2])
     expect(repository.activeCalibration(profile.id)?.id).toBe(v2.id)
     expect(repository.listCalibrations(profile.id).map((c) => c.version)).toEqual([2, 1])

@@ -80,27 +80,45 @@ export class DeviceRepository {
    * The profile of this instrument (matched on maker, model and serial), created with
    * `defaults` the first time it connects. A firmware change is recorded, nothing else changes.
    */
-  profileForIdentity(identity: InstrumentIdentity, defaults: () => { name: string; settings: DeviceSettings }): DeviceProfile {
-    return this.db.transaction(() => {
-      const existing = this.db
-        .prepare<[string, string, string], ProfileRow>('SELECT * FROM device_profiles WHERE maker = ? AND model = ? AND serial = ?')
-        .get(identity.maker, identity.model, identity.serial)
-      const now = new Date().toISOString()
-      if (existing) {
-        if (existing.firmware !== identity.firmware) {
-          this.db.prepare('UPDATE device_profiles SET firmware = ?, updated_at = ? WHERE id = ?').run(identity.firmware, now, existing.id)
+  profileForIdentity(
+    identity: InstrumentIdentity,
+    defaults: () => { name: string; settings: DeviceSettings }
+  ): DeviceProfile {
+    return this.db
+      .transaction(() => {
+        const existing = this.db
+          .prepare<[string, string, string], ProfileRow>(
+            'SELECT * FROM device_profiles WHERE maker = ? AND model = ? AND serial = ?'
+          )
+          .get(identity.maker, identity.model, identity.serial)
+        const now = new Date().toISOString()
+        if (existing) {
+          if (existing.firmware !== identity.firmware) {
+            this.db
+              .prepare('UPDATE device_profiles SET firmware = ?, updated_at = ? WHERE id = ?')
+              .run(identity.firmware, now, existing.id)
+          }
+          return this.getProfile(existing.id)!
         }
-        return this.getProfile(existing.id)!
-      }
-      const { name, settings } = defaults()
-      const result = this.db
-        .prepare(
-          `INSERT INTO device_profiles (name, maker, model, serial, firmware, settings_json, created_at, updated_at)
+        const { name, settings } = defaults()
+        const result = this.db
+          .prepare(
+            `INSERT INTO device_profiles (name, maker, model, serial, firmware, settings_json, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-        )
-        .run(name, identity.maker, identity.model, identity.serial, identity.firmware, JSON.stringify(settings), now, now)
-      return this.getProfile(Number(result.lastInsertRowid))!
-    }).immediate()
+          )
+          .run(
+            name,
+            identity.maker,
+            identity.model,
+            identity.serial,
+            identity.firmware,
+            JSON.stringify(settings),
+            now,
+            now
+          )
+        return this.getProfile(Number(result.lastInsertRowid))!
+      })
+      .immediate()
   }
 
   getProfile(id: number): DeviceProfile | null {
@@ -124,33 +142,36 @@ export class DeviceRepository {
 
   /** Stores the next version for the profile and makes it the active calibration. */
   addCalibration(calibration: NewCalibration): Calibration {
-    return this.db.transaction(() => {
-      if (!this.getProfile(calibration.profileId)) throw new Error(`profileId: no device profile ${calibration.profileId}`)
-      const version =
-        (this.db
-          .prepare<[number], number>('SELECT COALESCE(MAX(version), 0) FROM calibrations WHERE profile_id = ?')
-          .pluck()
-          .get(calibration.profileId) ?? 0) + 1
-      const result = this.db
-        .prepare(
-          `INSERT INTO calibrations (profile_id, version, created_at, notes, electrodes_json, range_override_json, measurement_id)
+    return this.db
+      .transaction(() => {
+        if (!this.getProfile(calibration.profileId))
+          throw new Error(`profileId: no device profile ${calibration.profileId}`)
+        const version =
+          (this.db
+            .prepare<[number], number>('SELECT COALESCE(MAX(version), 0) FROM calibrations WHERE profile_id = ?')
+            .pluck()
+            .get(calibration.profileId) ?? 0) + 1
+        const result = this.db
+          .prepare(
+            `INSERT INTO calibrations (profile_id, version, created_at, notes, electrodes_json, range_override_json, measurement_id)
            VALUES (?, ?, ?, ?, ?, ?, ?)`
-        )
-        .run(
-          calibration.profileId,
-          version,
-          (calibration.createdAt ?? new Date()).toISOString(),
-          calibration.notes,
-          JSON.stringify(calibration.electrodes),
-          calibration.rangeOverride ? JSON.stringify(calibration.rangeOverride) : null,
-          calibration.measurementId
-        )
-      const id = Number(result.lastInsertRowid)
-      this.db
-        .prepare('UPDATE device_profiles SET active_calibration_id = ?, updated_at = ? WHERE id = ?')
-        .run(id, new Date().toISOString(), calibration.profileId)
-      return this.getCalibration(id)!
-    }).immediate()
+          )
+          .run(
+            calibration.profileId,
+            version,
+            (calibration.createdAt ?? new Date()).toISOString(),
+            calibration.notes,
+            JSON.stringify(calibration.electrodes),
+            calibration.rangeOverride ? JSON.stringify(calibration.rangeOverride) : null,
+            calibration.measurementId
+          )
+        const id = Number(result.lastInsertRowid)
+        this.db
+          .prepare('UPDATE device_profiles SET active_calibration_id = ?, updated_at = ? WHERE id = ?')
+          .run(id, new Date().toISOString(), calibration.profileId)
+        return this.getCalibration(id)!
+      })
+      .immediate()
   }
 
   getCalibration(id: number): Calibration | null {

@@ -2,7 +2,13 @@ export { openDatabase, DatabaseOpenError } from './database'
 export type { Database, OpenDatabaseOptions, DatabaseRefusalReason } from './database'
 export { inspectDatabaseFile, refusalFor, backupFolderFor, MAX_INTEGRITY_PROBLEMS } from './database-inspection'
 export type { DatabaseInspection, IntegrityCheckKind } from './database-inspection'
-export { backUpDatabase, backUpBeforeUpgrade, BackupExistsError, describeBackupError, KEPT_UPGRADE_BACKUPS } from './database-backup'
+export {
+  backUpDatabase,
+  backUpBeforeUpgrade,
+  BackupExistsError,
+  describeBackupError,
+  KEPT_UPGRADE_BACKUPS
+} from './database-backup'
 export type { DatabaseCopy, BackupOptions } from './database-backup'
 export {
   applyMigrations,

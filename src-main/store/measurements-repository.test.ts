@@ -42,8 +42,12 @@ describe('MeasurementsRepository', () => {
   })
 
   it('refuses samples that do not add up', () => {
-    expect(() => repository().add({ ...twoElectrodes, inputsVolts: Float32Array.of(0, 0, 0) })).toThrow('3 input samples do not make 2 electrodes x 4 readings')
-    expect(() => repository().add({ ...twoElectrodes, plateauMask: [true] })).toThrow('plateau mask has 1 entries for 4 readings')
+    expect(() => repository().add({ ...twoElectrodes, inputsVolts: Float32Array.of(0, 0, 0) })).toThrow(
+      '3 input samples do not make 2 electrodes x 4 readings'
+    )
+    expect(() => repository().add({ ...twoElectrodes, plateauMask: [true] })).toThrow(
+      'plateau mask has 1 entries for 4 readings'
+    )
   })
 
   it('keeps only the newest plain acquisitions but every calibration sweep', () => {

@@ -50,7 +50,12 @@ interface MeasurementRow {
 
 const SUMMARY_COLUMNS = 'id, kind, created_at, profile_id, run_id, label, samples_per_channel, saturated'
 
-function toSummary(row: Pick<MeasurementRow, 'id' | 'kind' | 'created_at' | 'profile_id' | 'run_id' | 'label' | 'samples_per_channel' | 'saturated'>): MeasurementSummary {
+function toSummary(
+  row: Pick<
+    MeasurementRow,
+    'id' | 'kind' | 'created_at' | 'profile_id' | 'run_id' | 'label' | 'samples_per_channel' | 'saturated'
+  >
+): MeasurementSummary {
   return {
     id: row.id,
     kind: row.kind,
@@ -97,10 +102,14 @@ export class MeasurementsRepository {
   add(measurement: NewMeasurement): MeasurementSummary {
     const samples = measurement.readoutNanoamps.length
     if (measurement.inputsVolts.length !== samples * measurement.electrodeCount) {
-      throw new Error(`measurement: ${measurement.inputsVolts.length} input samples do not make ${measurement.electrodeCount} electrodes x ${samples} readings`)
+      throw new Error(
+        `measurement: ${measurement.inputsVolts.length} input samples do not make ${measurement.electrodeCount} electrodes x ${samples} readings`
+      )
     }
     if (measurement.plateauMask.length !== samples) {
-      throw new Error(`measurement: the plateau mask has ${measurement.plateauMask.length} entries for ${samples} readings`)
+      throw new Error(
+        `measurement: the plateau mask has ${measurement.plateauMask.length} entries for ${samples} readings`
+      )
     }
     return this.db.transaction(() => {
       const result = this.db
@@ -139,7 +148,9 @@ export class MeasurementsRepository {
   }
 
   private summary(id: number): MeasurementSummary | null {
-    const row = this.db.prepare<[number], MeasurementRow>(`SELECT ${SUMMARY_COLUMNS} FROM measurements WHERE id = ?`).get(id)
+    const row = this.db
+      .prepare<[number], MeasurementRow>(`SELECT ${SUMMARY_COLUMNS} FROM measurements WHERE id = ?`)
+      .get(id)
     return row ? toSummary(row) : null
   }
 

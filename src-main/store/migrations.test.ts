@@ -48,9 +48,7 @@ const RUNS_V1_COLUMNS = [
 
 describe('migration list', () => {
   it('is numbered 1..N and LATEST_SCHEMA_VERSION is its last entry', () => {
-    expect(MIGRATIONS.map((migration) => migration.version)).toEqual(
-      MIGRATIONS.map((_, index) => index + 1)
-    )
+    expect(MIGRATIONS.map((migration) => migration.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
     expect(LATEST_SCHEMA_VERSION).toBe(8)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
@@ -70,7 +68,15 @@ describe('migrations on an empty database', () => {
     expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
-    expect(tablesOf(db)).toEqual(['calibrations', 'device_profiles', 'measurements', 'models', 'run_checkpoints', 'run_steps', 'runs'])
+    expect(tablesOf(db)).toEqual([
+      'calibrations',
+      'device_profiles',
+      'measurements',
+      'models',
+      'run_checkpoints',
+      'run_steps',
+      'runs'
+    ])
     expect(columnsOf(db, 'runs')).toEqual([
       ...RUNS_V1_COLUMNS.map((column) => (column === 'generations' ? 'steps' : column)),
       'control_electrodes_json',
@@ -85,12 +91,7 @@ describe('migrations on an empty database', () => {
       'app_version'
     ])
     expect(columnsOf(db, 'run_steps')).toEqual(['run_id', 'step', 'metrics_json', 'payload_json'])
-    expect(columnsOf(db, 'run_checkpoints')).toEqual([
-      'run_id',
-      'step',
-      'state_json',
-      'written_at'
-    ])
+    expect(columnsOf(db, 'run_checkpoints')).toEqual(['run_id', 'step', 'state_json', 'written_at'])
     // A second pass is a no-op.
     expect(applyMigrations(db)).toEqual([])
     db.close()
@@ -132,8 +133,17 @@ describe('migrations on an empty database', () => {
       controlElectrodes: [0],
       targets: [0, 1, 1, 0]
     })
-    recordGeneration(runs, runId,
-      { generation: 0, bestFitness: 1, bestCorrelation: 0.5, bestSoFarFitness: 1, bestSoFarCorrelation: 0.5, bestGenome: [0.1] },
+    recordGeneration(
+      runs,
+      runId,
+      {
+        generation: 0,
+        bestFitness: 1,
+        bestCorrelation: 0.5,
+        bestSoFarFitness: 1,
+        bestSoFarCorrelation: 0.5,
+        bestGenome: [0.1]
+      },
       null,
       { rng: [1, 2, 3] }
     )
@@ -197,9 +207,7 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
        VALUES ('ga', 'xor', 'old-model', ?, 7, 'completed', '2024-12-31T23:00:00.000Z',
                '2024-12-31T23:05:00.000Z', 2, 0.8, 0.95, '[0.1,-0.2]', NULL, 'wasm')`
     ).run(JSON.stringify(config))
-    const insertGeneration = v1.prepare(
-      `INSERT INTO run_generations VALUES (1, ?, ?, ?, ?, ?, '[0.1,-0.2]')`
-    )
+    const insertGeneration = v1.prepare(`INSERT INTO run_generations VALUES (1, ?, ?, ?, ?, ?, '[0.1,-0.2]')`)
     insertGeneration.run(0, 0.5, 0.7, 0.5, 0.7)
     insertGeneration.run(1, 0.8, 0.95, 0.8, 0.95)
     const runsBefore = v1.prepare('SELECT * FROM runs').all()
@@ -228,10 +236,25 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
       }))
     )
     expect(db.prepare('SELECT run_id, step, metrics_json, payload_json FROM run_steps ORDER BY step').all()).toEqual(
-      (generationsBefore as { run_id: number; generation: number; best_fitness: number; best_correlation: number; best_so_far_fitness: number; best_so_far_correlation: number; best_genome_json: string }[]).map((row) => ({
+      (
+        generationsBefore as {
+          run_id: number
+          generation: number
+          best_fitness: number
+          best_correlation: number
+          best_so_far_fitness: number
+          best_so_far_correlation: number
+          best_genome_json: string
+        }[]
+      ).map((row) => ({
         run_id: row.run_id,
         step: row.generation,
-        metrics_json: JSON.stringify({ bestFitness: row.best_fitness, bestCorrelation: row.best_correlation, bestSoFarFitness: row.best_so_far_fitness, bestSoFarCorrelation: row.best_so_far_correlation }),
+        metrics_json: JSON.stringify({
+          bestFitness: row.best_fitness,
+          bestCorrelation: row.best_correlation,
+          bestSoFarFitness: row.best_so_far_fitness,
+          bestSoFarCorrelation: row.best_so_far_correlation
+        }),
         payload_json: row.best_genome_json
       }))
     )
@@ -265,18 +288,32 @@ describe('migration 6 on a database at version 5', () => {
     const before = db.prepare('SELECT * FROM runs').all()
     expect(applyMigrations(db, MIGRATIONS.slice(0, 6))).toEqual([6])
     expect(db.prepare('SELECT * FROM runs').all()).toEqual(
-      (before as object[]).map((row) => ({ ...row, device_profile_id: null, calibration_id: null, validations_json: null }))
+      (before as object[]).map((row) => ({
+        ...row,
+        device_profile_id: null,
+        calibration_id: null,
+        validations_json: null
+      }))
     )
     expect(columnsOf(db, 'calibrations')).toEqual([
-      'id', 'profile_id', 'version', 'created_at', 'notes', 'electrodes_json', 'range_override_json', 'measurement_id'
+      'id',
+      'profile_id',
+      'version',
+      'created_at',
+      'notes',
+      'electrodes_json',
+      'range_override_json',
+      'measurement_id'
     ])
     // The kind column admits only the three kinds of measurement.
     expect(() =>
-      db.prepare(
-        `INSERT INTO measurements (kind, created_at, label, channel_count, samples_per_channel, dac_rate_hz,
+      db
+        .prepare(
+          `INSERT INTO measurements (kind, created_at, label, channel_count, samples_per_channel, dac_rate_hz,
            plateau_length, slope_length, inputs_f32, readout_f32, plateau_mask, saturated)
          VALUES ('other', 'now', '', 1, 1, 1, 1, 0, x'', x'', x'', 0)`
-      ).run()
+        )
+        .run()
     ).toThrow(/CHECK constraint/)
     db.close()
   })
@@ -292,7 +329,9 @@ describe('migration 7 on a database at version 6', () => {
     ).run()
     const before = db.prepare('SELECT * FROM runs').all()
     expect(applyMigrations(db, MIGRATIONS.slice(0, 7))).toEqual([7])
-    expect(db.prepare('SELECT * FROM runs').all()).toEqual((before as object[]).map((row) => ({ ...row, app_version: null })))
+    expect(db.prepare('SELECT * FROM runs').all()).toEqual(
+      (before as object[]).map((row) => ({ ...row, app_version: null }))
+    )
     applyMigrations(db)
     db.pragma('foreign_keys = ON')
     const runs = new RunsRepository(db)
@@ -320,7 +359,15 @@ describe('migration 8 on a database at version 7', () => {
     )
     insertRun.run('ga', 'xor', 2, 0.1 + 0.2, 1 / 3, '[0.1,-0.2]', null)
     insertRun.run('gd', 'ring', 2, null, null, '[0.3]', null)
-    insertRun.run('capacity', 'vc', 5, null, null, null, '[{"n":4,"labelings":14,"evaluated":5,"found":4,"capacity":0.8}]')
+    insertRun.run(
+      'capacity',
+      'vc',
+      5,
+      null,
+      null,
+      null,
+      '[{"n":4,"labelings":14,"evaluated":5,"found":4,"capacity":0.8}]'
+    )
     // Full-precision doubles (a 15-digit copy would lose the last digits), a NaN stored as NULL.
     const insertGeneration = v7.prepare('INSERT INTO run_generations VALUES (1, ?, ?, ?, ?, ?, ?)')
     insertGeneration.run(1, 0.1 + 0.2, 1 / 3, 0.1 + 0.2, 1 / 3, '[0.1,-0.2]')
@@ -328,8 +375,10 @@ describe('migration 8 on a database at version 7', () => {
     const insertEpoch = v7.prepare('INSERT INTO run_epochs VALUES (2, ?, ?, ?)')
     insertEpoch.run(1, 2.5, 2 / 3)
     insertEpoch.run(2, 1e-7, null)
-    v7.prepare("INSERT INTO run_checkpoints VALUES (1, 2, '{\"algorithm\":\"ga\"}', '2026-01-01T00:01:00.000Z')").run()
-    v7.prepare("INSERT INTO run_checkpoints VALUES (3, 5, '{\"algorithm\":\"capacity\"}', '2026-01-01T00:01:00.000Z')").run()
+    v7.prepare('INSERT INTO run_checkpoints VALUES (1, 2, \'{"algorithm":"ga"}\', \'2026-01-01T00:01:00.000Z\')').run()
+    v7.prepare(
+      'INSERT INTO run_checkpoints VALUES (3, 5, \'{"algorithm":"capacity"}\', \'2026-01-01T00:01:00.000Z\')'
+    ).run()
     v7.close()
 
     // The real start-up path: openDatabase backs the file up and migrates it.
@@ -346,14 +395,36 @@ describe('migration 8 on a database at version 7', () => {
       { run_id: 1, step: 2 },
       { run_id: 3, step: 5 }
     ])
-    expect(db.prepare('SELECT payload_json FROM run_steps WHERE run_id = 1 ORDER BY step').pluck().all()).toEqual(['[0.1,-0.2]', '[0.5,0.5]'])
+    expect(db.prepare('SELECT payload_json FROM run_steps WHERE run_id = 1 ORDER BY step').pluck().all()).toEqual([
+      '[0.1,-0.2]',
+      '[0.5,0.5]'
+    ])
 
     const runs = new RunsRepository(db)
     const ga = runs.getRun(1)!
-    expect(ga).toMatchObject({ steps: 2, generations: 2, stepName: 'generation', stepUnit: 'generations', bestFitness: 0.1 + 0.2, resumable: true })
+    expect(ga).toMatchObject({
+      steps: 2,
+      generations: 2,
+      stepName: 'generation',
+      stepUnit: 'generations',
+      bestFitness: 0.1 + 0.2,
+      resumable: true
+    })
     expect(ga.metrics).toEqual([
-      { generation: 1, bestFitness: 0.1 + 0.2, bestCorrelation: 1 / 3, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 },
-      { generation: 2, bestFitness: 0.25, bestCorrelation: Number.NaN, bestSoFarFitness: 0.1 + 0.2, bestSoFarCorrelation: 1 / 3 }
+      {
+        generation: 1,
+        bestFitness: 0.1 + 0.2,
+        bestCorrelation: 1 / 3,
+        bestSoFarFitness: 0.1 + 0.2,
+        bestSoFarCorrelation: 1 / 3
+      },
+      {
+        generation: 2,
+        bestFitness: 0.25,
+        bestCorrelation: Number.NaN,
+        bestSoFarFitness: 0.1 + 0.2,
+        bestSoFarCorrelation: 1 / 3
+      }
     ])
     expect(ga.epochs).toEqual([])
     const gd = runs.getRun(2)!
@@ -362,7 +433,12 @@ describe('migration 8 on a database at version 7', () => {
       { epoch: 1, trainLoss: 2.5, validationLoss: 2 / 3 },
       { epoch: 2, trainLoss: 1e-7, validationLoss: null }
     ])
-    expect(runs.getRun(3)).toMatchObject({ steps: 5, stepName: 'labeling', recordedSteps: [], capacity: [{ n: 4, found: 4 }] })
+    expect(runs.getRun(3)).toMatchObject({
+      steps: 5,
+      stepName: 'labeling',
+      recordedSteps: [],
+      capacity: [{ n: 4, found: 4 }]
+    })
     expect(runs.getCheckpoint(3)).toEqual({ step: 5, state: { algorithm: 'capacity' } })
     db.close()
   })

@@ -202,7 +202,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    description: 'steps of any algorithm in one table (run_steps); runs.generations and run_checkpoints.generation become steps / step',
+    description:
+      'steps of any algorithm in one table (run_steps); runs.generations and run_checkpoints.generation become steps / step',
     up: moveStepsToOneTable
   }
 ]
@@ -225,10 +226,21 @@ function moveStepsToOneTable(db: Database): void {
       PRIMARY KEY (run_id, step)
     );
   `)
-  const insert = db.prepare<[number, number, string, string | null]>('INSERT INTO run_steps (run_id, step, metrics_json, payload_json) VALUES (?, ?, ?, ?)')
-  const generations = db.prepare<[], { run_id: number; generation: number; best_fitness: number | null; best_correlation: number | null; best_so_far_fitness: number | null; best_so_far_correlation: number | null; best_genome_json: string | null }>(
-    'SELECT * FROM run_generations ORDER BY run_id, generation'
+  const insert = db.prepare<[number, number, string, string | null]>(
+    'INSERT INTO run_steps (run_id, step, metrics_json, payload_json) VALUES (?, ?, ?, ?)'
   )
+  const generations = db.prepare<
+    [],
+    {
+      run_id: number
+      generation: number
+      best_fitness: number | null
+      best_correlation: number | null
+      best_so_far_fitness: number | null
+      best_so_far_correlation: number | null
+      best_genome_json: string | null
+    }
+  >('SELECT * FROM run_generations ORDER BY run_id, generation')
   for (const row of generations.all()) {
     const metrics = {
       bestFitness: row.best_fitness,
@@ -238,11 +250,17 @@ function moveStepsToOneTable(db: Database): void {
     }
     insert.run(row.run_id, row.generation, JSON.stringify(metrics), row.best_genome_json)
   }
-  const epochs = db.prepare<[], { run_id: number; epoch: number; train_loss: number | null; validation_loss: number | null }>(
-    'SELECT * FROM run_epochs ORDER BY run_id, epoch'
-  )
+  const epochs = db.prepare<
+    [],
+    { run_id: number; epoch: number; train_loss: number | null; validation_loss: number | null }
+  >('SELECT * FROM run_epochs ORDER BY run_id, epoch')
   for (const row of epochs.all()) {
-    insert.run(row.run_id, row.epoch, JSON.stringify({ trainLoss: row.train_loss, validationLoss: row.validation_loss }), null)
+    insert.run(
+      row.run_id,
+      row.epoch,
+      JSON.stringify({ trainLoss: row.train_loss, validationLoss: row.validation_loss }),
+      null
+    )
   }
   db.exec(`
     DROP TABLE run_generations;
@@ -318,27 +336,29 @@ export function applyMigrations(db: Database, migrations: readonly Migration[] =
       // IMMEDIATE takes the write lock before reading the version: two DNPU Lab processes
       // opening a new database at once (the app and a CLI command) then apply each migration
       // once, the second one finding it done, instead of both trying to create the same tables.
-      const didApply = db.transaction((): boolean => {
-        const version = readSchemaVersion(db)
-        if (version >= migration.version) return false
-        // Checked again here, under the write lock: a file that was missing or empty when it was
-        // inspected may have been created since, by another DNPU Lab process (then its version is
-        // above 0 by now) or by another program (then version 0 and tables: leave it alone).
-        if (version === 0) {
-          const tableNames = readUserTableNames(db)
-          if (tableNames.length > 0) throw new ForeignTablesError(tableNames)
-        }
-        migration.up(db)
-        const violations = db.pragma('foreign_key_check') as unknown[]
-        if (violations.length > 0) {
-          throw new Error(
-            `migration ${migration.version} (${migration.description}) left ${violations.length} foreign key violation(s)`
-          )
-        }
-        // Integer interpolation is safe; PRAGMA does not take bound parameters.
-        db.pragma(`user_version = ${migration.version}`)
-        return true
-      }).immediate()
+      const didApply = db
+        .transaction((): boolean => {
+          const version = readSchemaVersion(db)
+          if (version >= migration.version) return false
+          // Checked again here, under the write lock: a file that was missing or empty when it was
+          // inspected may have been created since, by another DNPU Lab process (then its version is
+          // above 0 by now) or by another program (then version 0 and tables: leave it alone).
+          if (version === 0) {
+            const tableNames = readUserTableNames(db)
+            if (tableNames.length > 0) throw new ForeignTablesError(tableNames)
+          }
+          migration.up(db)
+          const violations = db.pragma('foreign_key_check') as unknown[]
+          if (violations.length > 0) {
+            throw new Error(
+              `migration ${migration.version} (${migration.description}) left ${violations.length} foreign key violation(s)`
+            )
+          }
+          // Integer interpolation is safe; PRAGMA does not take bound parameters.
+          db.pragma(`user_version = ${migration.version}`)
+          return true
+        })
+        .immediate()
       if (didApply) applied.push(migration.version)
     }
   } finally {

@@ -5,7 +5,13 @@ import { RunsRepository } from './runs-repository'
 import { sampleRun } from './test-fixtures'
 
 function model(sha: string) {
-  return { name: ` Chip ${sha} `, sourceFileName: `${sha}.pt`, sourceSha256: sha, definition: { layers: [1] }, warnings: ['w'] }
+  return {
+    name: ` Chip ${sha} `,
+    sourceFileName: `${sha}.pt`,
+    sourceSha256: sha,
+    definition: { layers: [1] },
+    warnings: ['w']
+  }
 }
 
 describe('ModelsRepository', () => {
@@ -13,7 +19,14 @@ describe('ModelsRepository', () => {
     const db = await openDatabase(':memory:')
     const models = new ModelsRepository(db)
     const added = models.add(model('aa'))
-    expect(added).toMatchObject({ id: '1', name: 'Chip aa', notes: '', sourceFileName: 'aa.pt', definition: { layers: [1] }, warnings: ['w'] })
+    expect(added).toMatchObject({
+      id: '1',
+      name: 'Chip aa',
+      notes: '',
+      sourceFileName: 'aa.pt',
+      definition: { layers: [1] },
+      warnings: ['w']
+    })
     models.add(model('bb'))
     expect(models.list().map((m) => m.id)).toEqual(['1', '2'])
     expect(models.findBySha256('bb')?.id).toBe('2')
@@ -35,7 +48,9 @@ describe('ModelsRepository', () => {
     const used = models.add(model('aa'))
     const unused = models.add(model('bb'))
     const runId = runs.createRun({ ...sampleRun(), modelId: used.id })
-    expect(() => models.delete(used.id)).toThrow(`model 1 is used by run ${runId}: it cannot be deleted while runs refer to it`)
+    expect(() => models.delete(used.id)).toThrow(
+      `model 1 is used by run ${runId}: it cannot be deleted while runs refer to it`
+    )
     expect(models.get(used.id)).toEqual(used)
     models.delete(unused.id)
     expect(models.get(unused.id)).toBeNull()

@@ -122,7 +122,9 @@ export class ModelsRepository {
         .pluck()
         .all(id)
       if (runIds.length > 0) {
-        throw new Error(`model ${id} is used by run${runIds.length > 1 ? 's' : ''} ${runIds.join(', ')}: it cannot be deleted while runs refer to it`)
+        throw new Error(
+          `model ${id} is used by run${runIds.length > 1 ? 's' : ''} ${runIds.join(', ')}: it cannot be deleted while runs refer to it`
+        )
       }
       this.db.prepare('DELETE FROM models WHERE id = ?').run(numeric)
     })()

@@ -29,7 +29,12 @@ export class RunCheckpoints {
 
   /** Call inside the step's transaction: a checkpoint that cannot be written takes its step with it. */
   write(runId: number, step: number, state: unknown, stepName: string): void {
-    this.upsert.run(runId, step, toJson(state, `checkpoint of run ${runId} ${stepName} ${step}`), this.now().toISOString())
+    this.upsert.run(
+      runId,
+      step,
+      toJson(state, `checkpoint of run ${runId} ${stepName} ${step}`),
+      this.now().toISOString()
+    )
   }
 
   has(runId: number): boolean {

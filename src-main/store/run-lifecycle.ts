@@ -44,7 +44,21 @@ type Statement<Params extends unknown[], Result = unknown> = BetterSqlite3.State
 
 export class RunLifecycle {
   private readonly insertRun: Statement<
-    [string, string, string, string, number, string, string, string, string, string, number, number | null, number | null]
+    [
+      string,
+      string,
+      string,
+      string,
+      number,
+      string,
+      string,
+      string,
+      string,
+      string,
+      number,
+      number | null,
+      number | null
+    ]
   >
   private readonly finishRunning: Statement<[string, string | null, string, number]>
   private readonly selectRunningOwners: Statement<[], { id: number; owner_pid: number | null }>

@@ -49,7 +49,20 @@ interface RunRow {
 
 type RunSummaryRow = Pick<
   RunRow,
-  'id' | 'algorithm' | 'task' | 'model_id' | 'status' | 'seed' | 'started_at' | 'ended_at' | 'steps' | 'best_fitness' | 'best_correlation' | 'compute_backend' | 'app_version' | 'accuracy_json'
+  | 'id'
+  | 'algorithm'
+  | 'task'
+  | 'model_id'
+  | 'status'
+  | 'seed'
+  | 'started_at'
+  | 'ended_at'
+  | 'steps'
+  | 'best_fitness'
+  | 'best_correlation'
+  | 'compute_backend'
+  | 'app_version'
+  | 'accuracy_json'
 >
 
 const SUMMARY_COLUMNS = `id, algorithm, task, model_id, status, seed, started_at, ended_at,
@@ -154,11 +167,15 @@ export class RunQueries {
   /** Appends a re-measurement of the run's result on the device. */
   addValidation(runId: number, validation: HardwareValidation): void {
     this.db.transaction(() => {
-      const row = this.db.prepare<[number], { validations_json: string | null }>('SELECT validations_json FROM runs WHERE id = ?').get(runId)
+      const row = this.db
+        .prepare<[number], { validations_json: string | null }>('SELECT validations_json FROM runs WHERE id = ?')
+        .get(runId)
       if (!row) throw new Error(`runId: no run ${runId}`)
       const validations = readValidations(row.validations_json)
       validations.push(validation)
-      this.db.prepare('UPDATE runs SET validations_json = ? WHERE id = ?').run(toJson(validations, 'validations'), runId)
+      this.db
+        .prepare('UPDATE runs SET validations_json = ? WHERE id = ?')
+        .run(toJson(validations, 'validations'), runId)
     })()
   }
 }

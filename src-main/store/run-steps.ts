@@ -5,7 +5,14 @@
  * without a new table or column.
  */
 import type BetterSqlite3 from 'better-sqlite3'
-import { decodeStepValues, findAlgorithm, type RecordedStep, type RunResultField, type RunResultUpdate, type StepReport } from '../../src-shared/domain'
+import {
+  decodeStepValues,
+  findAlgorithm,
+  type RecordedStep,
+  type RunResultField,
+  type RunResultUpdate,
+  type StepReport
+} from '../../src-shared/domain'
 import type { Database } from './database'
 import type { RunCheckpoints } from './run-checkpoints'
 import type { RunLifecycle } from './run-lifecycle'
@@ -50,15 +57,21 @@ export class RunSteps {
     this.insertStep = db.prepare('INSERT INTO run_steps (run_id, step, metrics_json, payload_json) VALUES (?, ?, ?, ?)')
     this.updateStepCount = db.prepare('UPDATE runs SET steps = ? WHERE id = ?')
     // A count rather than +1, so the column cannot drift from the rows it summarises.
-    this.countStepRows = db.prepare('UPDATE runs SET steps = (SELECT count(*) FROM run_steps WHERE run_id = ?) WHERE id = ?')
+    this.countStepRows = db.prepare(
+      'UPDATE runs SET steps = (SELECT count(*) FROM run_steps WHERE run_id = ?) WHERE id = ?'
+    )
     this.updateResult = Object.fromEntries(
-      Object.entries(RESULT_COLUMNS).map(([field, { column }]) => [field, db.prepare(`UPDATE runs SET ${column} = ? WHERE id = ?`)])
+      Object.entries(RESULT_COLUMNS).map(([field, { column }]) => [
+        field,
+        db.prepare(`UPDATE runs SET ${column} = ? WHERE id = ?`)
+      ])
     ) as RunSteps['updateResult']
     this.selectSteps = db.prepare('SELECT step, metrics_json FROM run_steps WHERE run_id = ? ORDER BY step')
     this.recordAtomically = db.transaction((runId: number, record: StepRecord, checkpoint: unknown) => {
       const state = this.lifecycle.stateOf(runId)
       const stepName = stepNameOf(state?.algorithm ?? '')
-      if (state?.status !== 'running') throw new Error(this.lifecycle.describeNotRunning(runId, `record a ${stepName} for`))
+      if (state?.status !== 'running')
+        throw new Error(this.lifecycle.describeNotRunning(runId, `record a ${stepName} for`))
       if (record.values !== null) {
         this.insertRow(runId, record, stepName)
         this.countStepRows.run(runId, runId)
@@ -84,7 +97,8 @@ export class RunSteps {
 
   /** Result fields written when a run ends (a GD run's controls, outputs, targets and accuracy). */
   recordResult(runId: number, result: RunResultUpdate): void {
-    if (this.lifecycle.stateOf(runId) === undefined) throw new Error(`cannot record the outcome of run ${runId}: there is no such run`)
+    if (this.lifecycle.stateOf(runId) === undefined)
+      throw new Error(`cannot record the outcome of run ${runId}: there is no such run`)
     this.db.transaction(() => this.writeResult(runId, result))()
   }
 
@@ -98,10 +112,16 @@ export class RunSteps {
   }
 
   private insertRow(runId: number, record: StepRecord, stepName: string): void {
-    const payload = record.payload === undefined ? null : toJson(record.payload, `${stepName} ${record.step} of run ${runId}`)
+    const payload =
+      record.payload === undefined ? null : toJson(record.payload, `${stepName} ${record.step} of run ${runId}`)
     try {
       // NaN has no JSON form: JSON.stringify writes null, read back as the metric says (NaN or null).
-      this.insertStep.run(runId, record.step, toJson(record.values, `metrics of run ${runId} ${stepName} ${record.step}`), payload)
+      this.insertStep.run(
+        runId,
+        record.step,
+        toJson(record.values, `metrics of run ${runId} ${stepName} ${record.step}`),
+        payload
+      )
     } catch (error) {
       if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new Error(`${stepName} ${record.step} of run ${runId} is already recorded`, { cause: error })

@@ -19,7 +19,10 @@ function generation(index: number, overrides: Partial<GenerationRecord> = {}): G
 }
 
 function count(db: Database, sql: string, ...params: unknown[]): number {
-  return db.prepare(sql).pluck().get(...params) as number
+  return db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number
 }
 
 describe('RunsRepository on one connection', () => {
@@ -46,7 +49,9 @@ describe('RunsRepository on one connection', () => {
       metrics: []
     })
 
-    recordGeneration(runs, runId,
+    recordGeneration(
+      runs,
+      runId,
       generation(0),
       { fitness: 0.1, correlation: 0.2, controlVoltages: [0.1, -0.3, 0.5, 0.2, -0.1], outputsNanoamps: [1, 2, 3, 4] },
       { generation: 0, rngState: [1, 2, 3, 4] }
@@ -56,7 +61,9 @@ describe('RunsRepository on one connection', () => {
       generation: 1,
       rngState: [5, 6, 7, 8]
     })
-    recordGeneration(runs, runId,
+    recordGeneration(
+      runs,
+      runId,
       generation(2),
       { fitness: 0.3, correlation: 0.6, controlVoltages: [0.4, 0.3, -0.2, 0.1, 0], outputsNanoamps: [-1, 5, 6, -2] },
       { generation: 2, rngState: [9, 10, 11, 12] }
@@ -89,7 +96,11 @@ describe('RunsRepository on one connection', () => {
       bestOutputsNanoamps: [-1, 5, 6, -2],
       targets: [0, 1, 1, 0],
       recordedSteps: [0, 1, 2].map((index) => {
-        const { bestGenome: _bestGenome, generation: step, ...values } = generation(index, index === 1 ? { bestFitness: 0.05, bestSoFarFitness: 0.1 } : {})
+        const {
+          bestGenome: _bestGenome,
+          generation: step,
+          ...values
+        } = generation(index, index === 1 ? { bestFitness: 0.05, bestSoFarFitness: 0.1 } : {})
         return { step, values }
       }),
       metrics: [0, 1, 2].map((index) => {
@@ -179,10 +190,18 @@ describe('RunsRepository on one connection', () => {
   describe('recordGeneration is atomic', () => {
     it('writes nothing when the checkpoint cannot be serialised', () => {
       const runId = runs.createRun(sampleRun())
-      recordGeneration(runs, runId, generation(0), { fitness: 0.1, correlation: 0.2, controlVoltages: [1], outputsNanoamps: [2] }, { ok: 0 })
+      recordGeneration(
+        runs,
+        runId,
+        generation(0),
+        { fitness: 0.1, correlation: 0.2, controlVoltages: [1], outputsNanoamps: [2] },
+        { ok: 0 }
+      )
 
       expect(() =>
-        recordGeneration(runs, runId,
+        recordGeneration(
+          runs,
+          runId,
           generation(1),
           { fitness: 0.9, correlation: 0.9, controlVoltages: [9], outputsNanoamps: [9] },
           { rngState: 10n }
@@ -203,7 +222,9 @@ describe('RunsRepository on one connection', () => {
       db.exec(`CREATE TRIGGER fail_checkpoint BEFORE INSERT ON run_checkpoints
                BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END`)
       expect(() =>
-        recordGeneration(runs, runId,
+        recordGeneration(
+          runs,
+          runId,
           generation(0),
           { fitness: 0.9, correlation: 0.9, controlVoltages: [9], outputsNanoamps: [9] },
           { fine: true }
@@ -224,14 +245,32 @@ describe('RunsRepository on one connection', () => {
   it('reads validations stored before they had a kind as GA ones, and appends new ones of every kind after them', () => {
     const runId = runs.createRun(sampleRun())
     // What DNPU Lab wrote when only GA runs could be validated: no `kind`.
-    const stored = { measurementId: 3, measuredAt: '2025-02-01T10:00:00.000Z', outputsNanoamps: [1, 20, 21, 2], correlation: 0.98, fitness: 0.9, trainedOutputsNanoamps: [0, 19, 22, 1] }
+    const stored = {
+      measurementId: 3,
+      measuredAt: '2025-02-01T10:00:00.000Z',
+      outputsNanoamps: [1, 20, 21, 2],
+      correlation: 0.98,
+      fitness: 0.9,
+      trainedOutputsNanoamps: [0, 19, 22, 1]
+    }
     db.prepare('UPDATE runs SET validations_json = ? WHERE id = ?').run(JSON.stringify([stored]), runId)
     expect(runs.getRun(runId)!.validations).toEqual([{ kind: 'ga', ...stored }])
 
     const capacity = {
       kind: 'capacity' as const,
       measuredAt: '2025-03-01T12:00:00.000Z',
-      perN: [{ n: 4, evaluated: 14, foundOnSurrogate: 14, confirmedOnDevice: 13, capacityOnSurrogate: 1, capacityMeasured: 13 / 14, notConfirmed: [[0, 1, 1, 0]], measurementId: 4 }]
+      perN: [
+        {
+          n: 4,
+          evaluated: 14,
+          foundOnSurrogate: 14,
+          confirmedOnDevice: 13,
+          capacityOnSurrogate: 1,
+          capacityMeasured: 13 / 14,
+          notConfirmed: [[0, 1, 1, 0]],
+          measurementId: 4
+        }
+      ]
     }
     runs.addValidation(runId, capacity)
     expect(runs.getRun(runId)!.validations).toEqual([{ kind: 'ga', ...stored }, capacity])
@@ -345,23 +384,52 @@ describe('RunsRepository: GD epochs, capacity steps and reopening', () => {
   it('records epochs with their checkpoint atomically, the outcome at the end, and reopens only stopped runs', async () => {
     const runs = new RunsRepository(await openDatabase(':memory:'))
     const runId = runs.createRun({ ...sampleRun(), algorithm: 'gd', targets: [] })
-    recordEpoch(runs, runId, { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 }, { validationLoss: 2.0, controlVoltages: [0.1, 0.2] }, { epochsRun: 1 })
+    recordEpoch(
+      runs,
+      runId,
+      { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 },
+      { validationLoss: 2.0, controlVoltages: [0.1, 0.2] },
+      { epochsRun: 1 }
+    )
     recordEpoch(runs, runId, { epoch: 2, trainLoss: 1.5, validationLoss: null }, null, { epochsRun: 2 })
-    expect(() => recordEpoch(runs, runId, { epoch: 2, trainLoss: 1, validationLoss: 1 }, null, {})).toThrow(/epoch 2 of run \d+ is already recorded/)
+    expect(() => recordEpoch(runs, runId, { epoch: 2, trainLoss: 1, validationLoss: 1 }, null, {})).toThrow(
+      /epoch 2 of run \d+ is already recorded/
+    )
     // The failed write took nothing with it: still epoch 2's checkpoint.
     expect(runs.getCheckpoint(runId)).toEqual({ step: 2, state: { epochsRun: 2 } })
     expect(() => runs.reopenRun(runId)).toThrow(/is 'running': only a stopped or interrupted run can be resumed/)
     runs.finishRun(runId, 'stopped')
-    expect(runs.getRun(runId)).toMatchObject({ generations: 2, bestControlVoltages: [0.1, 0.2], resumable: true, epochs: [
-      { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 },
-      { epoch: 2, trainLoss: 1.5, validationLoss: null }
-    ] })
+    expect(runs.getRun(runId)).toMatchObject({
+      generations: 2,
+      bestControlVoltages: [0.1, 0.2],
+      resumable: true,
+      epochs: [
+        { epoch: 1, trainLoss: 2.5, validationLoss: 2.0 },
+        { epoch: 2, trainLoss: 1.5, validationLoss: null }
+      ]
+    })
     runs.reopenRun(runId)
     expect(runs.getRun(runId)).toMatchObject({ status: 'running', endedAt: null, error: null, resumable: false })
-    const outcome = { controlVoltages: [0.3, 0.4], outputsNanoamps: [1, 2, 3], targets: [0, 1, 1], accuracy: { trainPercent: 90, validationPercent: 80, testPercent: null } }
-    runs.recordResult(runId, { bestControlVoltages: outcome.controlVoltages, bestOutputsNanoamps: outcome.outputsNanoamps, targets: outcome.targets, accuracy: outcome.accuracy })
+    const outcome = {
+      controlVoltages: [0.3, 0.4],
+      outputsNanoamps: [1, 2, 3],
+      targets: [0, 1, 1],
+      accuracy: { trainPercent: 90, validationPercent: 80, testPercent: null }
+    }
+    runs.recordResult(runId, {
+      bestControlVoltages: outcome.controlVoltages,
+      bestOutputsNanoamps: outcome.outputsNanoamps,
+      targets: outcome.targets,
+      accuracy: outcome.accuracy
+    })
     runs.finishRun(runId, 'completed')
-    expect(runs.getRun(runId)).toMatchObject({ bestControlVoltages: [0.3, 0.4], bestOutputsNanoamps: [1, 2, 3], targets: [0, 1, 1], accuracy: outcome.accuracy, resumable: false })
+    expect(runs.getRun(runId)).toMatchObject({
+      bestControlVoltages: [0.3, 0.4],
+      bestOutputsNanoamps: [1, 2, 3],
+      targets: [0, 1, 1],
+      accuracy: outcome.accuracy,
+      resumable: false
+    })
     // The run list's headline accuracy: test, else validation (here), else training.
     expect(runs.listRuns().find((run) => run.id === runId)?.accuracyPercent).toBe(80)
     expect(() => runs.reopenRun(runId)).toThrow(/is 'completed'/)

@@ -80,7 +80,11 @@ export function recordEpoch(
   best: { validationLoss?: number | null; controlVoltages: number[] } | null,
   checkpoint: unknown
 ): void {
-  runs.recordStep(runId, { step: epoch, values: { ...values }, result: best && { bestControlVoltages: best.controlVoltages } }, checkpoint)
+  runs.recordStep(
+    runId,
+    { step: epoch, values: { ...values }, result: best && { bestControlVoltages: best.controlVoltages } },
+    checkpoint
+  )
 }
 
 /** Deterministic bytes, so the damage (and what SQLite says of it) is the same on every run. */
@@ -111,7 +115,14 @@ export async function damagedDatabase(filePath: string, journalMode: 'wal' | 'de
       recordGeneration(
         runs,
         runId,
-        { generation, bestFitness: generation, bestCorrelation: 0.5, bestSoFarFitness: generation, bestSoFarCorrelation: 0.5, bestGenome },
+        {
+          generation,
+          bestFitness: generation,
+          bestCorrelation: 0.5,
+          bestSoFarFitness: generation,
+          bestSoFarCorrelation: 0.5,
+          bestGenome
+        },
         null,
         { generation }
       )

@@ -11,11 +11,23 @@ export interface CapacityWorkerCheckpoint {
 export const capacityRunner: AlgorithmRunner = {
   id: 'capacity',
   create: (setup) =>
-    Promise.resolve(createCapacityRunner(setup.config as CapacityConfig & { seed: number }, setup.model, setup.checkpoint as CapacityWorkerCheckpoint | undefined))
+    Promise.resolve(
+      createCapacityRunner(
+        setup.config as CapacityConfig & { seed: number },
+        setup.model,
+        setup.checkpoint as CapacityWorkerCheckpoint | undefined
+      )
+    )
 }
 
 export function capacityAtN(checkpoint: CapacityCheckpoint): CapacityAtN[] {
-  return checkpoint.perN.map(({ n, labelings, evaluated, found, capacity }) => ({ n, labelings, evaluated, found, capacity }))
+  return checkpoint.perN.map(({ n, labelings, evaluated, found, capacity }) => ({
+    n,
+    labelings,
+    evaluated,
+    found,
+    capacity
+  }))
 }
 
 export function createCapacityRunner(

@@ -56,7 +56,11 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.dispose()))
 })
 
-function recordingFactory(start: (options: WorkerOptions) => Worker, spawned: Spawned[], onPost?: (entry: Spawned) => void): EvaluationWorkerFactory {
+function recordingFactory(
+  start: (options: WorkerOptions) => Worker,
+  spawned: Spawned[],
+  onPost?: (entry: Spawned) => void
+): EvaluationWorkerFactory {
   return (options) => {
     const worker = start(options)
     const entry: Spawned = {
@@ -130,34 +134,49 @@ const NOISY = (seed: number): SimulationOptions => ({
 })
 
 describe('EvaluationPool', () => {
-  it.each([1, 2, 3])('matches one SurrogateModel bit for bit with %i worker(s), rows not divisible by N', async (workers) => {
-    const calls = [randomRows(5003, 1), randomRows(2, 2), randomRows(0, 3), randomRows(4001, 4)]
-    const expected = await singleModel({}, calls)
-    const spawned: Spawned[] = []
-    const pool = newPool({ workers, inThreadBelowRows: 0, spawnWorker: sourceFactory(spawned) })
-    for (const [i, rows] of calls.entries()) {
-      const got = await pool.forwardNanoamps(rows, rows.length / definition.inputCount)
-      expect(bits(got), `call ${i}`).toEqual(bits(expected[i]!))
+  it.each([1, 2, 3])(
+    'matches one SurrogateModel bit for bit with %i worker(s), rows not divisible by N',
+    async (workers) => {
+      const calls = [randomRows(5003, 1), randomRows(2, 2), randomRows(0, 3), randomRows(4001, 4)]
+      const expected = await singleModel({}, calls)
+      const spawned: Spawned[] = []
+      const pool = newPool({ workers, inThreadBelowRows: 0, spawnWorker: sourceFactory(spawned) })
+      for (const [i, rows] of calls.entries()) {
+        const got = await pool.forwardNanoamps(rows, rows.length / definition.inputCount)
+        expect(bits(got), `call ${i}`).toEqual(bits(expected[i]!))
+      }
+      // The split really happened: N-1 workers, each given its contiguous share (the calling thread does the first).
+      expect(spawned.map((s) => s.name)).toEqual(
+        Array.from({ length: workers - 1 }, (_, i) => `dnpu-evaluation-${i + 1}`)
+      )
+      const shares = {
+        1: [],
+        2: [[2502, 1, 2001]],
+        3: [
+          [1668, 1, 1334],
+          [1668, 1, 1334]
+        ]
+      }[workers]
+      expect(spawned.map((s) => s.postedRowCounts)).toEqual(shares)
     }
-    // The split really happened: N-1 workers, each given its contiguous share (the calling thread does the first).
-    expect(spawned.map((s) => s.name)).toEqual(Array.from({ length: workers - 1 }, (_, i) => `dnpu-evaluation-${i + 1}`))
-    const shares = { 1: [], 2: [[2502, 1, 2001]], 3: [[1668, 1, 1334], [1668, 1, 1334]] }[workers]
-    expect(spawned.map((s) => s.postedRowCounts)).toEqual(shares)
-  })
+  )
 
-  it.each([1, 2, 3])('with output noise and overrides gives the same values and stream as one noisy model (%i workers)', async (workers) => {
-    const calls = [randomRows(5003, 5), randomRows(3, 6), randomRows(3001, 7)]
-    const expected = await singleModel(NOISY(42), calls)
-    const pool = newPool({ workers, inThreadBelowRows: 0, simulation: NOISY(42), spawnWorker: sourceFactory([]) })
-    for (const [i, rows] of calls.entries()) {
-      const got = await pool.forwardNanoamps(rows, rows.length / definition.inputCount)
-      expect(bits(got), `call ${i}`).toEqual(bits(expected[i]!))
+  it.each([1, 2, 3])(
+    'with output noise and overrides gives the same values and stream as one noisy model (%i workers)',
+    async (workers) => {
+      const calls = [randomRows(5003, 5), randomRows(3, 6), randomRows(3001, 7)]
+      const expected = await singleModel(NOISY(42), calls)
+      const pool = newPool({ workers, inThreadBelowRows: 0, simulation: NOISY(42), spawnWorker: sourceFactory([]) })
+      for (const [i, rows] of calls.entries()) {
+        const got = await pool.forwardNanoamps(rows, rows.length / definition.inputCount)
+        expect(bits(got), `call ${i}`).toEqual(bits(expected[i]!))
+      }
+      // The case is a real one: some outputs sit on the clipping value, others not.
+      const all = expected.flatMap((values) => Array.from(values))
+      expect(all.filter((v) => v === 30 || v === -30).length).toBeGreaterThan(10)
+      expect(all.filter((v) => v > -30 && v < 30).length).toBeGreaterThan(10)
     }
-    // The case is a real one: some outputs sit on the clipping value, others not.
-    const all = expected.flatMap((values) => Array.from(values))
-    expect(all.filter((v) => v === 30 || v === -30).length).toBeGreaterThan(10)
-    expect(all.filter((v) => v > -30 && v < 30).length).toBeGreaterThan(10)
-  })
+  )
 
   it('keeps call order (and so the noise stream) when calls overlap', async () => {
     const calls = [randomRows(3000, 8), randomRows(10, 9), randomRows(2500, 10)]
@@ -173,13 +192,25 @@ describe('EvaluationPool', () => {
     const targets = taskInputs.map(([a, b]) => (a! * b! > 0 ? 1 : 0))
     const run = async (processor: Processor): Promise<GaResult> => {
       const dnpu = Dnpu.forProcessor(processor, { dataElectrodes: [1, 2], inputRange: [-1, 1] })
-      const setup = { processor, dnpu, taskInputs, targets, partition: [5, 20] as [number, number], generations: 4, fitness: 'corr_fit' as const, stopThreshold: 2, seed: 9 }
+      const setup = {
+        processor,
+        dnpu,
+        taskInputs,
+        targets,
+        partition: [5, 20] as [number, number],
+        generations: 4,
+        fitness: 'corr_fit' as const,
+        stopThreshold: 2,
+        seed: 9
+      }
       return new GaTrainer(setup).run()
     }
     const single = new SurrogateModel(definition, NOISY(5))
     const expected = await run(single)
     single.dispose()
-    const got = await run(newPool({ workers: 3, inThreadBelowRows: 0, simulation: NOISY(5), spawnWorker: sourceFactory([]) }))
+    const got = await run(
+      newPool({ workers: 3, inThreadBelowRows: 0, simulation: NOISY(5), spawnWorker: sourceFactory([]) })
+    )
     expect(got).toEqual(expected)
     expect(got.history.fitness).toHaveLength(4)
   })
@@ -213,19 +244,31 @@ describe('EvaluationPool', () => {
     await expect(started).rejects.toThrow(/disposed/)
 
     let pool: EvaluationPool | null = null
-    pool = newPool({ workers: 2, inThreadBelowRows: 0, spawnWorker: sourceFactory(spawned, () => void pool!.dispose()) })
-    await expect(pool.forwardNanoamps(randomRows(5001, 17), 5001)).rejects.toThrow(/^EvaluationPool: disposed during forwardNanoamps$/)
+    pool = newPool({
+      workers: 2,
+      inThreadBelowRows: 0,
+      spawnWorker: sourceFactory(spawned, () => void pool!.dispose())
+    })
+    await expect(pool.forwardNanoamps(randomRows(5001, 17), 5001)).rejects.toThrow(
+      /^EvaluationPool: disposed during forwardNanoamps$/
+    )
     // Every worker started here is gone.
     expect(await Promise.all(spawned.map((s) => s.exited))).toHaveLength(spawned.length)
   })
 
   it('rejects the pending call naming the worker when it dies mid-call, and every call after', async () => {
     // The worker is killed right after it was handed its rows, before it can answer.
-    const pool = newPool({ workers: 2, inThreadBelowRows: 0, spawnWorker: sourceFactory([], (entry) => void entry.worker.terminate()) })
+    const pool = newPool({
+      workers: 2,
+      inThreadBelowRows: 0,
+      spawnWorker: sourceFactory([], (entry) => void entry.worker.terminate())
+    })
     await expect(pool.forwardNanoamps(randomRows(5001, 13), 5001)).rejects.toThrow(
       /^evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 1\) \(while evaluating rows 2500\.\.5000\)$/
     )
-    await expect(pool.forwardNanoamps(randomRows(2, 14), 2)).rejects.toThrow(/unusable \(dispose it\): evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited/)
+    await expect(pool.forwardNanoamps(randomRows(2, 14), 2)).rejects.toThrow(
+      /unusable \(dispose it\): evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited/
+    )
   })
 
   it('rejects (never hangs) when a worker exits without answering', async () => {
@@ -234,19 +277,25 @@ describe('EvaluationPool', () => {
       parentPort.postMessage({ type: 'ready', computeBackend: workerData.computeBackend })
       parentPort.on('message', () => process.exit(7))`
     const pool = newPool({ workers: 3, inThreadBelowRows: 0, spawnWorker: scriptFactory(quitter) })
-    await expect(pool.forwardNanoamps(randomRows(30, 15), 30)).rejects.toThrow(/^evaluation worker 1 of 2 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 7\)/)
+    await expect(pool.forwardNanoamps(randomRows(30, 15), 30)).rejects.toThrow(
+      /^evaluation worker 1 of 2 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 7\)/
+    )
   })
 
   it('names the worker that crashed at start, or could not be started', async () => {
     const crashing = newPool({ workers: 3, spawnWorker: scriptFactory("throw new Error('no weights here')") })
-    await expect(crashing.start()).rejects.toThrow(/^evaluation worker \d of 2 \(dnpu-evaluation-\d\) crashed: no weights here$/)
+    await expect(crashing.start()).rejects.toThrow(
+      /^evaluation worker \d of 2 \(dnpu-evaluation-\d\) crashed: no weights here$/
+    )
     const unstartable = newPool({
       workers: 2,
       spawnWorker: () => {
         throw new Error('worker file missing')
       }
     })
-    await expect(unstartable.forwardNanoamps(randomRows(4096, 16), 4096)).rejects.toThrow(/^evaluation worker 1 of 1 \(dnpu-evaluation-1\) could not be started: worker file missing$/)
+    await expect(unstartable.forwardNanoamps(randomRows(4096, 16), 4096)).rejects.toThrow(
+      /^evaluation worker 1 of 1 \(dnpu-evaluation-1\) could not be started: worker file missing$/
+    )
   })
 
   it('refuses workers on another compute backend, since their results would differ', async () => {
@@ -254,23 +303,36 @@ describe('EvaluationPool', () => {
       const { parentPort, workerData } = require('node:worker_threads')
       parentPort.postMessage({ type: 'ready', computeBackend: workerData.computeBackend === 'cpu' ? 'wasm' : 'cpu' })`
     const pool = newPool({ workers: 2, spawnWorker: scriptFactory(otherBackend) })
-    await expect(pool.start()).rejects.toThrow(/evaluation worker 1 runs on the (cpu|wasm) compute backend but this thread on \w+/)
+    await expect(pool.start()).rejects.toThrow(
+      /evaluation worker 1 runs on the (cpu|wasm) compute backend but this thread on \w+/
+    )
   })
 
   it('names the bad option or input', async () => {
     expect(() => new EvaluationPool({ definition, workers: 0 })).toThrow(/workers must be an integer >= 1, got 0/)
     expect(() => new EvaluationPool({ definition, workers: 1.5 })).toThrow(/workers must be an integer >= 1, got 1.5/)
-    expect(() => new EvaluationPool({ definition, inThreadBelowRows: -1 })).toThrow(/inThreadBelowRows must be an integer >= 0/)
-    expect(() => new EvaluationPool({ definition, simulation: { outputNoise: { stdNanoamps: -1, rng: new Rng(1) } } })).toThrow(/noise std/)
+    expect(() => new EvaluationPool({ definition, inThreadBelowRows: -1 })).toThrow(
+      /inThreadBelowRows must be an integer >= 0/
+    )
+    expect(
+      () => new EvaluationPool({ definition, simulation: { outputNoise: { stdNanoamps: -1, rng: new Rng(1) } } })
+    ).toThrow(/noise std/)
     expect(() => new EvaluationPool({ definition, simulation: { clippingValueNanoamps: [5, -5] } })).toThrow(/lo < hi/)
     const pool = newPool({ workers: 1 })
-    await expect(pool.forwardNanoamps(new Float32Array(6), 1)).rejects.toThrow(/6 values, expected 1 rows x 7 electrodes/)
-    await expect(pool.forwardNanoamps(new Float32Array(0), -1)).rejects.toThrow(/rowCount must be a non-negative integer/)
+    await expect(pool.forwardNanoamps(new Float32Array(6), 1)).rejects.toThrow(
+      /6 values, expected 1 rows x 7 electrodes/
+    )
+    await expect(pool.forwardNanoamps(new Float32Array(0), -1)).rejects.toThrow(
+      /rowCount must be a non-negative integer/
+    )
   })
 })
 
 /** One DifferentiableSurrogate over all rows: outputs and the input gradient for `outputGradient`. */
-async function singleGradient(rows: Float32Array, outputGradient: Float32Array): Promise<{ outputs: Float32Array; gradient: Float32Array }> {
+async function singleGradient(
+  rows: Float32Array,
+  outputGradient: Float32Array
+): Promise<{ outputs: Float32Array; gradient: Float32Array }> {
   const surrogate = await DifferentiableSurrogate.create(definition, CLIPPING)
   try {
     const pass = await surrogate.forwardWithGradient(rows, rows.length / definition.inputCount)
@@ -292,8 +354,17 @@ function randomGradient(rowCount: number, seed: number): Float32Array {
 
 /** A small ring-task GdTrainer setup on the demo surrogate (batches of 300 and a last one of 100). */
 function ringSetup(createProcessor: GdTrainerSetup['createProcessor']): GdTrainerSetup {
-  const ring = splitDataset(generateRingData({ sampleCount: 1000, gap: 0.4, seed: 4 }), { train: 0.7, validation: 0.3, test: 0 }, 4)
-  const dnpu = new Dnpu({ activationElectrodeCount: definition.inputCount, voltageRangesVolts: definition.voltageRangesVolts, dataElectrodes: [1, 2], inputRange: [-1, 1] })
+  const ring = splitDataset(
+    generateRingData({ sampleCount: 1000, gap: 0.4, seed: 4 }),
+    { train: 0.7, validation: 0.3, test: 0 },
+    4
+  )
+  const dnpu = new Dnpu({
+    activationElectrodeCount: definition.inputCount,
+    voltageRangesVolts: definition.voltageRangesVolts,
+    dataElectrodes: [1, 2],
+    inputRange: [-1, 1]
+  })
   return {
     definition,
     dnpu,
@@ -311,27 +382,43 @@ function ringSetup(createProcessor: GdTrainerSetup['createProcessor']): GdTraine
 }
 
 describe('EvaluationPool.forwardWithGradient', () => {
-  it.each([1, 2, 3])('matches one DifferentiableSurrogate bit for bit with %i thread(s), rows not divisible by N', async (workers) => {
-    const spawned: Spawned[] = []
-    const pool = newPool({ workers, simulation: CLIPPING, gradientInThreadBelowRows: 0, spawnWorker: sourceFactory(spawned) })
-    for (const [i, rowCount] of [1001, 2, 0, 512].entries()) {
-      const rows = randomRows(rowCount, 20 + i)
-      const outputGradient = randomGradient(rowCount, 30 + i)
-      const expected = await singleGradient(rows, outputGradient)
-      const pass = await pool.forwardWithGradient(rows, rowCount)
-      expect(bits(pass.outputsNanoamps), `outputs of call ${i}`).toEqual(bits(expected.outputs))
-      expect(bits(await pass.inputGradient(outputGradient)), `gradient of call ${i}`).toEqual(bits(expected.gradient))
-      pass.dispose()
+  it.each([1, 2, 3])(
+    'matches one DifferentiableSurrogate bit for bit with %i thread(s), rows not divisible by N',
+    async (workers) => {
+      const spawned: Spawned[] = []
+      const pool = newPool({
+        workers,
+        simulation: CLIPPING,
+        gradientInThreadBelowRows: 0,
+        spawnWorker: sourceFactory(spawned)
+      })
+      for (const [i, rowCount] of [1001, 2, 0, 512].entries()) {
+        const rows = randomRows(rowCount, 20 + i)
+        const outputGradient = randomGradient(rowCount, 30 + i)
+        const expected = await singleGradient(rows, outputGradient)
+        const pass = await pool.forwardWithGradient(rows, rowCount)
+        expect(bits(pass.outputsNanoamps), `outputs of call ${i}`).toEqual(bits(expected.outputs))
+        expect(bits(await pass.inputGradient(outputGradient)), `gradient of call ${i}`).toEqual(bits(expected.gradient))
+        pass.dispose()
+      }
+      // The case is a real one: saturated rows (zero gradient) and others.
+      const { outputs } = await singleGradient(randomRows(1001, 20), randomGradient(1001, 30))
+      expect(Array.from(outputs).filter((v) => Math.abs(v) === 30).length).toBeGreaterThan(10)
+      expect(Array.from(outputs).filter((v) => Math.abs(v) < 30).length).toBeGreaterThan(10)
+      // The split really happened, in two phases per call, each pass freed after.
+      const shares = {
+        1: [],
+        2: [[501, 501, 1, 1, 256, 256]],
+        3: [
+          [334, 334, 1, 1, 171, 171],
+          [334, 334, 1, 1, 171, 171]
+        ]
+      }[workers]
+      expect(spawned.map((s) => s.postedRowCounts)).toEqual(shares)
+      if (workers > 1)
+        expect(spawned[0]!.postedTypes.slice(0, 3)).toEqual(['forwardWithGradient', 'inputGradient', 'disposePass'])
     }
-    // The case is a real one: saturated rows (zero gradient) and others.
-    const { outputs } = await singleGradient(randomRows(1001, 20), randomGradient(1001, 30))
-    expect(Array.from(outputs).filter((v) => Math.abs(v) === 30).length).toBeGreaterThan(10)
-    expect(Array.from(outputs).filter((v) => Math.abs(v) < 30).length).toBeGreaterThan(10)
-    // The split really happened, in two phases per call, each pass freed after.
-    const shares = { 1: [], 2: [[501, 501, 1, 1, 256, 256]], 3: [[334, 334, 1, 1, 171, 171], [334, 334, 1, 1, 171, 171]] }[workers]
-    expect(spawned.map((s) => s.postedRowCounts)).toEqual(shares)
-    if (workers > 1) expect(spawned[0]!.postedTypes.slice(0, 3)).toEqual(['forwardWithGradient', 'inputGradient', 'disposePass'])
-  })
+  )
 
   it('runs a whole GdTrainer identically with 1 and 2 threads and with its own surrogate', async () => {
     const own = await GdTrainer.create(ringSetup(undefined))
@@ -342,7 +429,13 @@ describe('EvaluationPool.forwardWithGradient', () => {
       const spawned: Spawned[] = []
       const trainer = await GdTrainer.create(
         ringSetup((pooled, simulation) => {
-          const pool = new EvaluationPool({ definition: pooled, simulation, workers, gradientInThreadBelowRows: 100, spawnWorker: sourceFactory(spawned) })
+          const pool = new EvaluationPool({
+            definition: pooled,
+            simulation,
+            workers,
+            gradientInThreadBelowRows: 100,
+            spawnWorker: sourceFactory(spawned)
+          })
           pools.push(pool)
           return pool
         })
@@ -378,13 +471,19 @@ describe('EvaluationPool.forwardWithGradient', () => {
       }
       return worker
     }
-    const pool = newPool({ workers: 2, gradientInThreadBelowRows: 0, spawnWorker: recordingFactory(killedOnGradient, []) })
+    const pool = newPool({
+      workers: 2,
+      gradientInThreadBelowRows: 0,
+      spawnWorker: recordingFactory(killedOnGradient, [])
+    })
     const pass = await pool.forwardWithGradient(randomRows(601, 42), 601)
     await expect(pass.inputGradient(randomGradient(601, 43))).rejects.toThrow(
       /^evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 1\) \(while evaluating rows 300\.\.600 \(input gradient\)\)$/
     )
     pass.dispose()
-    await expect(pool.forwardWithGradient(randomRows(2, 44), 2)).rejects.toThrow(/unusable \(dispose it\): evaluation worker 1 of 1/)
+    await expect(pool.forwardWithGradient(randomRows(2, 44), 2)).rejects.toThrow(
+      /unusable \(dispose it\): evaluation worker 1 of 1/
+    )
   })
 
   it('rejects (never hangs) when a worker exits on a gradient forward', async () => {
@@ -393,14 +492,22 @@ describe('EvaluationPool.forwardWithGradient', () => {
       parentPort.postMessage({ type: 'ready', computeBackend: workerData.computeBackend })
       parentPort.on('message', () => process.exit(9))`
     const pool = newPool({ workers: 2, gradientInThreadBelowRows: 0, spawnWorker: scriptFactory(quitter) })
-    await expect(pool.forwardWithGradient(randomRows(30, 45), 30)).rejects.toThrow(/^evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 9\)/)
+    await expect(pool.forwardWithGradient(randomRows(30, 45), 30)).rejects.toThrow(
+      /^evaluation worker 1 of 1 \(dnpu-evaluation-1\) exited unexpectedly \(exit code 9\)/
+    )
   })
 
   it('names the bad option or input, and refuses output noise and a disposed pass', async () => {
-    expect(() => new EvaluationPool({ definition, gradientInThreadBelowRows: -1 })).toThrow(/gradientInThreadBelowRows must be an integer >= 0/)
-    await expect(newPool({ workers: 1, simulation: NOISY(1) }).forwardWithGradient(randomRows(2, 46), 2)).rejects.toThrow(/noise is not differentiable/)
+    expect(() => new EvaluationPool({ definition, gradientInThreadBelowRows: -1 })).toThrow(
+      /gradientInThreadBelowRows must be an integer >= 0/
+    )
+    await expect(
+      newPool({ workers: 1, simulation: NOISY(1) }).forwardWithGradient(randomRows(2, 46), 2)
+    ).rejects.toThrow(/noise is not differentiable/)
     const pool = newPool({ workers: 1 })
-    await expect(pool.forwardWithGradient(new Float32Array(6), 1)).rejects.toThrow(/6 values, expected 1 rows x 7 electrodes/)
+    await expect(pool.forwardWithGradient(new Float32Array(6), 1)).rejects.toThrow(
+      /6 values, expected 1 rows x 7 electrodes/
+    )
     const pass = await pool.forwardWithGradient(randomRows(3, 47), 3)
     await expect(pass.inputGradient(new Float32Array(2))).rejects.toThrow(/outputGradient has 2 values, expected 3 x 1/)
     pass.dispose()

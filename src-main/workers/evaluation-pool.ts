@@ -25,9 +25,28 @@
  */
 import { availableParallelism } from 'node:os'
 import type { Worker, WorkerOptions } from 'node:worker_threads'
-import { applyOutputNoise, checkOutputNoise, DifferentiableSurrogate, initComputeBackend, SurrogateModel, type OutputNoise } from '../core'
-import type { ComputeBackendName, DifferentiableProcessor, ForwardWithGradient, Processor, SimulationOptions, SurrogateDefinition } from '../core'
-import type { EvaluationRequest, EvaluationWorkerInit, FromEvaluationWorker, ToEvaluationWorker } from './evaluation-worker'
+import {
+  applyOutputNoise,
+  checkOutputNoise,
+  DifferentiableSurrogate,
+  initComputeBackend,
+  SurrogateModel,
+  type OutputNoise
+} from '../core'
+import type {
+  ComputeBackendName,
+  DifferentiableProcessor,
+  ForwardWithGradient,
+  Processor,
+  SimulationOptions,
+  SurrogateDefinition
+} from '../core'
+import type {
+  EvaluationRequest,
+  EvaluationWorkerInit,
+  FromEvaluationWorker,
+  ToEvaluationWorker
+} from './evaluation-worker'
 import { pollEventLoop } from './event-loop-polling'
 
 /** Starts one evaluation worker thread running evaluation-worker.ts with the given options. */
@@ -114,7 +133,12 @@ class EvaluationLane {
   }
 
   /** Never throws: a factory failure becomes the lane's failure, seen through `ready`. */
-  static async spawn(index: number, workerCount: number, factory: EvaluationWorkerFactory, init: EvaluationWorkerInit): Promise<EvaluationLane> {
+  static async spawn(
+    index: number,
+    workerCount: number,
+    factory: EvaluationWorkerFactory,
+    init: EvaluationWorkerInit
+  ): Promise<EvaluationLane> {
     const name = `dnpu-evaluation-${index}`
     const lane = new EvaluationLane(`evaluation worker ${index} of ${workerCount - 1} (${name})`)
     try {
@@ -198,7 +222,8 @@ class EvaluationLane {
   private rejectAll(what: string): void {
     const requests = [...this.pending.values()]
     this.pending.clear()
-    for (const request of requests) request.reject(new Error(`${this.label} ${what} (while evaluating rows ${request.rows})`))
+    for (const request of requests)
+      request.reject(new Error(`${this.label} ${what} (while evaluating rows ${request.rows})`))
   }
 }
 
@@ -209,7 +234,8 @@ function messageOf(error: unknown): string {
 }
 
 function checkCount(value: number, min: number, what: string): number {
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`EvaluationPool: ${what} must be an integer >= ${min}, got ${String(value)}`)
+  if (!Number.isInteger(value) || value < min)
+    throw new RangeError(`EvaluationPool: ${what} must be an integer >= ${min}, got ${String(value)}`)
   return value
 }
 
@@ -239,12 +265,23 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
   constructor(options: EvaluationPoolOptions) {
     const simulation = options.simulation ?? {}
     this.workers = checkCount(options.workers ?? availableParallelism(), 1, 'workers')
-    this.inThreadBelowRows = checkCount(options.inThreadBelowRows ?? DEFAULT_IN_THREAD_BELOW_ROWS, 0, 'inThreadBelowRows')
-    this.gradientInThreadBelowRows = checkCount(options.gradientInThreadBelowRows ?? DEFAULT_GRADIENT_IN_THREAD_BELOW_ROWS, 0, 'gradientInThreadBelowRows')
+    this.inThreadBelowRows = checkCount(
+      options.inThreadBelowRows ?? DEFAULT_IN_THREAD_BELOW_ROWS,
+      0,
+      'inThreadBelowRows'
+    )
+    this.gradientInThreadBelowRows = checkCount(
+      options.gradientInThreadBelowRows ?? DEFAULT_GRADIENT_IN_THREAD_BELOW_ROWS,
+      0,
+      'gradientInThreadBelowRows'
+    )
     this.spawnWorker = options.spawnWorker ?? spawnBundledEvaluationWorker
     this.noise = checkOutputNoise(simulation.outputNoise)
     this.definition = options.definition
-    this.simulation = { amplification: simulation.amplification, clippingValueNanoamps: simulation.clippingValueNanoamps }
+    this.simulation = {
+      amplification: simulation.amplification,
+      clippingValueNanoamps: simulation.clippingValueNanoamps
+    }
     // Validates the definition and overrides here, with SurrogateModel's own messages.
     this.local = new SurrogateModel(options.definition, this.simulation)
     this.inputCount = this.local.inputCount
@@ -306,7 +343,10 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
     const lanes = this.lanes
     this.lanes = []
     this.local.dispose()
-    void this.localDifferentiable?.then((surrogate) => surrogate.dispose(), () => undefined)
+    void this.localDifferentiable?.then(
+      (surrogate) => surrogate.dispose(),
+      () => undefined
+    )
     await Promise.all(lanes.map((lane) => lane.terminate()))
   }
 
@@ -317,14 +357,22 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
   }
 
   /** Refuses a disposed or broken pool and malformed rows; then the chunk bounds of the call. */
-  private async prepare(inputsVolts: Float32Array, rowCount: number, splitFrom: number, call: string): Promise<number[]> {
+  private async prepare(
+    inputsVolts: Float32Array,
+    rowCount: number,
+    splitFrom: number,
+    call: string
+  ): Promise<number[]> {
     if (this.disposed) throw new Error(`EvaluationPool: ${call} after dispose()`)
     // Sticky, also for calls small enough to stay here: a run must not quietly go on half-broken.
     const broken = this.startFailure ?? this.lanes.find((lane) => lane.failure)?.failure
     if (broken) throw new Error(`EvaluationPool is unusable (dispose it): ${broken.message}`)
-    if (!Number.isInteger(rowCount) || rowCount < 0) throw new RangeError(`rowCount must be a non-negative integer, got ${rowCount}`)
+    if (!Number.isInteger(rowCount) || rowCount < 0)
+      throw new RangeError(`rowCount must be a non-negative integer, got ${rowCount}`)
     if (inputsVolts.length !== rowCount * this.inputCount) {
-      throw new RangeError(`inputsVolts has ${inputsVolts.length} values, expected ${rowCount} rows x ${this.inputCount} electrodes`)
+      throw new RangeError(
+        `inputsVolts has ${inputsVolts.length} values, expected ${rowCount} rows x ${this.inputCount} electrodes`
+      )
     }
     const split = this.workers > 1 && rowCount >= splitFrom
     if (split) await this.start()
@@ -344,7 +392,12 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
    * the workers compute while this thread does chunk 0; all chunks are waited for (not just the
    * first failure) so none is still running when the call ends.
    */
-  private async joinChunks(bounds: readonly number[], width: number, call: string, run: (c: number, first: number, end: number) => Promise<Float32Array>): Promise<Float32Array> {
+  private async joinChunks(
+    bounds: readonly number[],
+    width: number,
+    call: string,
+    run: (c: number, first: number, end: number) => Promise<Float32Array>
+  ): Promise<Float32Array> {
     const chunkCount = bounds.length - 1
     const chunks = new Array<Promise<Float32Array>>(chunkCount)
     for (let c = chunkCount - 1; c >= 0; c -= 1) {
@@ -362,7 +415,8 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
     settled.forEach((result, c) => {
       const values = (result as PromiseFulfilledResult<Float32Array>).value
       const expected = (bounds[c + 1]! - bounds[c]!) * width
-      if (values.length !== expected) throw new Error(`EvaluationPool: chunk ${c} returned ${values.length} values, expected ${expected}`)
+      if (values.length !== expected)
+        throw new Error(`EvaluationPool: chunk ${c} returned ${values.length} values, expected ${expected}`)
       joined.set(values, bounds[c]! * width)
     })
     return joined
@@ -374,14 +428,24 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
     const outputs = await this.joinChunks(bounds, this.outputCount, call, (c, first, end) =>
       c === 0
         ? this.forwardHere(inputsVolts.subarray(0, end * this.inputCount), end)
-        : this.lanes[c - 1]!.request({ type: 'forward', inputsVolts: inputsVolts.slice(first * this.inputCount, end * this.inputCount), rowCount: end - first }, `${first}..${end - 1}`)
+        : this.lanes[c - 1]!.request(
+            {
+              type: 'forward',
+              inputsVolts: inputsVolts.slice(first * this.inputCount, end * this.inputCount),
+              rowCount: end - first
+            },
+            `${first}..${end - 1}`
+          )
     )
     return this.noise ? applyOutputNoise(outputs, this.noise, this.clippingValueNanoamps) : outputs
   }
 
   private async forwardKeeping(inputsVolts: Float32Array, rowCount: number): Promise<ForwardWithGradient> {
     const call = 'forwardWithGradient'
-    if (this.noise) throw new Error('EvaluationPool: forwardWithGradient with output noise: noise is not differentiable (make the pool without outputNoise)')
+    if (this.noise)
+      throw new Error(
+        'EvaluationPool: forwardWithGradient with output noise: noise is not differentiable (make the pool without outputNoise)'
+      )
     const bounds = await this.prepare(inputsVolts, rowCount, this.gradientInThreadBelowRows, call)
     this.localDifferentiable ??= DifferentiableSurrogate.create(this.definition, this.simulation)
     const surrogate = await this.localDifferentiable
@@ -404,7 +468,10 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
           return localPass.outputsNanoamps
         }
         const slice = inputsVolts.slice(first * this.inputCount, end * this.inputCount)
-        const outputs = await this.lanes[c - 1]!.request({ type: 'forwardWithGradient', passId, inputsVolts: slice, rowCount: end - first }, `${first}..${end - 1}`)
+        const outputs = await this.lanes[c - 1]!.request(
+          { type: 'forwardWithGradient', passId, inputsVolts: slice, rowCount: end - first },
+          `${first}..${end - 1}`
+        )
         keptOnLane.add(c)
         return outputs
       })
@@ -419,12 +486,17 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
         if (disposed) throw new Error('inputGradient after dispose()')
         if (this.disposed) throw new Error(`EvaluationPool: ${gradientCall} after dispose()`)
         if (outputGradient.length !== rowCount * this.outputCount) {
-          throw new RangeError(`outputGradient has ${outputGradient.length} values, expected ${rowCount} x ${this.outputCount}`)
+          throw new RangeError(
+            `outputGradient has ${outputGradient.length} values, expected ${rowCount} x ${this.outputCount}`
+          )
         }
         return this.joinChunks(bounds, this.inputCount, gradientCall, (c, first, end) => {
           const share = outputGradient.slice(first * this.outputCount, end * this.outputCount)
           if (c === 0) return localPass!.inputGradient(share)
-          return this.lanes[c - 1]!.request({ type: 'inputGradient', passId, outputGradient: share, rowCount: end - first }, `${first}..${end - 1} (input gradient)`)
+          return this.lanes[c - 1]!.request(
+            { type: 'inputGradient', passId, outputGradient: share, rowCount: end - first },
+            `${first}..${end - 1} (input gradient)`
+          )
         })
       })
     return {
@@ -438,7 +510,9 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
   }
 
   private forwardHere(inputsVolts: Float32Array, rowCount: number): Promise<Float32Array> {
-    return this.noise ? this.local.forwardUnclippedNanoamps(inputsVolts, rowCount) : this.local.forwardNanoamps(inputsVolts, rowCount)
+    return this.noise
+      ? this.local.forwardUnclippedNanoamps(inputsVolts, rowCount)
+      : this.local.forwardNanoamps(inputsVolts, rowCount)
   }
 
   private async startLanes(): Promise<void> {
@@ -452,7 +526,9 @@ export class EvaluationPool implements Processor, DifferentiableProcessor {
       stayAwakeMs: WORKER_STAY_AWAKE_MS
     }
     const lanes = await Promise.all(
-      Array.from({ length: this.workers - 1 }, (_, i) => EvaluationLane.spawn(i + 1, this.workers, this.spawnWorker, init))
+      Array.from({ length: this.workers - 1 }, (_, i) =>
+        EvaluationLane.spawn(i + 1, this.workers, this.spawnWorker, init)
+      )
     )
     if (this.disposed) {
       await Promise.all(lanes.map((lane) => lane.terminate()))

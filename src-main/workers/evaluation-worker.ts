@@ -65,7 +65,9 @@ const passes = new Map<number, ForwardWithGradient>()
 async function answer(request: EvaluationRequest): Promise<Float32Array> {
   switch (request.type) {
     case 'forward':
-      return init.unclipped ? model.forwardUnclippedNanoamps(request.inputsVolts, request.rowCount) : model.forwardNanoamps(request.inputsVolts, request.rowCount)
+      return init.unclipped
+        ? model.forwardUnclippedNanoamps(request.inputsVolts, request.rowCount)
+        : model.forwardNanoamps(request.inputsVolts, request.rowCount)
     case 'forwardWithGradient': {
       if (passes.has(request.passId)) throw new Error(`pass ${request.passId} is already kept`)
       const pass = await differentiable.forwardWithGradient(request.inputsVolts, request.rowCount)
@@ -93,7 +95,8 @@ port.on('message', (request: ToEvaluationWorker) => {
       send({ type: 'result', id: request.id, values: owned }, [owned.buffer as ArrayBuffer])
       pollEventLoop(init.stayAwakeMs)
     },
-    (error: unknown) => send({ type: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) })
+    (error: unknown) =>
+      send({ type: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) })
   )
 })
 send({ type: 'ready', computeBackend })

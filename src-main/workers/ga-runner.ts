@@ -1,7 +1,15 @@
 /** A GA run on a surrogate or on the instrument (through main), as a StepRunner. */
 import type { GaTrainingConfig } from '../../src-shared/ipc'
 import type { RunResultUpdate } from '../../src-shared/domain'
-import { Dnpu, GaTrainer, Rng, parseGateTask, type GaCheckpoint, type Processor, type SurrogateDefinition } from '../core'
+import {
+  Dnpu,
+  GaTrainer,
+  Rng,
+  parseGateTask,
+  type GaCheckpoint,
+  type Processor,
+  type SurrogateDefinition
+} from '../core'
 import { EvaluationPool } from './evaluation-pool'
 import type { AlgorithmRunner, StepRunner, Outgoing } from './step-runner'
 
@@ -16,7 +24,13 @@ export const gaRunner: AlgorithmRunner = {
   id: 'ga',
   create: (setup, device) =>
     Promise.resolve(
-      createGaRunner(setup.config as GaTrainingConfig & { seed: number }, setup.model, setup.checkpoint as GaWorkerCheckpoint | undefined, setup.workers, device)
+      createGaRunner(
+        setup.config as GaTrainingConfig & { seed: number },
+        setup.model,
+        setup.checkpoint as GaWorkerCheckpoint | undefined,
+        setup.workers,
+        device
+      )
     )
 }
 
@@ -96,7 +110,11 @@ export function createGaRunner(
             bestOutputsNanoamps: best.bestOutputsNanoamps
           }
         }
-        const state: GaWorkerCheckpoint = { algorithm: 'ga', trainer: trainer.checkpoint(), noiseRngState: noiseRng?.getState() ?? null }
+        const state: GaWorkerCheckpoint = {
+          algorithm: 'ga',
+          trainer: trainer.checkpoint(),
+          noiseRngState: noiseRng?.getState() ?? null
+        }
         const values = {
           bestFitness: result.bestFitness,
           bestCorrelation: result.bestCorrelation,
@@ -110,7 +128,11 @@ export function createGaRunner(
             values,
             payload: result.bestGenome,
             result: improvedBest,
-            progress: { algorithm: 'ga', totalGenerations: config.generations, metrics: { generation: result.generation, ...values } }
+            progress: {
+              algorithm: 'ga',
+              totalGenerations: config.generations,
+              metrics: { generation: result.generation, ...values }
+            }
           },
           checkpoint: { ...state }
         }

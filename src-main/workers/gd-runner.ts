@@ -24,7 +24,13 @@ export interface GdWorkerCheckpoint {
 
 export const gdRunner: AlgorithmRunner = {
   id: 'gd',
-  create: (setup) => createGdRunner(setup.config as GdTrainingConfig & { seed: number }, setup.model, setup.checkpoint as GdWorkerCheckpoint | undefined, setup.workers)
+  create: (setup) =>
+    createGdRunner(
+      setup.config as GdTrainingConfig & { seed: number },
+      setup.model,
+      setup.checkpoint as GdWorkerCheckpoint | undefined,
+      setup.workers
+    )
 }
 
 export interface RingDatasets {
@@ -54,7 +60,10 @@ export async function createGdRunner(
   })
   const setup: GdTrainerSetup = {
     definition,
-    simulation: { amplification: config.simulation?.amplification, clippingValueNanoamps: config.simulation?.clippingValueNanoamps },
+    simulation: {
+      amplification: config.simulation?.amplification,
+      clippingValueNanoamps: config.simulation?.clippingValueNanoamps
+    },
     dnpu,
     train: data.train,
     validation: data.validation.inputs.length > 0 ? data.validation : undefined,
@@ -98,7 +107,11 @@ export async function createGdRunner(
       }
     },
     async finish(outcome) {
-      return { type: 'finished', outcome, result: trainer.epoch > 0 ? await evaluate(trainer, data, config.seed) : null }
+      return {
+        type: 'finished',
+        outcome,
+        result: trainer.epoch > 0 ? await evaluate(trainer, data, config.seed) : null
+      }
     },
     dispose() {
       trainer.dispose()
@@ -117,9 +130,18 @@ async function evaluate(trainer: GdTrainer, data: RingDatasets, seed: number): P
   const train = await scored(data.train)
   const validation = await scored(data.validation)
   const test = await scored(data.test)
-  const accuracy: RunAccuracy = { trainPercent: train.percent, validationPercent: validation.percent, testPercent: test.percent }
+  const accuracy: RunAccuracy = {
+    trainPercent: train.percent,
+    validationPercent: validation.percent,
+    testPercent: test.percent
+  }
   // The evaluation set the run's output-vs-target chart shows: test, else validation, else train.
   const { part, data: shownData } = evaluationPart(data)
   const shown = { test, validation, train }[part]
-  return { bestControlVoltages: controlVoltages, bestOutputsNanoamps: shown.outputs, targets: [...shownData.targets], accuracy }
+  return {
+    bestControlVoltages: controlVoltages,
+    bestOutputsNanoamps: shown.outputs,
+    targets: [...shownData.targets],
+    accuracy
+  }
 }

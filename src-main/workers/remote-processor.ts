@@ -17,7 +17,10 @@ export class RemoteProcessor implements Processor {
   readonly voltageRangesVolts: readonly (readonly [number, number])[]
   readonly clippingValueNanoamps: readonly [number, number]
   private nextRequestId = 1
-  private readonly pending = new Map<number, { resolve: (outputs: Float32Array) => void; reject: (error: Error) => void; rowCount: number }>()
+  private readonly pending = new Map<
+    number,
+    { resolve: (outputs: Float32Array) => void; reject: (error: Error) => void; rowCount: number }
+  >()
 
   constructor(
     spec: DeviceProcessorSpec,
@@ -44,7 +47,9 @@ export class RemoteProcessor implements Processor {
     if (reply.outputsNanoamps === undefined) {
       request.reject(new Error(reply.message ?? 'the measurement failed'))
     } else if (reply.outputsNanoamps.length !== request.rowCount) {
-      request.reject(new Error(`the instrument answered ${reply.outputsNanoamps.length} outputs for ${request.rowCount} rows`))
+      request.reject(
+        new Error(`the instrument answered ${reply.outputsNanoamps.length} outputs for ${request.rowCount} rows`)
+      )
     } else {
       request.resolve(reply.outputsNanoamps)
     }

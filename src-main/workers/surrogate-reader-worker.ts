@@ -17,7 +17,11 @@ function read({ bytes }: SurrogateReaderInput): SurrogateReaderReply {
   } catch (error) {
     // importTorchSurrogate wraps everything in a TorchFileError; anything else is still a sentence.
     if (error instanceof TorchFileError) return { ok: false, kind: error.kind, reason: error.reason }
-    return { ok: false, kind: 'internal', reason: `the file could not be read because of an importer bug (${String(error)})` }
+    return {
+      ok: false,
+      kind: 'internal',
+      reason: `the file could not be read because of an importer bug (${String(error)})`
+    }
   }
 }
 

@@ -63,9 +63,13 @@ describe('the surrogate file reader', () => {
     const read = createSurrogateFileReader({ spawnWorker: spawnReader, limits: { heapMegabytes: 16 } })
     const error = await refusalOf(read(HOSTILE_FILES['memo-flood'].build()))
     expect(error.kind).toBe('over-limit')
-    expect(error.reason).toBe('refused: reading it needed more than 16 MB of memory (limit: 16 MB of memory per import)')
+    expect(error.reason).toBe(
+      'refused: reading it needed more than 16 MB of memory (limit: 16 MB of memory per import)'
+    )
     // The next file reads normally.
-    const next = await createSurrogateFileReader({ spawnWorker: spawnReader })(readFileSync(resolve(fixtures, 'small-tanh.pt')))
+    const next = await createSurrogateFileReader({ spawnWorker: spawnReader })(
+      readFileSync(resolve(fixtures, 'small-tanh.pt'))
+    )
     expect(next.definition.activation).toBe('tanh')
   })
 
@@ -77,7 +81,9 @@ describe('the surrogate file reader', () => {
       return worker
     }
     // The thread never answers, so the time limit is what ends it, however fast this machine is.
-    const error = await refusalOf(createSurrogateFileReader({ spawnWorker: spawnHanging, limits: { timeoutMs: 200 } })(new Uint8Array(8)))
+    const error = await refusalOf(
+      createSurrogateFileReader({ spawnWorker: spawnHanging, limits: { timeoutMs: 200 } })(new Uint8Array(8))
+    )
     expect(error.reason).toBe('refused: reading it took longer than 0.2 s (limit: 0.2 s per import)')
     // Terminated, not left spinning: an endless loop never exits by itself, so its 'exit' event
     // is proof enough. The exit code is not: terminate() gives 1 to a running thread but 0 to
@@ -86,9 +92,13 @@ describe('the surrogate file reader', () => {
   })
 
   it('refuses a file whose reader thread crashes or stops without an answer', async () => {
-    const crashed = await refusalOf(createSurrogateFileReader({ spawnWorker: fakeReader("throw new TypeError('boom')") })(new Uint8Array(8)))
+    const crashed = await refusalOf(
+      createSurrogateFileReader({ spawnWorker: fakeReader("throw new TypeError('boom')") })(new Uint8Array(8))
+    )
     expect(crashed.reason).toBe('refused: reading it made the reader thread fail (TypeError: boom)')
-    const silent = await refusalOf(createSurrogateFileReader({ spawnWorker: fakeReader('process.exit(3)') })(new Uint8Array(8)))
+    const silent = await refusalOf(
+      createSurrogateFileReader({ spawnWorker: fakeReader('process.exit(3)') })(new Uint8Array(8))
+    )
     expect(silent.reason).toBe('refused: the reader thread stopped without an answer (exit code 3)')
   })
 

@@ -54,16 +54,24 @@ function refused(reason: string): TorchFileError {
 function deathError(error: Error, limits: SurrogateReaderLimits): TorchFileError {
   const code = (error as NodeJS.ErrnoException).code
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return refused(`reading it needed more than ${limits.heapMegabytes} MB of memory (limit: ${limits.heapMegabytes} MB of memory per import)`)
+    return refused(
+      `reading it needed more than ${limits.heapMegabytes} MB of memory (limit: ${limits.heapMegabytes} MB of memory per import)`
+    )
   }
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return refused(`reading it needed more than ${limits.stackMegabytes} MB of call stack (limit: ${limits.stackMegabytes} MB of stack per import)`)
+    return refused(
+      `reading it needed more than ${limits.stackMegabytes} MB of call stack (limit: ${limits.stackMegabytes} MB of stack per import)`
+    )
   }
   return refused(`reading it made the reader thread fail (${error.name}: ${error.message})`)
 }
 
 /** Read one file in a fresh worker; rejects with a TorchFileError whatever goes wrong. */
-async function readInWorker(bytes: Uint8Array, spawnWorker: SurrogateReaderWorkerFactory, limits: SurrogateReaderLimits): Promise<SurrogateFileReading> {
+async function readInWorker(
+  bytes: Uint8Array,
+  spawnWorker: SurrogateReaderWorkerFactory,
+  limits: SurrogateReaderLimits
+): Promise<SurrogateFileReading> {
   const input: SurrogateReaderInput = { bytes }
   let worker: Worker
   try {
@@ -73,7 +81,11 @@ async function readInWorker(bytes: Uint8Array, spawnWorker: SurrogateReaderWorke
       resourceLimits: { maxOldGenerationSizeMb: limits.heapMegabytes, stackSizeMb: limits.stackMegabytes }
     })
   } catch (error) {
-    throw new TorchFileError('internal', `the file could not be read: the reader thread did not start (${(error as Error).message})`, { cause: error })
+    throw new TorchFileError(
+      'internal',
+      `the file could not be read: the reader thread did not start (${(error as Error).message})`,
+      { cause: error }
+    )
   }
   return new Promise<SurrogateFileReading>((resolve, reject) => {
     let settled = false
@@ -88,14 +100,27 @@ async function readInWorker(bytes: Uint8Array, spawnWorker: SurrogateReaderWorke
       outcome()
     }
     const timer = setTimeout(
-      () => settle(() => reject(refused(`reading it took longer than ${limits.timeoutMs / 1000} s (limit: ${limits.timeoutMs / 1000} s per import)`))),
+      () =>
+        settle(() =>
+          reject(
+            refused(
+              `reading it took longer than ${limits.timeoutMs / 1000} s (limit: ${limits.timeoutMs / 1000} s per import)`
+            )
+          )
+        ),
       limits.timeoutMs
     )
     worker.once('message', (reply: SurrogateReaderReply) =>
-      settle(() => (reply.ok ? resolve({ definition: reply.definition, warnings: reply.warnings }) : reject(new TorchFileError(reply.kind, reply.reason))))
+      settle(() =>
+        reply.ok
+          ? resolve({ definition: reply.definition, warnings: reply.warnings })
+          : reject(new TorchFileError(reply.kind, reply.reason))
+      )
     )
     worker.on('error', (error: Error) => settle(() => reject(deathError(error, limits))))
-    worker.once('exit', (exitCode: number) => settle(() => reject(refused(`the reader thread stopped without an answer (exit code ${exitCode})`))))
+    worker.once('exit', (exitCode: number) =>
+      settle(() => reject(refused(`the reader thread stopped without an answer (exit code ${exitCode})`)))
+    )
   })
 }
 
@@ -105,7 +130,9 @@ export interface SurrogateReaderOptions {
 }
 
 /** A reader of untrusted surrogate files, each in a fresh, limited worker thread. */
-export function createSurrogateFileReader(options: SurrogateReaderOptions = {}): (bytes: Uint8Array) => Promise<SurrogateFileReading> {
+export function createSurrogateFileReader(
+  options: SurrogateReaderOptions = {}
+): (bytes: Uint8Array) => Promise<SurrogateFileReading> {
   const spawnWorker = options.spawnWorker ?? spawnBundledSurrogateReader
   const limits = { ...SURROGATE_READER_LIMITS, ...options.limits }
   return (bytes) => readInWorker(bytes, spawnWorker, limits)

@@ -76,7 +76,8 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
       send({ type: 'ready', computeBackend })
       while (!runner.done) {
         await yieldToEventLoop()
-        while ((paused || unrecordedSteps >= MAX_UNRECORDED_STEPS) && !stopRequested) await new Promise<void>((resolve) => (wake = resolve))
+        while ((paused || unrecordedSteps >= MAX_UNRECORDED_STEPS) && !stopRequested)
+          await new Promise<void>((resolve) => (wake = resolve))
         const reachedStopAfter = setup.stopAfter !== undefined && runner.stepsRun >= setup.stopAfter
         if (stopRequested || reachedStopAfter) {
           send(await runner.finish('stopped'))

@@ -50,9 +50,7 @@ export type RawDnpuApi = {
     request: ChannelRequest<(typeof API_METHODS)[M]>
   ) => Promise<Envelope<ChannelResponse<(typeof API_METHODS)[M]>>>
 } & {
-  [M in EventMethodName]: (
-    listener: (payload: EventPayloads[(typeof EVENT_METHODS)[M]]) => void
-  ) => () => void
+  [M in EventMethodName]: (listener: (payload: EventPayloads[(typeof EVENT_METHODS)[M]]) => void) => () => void
 }
 
 /** Subscription method name -> event. Each returns its unsubscribe function. */
@@ -74,5 +72,4 @@ export const PRELOAD_GLOBAL = 'dnpu'
 
 export type WsClientMessage = { kind: 'request'; id: number; channel: Channel; request: unknown }
 export type WsServerMessage =
-  | { kind: 'response'; id: number; envelope: Envelope<unknown> }
-  | { kind: 'event'; event: EventName; payload: unknown }
+  { kind: 'response'; id: number; envelope: Envelope<unknown> } | { kind: 'event'; event: EventName; payload: unknown }

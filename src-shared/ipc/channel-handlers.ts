@@ -11,7 +11,9 @@ import type { Channel, ChannelResponse, channels } from './channels'
 export type ChannelInput<C extends Channel> = z.output<(typeof channels)[C]['request']>
 
 /** Serves one channel; may answer synchronously or with a promise. */
-export type ChannelHandler<C extends Channel> = (request: ChannelInput<C>) => ChannelResponse<C> | Promise<ChannelResponse<C>>
+export type ChannelHandler<C extends Channel> = (
+  request: ChannelInput<C>
+) => ChannelResponse<C> | Promise<ChannelResponse<C>>
 
 /** One handler per channel, each typed from that channel's schema and response. */
 export type ChannelHandlers = { [C in Channel]: ChannelHandler<C> }

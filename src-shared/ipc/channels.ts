@@ -25,7 +25,7 @@ import {
   type HardwareValidation,
   type MeasurementDetail,
   type MeasurementSummary,
-  type PortInfo,
+  type PortInfo
 } from './device-schemas'
 import {
   FITNESS_NAMES,
@@ -42,14 +42,12 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Shared value schemas
 
-
 const taskSchema = z
   .string()
   .regex(
     /^(and|or|nand|nor|xor|xnor|gate:[01]{4})$/,
     'expected a gate name (and, or, nand, nor, xor, xnor) or gate:XXXX with four 0/1 targets'
   )
-
 
 const rangeSchema = z
   .tuple([z.number().finite(), z.number().finite()])
@@ -64,7 +62,11 @@ export const simulationOptionsSchema = z
     /** Standard deviation of Gaussian noise added to the output before clipping (nA). */
     noiseStdNanoamps: z.number().finite().min(0).max(1e6).optional(),
     /** Replaces the model's amplification (nA per model output unit). */
-    amplification: z.number().finite().refine((a) => a !== 0, 'must not be 0').optional(),
+    amplification: z
+      .number()
+      .finite()
+      .refine((a) => a !== 0, 'must not be 0')
+      .optional(),
     /** Replaces the model's clipping value [lo, hi] (nA). */
     clippingValueNanoamps: rangeSchema.optional()
   })
@@ -95,7 +97,12 @@ export const gaTrainingConfigSchema = z
      */
     stopThreshold: z.number().finite().min(-1).max(2),
     /** Seed of the run's random generator; omitted: a random seed is drawn and stored. */
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
     simulation: simulationOptionsSchema.optional(),
     /**
      * What evaluates the genomes: the surrogate model (default), or the connected instrument
@@ -110,16 +117,28 @@ export type GaTrainingConfig = z.infer<typeof gaTrainingConfigSchema>
 export const ringTaskSchema = z
   .object({
     /** Points in all (half per class); even. */
-    sampleCount: z.number().int().min(20).max(200_000).refine((n) => n % 2 === 0, 'must be even (half the points per class)'),
+    sampleCount: z
+      .number()
+      .int()
+      .min(20)
+      .max(200_000)
+      .refine((n) => n % 2 === 0, 'must be even (half the points per class)'),
     /** Width of the empty band between the two classes, in task units. */
     gap: z.number().finite().min(0).max(0.9),
     /** Fractions of the points for training, validation and test; they must add up to 1. */
     split: z
       .object({ train: z.number().gt(0).max(1), validation: z.number().min(0).max(1), test: z.number().min(0).max(1) })
       .strict()
-      .refine(({ train, validation, test }) => Math.abs(train + validation + test - 1) < 1e-9, 'train + validation + test must be 1'),
+      .refine(
+        ({ train, validation, test }) => Math.abs(train + validation + test - 1) < 1e-9,
+        'train + validation + test must be 1'
+      ),
     /** Seed of the dataset (not of the training). */
-    dataSeed: z.number().int().min(0).max(2 ** 32 - 1)
+    dataSeed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
   })
   .strict()
 export type RingTaskSettings = z.infer<typeof ringTaskSchema>
@@ -143,15 +162,22 @@ export const gdTrainingConfigSchema = z
     /** clip: controls clipped into their ranges after every step; regul: a penalty pulls them back. */
     constraint: z.enum(GD_CONSTRAINT_NAMES),
     loss: z.enum(GD_LOSS_NAMES),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
     /** Amplification / clipping overrides; GD trains on the noise-free surrogate. */
     simulation: simulationOptionsSchema
-      .refine((s) => !s.noiseStdNanoamps, 'noiseStdNanoamps: gradient descent trains on the noise-free surrogate; remove the noise')
+      .refine(
+        (s) => !s.noiseStdNanoamps,
+        'noiseStdNanoamps: gradient descent trains on the noise-free surrogate; remove the noise'
+      )
       .optional()
   })
   .strict()
 export type GdTrainingConfig = z.infer<typeof gdTrainingConfigSchema>
-
 
 /**
  * A VC-dimension capacity sweep: for each N, a GA per non-constant labeling of N points (up to
@@ -173,12 +199,20 @@ export const capacityConfigSchema = z
     partition: z.tuple([z.number().int().min(1).max(500), z.number().int().min(1).max(500)]),
     dataElectrodes: z
       .array(z.number().int().min(0))
-      .length(2, 'expected exactly two data electrodes (the points\' x and y)')
+      .length(2, "expected exactly two data electrodes (the points' x and y)")
       .refine((e) => e[0] !== e[1], 'expected two different electrodes'),
     inputRange: rangeSchema,
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
     simulation: simulationOptionsSchema
-      .refine((s) => !s.noiseStdNanoamps, 'noiseStdNanoamps: the capacity sweep runs on the noise-free surrogate; remove the noise')
+      .refine(
+        (s) => !s.noiseStdNanoamps,
+        'noiseStdNanoamps: the capacity sweep runs on the noise-free surrogate; remove the noise'
+      )
       .optional()
   })
   .strict()
@@ -240,7 +274,6 @@ export const DEFAULT_GA_CONFIG: Omit<GaTrainingConfig, 'modelId'> = {
 const runIdSchema = z.object({ runId: z.number().int().positive() }).strict()
 const modelIdSchema = z.object({ modelId: z.string().min(1) }).strict()
 
-
 export const modelImportSchema = z
   .object({
     fileName: z.string().min(1).max(1024),
@@ -294,7 +327,6 @@ export interface IvCurve {
   currentsNanoamps: number[]
 }
 
-
 /** A stored run: its record (src-shared/domain/runs.ts) with the parts the contract types. */
 export interface RunDetail extends RunRecord {
   config: TrainingConfig & { seed: number }
@@ -303,7 +335,6 @@ export interface RunDetail extends RunRecord {
   /** Re-measurements of the run's result on the device, oldest first. */
   validations: HardwareValidation[]
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Request channels
@@ -328,7 +359,9 @@ export const channels = {
   'models:export': { request: modelIdSchema },
   /** Per-electrode IV curves computed from the model: one electrode swept, the others at 0 V. */
   'models:iv-curves': {
-    request: z.object({ modelId: z.string().min(1), pointsPerElectrode: z.number().int().min(2).max(2001).optional() }).strict()
+    request: z
+      .object({ modelId: z.string().min(1), pointsPerElectrode: z.number().int().min(2).max(2001).optional() })
+      .strict()
   },
   'runs:list': { request: emptySchema },
   'runs:get': { request: runIdSchema },
@@ -430,4 +463,3 @@ export function parseRequest<C extends Channel>(
   const more = issues.length > MAX_PROBLEMS_NAMED ? ` (and ${issues.length - MAX_PROBLEMS_NAMED} more problems)` : ''
   return { ok: false, error: `${channel}: invalid request: ${problems.join('; ')}${more}` }
 }
-

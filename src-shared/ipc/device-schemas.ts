@@ -4,11 +4,7 @@
  * channel list stays readable.
  */
 import { z } from 'zod'
-import {
-  MAX_ACTIVATION_ELECTRODES,
-  type InstrumentCapabilities,
-  type InstrumentIdentity
-} from '../domain'
+import { MAX_ACTIVATION_ELECTRODES, type InstrumentCapabilities, type InstrumentIdentity } from '../domain'
 
 const finite = z.number().finite()
 const rangeVoltsSchema = z
@@ -47,7 +43,6 @@ export const deviceSettingsSchema = z
     path: ['activationChannels']
   })
 export type DeviceSettings = z.output<typeof deviceSettingsSchema>
-
 
 export interface DeviceProfile {
   id: number
@@ -246,12 +241,14 @@ export interface ValidationProgressEvent {
 
 export const deviceConnectSchema = portSettingsSchema
 export const profileSaveSchema = z
-  .object({ profileId: z.number().int().positive(), name: z.string().trim().min(1).max(200), settings: deviceSettingsSchema })
+  .object({
+    profileId: z.number().int().positive(),
+    name: z.string().trim().min(1).max(200),
+    settings: deviceSettingsSchema
+  })
   .strict()
 export const profileIdSchema = z.object({ profileId: z.number().int().positive() }).strict()
-export const dcTestSchema = z
-  .object({ electrode: z.number().int().min(0), volts: finite })
-  .strict()
+export const dcTestSchema = z.object({ electrode: z.number().int().min(0), volts: finite }).strict()
 export const calibrationRunSchema = z
   .object({
     /** Electrodes to sweep; all when absent. */
@@ -280,7 +277,10 @@ export const calibrationSaveSchema = z
       .min(1)
       .max(MAX_ACTIVATION_ELECTRODES),
     /** Required when a range goes beyond [-1.2, 1.0] V: the technician's confirmation and reason. */
-    rangeOverride: z.object({ confirmed: z.literal(true), reason: z.string().trim().min(3).max(2000) }).strict().optional(),
+    rangeOverride: z
+      .object({ confirmed: z.literal(true), reason: z.string().trim().min(3).max(2000) })
+      .strict()
+      .optional(),
     measurementId: z.number().int().positive().nullable().default(null)
   })
   .strict()

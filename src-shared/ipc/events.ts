@@ -22,7 +22,11 @@ export type TrainingProgressEvent =
     }
 
 /** A progress event as a trainer reports it, before main adds the run id. */
-export type TrainingProgressBody = TrainingProgressEvent extends infer Event ? (Event extends unknown ? Omit<Event, 'runId'> : never) : never
+export type TrainingProgressBody = TrainingProgressEvent extends infer Event
+  ? Event extends unknown
+    ? Omit<Event, 'runId'>
+    : never
+  : never
 
 /** A run was paused or continued (it keeps its worker and state while paused). */
 export interface TrainingPausedEvent {
@@ -55,4 +59,11 @@ export interface EventPayloads {
   'validation:progress': ValidationProgressEvent
 }
 export type EventName = keyof EventPayloads
-export const EVENT_NAMES: EventName[] = ['training:progress', 'training:paused', 'training:finished', 'device:status', 'calibration:progress', 'validation:progress']
+export const EVENT_NAMES: EventName[] = [
+  'training:progress',
+  'training:paused',
+  'training:finished',
+  'device:status',
+  'calibration:progress',
+  'validation:progress'
+]

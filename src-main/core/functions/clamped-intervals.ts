@@ -18,43 +18,45 @@
 // Differences: an unknown mode is an error here (the reference warns and falls back to
 // 'double_nn'), and lo > hi is refused. NaN sorts last (as torch.sort) and propagates.
 
-import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { toColumns, toNumberSignal, toRows, type Signal } from './columns.js';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs'
+import { toColumns, toNumberSignal, toRows, type Signal } from './columns.js'
 
-export type ClampedIntervalMode = 'single_nn' | 'double_nn' | 'intervals';
+export type ClampedIntervalMode = 'single_nn' | 'double_nn' | 'intervals'
 
-export const CLAMPED_INTERVAL_MODES: readonly ClampedIntervalMode[] = ['single_nn', 'double_nn', 'intervals'];
+export const CLAMPED_INTERVAL_MODES: readonly ClampedIntervalMode[] = ['single_nn', 'double_nn', 'intervals']
 
 function ascendingNanLast(a: number, b: number): number {
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
-  if (Number.isNaN(b)) return -1;
-  return a - b;
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1
+  if (Number.isNaN(b)) return -1
+  return a - b
 }
 
 /** The clamped intervals of one column (see the file comment for the three modes). */
 export function clampedIntervalsOfColumn(
   values: readonly number[],
   mode: ClampedIntervalMode,
-  boundaries: readonly [number, number] = [0, 1],
+  boundaries: readonly [number, number] = [0, 1]
 ): number[] {
-  const [lo, hi] = boundaries;
-  if (!(lo <= hi)) throw new RangeError(`clamping boundaries must satisfy lo <= hi, got [${lo}, ${hi}]`);
-  const sorted = Array.from(values).sort(ascendingNanLast).map((v) => Math.min(Math.max(v, lo), hi));
-  const gaps = new Array<number>(sorted.length + 1);
+  const [lo, hi] = boundaries
+  if (!(lo <= hi)) throw new RangeError(`clamping boundaries must satisfy lo <= hi, got [${lo}, ${hi}]`)
+  const sorted = Array.from(values)
+    .sort(ascendingNanLast)
+    .map((v) => Math.min(Math.max(v, lo), hi))
+  const gaps = new Array<number>(sorted.length + 1)
   for (let i = 0; i <= sorted.length; i += 1) {
-    const above = i < sorted.length ? sorted[i]! : hi;
-    const below = i > 0 ? sorted[i - 1]! : lo;
-    gaps[i] = above - below;
+    const above = i < sorted.length ? sorted[i]! : hi
+    const below = i > 0 ? sorted[i - 1]! : lo
+    gaps[i] = above - below
   }
   switch (mode) {
     case 'double_nn':
-      return gaps;
+      return gaps
     case 'single_nn':
-      return sorted.map((_, i) => Math.min(gaps[i]!, gaps[i + 1]!));
+      return sorted.map((_, i) => Math.min(gaps[i]!, gaps[i + 1]!))
     case 'intervals':
-      return sorted.map((_, i) => gaps[i]! + gaps[i + 1]!);
+      return sorted.map((_, i) => gaps[i]! + gaps[i + 1]!)
     default:
-      throw new RangeError(`unknown clamped-interval mode ${String(mode)}; use ${CLAMPED_INTERVAL_MODES.join(', ')}`);
+      throw new RangeError(`unknown clamped-interval mode ${String(mode)}; use ${CLAMPED_INTERVAL_MODES.join(', ')}`)
   }
 }
 
@@ -64,20 +66,28 @@ export function clampedIntervalsOfColumn(
  * two-sided sums ('intervals', n rows). A flat array or a 1-D tensor is one column and gives a
  * flat array; rows x columns (nested arrays or a 2-D tensor) give rows x columns.
  */
-export function clampedIntervals(output: readonly number[] | Tensor1D, mode: ClampedIntervalMode, boundaries?: readonly [number, number]): number[];
+export function clampedIntervals(
+  output: readonly number[] | Tensor1D,
+  mode: ClampedIntervalMode,
+  boundaries?: readonly [number, number]
+): number[]
 export function clampedIntervals(
   output: readonly (readonly number[])[] | Tensor2D,
   mode: ClampedIntervalMode,
-  boundaries?: readonly [number, number],
-): number[][];
-export function clampedIntervals(output: Signal, mode: ClampedIntervalMode, boundaries?: readonly [number, number]): number[] | number[][];
+  boundaries?: readonly [number, number]
+): number[][]
 export function clampedIntervals(
   output: Signal,
   mode: ClampedIntervalMode,
-  boundaries: readonly [number, number] = [0, 1],
+  boundaries?: readonly [number, number]
+): number[] | number[][]
+export function clampedIntervals(
+  output: Signal,
+  mode: ClampedIntervalMode,
+  boundaries: readonly [number, number] = [0, 1]
 ): number[] | number[][] {
-  const data = toNumberSignal(output, 'output');
-  const flat = data.length > 0 && !Array.isArray(data[0]);
-  const columns = toColumns(data, 'output').map((column) => clampedIntervalsOfColumn(column, mode, boundaries));
-  return flat ? columns[0]! : toRows(columns);
+  const data = toNumberSignal(output, 'output')
+  const flat = data.length > 0 && !Array.isArray(data[0])
+  const columns = toColumns(data, 'output').map((column) => clampedIntervalsOfColumn(column, mode, boundaries))
+  return flat ? columns[0]! : toRows(columns)
 }

@@ -69,15 +69,15 @@ export const OP = {
   FRAME: 0x95,
   BYTEARRAY8: 0x96,
   NEXT_BUFFER: 0x97,
-  READONLY_BUFFER: 0x98,
-} as const;
+  READONLY_BUFFER: 0x98
+} as const
 
-const NAMES = new Map<number, string>(Object.entries(OP).map(([name, code]) => [code, name]));
+const NAMES = new Map<number, string>(Object.entries(OP).map(([name, code]) => [code, name]))
 
 export function opcodeName(code: number): string {
-  return NAMES.get(code) ?? `unknown opcode 0x${code.toString(16).padStart(2, '0')}`;
+  return NAMES.get(code) ?? `unknown opcode 0x${code.toString(16).padStart(2, '0')}`
 }
 
 export function isKnownOpcode(code: number): boolean {
-  return NAMES.has(code);
+  return NAMES.has(code)
 }

@@ -16,28 +16,28 @@ export type TorchFileErrorKind =
   /** A readable torch save whose content is not a usable brainspy-smg surrogate. */
   | 'invalid-model'
   /** A bug in the importer: an unexpected exception, wrapped so callers still get a TorchFileError. */
-  | 'internal';
+  | 'internal'
 
 export class TorchFileError extends Error {
   constructor(
     readonly kind: TorchFileErrorKind,
     /** What is wrong, as one sentence without the "PyTorch surrogate file" prefix. */
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown }
   ) {
-    super(`PyTorch surrogate file: ${reason}`, options);
-    this.name = 'TorchFileError';
+    super(`PyTorch surrogate file: ${reason}`, options)
+    this.name = 'TorchFileError'
   }
 }
 
 export function damaged(reason: string): TorchFileError {
-  return new TorchFileError('damaged', reason);
+  return new TorchFileError('damaged', reason)
 }
 
 export function unsupported(reason: string): TorchFileError {
-  return new TorchFileError('unsupported', reason);
+  return new TorchFileError('unsupported', reason)
 }
 
 export function invalidModel(reason: string): TorchFileError {
-  return new TorchFileError('invalid-model', reason);
+  return new TorchFileError('invalid-model', reason)
 }

@@ -3,9 +3,9 @@
 // flood) takes over a gigabyte. Each limit sits far above what a real surrogate needs (the
 // largest, 7 inputs and 6 x 90 hidden, has ~41,000 weights, ~200 KB, and a pickle of a few
 // thousand opcodes) and far below what could hurt the process. Checks happen before allocating.
-import { TorchFileError } from './torch-file-error.js';
+import { TorchFileError } from './torch-file-error.js'
 
-const MIB = 1024 * 1024;
+const MIB = 1024 * 1024
 
 export const TORCH_FILE_LIMITS = {
   /** Bytes of the file itself (the same as the contract's MAX_MODEL_FILE_BYTES). */
@@ -35,10 +35,10 @@ export const TORCH_FILE_LIMITS = {
   /** Values in the info dict once expanded to JSON (shared references count each time). */
   infoValues: 1_000_000,
   /** Levels of nesting in the info dict. */
-  infoDepth: 100,
-} as const;
+  infoDepth: 100
+} as const
 
-export type TorchFileLimit = keyof typeof TORCH_FILE_LIMITS;
+export type TorchFileLimit = keyof typeof TORCH_FILE_LIMITS
 
 const UNITS: Record<TorchFileLimit, string> = {
   fileBytes: 'bytes',
@@ -54,18 +54,18 @@ const UNITS: Record<TorchFileLimit, string> = {
   stringBytes: 'bytes in one string',
   tensorElements: 'tensor elements per file',
   infoValues: 'values in info',
-  infoDepth: 'levels of nesting in info',
-};
+  infoDepth: 'levels of nesting in info'
+}
 
 /** 1234567 -> "1,234,567" (bigints and huge floats too). */
 export function formatCount(value: number | bigint): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  return value.toLocaleString('en-US', { maximumFractionDigits: 0 })
 }
 
 function formatLimit(limit: TorchFileLimit): string {
-  const value = TORCH_FILE_LIMITS[limit];
-  const mebibytes = limit.endsWith('Bytes') && value >= MIB ? ` (${value / MIB} MiB)` : '';
-  return `${formatCount(value)}${mebibytes} ${UNITS[limit]}`;
+  const value = TORCH_FILE_LIMITS[limit]
+  const mebibytes = limit.endsWith('Bytes') && value >= MIB ? ` (${value / MIB} MiB)` : ''
+  return `${formatCount(value)}${mebibytes} ${UNITS[limit]}`
 }
 
 /**
@@ -73,12 +73,12 @@ function formatLimit(limit: TorchFileLimit): string {
  * "more than N" when counting stopped at the limit), the message adds the limit.
  */
 export function overLimit(limit: TorchFileLimit, what: string): TorchFileError {
-  return new TorchFileError('over-limit', `refused: ${what} (limit: ${formatLimit(limit)})`);
+  return new TorchFileError('over-limit', `refused: ${what} (limit: ${formatLimit(limit)})`)
 }
 
 /** Fail with overLimit when `value` is over the limit. */
 export function checkLimit(limit: TorchFileLimit, value: number | bigint, what: (value: string) => string): void {
-  if (value > TORCH_FILE_LIMITS[limit]) throw overLimit(limit, what(formatCount(value)));
+  if (value > TORCH_FILE_LIMITS[limit]) throw overLimit(limit, what(formatCount(value)))
 }
 
 /**
@@ -87,11 +87,11 @@ export function checkLimit(limit: TorchFileLimit, value: number | bigint, what: 
  */
 export class ImportBudget {
   /** Totals by counter; a counter is named after its limit unless one limit bounds two totals. */
-  private readonly spent = new Map<string, number>();
+  private readonly spent = new Map<string, number>()
 
   /** What is left of a per-file total, for a loop that counts by itself and spends at the end. */
   remaining(limit: TorchFileLimit, counter: string = limit): number {
-    return TORCH_FILE_LIMITS[limit] - (this.spent.get(counter) ?? 0);
+    return TORCH_FILE_LIMITS[limit] - (this.spent.get(counter) ?? 0)
   }
 
   /**
@@ -99,8 +99,8 @@ export class ImportBudget {
    * before the caller allocates, so the limit is never overrun.
    */
   spend(limit: TorchFileLimit, amount: number, what: (total: string) => string, counter: string = limit): void {
-    const total = (this.spent.get(counter) ?? 0) + amount;
-    if (total > TORCH_FILE_LIMITS[limit]) throw overLimit(limit, what(formatCount(total)));
-    this.spent.set(counter, total);
+    const total = (this.spent.get(counter) ?? 0) + amount
+    if (total > TORCH_FILE_LIMITS[limit]) throw overLimit(limit, what(formatCount(total)))
+    this.spent.set(counter, total)
   }
 }

@@ -29,7 +29,9 @@ describe('Connection', () => {
     expect(await first).toEqual(new InstrumentTimeoutError('instrument did not answer "*IDN?" within 0.05 s'))
     const queuedError = await queued
     expect(queuedError).toBeInstanceOf(ConnectionUnusableError)
-    expect((queuedError as Error).message).toBe('"*CLS" not sent: the connection failed earlier: instrument did not answer "*IDN?" within 0.05 s')
+    expect((queuedError as Error).message).toBe(
+      '"*CLS" not sent: the connection failed earlier: instrument did not answer "*IDN?" within 0.05 s'
+    )
     expect(connection.state).toBe('failed')
     // Nothing but the first command went out.
     expect(new TextDecoder().decode(transport.written)).toBe('*IDN?\n')
@@ -50,8 +52,12 @@ describe('Connection', () => {
     transport.inject('1\n')
     await transport.settled()
     expect(connection.state).toBe('failed')
-    expect(connection.failureReason).toEqual(new ProtocolError('unsolicited bytes from the instrument while no query was waiting: "1\\n"'))
-    await expect(connection.send(commands.abort())).rejects.toThrow(/"ABOR" not sent: the connection failed earlier: unsolicited bytes/)
+    expect(connection.failureReason).toEqual(
+      new ProtocolError('unsolicited bytes from the instrument while no query was waiting: "1\\n"')
+    )
+    await expect(connection.send(commands.abort())).rejects.toThrow(
+      /"ABOR" not sent: the connection failed earlier: unsolicited bytes/
+    )
   })
 
   it('takes a second answer line to one query as a protocol error', async () => {
@@ -59,13 +65,17 @@ describe('Connection', () => {
     const connection = new Connection(transport)
     await expect(connection.queryText(commands.operationComplete())).resolves.toBe('1')
     await transport.settled()
-    expect(connection.failureReason?.message).toBe('unsolicited answer from the instrument while no query was waiting: text "1"')
+    expect(connection.failureReason?.message).toBe(
+      'unsolicited answer from the instrument while no query was waiting: text "1"'
+    )
   })
 
   it('fails on an answer line that never ends', async () => {
     const transport = new ScriptedTransport([{ host: 'READ?\n', reply: 'x'.repeat(70_000) }])
     const connection = new Connection(transport)
-    await expect(connection.queryText(commands.readDc())).rejects.toThrow(/answer to "READ\?" is a line longer than 65536 bytes/)
+    await expect(connection.queryText(commands.readDc())).rejects.toThrow(
+      /answer to "READ\?" is a line longer than 65536 bytes/
+    )
     expect(connection.state).toBe('failed')
   })
 
@@ -74,7 +84,9 @@ describe('Connection', () => {
     await transport.close()
     const connection = new Connection(transport)
     expect(connection.state).toBe('failed')
-    await expect(connection.queryText(commands.identify())).rejects.toThrow('"*IDN?" not sent: the connection failed earlier: scripted transport is closed')
+    await expect(connection.queryText(commands.identify())).rejects.toThrow(
+      '"*IDN?" not sent: the connection failed earlier: scripted transport is closed'
+    )
   })
 
   it('close() rejects the query in flight and closes the transport', async () => {

@@ -101,7 +101,8 @@ export class Connection {
    * acts on it at once, then answers the `*OPC?`). Only commands without an answer.
    */
   sendNow(command: Command, options: CommandOptions = {}): Promise<void> {
-    if (command.isQuery) return Promise.reject(new Error(`"${command.label}" is a query and cannot be sent out of band`))
+    if (command.isQuery)
+      return Promise.reject(new Error(`"${command.label}" is a query and cannot be sent out of band`))
     const unusable = this.unusable(command.label)
     if (unusable) return Promise.reject(unusable)
     return this.write(command, options.timeoutMs)
@@ -176,18 +177,25 @@ export class Connection {
       // Awaited below, unless the write fails first; never an unhandled rejection.
       answer.catch(() => undefined)
       // The answer can arrive before the write callback; both are awaited under one timer.
-      return this.underTimer(command, options.timeoutMs, async () => {
-        await this.transport.write(command.bytes).catch((error: Error) => {
-          throw this.failWith(this.writeFailed(command, error))
-        })
-        return answer
-      }, () => answered)
+      return this.underTimer(
+        command,
+        options.timeoutMs,
+        async () => {
+          await this.transport.write(command.bytes).catch((error: Error) => {
+            throw this.failWith(this.writeFailed(command, error))
+          })
+          return answer
+        },
+        () => answered
+      )
     })
   }
 
   /** A write that fails means the port went away under us (a pulled cable gives EIO on a PTY or USB serial). */
   private writeFailed(command: Command, error: Error): PortClosedError {
-    return new PortClosedError(`could not send "${command.label}" to ${this.transport.description}: the port was closed or unplugged (${error.message})`)
+    return new PortClosedError(
+      `could not send "${command.label}" to ${this.transport.description}: the port was closed or unplugged (${error.message})`
+    )
   }
 
   private enqueue<T>(command: Command, run: () => Promise<T>): Promise<T> {
@@ -213,7 +221,12 @@ export class Connection {
    * be taken for the answer to the next command). A failure after `isDone()` (the answer already
    * arrived, e.g. garbage right behind it) no longer concerns this command.
    */
-  private underTimer<T>(command: Command, timeoutMs: number | undefined, work: () => Promise<T>, isDone: () => boolean = () => false): Promise<T> {
+  private underTimer<T>(
+    command: Command,
+    timeoutMs: number | undefined,
+    work: () => Promise<T>,
+    isDone: () => boolean = () => false
+  ): Promise<T> {
     const ms = checkTimeout(timeoutMs ?? this.commandTimeoutMs, `timeout of "${command.label}"`)
     return new Promise<T>((resolve, reject) => {
       const onFail = (error: Error) => {
@@ -224,7 +237,9 @@ export class Connection {
       const timer = setTimeout(() => {
         this.waiters.delete(onFail)
         const what = command.isQuery ? 'answer' : 'take'
-        const error = new InstrumentTimeoutError(`instrument did not ${what} "${command.label}" within ${formatSeconds(ms)} s`)
+        const error = new InstrumentTimeoutError(
+          `instrument did not ${what} "${command.label}" within ${formatSeconds(ms)} s`
+        )
         this.fail(error)
         reject(error)
       }, ms)
@@ -247,18 +262,28 @@ export class Connection {
   private receive(bytes: Uint8Array): void {
     if (this.failure) return
     if (!this.pending) {
-      this.fail(new ProtocolError(`unsolicited bytes from the instrument while no query was waiting: ${quote(latin1(bytes))}`))
+      this.fail(
+        new ProtocolError(`unsolicited bytes from the instrument while no query was waiting: ${quote(latin1(bytes))}`)
+      )
       return
     }
     for (const event of this.reader.push(bytes)) {
       if (this.failure) return
       if (event.kind === 'overrun') {
-        this.fail(new ProtocolError(`answer to "${this.pending?.label ?? '?'}" is a line longer than ${event.lineBytes - 1} bytes with no end`))
+        this.fail(
+          new ProtocolError(
+            `answer to "${this.pending?.label ?? '?'}" is a line longer than ${event.lineBytes - 1} bytes with no end`
+          )
+        )
         return
       }
       const pending = this.pending
       if (!pending) {
-        this.fail(new ProtocolError(`unsolicited answer from the instrument while no query was waiting: ${describeFrame(event.frame)}`))
+        this.fail(
+          new ProtocolError(
+            `unsolicited answer from the instrument while no query was waiting: ${describeFrame(event.frame)}`
+          )
+        )
         return
       }
       this.pending = null
@@ -281,7 +306,9 @@ export class Connection {
 
   private unusable(label: string): Error | null {
     if (!this.failure) return null
-    const error = new ConnectionUnusableError(`"${label}" not sent: ${this.closedByUs ? this.failure.message : `the connection failed earlier: ${this.failure.message}`}`)
+    const error = new ConnectionUnusableError(
+      `"${label}" not sent: ${this.closedByUs ? this.failure.message : `the connection failed earlier: ${this.failure.message}`}`
+    )
     error.cause = this.failure
     return error
   }
@@ -293,7 +320,8 @@ export class Connection {
 }
 
 function checkTimeout(ms: number, what: string): number {
-  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`${what} must be a positive number of milliseconds, got ${ms}`)
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new RangeError(`${what} must be a positive number of milliseconds, got ${ms}`)
   return ms
 }
 

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { float32LeBytes } from '../protocol/block'
 import { InstrumentError, ProtocolError } from '../protocol/errors'
 import { ConnectionUnusableError, InstrumentTimeoutError, PortClosedError } from './connection'
-import { AcquisitionAbortedError, DriverInputError, InstrumentDriver, type InstrumentSettings } from './instrument-driver'
+import {
+  AcquisitionAbortedError,
+  DriverInputError,
+  InstrumentDriver,
+  type InstrumentSettings
+} from './instrument-driver'
 import { ScriptedTransport, command, concatBytes, query, type ScriptStep } from './scripted-transport'
 
 const IDN = 'DNPU-SIM,DAQ-2x1,SIM0001,1.0.0'
@@ -44,7 +49,9 @@ function connectSteps(errorAnswers: string[] = ['0,"No error"']): ScriptStep[] {
 const NEWLINE_FLOAT = new DataView(Uint8Array.of(0x0a, 0x0a, 0x20, 0x3f).buffer).getFloat32(0, true)
 /** 2 channels x 3 samples, first and last samples 0 V. */
 const STREAM = Float32Array.from([0, 0, NEWLINE_FLOAT, -NEWLINE_FLOAT, 0, 0])
-const uploadStep = (stream: Float32Array = STREAM): ScriptStep => ({ host: concatBytes(`WAV:DATA #2${stream.length * 4}`, float32LeBytes(stream), '\n') })
+const uploadStep = (stream: Float32Array = STREAM): ScriptStep => ({
+  host: concatBytes(`WAV:DATA #2${stream.length * 4}`, float32LeBytes(stream), '\n')
+})
 
 async function connected(steps: ScriptStep[], settings: InstrumentSettings = SETTINGS) {
   const transport = new ScriptedTransport([...connectSteps(), ...steps])
@@ -76,7 +83,10 @@ describe('InstrumentDriver.connect', () => {
       maxPointsPerChannel: 65536,
       slewVoltsPerSecond: 10
     })
-    expect(driver.configuration.channelLimits).toEqual([{ minVolts: -1.2, maxVolts: 1.2 }, { minVolts: -1.6, maxVolts: 1.6 }])
+    expect(driver.configuration.channelLimits).toEqual([
+      { minVolts: -1.2, maxVolts: 1.2 },
+      { minVolts: -1.6, maxVolts: 1.6 }
+    ])
     expect(driver.state).toBe('open')
   })
 
@@ -85,7 +95,9 @@ describe('InstrumentDriver.connect', () => {
     const error = await InstrumentDriver.connect(transport, SETTINGS).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InstrumentError)
     expect((error as InstrumentError).code).toBe(-221)
-    expect((error as Error).message).toBe('instrument error -221 "Settings conflict" while configuring the instrument on connect')
+    expect((error as Error).message).toBe(
+      'instrument error -221 "Settings conflict" while configuring the instrument on connect'
+    )
     expect(transport.isOpen).toBe(false)
     transport.assertDone()
   })
@@ -165,7 +177,9 @@ describe('InstrumentDriver.acquire', () => {
     const result = await driver.acquire(STREAM, 3)
     expect(result.readingsPerChannel).toBe(6)
     expect(Array.from(result.readoutVolts[0]!)).toEqual([1, 2, 3, 4, 5, 6])
-    await expect(driver.acquire(STREAM, 3)).rejects.toThrow('FETC? returned 3 readings; expected 6 per channel x 1 readout channels = 6')
+    await expect(driver.acquire(STREAM, 3)).rejects.toThrow(
+      'FETC? returned 3 readings; expected 6 per channel x 1 readout channels = 6'
+    )
     expect(driver.state).toBe('open')
     transport.assertDone()
   })
@@ -207,8 +221,12 @@ describe('InstrumentDriver.acquire', () => {
 
   it('refuses a stream of the wrong length by name', async () => {
     const { driver } = await connected([])
-    await expect(driver.acquire(new Float32Array(5), 3)).rejects.toThrow(/stream holds 5 samples; 3 samples x 2 activation channels needs 6/)
-    await expect(driver.acquire(new Float32Array(0), 0)).rejects.toThrow(/samples per channel must be an integer 1..65536/)
+    await expect(driver.acquire(new Float32Array(5), 3)).rejects.toThrow(
+      /stream holds 5 samples; 3 samples x 2 activation channels needs 6/
+    )
+    await expect(driver.acquire(new Float32Array(0), 0)).rejects.toThrow(
+      /samples per channel must be an integer 1..65536/
+    )
   })
 
   it('times out when the instrument stalls on *OPC?, fails the connection, and later calls reject at once', async () => {
@@ -220,17 +238,33 @@ describe('InstrumentDriver.acquire', () => {
     expect(driver.state).toBe('failed')
     const later = await driver.readDc().catch((e: unknown) => e)
     expect(later).toBeInstanceOf(ConnectionUnusableError)
-    expect((later as Error).message).toBe('READ? not sent: the connection failed earlier: instrument did not answer "*OPC?" within 0.423 s')
+    expect((later as Error).message).toBe(
+      'READ? not sent: the connection failed earlier: instrument did not answer "*OPC?" within 0.423 s'
+    )
   })
 
   it('takes garbage where a block belongs as a protocol error and fails the connection', async () => {
-    const { driver } = await connected([uploadStep(), NO_ERROR, command('INIT'), query('*OPC?', '1'), query('FETC?', 'hello')])
-    await expect(driver.acquire(STREAM, 3)).rejects.toThrow(new ProtocolError('answer to "FETC?": expected one binary block, got text "hello"'))
+    const { driver } = await connected([
+      uploadStep(),
+      NO_ERROR,
+      command('INIT'),
+      query('*OPC?', '1'),
+      query('FETC?', 'hello')
+    ])
+    await expect(driver.acquire(STREAM, 3)).rejects.toThrow(
+      new ProtocolError('answer to "FETC?": expected one binary block, got text "hello"')
+    )
     expect(driver.state).toBe('failed')
   })
 
   it('fails cleanly when the port closes mid-command', async () => {
-    const { driver } = await connected([uploadStep(), NO_ERROR, command('INIT'), query('*OPC?', '1'), { host: 'FETC?\n', reply: '#212\u0000\u0000', close: true }])
+    const { driver } = await connected([
+      uploadStep(),
+      NO_ERROR,
+      command('INIT'),
+      query('*OPC?', '1'),
+      { host: 'FETC?\n', reply: '#212\u0000\u0000', close: true }
+    ])
     const error = await driver.acquire(STREAM, 3).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PortClosedError)
     expect((error as Error).message).toBe('scripted transport closed while waiting for the answer to "FETC?"')
@@ -248,7 +282,9 @@ describe('InstrumentDriver.acquire', () => {
       query('SYST:ERR?', '-230,"Data corrupt or stale"'),
       NO_ERROR
     ])
-    await expect(driver.acquire(STREAM, 3)).rejects.toThrow('instrument error -222 "Data out of range" after the acquisition; also -230 "Data corrupt or stale"')
+    await expect(driver.acquire(STREAM, 3)).rejects.toThrow(
+      'instrument error -222 "Data out of range" after the acquisition; also -230 "Data corrupt or stale"'
+    )
     expect(driver.state).toBe('open')
   })
 })
@@ -292,7 +328,12 @@ describe('InstrumentDriver.abort and close', () => {
 
 describe('InstrumentDriver.configure', () => {
   it('sets the DAC rate before the ADC rate and remembers the new rates', async () => {
-    const { transport, driver } = await connected([command('SOUR:FREQ 5000'), command('SENS:FREQ 10000'), command('SENS:AVER OFF'), NO_ERROR])
+    const { transport, driver } = await connected([
+      command('SOUR:FREQ 5000'),
+      command('SENS:FREQ 10000'),
+      command('SENS:AVER OFF'),
+      NO_ERROR
+    ])
     await driver.configure({ dacRateHz: 5000, adcRateHz: 10000, averaging: false })
     transport.assertDone()
     expect(driver.configuration).toMatchObject({ dacRateHz: 5000, adcRateHz: 10000, averaging: false })
@@ -309,14 +350,18 @@ describe('InstrumentDriver.configure', () => {
       query('SENS:FREQ?', '2000'),
       query('SENS:AVER?', '1')
     ])
-    await expect(driver.configure({ dacRateHz: 4000, adcRateHz: 8000, averaging: true })).rejects.toThrow('instrument error -221 "Settings conflict" while configuring rates and averaging')
+    await expect(driver.configure({ dacRateHz: 4000, adcRateHz: 8000, averaging: true })).rejects.toThrow(
+      'instrument error -221 "Settings conflict" while configuring rates and averaging'
+    )
     transport.assertDone()
     expect(driver.configuration).toMatchObject({ dacRateHz: 4000, adcRateHz: 2000, averaging: true })
   })
 
   it('refuses rates beyond the instrument before sending anything', async () => {
     const { transport, driver } = await connected([])
-    await expect(driver.configure({ dacRateHz: 60000, adcRateHz: 60000, averaging: true })).rejects.toThrow("DAC rate 60000 Hz exceeds the instrument's maximum 50000 Hz")
+    await expect(driver.configure({ dacRateHz: 60000, adcRateHz: 60000, averaging: true })).rejects.toThrow(
+      "DAC rate 60000 Hz exceeds the instrument's maximum 50000 Hz"
+    )
     transport.assertDone()
   })
 })
@@ -330,13 +375,19 @@ describe('InstrumentDriver manual mode', () => {
 
   it('refuses a DC voltage outside the channel limit without sending it', async () => {
     const { transport, driver } = await connected([])
-    await expect(driver.setDcVoltage(0, 1.3)).rejects.toThrow('DC voltage 1.3 V on channel 0 is outside its limit -1.2..1.2 V')
+    await expect(driver.setDcVoltage(0, 1.3)).rejects.toThrow(
+      'DC voltage 1.3 V on channel 0 is outside its limit -1.2..1.2 V'
+    )
     await expect(driver.setDcVoltage(2, 0)).rejects.toThrow(/channel must be an integer 0..1/)
     transport.assertDone()
   })
 
   it('sets a limit and surfaces an interlock trip (102) as an error', async () => {
-    const { driver } = await connected([command('SOUR:VOLT:LIM 1,-0.5,0.5'), query('SYST:ERR?', '102,"Interlock tripped"'), NO_ERROR])
+    const { driver } = await connected([
+      command('SOUR:VOLT:LIM 1,-0.5,0.5'),
+      query('SYST:ERR?', '102,"Interlock tripped"'),
+      NO_ERROR
+    ])
     const error = await driver.setLimits(1, -0.5, 0.5).catch((e: unknown) => e)
     expect((error as InstrumentError).code).toBe(102)
     expect((error as Error).message).toContain('102 "Interlock tripped"')
@@ -357,7 +408,10 @@ describe('InstrumentDriver manual mode', () => {
   })
 
   it('gives up on an error queue that never empties', async () => {
-    const { driver } = await connected([query('READ?', '0.1'), ...Array.from({ length: 32 }, () => query('SYST:ERR?', '-100,"Command error"'))])
+    const { driver } = await connected([
+      query('READ?', '0.1'),
+      ...Array.from({ length: 32 }, () => query('SYST:ERR?', '-100,"Command error"'))
+    ])
     await expect(driver.readDc()).rejects.toThrow(/error queue did not empty after 32 SYST:ERR\? reads/)
     expect(driver.state).toBe('failed')
   })

@@ -114,7 +114,13 @@ export class InstrumentDriver {
   private abortCount = 0
   private closing: Promise<void> | null = null
 
-  private constructor(connection: Connection, identity: InstrumentIdentity, capabilities: InstrumentCapabilities, config: InstrumentConfiguration, marginMs: number) {
+  private constructor(
+    connection: Connection,
+    identity: InstrumentIdentity,
+    capabilities: InstrumentCapabilities,
+    config: InstrumentConfiguration,
+    marginMs: number
+  ) {
     this.connection = connection
     this.identity = identity
     this.capabilities = capabilities
@@ -144,7 +150,13 @@ export class InstrumentDriver {
         await connection.send(commands.setVoltageLimit(channel, limit.minVolts, limit.maxVolts))
       }
       await io.checkErrors('while configuring the instrument on connect')
-      return new InstrumentDriver(connection, identity, capabilities, config, settings.acquisitionMarginMs ?? DEFAULT_ACQUISITION_MARGIN_MS)
+      return new InstrumentDriver(
+        connection,
+        identity,
+        capabilities,
+        config,
+        settings.acquisitionMarginMs ?? DEFAULT_ACQUISITION_MARGIN_MS
+      )
     } catch (error) {
       if (connection) await connection.close()
       else await transport.close().catch(() => undefined)
@@ -207,12 +219,17 @@ export class InstrumentDriver {
     return this.exclusive(`SOUR:VOLT ${channel}`, async () => {
       this.checkChannel(channel)
       const limit = this.config.channelLimits[channel]!
-      if (!Number.isFinite(volts)) throw new DriverInputError(`DC voltage of channel ${channel} must be a finite number, got ${volts}`)
+      if (!Number.isFinite(volts))
+        throw new DriverInputError(`DC voltage of channel ${channel} must be a finite number, got ${volts}`)
       if (volts < limit.minVolts || volts > limit.maxVolts) {
-        throw new DriverInputError(`DC voltage ${volts} V on channel ${channel} is outside its limit ${limit.minVolts}..${limit.maxVolts} V`)
+        throw new DriverInputError(
+          `DC voltage ${volts} V on channel ${channel} is outside its limit ${limit.minVolts}..${limit.maxVolts} V`
+        )
       }
       await this.connection.send(commands.setVoltage(channel, volts))
-      await this.io.ask(commands.operationComplete(), parseOpc, { timeoutMs: this.connection.commandTimeoutMs + this.rampMs() })
+      await this.io.ask(commands.operationComplete(), parseOpc, {
+        timeoutMs: this.connection.commandTimeoutMs + this.rampMs()
+      })
       await this.io.checkErrors(`after setting channel ${channel} to ${volts} V`)
     })
   }
@@ -220,7 +237,9 @@ export class InstrumentDriver {
   /** One DC reading per readout channel (`READ?`). */
   readDc(): Promise<DcReading> {
     return this.exclusive('READ?', async () => {
-      const readoutVolts = await this.io.ask(commands.readDc(), (text) => parseNumberList(text, 'READ? answer', this.capabilities.readoutChannels))
+      const readoutVolts = await this.io.ask(commands.readDc(), (text) =>
+        parseNumberList(text, 'READ? answer', this.capabilities.readoutChannels)
+      )
       const { saturated } = await this.io.checkErrors('after READ?')
       return { readoutVolts, saturated }
     })
@@ -232,7 +251,11 @@ export class InstrumentDriver {
    * plus ramps plus margin), `FETC?`, error check. 101 marks the result saturated; any other
    * queued code throws `InstrumentError`.
    */
-  acquire(streamVolts: ArrayLike<number>, samplesPerChannel: number, options: AcquireOptions = {}): Promise<AcquisitionResult> {
+  acquire(
+    streamVolts: ArrayLike<number>,
+    samplesPerChannel: number,
+    options: AcquireOptions = {}
+  ): Promise<AcquisitionResult> {
     // Counted at call time: an abort() also cancels acquisitions queued before it.
     const abortsAtCall = this.abortCount
     const checkNotAborted = (stage: string) => {
@@ -240,8 +263,14 @@ export class InstrumentDriver {
     }
     return this.exclusive('the acquisition', async () => {
       const caps = this.capabilities
-      if (!Number.isInteger(samplesPerChannel) || samplesPerChannel < 1 || samplesPerChannel > caps.maxPointsPerChannel) {
-        throw new DriverInputError(`samples per channel must be an integer 1..${caps.maxPointsPerChannel} (WAV:POIN:MAX?), got ${samplesPerChannel}`)
+      if (
+        !Number.isInteger(samplesPerChannel) ||
+        samplesPerChannel < 1 ||
+        samplesPerChannel > caps.maxPointsPerChannel
+      ) {
+        throw new DriverInputError(
+          `samples per channel must be an integer 1..${caps.maxPointsPerChannel} (WAV:POIN:MAX?), got ${samplesPerChannel}`
+        )
       }
       const expectedLength = samplesPerChannel * caps.activationChannels
       if (streamVolts.length !== expectedLength) {
@@ -254,12 +283,16 @@ export class InstrumentDriver {
       await options.validate?.(stream, samplesPerChannel)
       checkNotAborted('before the upload')
       const upload = commands.uploadWaveform(stream)
-      await this.connection.send(upload, { timeoutMs: this.connection.commandTimeoutMs + this.transferMs(upload.bytes.length) })
+      await this.connection.send(upload, {
+        timeoutMs: this.connection.commandTimeoutMs + this.transferMs(upload.bytes.length)
+      })
       await this.io.checkErrors('after the WAV:DATA upload')
       checkNotAborted('before INIT')
       await this.connection.send(commands.initiate())
       const playbackMs = (samplesPerChannel / this.config.dacRateHz) * 1000
-      await this.io.ask(commands.operationComplete(), parseOpc, { timeoutMs: playbackMs + this.rampMs() + this.acquisitionMarginMs })
+      await this.io.ask(commands.operationComplete(), parseOpc, {
+        timeoutMs: playbackMs + this.rampMs() + this.acquisitionMarginMs
+      })
       checkNotAborted('during playback')
       const ratio = this.config.averaging ? 1 : this.config.adcRateHz / this.config.dacRateHz
       const readingsPerChannel = samplesPerChannel * ratio
@@ -271,7 +304,9 @@ export class InstrumentDriver {
       const { saturated } = await this.io.checkErrors('after the acquisition')
       if (values.length !== expectedReadings) {
         // Framing is intact (the block was read by its length), so the connection stays usable.
-        throw new ProtocolError(`FETC? returned ${values.length} readings; expected ${readingsPerChannel} per channel x ${caps.readoutChannels} readout channels = ${expectedReadings}`)
+        throw new ProtocolError(
+          `FETC? returned ${values.length} readings; expected ${readingsPerChannel} per channel x ${caps.readoutChannels} readout channels = ${expectedReadings}`
+        )
       }
       return { readoutVolts: deinterleave(values, caps.readoutChannels), readingsPerChannel, saturated }
     })
@@ -290,7 +325,9 @@ export class InstrumentDriver {
     }
     await this.connection.sendNow(commands.abort())
     return this.exclusive('*OPC? after ABOR', async () => {
-      await this.io.ask(commands.operationComplete(), parseOpc, { timeoutMs: this.connection.commandTimeoutMs + this.rampMs() })
+      await this.io.ask(commands.operationComplete(), parseOpc, {
+        timeoutMs: this.connection.commandTimeoutMs + this.rampMs()
+      })
       return this.io.drainErrors()
     })
   }
@@ -318,7 +355,10 @@ export class InstrumentDriver {
     this.closing ??= (async () => {
       if (this.connection.state === 'open') {
         const deadlineMs = 2 * this.connection.commandTimeoutMs + this.rampMs()
-        await Promise.race([this.abort().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())])
+        await Promise.race([
+          this.abort().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())
+        ])
       } else {
         await this.connection.writeBestEffort(commands.abort())
       }
@@ -350,7 +390,9 @@ export class InstrumentDriver {
 
   private unusableError(what: string): Error {
     const reason = this.connection.failureReason
-    const error = new ConnectionUnusableError(`${what} not sent: ${reason && this.connection.state === 'failed' ? `the connection failed earlier: ${reason.message}` : 'the connection is closed'}`)
+    const error = new ConnectionUnusableError(
+      `${what} not sent: ${reason && this.connection.state === 'failed' ? `the connection failed earlier: ${reason.message}` : 'the connection is closed'}`
+    )
     if (reason) error.cause = reason
     return error
   }
@@ -358,7 +400,9 @@ export class InstrumentDriver {
   private checkChannel(channel: number): void {
     const count = this.capabilities.activationChannels
     if (!Number.isInteger(channel) || channel < 0 || channel >= count) {
-      throw new DriverInputError(`channel must be an integer 0..${count - 1} (the instrument has ${count} activation channels), got ${channel}`)
+      throw new DriverInputError(
+        `channel must be an integer 0..${count - 1} (the instrument has ${count} activation channels), got ${channel}`
+      )
     }
   }
 
@@ -404,7 +448,9 @@ class Io {
       if (entry.code === 0) return entries
       entries.push(entry)
     }
-    const error = new ProtocolError(`the error queue did not empty after ${MAX_ERROR_READS} SYST:ERR? reads (its depth is 16)`)
+    const error = new ProtocolError(
+      `the error queue did not empty after ${MAX_ERROR_READS} SYST:ERR? reads (its depth is 16)`
+    )
     this.connection.fail(error)
     throw error
   }
@@ -424,8 +470,12 @@ function parseOpc(text: string): true {
 }
 
 async function readCapabilities(io: Io): Promise<InstrumentCapabilities> {
-  const activationChannels = await io.ask(commands.activationChannelCount(), (t) => parsePositive(t, 'SOUR:CHAN:COUN? answer', true))
-  const readoutChannels = await io.ask(commands.readoutChannelCount(), (t) => parsePositive(t, 'SENS:CHAN:COUN? answer', true))
+  const activationChannels = await io.ask(commands.activationChannelCount(), (t) =>
+    parsePositive(t, 'SOUR:CHAN:COUN? answer', true)
+  )
+  const readoutChannels = await io.ask(commands.readoutChannelCount(), (t) =>
+    parsePositive(t, 'SENS:CHAN:COUN? answer', true)
+  )
   const absoluteLimit = await io.ask(commands.absoluteLimit(), (t) => parseVoltageRange(t, 'SOUR:VOLT:ABS? answer'))
   const adcRange = await io.ask(commands.adcRange(), (t) => parseVoltageRange(t, 'SENS:VOLT:RANG? answer'))
   const maxDacRateHz = await io.ask(commands.maxDacRate(), (t) => parsePositive(t, 'SOUR:FREQ:MAX? answer', false))
@@ -433,24 +483,40 @@ async function readCapabilities(io: Io): Promise<InstrumentCapabilities> {
   const maxPointsPerChannel = await io.ask(commands.maxPoints(), (t) => parsePositive(t, 'WAV:POIN:MAX? answer', true))
   const slewVoltsPerSecond = await io.ask(commands.slewRate(), (t) => parsePositive(t, 'SOUR:VOLT:SLEW? answer', false))
   if (absoluteLimit.minVolts > 0 || absoluteLimit.maxVolts < 0) {
-    throw new ProtocolError(`SOUR:VOLT:ABS? answer ${absoluteLimit.minVolts},${absoluteLimit.maxVolts} does not include 0 V`)
+    throw new ProtocolError(
+      `SOUR:VOLT:ABS? answer ${absoluteLimit.minVolts},${absoluteLimit.maxVolts} does not include 0 V`
+    )
   }
-  return { activationChannels, readoutChannels, absoluteLimit, adcRange, maxDacRateHz, maxAdcRateHz, maxPointsPerChannel, slewVoltsPerSecond }
+  return {
+    activationChannels,
+    readoutChannels,
+    absoluteLimit,
+    adcRange,
+    maxDacRateHz,
+    maxAdcRateHz,
+    maxPointsPerChannel,
+    slewVoltsPerSecond
+  }
 }
 
 function checkRateShape(settings: RateSettings): void {
   for (const key of ['dacRateHz', 'adcRateHz'] as const) {
     const value = settings[key]
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new DriverInputError(`instrument settings: ${key} must be a positive number, got ${value}`)
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+      throw new DriverInputError(`instrument settings: ${key} must be a positive number, got ${value}`)
   }
-  if (typeof settings.averaging !== 'boolean') throw new DriverInputError(`instrument settings: averaging must be true or false, got ${String(settings.averaging)}`)
+  if (typeof settings.averaging !== 'boolean')
+    throw new DriverInputError(
+      `instrument settings: averaging must be true or false, got ${String(settings.averaging)}`
+    )
 }
 
 function checkSettingsShape(settings: InstrumentSettings): void {
   checkRateShape(settings)
   for (const key of ['commandTimeoutMs', 'acquisitionMarginMs'] as const) {
     const value = settings[key]
-    if (value !== undefined && (!Number.isFinite(value) || value <= 0)) throw new DriverInputError(`instrument settings: ${key} must be a positive number of ms, got ${value}`)
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0))
+      throw new DriverInputError(`instrument settings: ${key} must be a positive number of ms, got ${value}`)
   }
 }
 
@@ -459,7 +525,9 @@ function resolveConfiguration(settings: InstrumentSettings, caps: InstrumentCapa
   checkRates(settings, caps)
   const given = settings.channelLimits ?? []
   if (given.length > caps.activationChannels) {
-    throw new DriverInputError(`instrument settings: ${given.length} channel limits given, but the instrument has ${caps.activationChannels} activation channels`)
+    throw new DriverInputError(
+      `instrument settings: ${given.length} channel limits given, but the instrument has ${caps.activationChannels} activation channels`
+    )
   }
   const channelLimits = Array.from({ length: caps.activationChannels }, (_, channel) => {
     const limit = given[channel]
@@ -473,19 +541,33 @@ function pickRates(settings: RateSettings): RateSettings {
 }
 
 function checkRates({ dacRateHz, adcRateHz }: RateSettings, caps: InstrumentCapabilities): void {
-  if (dacRateHz > caps.maxDacRateHz) throw new DriverInputError(`instrument settings: DAC rate ${dacRateHz} Hz exceeds the instrument's maximum ${caps.maxDacRateHz} Hz`)
-  if (adcRateHz > caps.maxAdcRateHz) throw new DriverInputError(`instrument settings: ADC rate ${adcRateHz} Hz exceeds the instrument's maximum ${caps.maxAdcRateHz} Hz`)
+  if (dacRateHz > caps.maxDacRateHz)
+    throw new DriverInputError(
+      `instrument settings: DAC rate ${dacRateHz} Hz exceeds the instrument's maximum ${caps.maxDacRateHz} Hz`
+    )
+  if (adcRateHz > caps.maxAdcRateHz)
+    throw new DriverInputError(
+      `instrument settings: ADC rate ${adcRateHz} Hz exceeds the instrument's maximum ${caps.maxAdcRateHz} Hz`
+    )
   const ratio = adcRateHz / dacRateHz
-  if (!Number.isInteger(ratio)) throw new DriverInputError(`instrument settings: ADC rate ${adcRateHz} Hz must be an integer multiple of the DAC rate ${dacRateHz} Hz`)
+  if (!Number.isInteger(ratio))
+    throw new DriverInputError(
+      `instrument settings: ADC rate ${adcRateHz} Hz must be an integer multiple of the DAC rate ${dacRateHz} Hz`
+    )
 }
 
 function checkLimit(channel: number, limit: ChannelLimit, absolute: VoltageRange): ChannelLimit {
   const { minVolts, maxVolts } = limit
-  if (!Number.isFinite(minVolts) || !Number.isFinite(maxVolts)) throw new DriverInputError(`limit of channel ${channel}: min and max must be finite volts, got ${minVolts}..${maxVolts}`)
-  if (!(minVolts <= 0 && 0 <= maxVolts)) throw new DriverInputError(`limit of channel ${channel}: needs min <= 0 <= max, got ${minVolts}..${maxVolts} V`)
+  if (!Number.isFinite(minVolts) || !Number.isFinite(maxVolts))
+    throw new DriverInputError(
+      `limit of channel ${channel}: min and max must be finite volts, got ${minVolts}..${maxVolts}`
+    )
+  if (!(minVolts <= 0 && 0 <= maxVolts))
+    throw new DriverInputError(`limit of channel ${channel}: needs min <= 0 <= max, got ${minVolts}..${maxVolts} V`)
   if (minVolts < absolute.minVolts || maxVolts > absolute.maxVolts) {
-    throw new DriverInputError(`limit of channel ${channel}: ${minVolts}..${maxVolts} V is outside the absolute limit ${absolute.minVolts}..${absolute.maxVolts} V`)
+    throw new DriverInputError(
+      `limit of channel ${channel}: ${minVolts}..${maxVolts} V is outside the absolute limit ${absolute.minVolts}..${absolute.maxVolts} V`
+    )
   }
   return { minVolts, maxVolts }
 }
-

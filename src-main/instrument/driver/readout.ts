@@ -12,7 +12,8 @@ export interface Amplifier {
 }
 
 function checkAmplification(amplification: number): void {
-  if (!Number.isFinite(amplification) || amplification === 0) throw new RangeError(`amplification must be a finite non-zero number of nA per volt, got ${amplification}`)
+  if (!Number.isFinite(amplification) || amplification === 0)
+    throw new RangeError(`amplification must be a finite non-zero number of nA per volt, got ${amplification}`)
 }
 
 export function readoutVoltsToNanoamps(volts: number, amplifier: Amplifier): number {

@@ -117,7 +117,10 @@ export class ScriptedTransport implements Transport {
   /** Throws when the host deviated from the script or left steps unplayed. */
   assertDone(): void {
     if (this.mismatch !== null) throw new Error(this.mismatch)
-    if (this.steps.length > 0) throw new Error(`${this.steps.length} script steps not played; next expects ${show(toBytes(this.steps[0]!.host))}`)
+    if (this.steps.length > 0)
+      throw new Error(
+        `${this.steps.length} script steps not played; next expects ${show(toBytes(this.steps[0]!.host))}`
+      )
   }
 
   /** Resolves once every reply scheduled so far has been delivered. */
@@ -138,10 +141,15 @@ export class ScriptedTransport implements Transport {
   }
 
   private enqueueDelivery(deliver: () => void): void {
-    this.delivery = this.delivery.then(() => new Promise<void>((resolve) => setImmediate(() => {
-      deliver()
-      resolve()
-    })))
+    this.delivery = this.delivery.then(
+      () =>
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            deliver()
+            resolve()
+          })
+        )
+    )
   }
 
   private emit(bytes: Uint8Array): void {

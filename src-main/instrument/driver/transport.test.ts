@@ -4,7 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { InstrumentError } from '../protocol/errors'
 import { PortClosedError } from './connection'
 import { InstrumentDriver } from './instrument-driver'
-import { filterByUsbId, listSerialPorts, openTcpTransport, openTransport, parseAddress, serialPortTransport } from './transport'
+import {
+  filterByUsbId,
+  listSerialPorts,
+  openTcpTransport,
+  openTransport,
+  parseAddress,
+  serialPortTransport
+} from './transport'
 
 type Answers = Record<string, string | null | (() => string | null)>
 
@@ -27,7 +34,9 @@ function tcpInstrument(answers: Answers): Promise<{ server: Server; port: number
       }
     })
   })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, lines })))
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, lines }))
+  )
 }
 
 const CONNECT_ANSWERS: Answers = {
@@ -50,9 +59,17 @@ afterEach(async () => {
 
 describe('TCP transport', () => {
   it('connects the driver to an instrument over tcp://127.0.0.1:PORT', async () => {
-    const { server, port, lines } = await tcpInstrument({ ...CONNECT_ANSWERS, 'SYST:ERR?': '0,"No error"\n', 'READ?': '0.25\n' })
+    const { server, port, lines } = await tcpInstrument({
+      ...CONNECT_ANSWERS,
+      'SYST:ERR?': '0,"No error"\n',
+      'READ?': '0.25\n'
+    })
     servers.push(server)
-    const driver = await InstrumentDriver.connect(await openTransport(`tcp://127.0.0.1:${port}`), { dacRateHz: 1000, adcRateHz: 1000, averaging: true })
+    const driver = await InstrumentDriver.connect(await openTransport(`tcp://127.0.0.1:${port}`), {
+      dacRateHz: 1000,
+      adcRateHz: 1000,
+      averaging: true
+    })
     expect(driver.identity.serial).toBe('SIM0001')
     expect(driver.capabilities.activationChannels).toBe(7)
     expect(await driver.readDc()).toEqual({ readoutVolts: [0.25], saturated: false })
@@ -72,11 +89,19 @@ describe('TCP transport', () => {
       'READ?': null
     })
     servers.push(server)
-    const failure = await InstrumentDriver.connect(await openTcpTransport('127.0.0.1', port), { dacRateHz: 1000, adcRateHz: 1000, averaging: true }).catch((e: unknown) => e)
+    const failure = await InstrumentDriver.connect(await openTcpTransport('127.0.0.1', port), {
+      dacRateHz: 1000,
+      adcRateHz: 1000,
+      averaging: true
+    }).catch((e: unknown) => e)
     expect(failure).toBeInstanceOf(InstrumentError)
     expect((failure as Error).message).toContain('-224 "Illegal parameter value"')
 
-    const driver = await InstrumentDriver.connect(await openTcpTransport('127.0.0.1', port), { dacRateHz: 1000, adcRateHz: 1000, averaging: true })
+    const driver = await InstrumentDriver.connect(await openTcpTransport('127.0.0.1', port), {
+      dacRateHz: 1000,
+      adcRateHz: 1000,
+      averaging: true
+    })
     const error = await driver.readDc().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PortClosedError)
     expect((error as Error).message).toBe(`tcp://127.0.0.1:${port} closed while waiting for the answer to "READ?"`)
@@ -87,7 +112,9 @@ describe('TCP transport', () => {
   it('says when nothing listens', async () => {
     const { server, port } = await tcpInstrument({})
     await new Promise((resolve) => server.close(resolve))
-    await expect(openTcpTransport('127.0.0.1', port)).rejects.toThrow(new RegExp(`cannot connect to tcp://127.0.0.1:${port}: .*ECONNREFUSED`))
+    await expect(openTcpTransport('127.0.0.1', port)).rejects.toThrow(
+      new RegExp(`cannot connect to tcp://127.0.0.1:${port}: .*ECONNREFUSED`)
+    )
   })
 })
 
@@ -102,7 +129,8 @@ describe('serial transport', () => {
     transport.onData((bytes) => received.push(new TextDecoder().decode(bytes)))
     await transport.write(new TextEncoder().encode('*IDN?\n'))
     port.port!.emitData('A,B,C,D\n')
-    for (let turn = 0; turn < 100 && received.join('') !== 'A,B,C,D\n'; turn++) await new Promise((resolve) => setTimeout(resolve, 1))
+    for (let turn = 0; turn < 100 && received.join('') !== 'A,B,C,D\n'; turn++)
+      await new Promise((resolve) => setTimeout(resolve, 1))
     expect(received.join('')).toBe('A,B,C,D\n')
     await transport.close()
     expect(transport.isOpen).toBe(false)
@@ -111,10 +139,29 @@ describe('serial transport', () => {
 
   it('lists ports with normalised USB ids and filters them', async () => {
     const ports = await listSerialPorts(async () => [
-      { path: '/dev/ttyACM0', manufacturer: 'Raspberry Pi', serialNumber: 'E66', pnpId: undefined, locationId: undefined, vendorId: '2E8A', productId: '000a' },
-      { path: '/dev/ttyS0', manufacturer: undefined, serialNumber: undefined, pnpId: undefined, locationId: undefined, vendorId: undefined, productId: undefined }
+      {
+        path: '/dev/ttyACM0',
+        manufacturer: 'Raspberry Pi',
+        serialNumber: 'E66',
+        pnpId: undefined,
+        locationId: undefined,
+        vendorId: '2E8A',
+        productId: '000a'
+      },
+      {
+        path: '/dev/ttyS0',
+        manufacturer: undefined,
+        serialNumber: undefined,
+        pnpId: undefined,
+        locationId: undefined,
+        vendorId: undefined,
+        productId: undefined
+      }
     ])
-    expect(ports).toEqual([{ path: '/dev/ttyACM0', manufacturer: 'Raspberry Pi', serialNumber: 'E66', vendorId: '2e8a', productId: '000a' }, { path: '/dev/ttyS0' }])
+    expect(ports).toEqual([
+      { path: '/dev/ttyACM0', manufacturer: 'Raspberry Pi', serialNumber: 'E66', vendorId: '2e8a', productId: '000a' },
+      { path: '/dev/ttyS0' }
+    ])
     expect(filterByUsbId(ports, { vendorId: '0x2E8A' }).map((p) => p.path)).toEqual(['/dev/ttyACM0'])
     expect(filterByUsbId(ports, { vendorId: '2e8a', productId: '0003' })).toEqual([])
   })

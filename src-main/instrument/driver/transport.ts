@@ -57,7 +57,10 @@ export function duplexTransport(
   // Bytes that arrive before anyone listens are kept, not lost.
   const early: Uint8Array[] = []
   stream.on('data', (chunk: Buffer | string) => {
-    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const bytes =
+      typeof chunk === 'string'
+        ? new TextEncoder().encode(chunk)
+        : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     if (dataListeners.length === 0) early.push(bytes)
     for (const listener of dataListeners) listener(bytes)
   })
@@ -102,7 +105,11 @@ export interface SerialPortLike extends Duplex {
 /** Wraps an already constructed serial port and opens it if needed. */
 export async function serialPortTransport(port: SerialPortLike): Promise<Transport> {
   if (!port.isOpen) {
-    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(new Error(`cannot open serial port ${port.path}: ${error.message}`)) : resolve())))
+    await new Promise<void>((resolve, reject) =>
+      port.open((error) =>
+        error ? reject(new Error(`cannot open serial port ${port.path}: ${error.message}`)) : resolve()
+      )
+    )
   }
   return duplexTransport(port, {
     description: `${port.path} at ${port.baudRate} baud`,
@@ -119,13 +126,21 @@ export async function serialPortTransport(port: SerialPortLike): Promise<Transpo
 /** Opens the serial port at `path` (8N1). USB CDC devices ignore the baud rate. */
 export async function openSerialTransport(path: string, options: { baudRate?: number } = {}): Promise<Transport> {
   const baudRate = options.baudRate ?? DEFAULT_BAUD_RATE
-  if (!Number.isInteger(baudRate) || baudRate <= 0) throw new RangeError(`baud rate must be a positive integer, got ${baudRate}`)
-  return serialPortTransport(new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false }))
+  if (!Number.isInteger(baudRate) || baudRate <= 0)
+    throw new RangeError(`baud rate must be a positive integer, got ${baudRate}`)
+  return serialPortTransport(
+    new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false })
+  )
 }
 
 /** Connects to `host:port` over TCP (the simulator's --tcp mode). */
-export function openTcpTransport(host: string, port: number, options: { connectTimeoutMs?: number } = {}): Promise<Transport> {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return Promise.reject(new RangeError(`TCP port must be an integer 1..65535, got ${port}`))
+export function openTcpTransport(
+  host: string,
+  port: number,
+  options: { connectTimeoutMs?: number } = {}
+): Promise<Transport> {
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return Promise.reject(new RangeError(`TCP port must be an integer 1..65535, got ${port}`))
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000
   const description = `tcp://${host}:${port}`
   return new Promise((resolve, reject) => {
@@ -162,9 +177,14 @@ export function parseAddress(address: string): InstrumentAddress {
 }
 
 /** Opens `tcp://host:port` or a serial port path. */
-export function openTransport(address: string, options: { baudRate?: number; connectTimeoutMs?: number } = {}): Promise<Transport> {
+export function openTransport(
+  address: string,
+  options: { baudRate?: number; connectTimeoutMs?: number } = {}
+): Promise<Transport> {
   const parsed = parseAddress(address)
-  return parsed.kind === 'tcp' ? openTcpTransport(parsed.host, parsed.port, options) : openSerialTransport(parsed.path, options)
+  return parsed.kind === 'tcp'
+    ? openTcpTransport(parsed.host, parsed.port, options)
+    : openSerialTransport(parsed.path, options)
 }
 
 export interface SerialPortListing {
@@ -177,7 +197,9 @@ export interface SerialPortListing {
 }
 
 /** The serial ports of this machine (`SerialPort.list()`); `lister` is for tests. */
-export async function listSerialPorts(lister: () => Promise<Awaited<ReturnType<typeof SerialPort.list>>> = SerialPort.list): Promise<SerialPortListing[]> {
+export async function listSerialPorts(
+  lister: () => Promise<Awaited<ReturnType<typeof SerialPort.list>>> = SerialPort.list
+): Promise<SerialPortListing[]> {
   const ports = await lister()
   return ports.map((port) => {
     const listing: SerialPortListing = { path: port.path }
@@ -190,9 +212,16 @@ export async function listSerialPorts(lister: () => Promise<Awaited<ReturnType<t
 }
 
 /** Ports whose USB ids match (hex, any case, with or without 0x); an omitted id matches anything. */
-export function filterByUsbId(ports: readonly SerialPortListing[], ids: { vendorId?: string; productId?: string }): SerialPortListing[] {
+export function filterByUsbId(
+  ports: readonly SerialPortListing[],
+  ids: { vendorId?: string; productId?: string }
+): SerialPortListing[] {
   const norm = (id: string | undefined) => id?.toLowerCase().replace(/^0x/, '')
   const vendorId = norm(ids.vendorId)
   const productId = norm(ids.productId)
-  return ports.filter((port) => (vendorId === undefined || port.vendorId === vendorId) && (productId === undefined || port.productId === productId))
+  return ports.filter(
+    (port) =>
+      (vendorId === undefined || port.vendorId === vendorId) &&
+      (productId === undefined || port.productId === productId)
+  )
 }

@@ -43,7 +43,10 @@ export interface InstrumentIdentity {
 
 /** `*IDN?`: `maker,model,serial,firmware`. */
 export function parseIdentity(text: string): InstrumentIdentity {
-  const fields = text.trim().split(',').map((field) => field.trim())
+  const fields = text
+    .trim()
+    .split(',')
+    .map((field) => field.trim())
   if (fields.length !== 4 || fields.some((field) => field === '')) {
     throw new ProtocolError(`*IDN? answer: expected "maker,model,serial,firmware", got ${quote(text.trim())}`)
   }
@@ -89,8 +92,10 @@ export function parseFloat32Block(payload: Uint8Array, what: string): Float32Arr
 
 /** Splits values interleaved by channel (`s0ch0, s0ch1, ..., s1ch0, ...`) into one array per channel. */
 export function deinterleave(values: Float32Array, channelCount: number): Float32Array[] {
-  if (!Number.isInteger(channelCount) || channelCount < 1) throw new RangeError(`channel count must be an integer >= 1, got ${channelCount}`)
-  if (values.length % channelCount !== 0) throw new ProtocolError(`${values.length} values do not split into ${channelCount} channels`)
+  if (!Number.isInteger(channelCount) || channelCount < 1)
+    throw new RangeError(`channel count must be an integer >= 1, got ${channelCount}`)
+  if (values.length % channelCount !== 0)
+    throw new ProtocolError(`${values.length} values do not split into ${channelCount} channels`)
   const perChannel = values.length / channelCount
   const channels = Array.from({ length: channelCount }, () => new Float32Array(perChannel))
   for (let i = 0; i < values.length; i++) channels[i % channelCount]![Math.floor(i / channelCount)] = values[i]!

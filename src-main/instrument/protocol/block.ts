@@ -10,9 +10,11 @@ export class BlockFormatError extends Error {
 
 /** `#<n><L>` for a payload of `byteCount` bytes. `#10` is the empty block. */
 export function blockHeader(byteCount: number): string {
-  if (!Number.isInteger(byteCount) || byteCount < 0) throw new BlockFormatError(`block byte count must be an integer >= 0, got ${byteCount}`)
+  if (!Number.isInteger(byteCount) || byteCount < 0)
+    throw new BlockFormatError(`block byte count must be an integer >= 0, got ${byteCount}`)
   const digits = String(byteCount)
-  if (digits.length > 9) throw new BlockFormatError(`block of ${byteCount} bytes is too large for a definite-length header`)
+  if (digits.length > 9)
+    throw new BlockFormatError(`block of ${byteCount} bytes is too large for a definite-length header`)
   return `#${digits.length}${digits}`
 }
 
@@ -26,7 +28,8 @@ export function float32LeBytes(values: ArrayLike<number>): Uint8Array {
 
 /** Reads float32 little-endian values; the byte count must be a multiple of 4. */
 export function float32LeValues(bytes: Uint8Array): Float32Array {
-  if (bytes.length % 4 !== 0) throw new BlockFormatError(`block of ${bytes.length} bytes is not a whole number of float32 values`)
+  if (bytes.length % 4 !== 0)
+    throw new BlockFormatError(`block of ${bytes.length} bytes is not a whole number of float32 values`)
   const values = new Float32Array(bytes.length / 4)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true)

@@ -21,7 +21,10 @@ function asciiBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length)
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
-    if (code > 0x7e || code < 0x20) throw new RangeError(`command ${JSON.stringify(text)} holds a byte the protocol does not allow (0x${code.toString(16)})`)
+    if (code > 0x7e || code < 0x20)
+      throw new RangeError(
+        `command ${JSON.stringify(text)} holds a byte the protocol does not allow (0x${code.toString(16)})`
+      )
     bytes[i] = code
   }
   return bytes
@@ -62,7 +65,8 @@ export const averaging = (): Command => formatCommand('SENS:AVER?')
 export const setVoltageLimit = (channel: number, minVolts: number, maxVolts: number): Command =>
   formatCommand('SOUR:VOLT:LIM', formatChannel(channel), formatNumber(minVolts), formatNumber(maxVolts))
 export const voltageLimit = (channel: number): Command => formatCommand('SOUR:VOLT:LIM?', formatChannel(channel))
-export const setVoltage = (channel: number, volts: number): Command => formatCommand('SOUR:VOLT', formatChannel(channel), formatNumber(volts))
+export const setVoltage = (channel: number, volts: number): Command =>
+  formatCommand('SOUR:VOLT', formatChannel(channel), formatNumber(volts))
 export const voltage = (channel: number): Command => formatCommand('SOUR:VOLT?', formatChannel(channel))
 export const readDc = (): Command => formatCommand('READ?')
 

@@ -58,7 +58,9 @@ export function parseNumberList(text: string, what: string, count?: number): num
   if (trimmed === '') throw new ProtocolError(`${what}: expected a list of numbers, got an empty answer`)
   const values = trimmed.split(',').map((item, i) => parseNumber(item, `${what} item ${i}`))
   if (count !== undefined && values.length !== count) {
-    throw new ProtocolError(`${what}: expected ${count} value${count === 1 ? '' : 's'}, got ${values.length} in ${quote(trimmed)}`)
+    throw new ProtocolError(
+      `${what}: expected ${count} value${count === 1 ? '' : 's'}, got ${values.length} in ${quote(trimmed)}`
+    )
   }
   return values
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { deinterleave, frameBlock, frameText, parseErrorEntry, parseFloat32Block, parseIdentity, parsePositive, parseVoltageRange } from './answers'
+import {
+  deinterleave,
+  frameBlock,
+  frameText,
+  parseErrorEntry,
+  parseFloat32Block,
+  parseIdentity,
+  parsePositive,
+  parseVoltageRange
+} from './answers'
 import { float32LeBytes } from './block'
 import * as commands from './commands'
 import { InstrumentError, ProtocolError, errorText } from './errors'
@@ -59,7 +68,9 @@ describe('answer parsers', () => {
   it('parses NR1/NR2/NR3 numbers and rejects anything else by name', () => {
     expect(parseNumber(' 1.5E-3 ', 'x')).toBe(0.0015)
     expect(parseNumber('-.5', 'x')).toBe(-0.5)
-    expect(() => parseNumber('5 V', 'SOUR:FREQ? answer')).toThrow(new ProtocolError('SOUR:FREQ? answer: expected a number, got "5 V"'))
+    expect(() => parseNumber('5 V', 'SOUR:FREQ? answer')).toThrow(
+      new ProtocolError('SOUR:FREQ? answer: expected a number, got "5 V"')
+    )
     expect(() => parseNumber('0x10', 'x')).toThrow(ProtocolError)
     expect(parseInteger('7', 'x')).toBe(7)
     expect(() => parseInteger('7.5', 'count')).toThrow(/count: expected an integer/)
@@ -71,13 +82,21 @@ describe('answer parsers', () => {
   })
 
   it('parses *IDN? into four fields', () => {
-    expect(parseIdentity('DNPU-SIM,DAQ-7x1,SIM0001,1.0.0')).toEqual({ maker: 'DNPU-SIM', model: 'DAQ-7x1', serial: 'SIM0001', firmware: '1.0.0' })
+    expect(parseIdentity('DNPU-SIM,DAQ-7x1,SIM0001,1.0.0')).toEqual({
+      maker: 'DNPU-SIM',
+      model: 'DAQ-7x1',
+      serial: 'SIM0001',
+      firmware: '1.0.0'
+    })
     expect(() => parseIdentity('DNPU-SIM,DAQ-7x1')).toThrow(/maker,model,serial,firmware/)
   })
 
   it('parses SYST:ERR? entries, with commas and doubled quotes in the message', () => {
     expect(parseErrorEntry('0,"No error"')).toEqual({ code: 0, message: 'No error' })
-    expect(parseErrorEntry('-222,"Data out of range; channel 3, sample 7"')).toEqual({ code: -222, message: 'Data out of range; channel 3, sample 7' })
+    expect(parseErrorEntry('-222,"Data out of range; channel 3, sample 7"')).toEqual({
+      code: -222,
+      message: 'Data out of range; channel 3, sample 7'
+    })
     expect(parseErrorEntry('+101,"ADC ""saturated"""')).toEqual({ code: 101, message: 'ADC "saturated"' })
     expect(() => parseErrorEntry('-222 Data out of range')).toThrow(/expected code,"message"/)
   })
@@ -92,9 +111,13 @@ describe('answer parsers', () => {
   it('tells text frames from block frames', () => {
     expect(frameText({ parts: [] }, 'a')).toBe('')
     expect(frameText({ parts: ['1'] }, 'a')).toBe('1')
-    expect(() => frameText({ parts: [new Uint8Array(4)] }, 'answer to "*OPC?"')).toThrow('answer to "*OPC?": expected a text line, got a block of 4 bytes')
+    expect(() => frameText({ parts: [new Uint8Array(4)] }, 'answer to "*OPC?"')).toThrow(
+      'answer to "*OPC?": expected a text line, got a block of 4 bytes'
+    )
     expect(frameBlock({ parts: [new Uint8Array(0)] }, 'b')).toHaveLength(0)
-    expect(() => frameBlock({ parts: ['garbage'] }, 'answer to "FETC?"')).toThrow(/expected one binary block, got text "garbage"/)
+    expect(() => frameBlock({ parts: ['garbage'] }, 'answer to "FETC?"')).toThrow(
+      /expected one binary block, got text "garbage"/
+    )
     expect(() => frameBlock({ parts: [{ skippedByteCount: 9 }] }, 'b')).toThrow(/oversize block of 9 bytes/)
   })
 
@@ -109,8 +132,16 @@ describe('answer parsers', () => {
 
 describe('errors', () => {
   it('shows instrument codes with their text, preferring the instrument message', () => {
-    const error = new InstrumentError([{ code: -222, message: '' }, { code: -200, message: 'Execution error; no upload' }], 'after the upload')
-    expect(error.message).toBe('instrument error -222 "Data out of range" after the upload; also -200 "Execution error; no upload"')
+    const error = new InstrumentError(
+      [
+        { code: -222, message: '' },
+        { code: -200, message: 'Execution error; no upload' }
+      ],
+      'after the upload'
+    )
+    expect(error.message).toBe(
+      'instrument error -222 "Data out of range" after the upload; also -200 "Execution error; no upload"'
+    )
     expect(error.code).toBe(-222)
     expect(error.text).toBe('Data out of range')
     expect(errorText(101)).toBe('ADC saturated')

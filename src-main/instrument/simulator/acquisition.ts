@@ -97,16 +97,25 @@ export class Acquisitions {
     }
     this.current = acquisition
     const playbackMs = this.scaledMs(sampleCount / registers.dacRateHz)
-    acquisition.timer = setLongTimeout(() => {
-      acquisition.timer = null
-      acquisition.timeUp = true
-      this.tryComplete(acquisition)
-    }, playbackStartMs - now + playbackMs)
+    acquisition.timer = setLongTimeout(
+      () => {
+        acquisition.timer = null
+        acquisition.timeUp = true
+        this.tryComplete(acquisition)
+      },
+      playbackStartMs - now + playbackMs
+    )
     // All samples in one batched device call.
     this.context.device.currentsNanoamps(stream, sampleCount).then(
       (currents) => {
         if (acquisition.state !== 'running') return
-        acquisition.readings = readingsFromCurrents(currents, this.context.readoutChannelCount, pointsPerSample, acquisition.averaging, this.context.adc)
+        acquisition.readings = readingsFromCurrents(
+          currents,
+          this.context.readoutChannelCount,
+          pointsPerSample,
+          acquisition.averaging,
+          this.context.adc
+        )
         this.tryComplete(acquisition)
       },
       (error: unknown) => {
@@ -132,7 +141,8 @@ export class Acquisitions {
   stop(fromVolts: readonly number[], now: number): boolean {
     const acquisition = this.current
     if (!acquisition) return false
-    for (let channel = 0; channel < this.context.activationChannelCount; channel++) this.context.registers.ramps.rampBetween(channel, fromVolts[channel]!, 0, now)
+    for (let channel = 0; channel < this.context.activationChannelCount; channel++)
+      this.context.registers.ramps.rampBetween(channel, fromVolts[channel]!, 0, now)
     this.end(acquisition, 'aborted')
     return true
   }
@@ -142,14 +152,19 @@ export class Acquisitions {
     const acquisition = this.current
     return Array.from(
       { length: this.context.activationChannelCount },
-      (_, channel) => (acquisition ? this.playbackOutput(acquisition, channel, now) : null) ?? this.context.registers.ramps.valueAt(channel, now)
+      (_, channel) =>
+        (acquisition ? this.playbackOutput(acquisition, channel, now) : null) ??
+        this.context.registers.ramps.valueAt(channel, now)
     )
   }
 
   /** FETC?: the last completed acquisition's readings; undefined (an error queued) when there are none. */
   fetch(): Float32Array | undefined {
     if (this.current || !this.lastResult) {
-      this.context.errors.push(-230, this.current ? 'the acquisition has not finished: wait for *OPC?' : 'no finished acquisition to fetch')
+      this.context.errors.push(
+        -230,
+        this.current ? 'the acquisition has not finished: wait for *OPC?' : 'no finished acquisition to fetch'
+      )
       return undefined
     }
     return this.lastResult
@@ -168,7 +183,8 @@ export class Acquisitions {
   private playbackOutput(acquisition: Acquisition, channel: number, now: number): number | null {
     if (now < acquisition.playbackStartMs) return null
     const { speed, registers, activationChannelCount } = this.context
-    const elapsedSamples = speed === Infinity ? Infinity : ((now - acquisition.playbackStartMs) / 1000) * registers.dacRateHz * speed
+    const elapsedSamples =
+      speed === Infinity ? Infinity : ((now - acquisition.playbackStartMs) / 1000) * registers.dacRateHz * speed
     const sample = Math.floor(elapsedSamples)
     if (sample >= acquisition.sampleCount) return 0
     return acquisition.stream[sample * activationChannelCount + channel]!

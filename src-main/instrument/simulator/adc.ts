@@ -56,7 +56,9 @@ export function readingsFromCurrents(
         else volts[(row * adcPointsPerSample + point) * readoutCount + channel] = reading
       }
     }
-    if (averaging) for (let channel = 0; channel < readoutCount; channel++) volts[row * readoutCount + channel] = sums[channel]! / adcPointsPerSample
+    if (averaging)
+      for (let channel = 0; channel < readoutCount; channel++)
+        volts[row * readoutCount + channel] = sums[channel]! / adcPointsPerSample
   }
   return { volts, saturated }
 }

@@ -41,11 +41,13 @@ export const BLOCK_STALL_TIMEOUT_MS = 2000
 /** Throws naming the first capability that makes no sense. */
 export function checkCapabilities(capabilities: SimulatorCapabilities): void {
   const [absMin, absMax] = capabilities.absoluteLimitVolts
-  if (!(absMin <= 0 && absMax >= 0 && absMin < absMax)) throw new RangeError(`absoluteLimitVolts must satisfy min <= 0 <= max, min < max, got [${absMin}, ${absMax}]`)
+  if (!(absMin <= 0 && absMax >= 0 && absMin < absMax))
+    throw new RangeError(`absoluteLimitVolts must satisfy min <= 0 <= max, min < max, got [${absMin}, ${absMax}]`)
   const [adcMin, adcMax] = capabilities.adcRangeVolts
   if (!(adcMin < adcMax)) throw new RangeError(`adcRangeVolts must satisfy min < max, got [${adcMin}, ${adcMax}]`)
   for (const key of ['dacRateMaxHz', 'adcRateMaxHz', 'slewVoltsPerSecond'] as const) {
-    if (!(Number.isFinite(capabilities[key]) && capabilities[key] > 0)) throw new RangeError(`${key} must be a positive number, got ${capabilities[key]}`)
+    if (!(Number.isFinite(capabilities[key]) && capabilities[key] > 0))
+      throw new RangeError(`${key} must be a positive number, got ${capabilities[key]}`)
   }
   if (!(Number.isInteger(capabilities.maxPointsPerChannel) && capabilities.maxPointsPerChannel >= 2)) {
     throw new RangeError(`maxPointsPerChannel must be a whole number >= 2, got ${capabilities.maxPointsPerChannel}`)

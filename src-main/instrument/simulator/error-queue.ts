@@ -36,7 +36,8 @@ export class ErrorQueue {
       return
     }
     const last = this.entries.length - 1
-    if (this.entries[last]!.code !== QUEUE_OVERFLOW) this.entries[last] = { code: QUEUE_OVERFLOW, message: errorMessage(QUEUE_OVERFLOW) }
+    if (this.entries[last]!.code !== QUEUE_OVERFLOW)
+      this.entries[last] = { code: QUEUE_OVERFLOW, message: errorMessage(QUEUE_OVERFLOW) }
   }
 
   /** The oldest entry, removed; `0,"No error"` when empty. */

@@ -17,7 +17,9 @@ export interface FaultSpec {
 export function parseFaultSpec(text: string): FaultSpec {
   const match = /^(disconnect|stall|garbage)-after=(\d+)$/.exec(text.trim())
   if (!match) {
-    throw new Error(`--fault must be disconnect-after=K, stall-after=K or garbage-after=K (K a whole number >= 0), got "${text}"`)
+    throw new Error(
+      `--fault must be disconnect-after=K, stall-after=K or garbage-after=K (K a whole number >= 0), got "${text}"`
+    )
   }
   return { kind: match[1] as FaultKind, afterAcquisitions: Number(match[2]) }
 }

@@ -47,7 +47,10 @@ export interface HostLinkOptions {
   garbageSeed: number
 }
 
-type QueueItem = { kind: 'line'; units: CommandUnit[]; epoch: number; actedOnArrival: boolean } | { kind: 'overrun'; lineBytes: number } | { kind: 'stalled' }
+type QueueItem =
+  | { kind: 'line'; units: CommandUnit[]; epoch: number; actedOnArrival: boolean }
+  | { kind: 'overrun'; lineBytes: number }
+  | { kind: 'stalled' }
 
 const encoder = new TextEncoder()
 
@@ -212,15 +215,18 @@ export class HostLink {
 
   private scheduleOutput(): void {
     if (this.outputTimer || this.pendingOutput.length === 0) return
-    this.outputTimer = setTimeout(() => {
-      this.outputTimer = null
-      const now = nowMs()
-      while (this.pendingOutput.length > 0 && this.pendingOutput[0]!.dueMs <= now) {
-        const { bytes, epoch } = this.pendingOutput.shift()!
-        if (epoch === this.currentEpoch && !this.closed) this.connection?.write(bytes)
-      }
-      this.scheduleOutput()
-    }, Math.max(0, this.pendingOutput[0]!.dueMs - nowMs()))
+    this.outputTimer = setTimeout(
+      () => {
+        this.outputTimer = null
+        const now = nowMs()
+        while (this.pendingOutput.length > 0 && this.pendingOutput[0]!.dueMs <= now) {
+          const { bytes, epoch } = this.pendingOutput.shift()!
+          if (epoch === this.currentEpoch && !this.closed) this.connection?.write(bytes)
+        }
+        this.scheduleOutput()
+      },
+      Math.max(0, this.pendingOutput[0]!.dueMs - nowMs())
+    )
   }
 
   /** Random bytes that are no protocol answer: non-ASCII, then a newline. */

@@ -4,7 +4,12 @@
  * Every setter validates its text parameters, queues an error on a bad one and leaves the
  * setting as it was.
  */
-import { POWER_ON_ADC_RATE_HZ, POWER_ON_AVERAGING, POWER_ON_DAC_RATE_HZ, type SimulatorCapabilities } from './capabilities'
+import {
+  POWER_ON_ADC_RATE_HZ,
+  POWER_ON_AVERAGING,
+  POWER_ON_DAC_RATE_HZ,
+  type SimulatorCapabilities
+} from './capabilities'
 import type { ErrorQueue } from './error-queue'
 import { OutputRamps } from './output-ramps'
 import { formatPlainDecimal, formatReading, parseNrNumber } from './scpi-syntax'
@@ -90,7 +95,10 @@ export class InstrumentRegisters {
     const hz = this.parseRate(text, 'SENS:FREQ', this.capabilities.adcRateMaxHz)
     if (hz === null) return
     if (adcPointsPerSample(hz, this.dacRateHz) === null) {
-      this.hooks.errors.push(-221, `SENS:FREQ ${text} Hz is not an integer multiple of the DAC rate ${formatPlainDecimal(this.dacRateHz)} Hz (set SOUR:FREQ first)`)
+      this.hooks.errors.push(
+        -221,
+        `SENS:FREQ ${text} Hz is not an integer multiple of the DAC rate ${formatPlainDecimal(this.dacRateHz)} Hz (set SOUR:FREQ first)`
+      )
       return
     }
     this.adcRateHz = hz
@@ -120,7 +128,10 @@ export class InstrumentRegisters {
     }
     const [absMin, absMax] = this.capabilities.absoluteLimitVolts
     if (min < absMin || max > absMax) {
-      this.hooks.errors.push(-222, `SOUR:VOLT:LIM ${minText},${maxText} is outside the absolute limit [${absMin}, ${absMax}] V`)
+      this.hooks.errors.push(
+        -222,
+        `SOUR:VOLT:LIM ${minText},${maxText} is outside the absolute limit [${absMin}, ${absMax}] V`
+      )
       return
     }
     this.limitsVolts[channel] = [min, max]
@@ -129,7 +140,10 @@ export class InstrumentRegisters {
     const setpoint = this.setpointsVolts[channel]!
     const outside = (volts: number) => volts < min || volts > max
     if (outside(present) || outside(setpoint)) {
-      this.hooks.errors.push(102, `channel ${channel} output ${formatReading(outside(present) ? present : setpoint)} V is outside its new limit [${min}, ${max}] V: every output driven to 0 V`)
+      this.hooks.errors.push(
+        102,
+        `channel ${channel} output ${formatReading(outside(present) ? present : setpoint)} V is outside its new limit [${min}, ${max}] V: every output driven to 0 V`
+      )
       const fromVolts = this.hooks.presentOutputs(now)
       this.allOutputsToZero(now)
       this.hooks.logOutputs('interlock', fromVolts, false, now)
@@ -143,7 +157,10 @@ export class InstrumentRegisters {
     if (volts === null || this.refuseWhileBusy('SOUR:VOLT')) return
     const [min, max] = this.limitsVolts[channel]!
     if (volts < min || volts > max) {
-      this.hooks.errors.push(-222, `SOUR:VOLT ${voltsText} V on channel ${channel} is outside its limit [${min}, ${max}] V`)
+      this.hooks.errors.push(
+        -222,
+        `SOUR:VOLT ${voltsText} V on channel ${channel} is outside its limit [${min}, ${max}] V`
+      )
       return
     }
     const now = nowMs()

@@ -20,14 +20,24 @@ function pulse(volts: number, channels = 7): Float32Array {
 describe('common commands and capabilities', () => {
   it('answers *IDN? and every capability query with the exact bytes', async () => {
     const host = TestHost.create()
-    host.send('*IDN?\nSOUR:CHAN:COUN?\nSENS:CHAN:COUN?\nSOUR:VOLT:ABS?\nSENS:VOLT:RANG?\nSOUR:FREQ:MAX?\nSENS:FREQ:MAX?\nWAV:POIN:MAX?\nSOUR:VOLT:SLEW?\n')
+    host.send(
+      '*IDN?\nSOUR:CHAN:COUN?\nSENS:CHAN:COUN?\nSOUR:VOLT:ABS?\nSENS:VOLT:RANG?\nSOUR:FREQ:MAX?\nSENS:FREQ:MAX?\nWAV:POIN:MAX?\nSOUR:VOLT:SLEW?\n'
+    )
     await host.frameAnswers(9, 0)
     expect(host.receivedText).toBe('DNPU-SIM,DAQ-7x1,SIM0001,1.0.0\n7\n1\n-1.6,1.6\n-4,4\n50000\n100000\n65536\n10\n')
   })
 
   it('takes the model part of *IDN? from the channel counts, and capabilities from options', async () => {
-    const host = TestHost.create({ device: linearDevice(3, 2), capabilities: { maxPointsPerChannel: 100, slewVoltsPerSecond: 2.5 } })
-    expect(await host.ask('*IDN?;WAV:POIN:MAX?;SOUR:VOLT:SLEW?;SENS:CHAN:COUN?\n', 4)).toEqual(['DNPU-SIM,DAQ-3x2,SIM0001,1.0.0', '100', '2.5', '2'])
+    const host = TestHost.create({
+      device: linearDevice(3, 2),
+      capabilities: { maxPointsPerChannel: 100, slewVoltsPerSecond: 2.5 }
+    })
+    expect(await host.ask('*IDN?;WAV:POIN:MAX?;SOUR:VOLT:SLEW?;SENS:CHAN:COUN?\n', 4)).toEqual([
+      'DNPU-SIM,DAQ-3x2,SIM0001,1.0.0',
+      '100',
+      '2.5',
+      '2'
+    ])
   })
 
   it('accepts \\r\\n line ends', async () => {
@@ -80,14 +90,12 @@ describe('; chains, leading colon, keywords', () => {
 
   it('accepts the exact short or long form in any case, nothing in between', async () => {
     const host = TestHost.create()
-    expect(await host.ask('source:frequency:maximum?;SoUr:FrEq?;SENSe:CHANnel:COUNt?;:system:error?;SOURC:FREQ?;SOU:FREQ?\n', 6)).toEqual([
-      '50000',
-      '1000',
-      '1',
-      '0,"No error"',
-      '',
-      ''
-    ])
+    expect(
+      await host.ask(
+        'source:frequency:maximum?;SoUr:FrEq?;SENSe:CHANnel:COUNt?;:system:error?;SOURC:FREQ?;SOU:FREQ?\n',
+        6
+      )
+    ).toEqual(['50000', '1000', '1', '0,"No error"', '', ''])
     expect(await host.errorCodes()).toEqual([-113, -113])
   })
 
@@ -102,20 +110,29 @@ describe('; chains, leading colon, keywords', () => {
 describe('numbers and answer formats', () => {
   it('accepts NR1, NR2 and NR3 and answers plain decimals', async () => {
     const host = TestHost.create()
-    expect(await host.ask('SOUR:FREQ 1.5E3;SOUR:FREQ?;SOUR:FREQ +250.0;SOUR:FREQ?;SOUR:FREQ .5e1;SOUR:FREQ?\n', 3)).toEqual(['1500', '250', '5'])
-    expect(await host.ask('SOUR:VOLT 0,1.5E-7;SOUR:VOLT? 0;SOUR:VOLT 1,-0.5;SOUR:VOLT? 1\n', 2)).toEqual(['0.00000015', '-0.5'])
+    expect(
+      await host.ask('SOUR:FREQ 1.5E3;SOUR:FREQ?;SOUR:FREQ +250.0;SOUR:FREQ?;SOUR:FREQ .5e1;SOUR:FREQ?\n', 3)
+    ).toEqual(['1500', '250', '5'])
+    expect(await host.ask('SOUR:VOLT 0,1.5E-7;SOUR:VOLT? 0;SOUR:VOLT 1,-0.5;SOUR:VOLT? 1\n', 2)).toEqual([
+      '0.00000015',
+      '-0.5'
+    ])
   })
 
   it('refuses units, words and bad channels with -224; missing -109; extra -108; out of range -222', async () => {
     const host = TestHost.create()
-    host.send('SOUR:FREQ 1kHz\nSOUR:FREQ 1 kHz\nSOUR:FREQ\nSOUR:FREQ 1,2\nSOUR:FREQ 60000\nSOUR:FREQ 0\nSOUR:VOLT 7,0\nSOUR:VOLT 0.5,0\nSOUR:VOLT 0,\n')
+    host.send(
+      'SOUR:FREQ 1kHz\nSOUR:FREQ 1 kHz\nSOUR:FREQ\nSOUR:FREQ 1,2\nSOUR:FREQ 60000\nSOUR:FREQ 0\nSOUR:VOLT 7,0\nSOUR:VOLT 0.5,0\nSOUR:VOLT 0,\n'
+    )
     expect(await host.errorCodes()).toEqual([-224, -224, -109, -108, -222, -222, -224, -224, -109])
     expect(await host.ask('SOUR:FREQ?\n')).toEqual(['1000'])
   })
 
   it('answers booleans as 1/0 and accepts ON/OFF/1/0 in any case', async () => {
     const host = TestHost.create()
-    expect(await host.ask('SENS:AVER?;SENS:AVER off;SENS:AVER?;SENS:AVER 1;SENS:AVER?;SENS:AVER maybe;SENS:AVER?\n', 4)).toEqual(['1', '0', '1', '1'])
+    expect(
+      await host.ask('SENS:AVER?;SENS:AVER off;SENS:AVER?;SENS:AVER 1;SENS:AVER?;SENS:AVER maybe;SENS:AVER?\n', 4)
+    ).toEqual(['1', '0', '1', '1'])
     expect(await host.errorCodes()).toEqual([-224])
   })
 })
@@ -123,7 +140,9 @@ describe('numbers and answer formats', () => {
 describe('rates', () => {
   it('SENS:FREQ must be an integer multiple of the present DAC rate (-221, unchanged)', async () => {
     const host = TestHost.create()
-    expect(await host.ask('SENS:FREQ 1500;SENS:FREQ?;SENS:FREQ 3000;SENS:FREQ?;SENS:FREQ 200000;SENS:FREQ?\n', 3)).toEqual(['1000', '3000', '3000'])
+    expect(
+      await host.ask('SENS:FREQ 1500;SENS:FREQ?;SENS:FREQ 3000;SENS:FREQ?;SENS:FREQ 200000;SENS:FREQ?\n', 3)
+    ).toEqual(['1000', '3000', '3000'])
     expect(await host.errorCodes()).toEqual([-221, -222])
   })
 })
@@ -131,7 +150,13 @@ describe('rates', () => {
 describe('power-on and *RST', () => {
   it('powers on with DAC 1000 Hz, ADC 1000 Hz, averaging ON, absolute limits, 0 V, no upload, no result', async () => {
     const host = TestHost.create()
-    expect(await host.ask('SOUR:FREQ?;SENS:FREQ?;SENS:AVER?;SOUR:VOLT:LIM? 6;SOUR:VOLT? 3\n', 5)).toEqual(['1000', '1000', '1', '-1.6,1.6', '0'])
+    expect(await host.ask('SOUR:FREQ?;SENS:FREQ?;SENS:AVER?;SOUR:VOLT:LIM? 6;SOUR:VOLT? 3\n', 5)).toEqual([
+      '1000',
+      '1000',
+      '1',
+      '-1.6,1.6',
+      '0'
+    ])
     expect(await host.ask('INIT\nFETC?\n')).toEqual(['<block 0>'])
     expect(await host.errorCodes()).toEqual([-200, -230])
   })
@@ -141,7 +166,14 @@ describe('power-on and *RST', () => {
     host.send(uploadLine(pulse(0.005)))
     expect(await host.ask('INIT;*OPC?\n')).toEqual(['1'])
     host.send('FOO\nSOUR:FREQ 2000;SENS:FREQ 4000;SENS:AVER OFF;SOUR:VOLT:LIM 2,-0.5,0.5;SOUR:VOLT 1,0.3\n*RST\n')
-    expect(await host.ask('SOUR:FREQ?;SENS:FREQ?;SENS:AVER?;SOUR:VOLT:LIM? 2;SOUR:VOLT? 1;*OPC?\n', 6)).toEqual(['1000', '1000', '1', '-1.6,1.6', '0', '1'])
+    expect(await host.ask('SOUR:FREQ?;SENS:FREQ?;SENS:AVER?;SOUR:VOLT:LIM? 2;SOUR:VOLT? 1;*OPC?\n', 6)).toEqual([
+      '1000',
+      '1000',
+      '1',
+      '-1.6,1.6',
+      '0',
+      '1'
+    ])
     expect(await host.ask('FETC?\n')).toEqual(['<block 0>'])
     host.send('INIT\n')
     expect(await host.errorCodes()).toEqual([-113, -230, -200])
@@ -170,9 +202,13 @@ describe('error queue', () => {
 describe('limits', () => {
   it('SOUR:VOLT:LIM needs min <= 0 <= max (-224) inside the absolute limit (-222)', async () => {
     const host = TestHost.create()
-    host.send('SOUR:VOLT:LIM 0,0.1,1\nSOUR:VOLT:LIM 0,-1,-0.1\nSOUR:VOLT:LIM 0,-1.7,1\nSOUR:VOLT:LIM 0,-1,1.61\nSOUR:VOLT:LIM 7,-1,1\nSOUR:VOLT:LIM 0,-1\n')
+    host.send(
+      'SOUR:VOLT:LIM 0,0.1,1\nSOUR:VOLT:LIM 0,-1,-0.1\nSOUR:VOLT:LIM 0,-1.7,1\nSOUR:VOLT:LIM 0,-1,1.61\nSOUR:VOLT:LIM 7,-1,1\nSOUR:VOLT:LIM 0,-1\n'
+    )
     expect(await host.errorCodes()).toEqual([-224, -224, -222, -222, -224, -109])
-    expect(await host.ask('SOUR:VOLT:LIM 0,-0.25,1.5;SOUR:VOLT:LIM? 0;SOUR:VOLT:LIM 1,0,0;SOUR:VOLT:LIM? 1\n', 2)).toEqual(['-0.25,1.5', '0,0'])
+    expect(
+      await host.ask('SOUR:VOLT:LIM 0,-0.25,1.5;SOUR:VOLT:LIM? 0;SOUR:VOLT:LIM 1,0,0;SOUR:VOLT:LIM? 1\n', 2)
+    ).toEqual(['-0.25,1.5', '0,0'])
   })
 
   it('narrowing a limit below a present output trips the interlock: 102, every output ramped to 0 V', async () => {
@@ -205,7 +241,9 @@ describe('uploads', () => {
     await host.frameAnswers(1, 0)
     const readings = await host.askBlock('FETC?\n')
     // The linear device reads the sum of the activation volts (only channel 0 moves).
-    expect(Array.from(readings)).toEqual(Array.from({ length: stream.length / 7 }, (_, i) => Math.fround(Math.fround(stream[i * 7]! * 10) / 10)))
+    expect(Array.from(readings)).toEqual(
+      Array.from({ length: stream.length / 7 }, (_, i) => Math.fround(Math.fround(stream[i * 7]! * 10) / 10))
+    )
     expect(await host.errorCodes()).toEqual([])
   })
 
@@ -217,7 +255,9 @@ describe('uploads', () => {
     host.send(concatBytes(ascii('WAV:DATA '), encodeFloat32Block([0, 0, 0]), ascii('\n')))
     host.send(concatBytes(ascii('WAV:DATA '), encodeFloat32Block(sevenSamples), ascii('junk\n')))
     host.send(concatBytes(ascii('WAV:DATA 3,'), encodeFloat32Block(sevenSamples), ascii('\n')))
-    host.send(concatBytes(ascii('WAV:DATA '), encodeFloat32Block(sevenSamples), encodeFloat32Block(sevenSamples), ascii('\n')))
+    host.send(
+      concatBytes(ascii('WAV:DATA '), encodeFloat32Block(sevenSamples), encodeFloat32Block(sevenSamples), ascii('\n'))
+    )
     host.send('WAV:DATA\n')
     expect(await host.errorCodes()).toEqual([-160, -160, -160, -160, -160, -160, -109])
   })
@@ -255,7 +295,8 @@ describe('uploads', () => {
   it('checks content (-222): first/last sample exactly 0, inside the limit, steps at most slew/DAC-rate + 1 uV', async () => {
     const host = TestHost.create()
     const zeros = () => Array.from({ length: 7 }, () => [0, 0, 0, 0])
-    const withChannel = (channel: number, values: number[]) => interleave(zeros().map((z, c) => (c === channel ? values : z)))
+    const withChannel = (channel: number, values: number[]) =>
+      interleave(zeros().map((z, c) => (c === channel ? values : z)))
     host.send(uploadLine(withChannel(3, [0.001, 0, 0, 0])))
     host.send(uploadLine(withChannel(3, [0, 0, 0, -0.001])))
     host.send(uploadLine(withChannel(3, [0, 0.0101, 0.0101, 0])))
@@ -412,7 +453,11 @@ describe('FETC? and MEAS?', () => {
   it('MEAS? = INIT, wait, FETC?', async () => {
     const host = TestHost.create({ speed: 100 })
     host.send(uploadLine(pulse(0.004)))
-    expect(Array.from(await host.askBlock('MEAS?\n'))).toEqual([0, Math.fround(Math.fround(Math.fround(0.004) * 10) / 10), 0])
+    expect(Array.from(await host.askBlock('MEAS?\n'))).toEqual([
+      0,
+      Math.fround(Math.fround(Math.fround(0.004) * 10) / 10),
+      0
+    ])
   })
 
   it('with averaging OFF returns DAC samples x ADC/DAC ratio readings, each with its own noise', async () => {
@@ -428,7 +473,14 @@ describe('FETC? and MEAS?', () => {
 
   it('interleaves several readout channels', async () => {
     const host = TestHost.create({ device: linearDevice(2, 2) })
-    host.send(uploadLine(interleave([[0, 0.005, 0], [0, 0.001, 0]])))
+    host.send(
+      uploadLine(
+        interleave([
+          [0, 0.005, 0],
+          [0, 0.001, 0]
+        ])
+      )
+    )
     const readings = Array.from(await host.askBlock('MEAS?\n'))
     expect(readings).toHaveLength(6)
     expect(readings[2]).toBeCloseTo(0.006, 6)
@@ -547,7 +599,7 @@ describe('faults and latency', () => {
     expect(await host.ask('SENS:CHAN:COUN?\n', 3)).toEqual(['DNPU-SIM,DAQ-7x1,SIM0001,1.0.0', '7', '1'])
   })
 
-  it('attaching a new host drops the old host\'s unanswered queries', async () => {
+  it("attaching a new host drops the old host's unanswered queries", async () => {
     const instrument = new ScpiInstrument({ device: linearDevice(), speed: 1e-9 })
     const first = new TestHost(instrument)
     first.send(uploadLine(pulse(0.005)))
@@ -607,7 +659,15 @@ describe('outputs log', () => {
     await host.instrument.settled()
     const zeros = [0, 0, 0, 0, 0, 0, 0]
     const only = (channel: number, volts: number) => zeros.map((zero, c) => (c === channel ? volts : zero))
-    expect(records.map(({ event, fromVolts, toVolts, playbackStopped, settleMs }) => ({ event, fromVolts, toVolts, playbackStopped, settleMs }))).toEqual([
+    expect(
+      records.map(({ event, fromVolts, toVolts, playbackStopped, settleMs }) => ({
+        event,
+        fromVolts,
+        toVolts,
+        playbackStopped,
+        settleMs
+      }))
+    ).toEqual([
       { event: 'set-voltage', fromVolts: zeros, toVolts: only(0, 0.5), playbackStopped: false, settleMs: 0 },
       { event: 'abort', fromVolts: only(0, 0.5), toVolts: zeros, playbackStopped: false, settleMs: 0 },
       { event: 'set-voltage', fromVolts: zeros, toVolts: only(1, -0.25), playbackStopped: false, settleMs: 0 },

@@ -14,7 +14,14 @@
 import { Rng } from '../../core/rng'
 import { Acquisitions } from './acquisition'
 import { readingsFromCurrents, type AdcSettings } from './adc'
-import { BLOCK_STALL_TIMEOUT_MS, checkCapabilities, DEFAULT_CAPABILITIES, DEFAULT_IDENTITY, type InstrumentIdentity, type SimulatorCapabilities } from './capabilities'
+import {
+  BLOCK_STALL_TIMEOUT_MS,
+  checkCapabilities,
+  DEFAULT_CAPABILITIES,
+  DEFAULT_IDENTITY,
+  type InstrumentIdentity,
+  type SimulatorCapabilities
+} from './capabilities'
 import { lookupCommand, type CommandName } from './command-table'
 import type { SimulatedDevice } from './device'
 import { errorMessage, ErrorQueue, formatErrorAnswer, type ErrorCode } from './error-queue'
@@ -93,12 +100,18 @@ export class ScpiInstrument {
     this.identification = [identity.maker, model, identity.serial, identity.firmware].join(',')
 
     const amplification = options.amplificationNanoampsPerVolt ?? options.device.amplificationNanoampsPerVolt
-    const perChannel = typeof amplification === 'number' ? new Array<number>(this.readoutChannelCount).fill(amplification) : [...amplification]
+    const perChannel =
+      typeof amplification === 'number'
+        ? new Array<number>(this.readoutChannelCount).fill(amplification)
+        : [...amplification]
     if (perChannel.length !== this.readoutChannelCount || !perChannel.every((a) => Number.isFinite(a) && a !== 0)) {
-      throw new RangeError(`amplification must be one finite non-zero nA/V value per readout channel (${this.readoutChannelCount}), got [${perChannel.join(', ')}]`)
+      throw new RangeError(
+        `amplification must be one finite non-zero nA/V value per readout channel (${this.readoutChannelCount}), got [${perChannel.join(', ')}]`
+      )
     }
     const noiseStdNanoamps = options.noiseStdNanoamps ?? 0
-    if (!(Number.isFinite(noiseStdNanoamps) && noiseStdNanoamps >= 0)) throw new RangeError(`noise std must be a finite number >= 0 nA, got ${noiseStdNanoamps}`)
+    if (!(Number.isFinite(noiseStdNanoamps) && noiseStdNanoamps >= 0))
+      throw new RangeError(`noise std must be a finite number >= 0 nA, got ${noiseStdNanoamps}`)
     const seed = options.seed ?? 1
     this.adc = {
       amplificationNanoampsPerVolt: perChannel,
@@ -110,7 +123,8 @@ export class ScpiInstrument {
     const speed = options.speed ?? 1
     if (!(speed > 0)) throw new RangeError(`speed must be > 0 (Infinity: as fast as possible), got ${speed}`)
     const latencyMs = options.latencyMs ?? 0
-    if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) throw new RangeError(`latency must be a finite number of ms >= 0, got ${latencyMs}`)
+    if (!(Number.isFinite(latencyMs) && latencyMs >= 0))
+      throw new RangeError(`latency must be a finite number of ms >= 0, got ${latencyMs}`)
     this.faults = [...(options.faults ?? [])]
     this.onUpload = options.onUpload
     this.onOutputs = options.onOutputs
@@ -129,8 +143,15 @@ export class ScpiInstrument {
         arrived: (units) => this.lineArrived(units),
         starting: (actedOnArrival) => (this.repeatOfEarlyAbort = actedOnArrival),
         execute: (unit, epoch) => this.execute(unit, epoch),
-        overrun: (lineBytes) => this.errors.push(-363, `a line grew past 64 KiB (${lineBytes} bytes) and was discarded`),
-        stalled: () => this.rejectUpload(-160, `the block stopped arriving for ${this.blockStallTimeoutMs / 1000} s and was dropped`, null, null),
+        overrun: (lineBytes) =>
+          this.errors.push(-363, `a line grew past 64 KiB (${lineBytes} bytes) and was discarded`),
+        stalled: () =>
+          this.rejectUpload(
+            -160,
+            `the block stopped arriving for ${this.blockStallTimeoutMs / 1000} s and was dropped`,
+            null,
+            null
+          ),
         epochChanged: changed
       }
     )
@@ -227,7 +248,12 @@ export class ScpiInstrument {
     }
   }
 
-  private run(command: CommandName, header: string, parameters: string[], epoch: number): Answer | undefined | Promise<Answer | undefined> {
+  private run(
+    command: CommandName,
+    header: string,
+    parameters: string[],
+    epoch: number
+  ): Answer | undefined | Promise<Answer | undefined> {
     const caps = this.capabilities
     const registers = this.registers
     const expect = (count: number): boolean => this.expectParameters(header, parameters, count)
@@ -329,10 +355,16 @@ export class ScpiInstrument {
 
   /** WAV:DATA: framing (-160), size (-223), busy (-221), content (-222), in that order. */
   private handleUpload(unit: CommandUnit, parameterText: string): void {
-    const frame = readUploadFrame(unit, parameterText, this.activationChannelCount, this.capabilities.maxPointsPerChannel)
+    const frame = readUploadFrame(
+      unit,
+      parameterText,
+      this.activationChannelCount,
+      this.capabilities.maxPointsPerChannel
+    )
     if (!frame.ok) return this.rejectUpload(frame.code, frame.detail, frame.values, frame.byteCount)
     const { values, byteCount } = frame
-    if (this.acquisitions.current) return this.rejectUpload(-221, 'WAV:DATA during an acquisition: wait for *OPC? or send ABOR', values, byteCount)
+    if (this.acquisitions.current)
+      return this.rejectUpload(-221, 'WAV:DATA during an acquisition: wait for *OPC? or send ABOR', values, byteCount)
     const violation = findContentViolation(values, this.registers.contentRules())
     if (violation) return this.rejectUpload(-222, violation, values, byteCount)
     this.upload = values
@@ -340,13 +372,24 @@ export class ScpiInstrument {
   }
 
   /** A rejected upload also discards the previous one. */
-  private rejectUpload(code: ErrorCode, detail: string, values: Float32Array | null, byteCount: number | null, stage: 'upload' | 'init' = 'upload'): void {
+  private rejectUpload(
+    code: ErrorCode,
+    detail: string,
+    values: Float32Array | null,
+    byteCount: number | null,
+    stage: 'upload' | 'init' = 'upload'
+  ): void {
     this.upload = null
     this.errors.push(code, detail)
     this.logUpload(stage, { code, message: errorMessage(code, detail) }, values, byteCount)
   }
 
-  private logUpload(stage: 'upload' | 'init', error: { code: number; message: string } | null, values: Float32Array | null, byteCount: number | null): void {
+  private logUpload(
+    stage: 'upload' | 'init',
+    error: { code: number; message: string } | null,
+    values: Float32Array | null,
+    byteCount: number | null
+  ): void {
     if (!this.onUpload) return
     const registers = this.registers
     const record: UploadLogRecord = {
@@ -394,7 +437,8 @@ export class ScpiInstrument {
    * (the host has just been disconnected).
    */
   private faultGate(): boolean {
-    const due = (kind: FaultKind) => this.faults.some((fault) => fault.kind === kind && this.acquisitions.completedCount >= fault.afterAcquisitions)
+    const due = (kind: FaultKind) =>
+      this.faults.some((fault) => fault.kind === kind && this.acquisitions.completedCount >= fault.afterAcquisitions)
     if (due('stall')) this.link.muted = true
     if (due('garbage')) this.link.garbled = true
     if (!this.disconnectFired && due('disconnect')) {
@@ -422,7 +466,8 @@ export class ScpiInstrument {
     this.waiting = true
     try {
       // The acquisition goes on if the host goes away; only this answer is abandoned.
-      while (acquisition.state === 'running' && epoch === this.link.epoch && !this.closed) await Promise.race([acquisition.ended, this.changes.next()])
+      while (acquisition.state === 'running' && epoch === this.link.epoch && !this.closed)
+        await Promise.race([acquisition.ended, this.changes.next()])
     } finally {
       this.waiting = false
     }

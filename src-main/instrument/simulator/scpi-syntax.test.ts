@@ -19,35 +19,39 @@ describe('scpi syntax', () => {
   })
 
   it('rounds readings to 8 significant digits', () => {
-    expect([1.234567891, -0.000123456789, 4, Math.fround(0.1)].map(formatReading)).toEqual(['1.2345679', '-0.00012345679', '4', '0.1'])
+    expect([1.234567891, -0.000123456789, 4, Math.fround(0.1)].map(formatReading)).toEqual([
+      '1.2345679',
+      '-0.00012345679',
+      '4',
+      '0.1'
+    ])
   })
 
   it('reads NR1/NR2/NR3 and nothing else', () => {
-    expect(['5', '-0.5', '1.5E-3', '+.5', '2.', '1e400', '1kHz', '0x10', '', 'NaN', 'inf', '1 e3'].map(parseNrNumber)).toEqual([
-      5, -0.5, 0.0015, 0.5, 2, null, null, null, null, null, null, null
-    ])
+    expect(
+      ['5', '-0.5', '1.5E-3', '+.5', '2.', '1e400', '1kHz', '0x10', '', 'NaN', 'inf', '1 e3'].map(parseNrNumber)
+    ).toEqual([5, -0.5, 0.0015, 0.5, 2, null, null, null, null, null, null, null])
   })
 
   it('matches the short and the long keyword forms in any case, and only those', () => {
-    expect(['SOUR:FREQ?', 'source:frequency?', 'SOURCE:FREQ?', 'SOURC:FREQ?', 'SOUR:FREQ', ':SOUR:FREQ?'].map((h) => lookupCommand(parseHeader(h).header))).toEqual([
-      'dacRate',
-      'dacRate',
-      'dacRate',
-      null,
-      'setDacRate',
-      'dacRate'
-    ])
-    expect(['*idn?', 'FETCH?', 'fetc?', 'INITiate', 'ABORT', 'MEASURE?', 'READ?', 'SYSTEM:ERROR?', 'WAVEFORM:POINTS:MAXIMUM?'].map((h) => lookupCommand(h))).toEqual([
-      'identify',
-      'fetch',
-      'fetch',
-      'initiate',
-      'abort',
-      'measure',
-      'read',
-      'nextError',
-      'pointsMax'
-    ])
+    expect(
+      ['SOUR:FREQ?', 'source:frequency?', 'SOURCE:FREQ?', 'SOURC:FREQ?', 'SOUR:FREQ', ':SOUR:FREQ?'].map((h) =>
+        lookupCommand(parseHeader(h).header)
+      )
+    ).toEqual(['dacRate', 'dacRate', 'dacRate', null, 'setDacRate', 'dacRate'])
+    expect(
+      [
+        '*idn?',
+        'FETCH?',
+        'fetc?',
+        'INITiate',
+        'ABORT',
+        'MEASURE?',
+        'READ?',
+        'SYSTEM:ERROR?',
+        'WAVEFORM:POINTS:MAXIMUM?'
+      ].map((h) => lookupCommand(h))
+    ).toEqual(['identify', 'fetch', 'fetch', 'initiate', 'abort', 'measure', 'read', 'nextError', 'pointsMax'])
   })
 
   it('splits a chain on ; outside blocks and drops empty commands', () => {

@@ -32,9 +32,11 @@ export function findContentViolation(stream: Float32Array, rules: ContentRules):
     for (let sample = 0; sample < sampleCount; sample++) {
       const volts = stream[sample * channelCount + channel]!
       // Written so that NaN fails: every comparison with NaN is false.
-      if (!(volts >= lo && volts <= hi)) return `channel ${channel} sample ${sample}: ${volts} V is outside the limit [${limitMin}, ${limitMax}] V`
+      if (!(volts >= lo && volts <= hi))
+        return `channel ${channel} sample ${sample}: ${volts} V is outside the limit [${limitMin}, ${limitMax}] V`
       const step = Math.abs(volts - previous)
-      if (step > allowedStep) return `channel ${channel} sample ${sample}: a step of ${step} V exceeds slew/DAC-rate = ${rules.maxStepVolts} V`
+      if (step > allowedStep)
+        return `channel ${channel} sample ${sample}: a step of ${step} V exceeds slew/DAC-rate = ${rules.maxStepVolts} V`
       previous = volts
     }
   }
@@ -54,7 +56,14 @@ export interface StreamSummary {
 /** Per-channel figures of an interleaved stream; NaN anywhere in a channel makes its min, max and max step NaN. */
 export function summariseStream(stream: Float32Array, channelCount: number): StreamSummary {
   const samplesPerChannel = stream.length / channelCount
-  const summary: StreamSummary = { samplesPerChannel, minVolts: [], maxVolts: [], firstVolts: [], lastVolts: [], maxStepVolts: [] }
+  const summary: StreamSummary = {
+    samplesPerChannel,
+    minVolts: [],
+    maxVolts: [],
+    firstVolts: [],
+    lastVolts: [],
+    maxStepVolts: []
+  }
   for (let channel = 0; channel < channelCount; channel++) {
     let min = Infinity
     let max = -Infinity

@@ -10,7 +10,11 @@ export const ascii = (text: string): Uint8Array => new TextEncoder().encode(text
  * current (nA) = nanoampsPerVolt x the sum of the activation volts; with the default
  * amplification (10 nA/V) the reading is the sum of the volts.
  */
-export function linearDevice(channels = 7, readouts = 1, nanoampsPerVolt = 10): SimulatedDevice & { calls: number; disposed: boolean } {
+export function linearDevice(
+  channels = 7,
+  readouts = 1,
+  nanoampsPerVolt = 10
+): SimulatedDevice & { calls: number; disposed: boolean } {
   const device = {
     activationChannelCount: channels,
     readoutChannelCount: readouts,
@@ -23,7 +27,8 @@ export function linearDevice(channels = 7, readouts = 1, nanoampsPerVolt = 10): 
       for (let row = 0; row < rows; row++) {
         let sum = 0
         for (let channel = 0; channel < channels; channel++) sum += volts[row * channels + channel]!
-        for (let readout = 0; readout < readouts; readout++) out[row * readouts + readout] = nanoampsPerVolt * sum * (readout + 1)
+        for (let readout = 0; readout < readouts; readout++)
+          out[row * readouts + readout] = nanoampsPerVolt * sum * (readout + 1)
       }
       return out
     },
@@ -33,7 +38,6 @@ export function linearDevice(channels = 7, readouts = 1, nanoampsPerVolt = 10): 
   }
   return device
 }
-
 
 /** A host attached to an instrument: raw bytes out, answer frames and raw bytes in. */
 export class TestHost {
@@ -71,7 +75,10 @@ export class TestHost {
   async frameAnswers(count: number, from = this.frames.length, timeoutMs = 5000): Promise<Frame[]> {
     const deadline = Date.now() + timeoutMs
     while (this.frames.length < from + count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} answers, got ${this.frames.length - from}: ${JSON.stringify(this.frames.slice(from))}`)
+      if (Date.now() > deadline)
+        throw new Error(
+          `expected ${count} answers, got ${this.frames.length - from}: ${JSON.stringify(this.frames.slice(from))}`
+        )
       await new Promise((resolve) => setTimeout(resolve, 2))
     }
     return this.frames.slice(from, from + count)
@@ -82,7 +89,11 @@ export class TestHost {
     const from = this.frames.length
     this.send(line)
     const frames = await this.frameAnswers(count, from)
-    return frames.map((frame) => frame.parts.map((part) => (typeof part === 'string' ? part : `<block ${part instanceof Uint8Array ? part.length : '?'}>`)).join(''))
+    return frames.map((frame) =>
+      frame.parts
+        .map((part) => (typeof part === 'string' ? part : `<block ${part instanceof Uint8Array ? part.length : '?'}>`))
+        .join('')
+    )
   }
 
   /** Sends `line` and returns its one block answer as float32 values. */
@@ -91,7 +102,8 @@ export class TestHost {
     this.send(line)
     const [frame] = await this.frameAnswers(1, from)
     const part = frame!.parts[0]
-    if (frame!.parts.length !== 1 || !(part instanceof Uint8Array)) throw new Error(`expected one block, got ${JSON.stringify(frame)}`)
+    if (frame!.parts.length !== 1 || !(part instanceof Uint8Array))
+      throw new Error(`expected one block, got ${JSON.stringify(frame)}`)
     const view = new DataView(part.buffer, part.byteOffset, part.byteLength)
     return Float32Array.from({ length: part.length / 4 }, (_, i) => view.getFloat32(i * 4, true))
   }
@@ -116,7 +128,9 @@ export class TestHost {
 export function interleave(perChannel: number[][]): Float32Array {
   const samples = perChannel[0]!.length
   const out = new Float32Array(samples * perChannel.length)
-  perChannel.forEach((values, channel) => values.forEach((volts, sample) => (out[sample * perChannel.length + channel] = volts)))
+  perChannel.forEach((values, channel) =>
+    values.forEach((volts, sample) => (out[sample * perChannel.length + channel] = volts))
+  )
   return out
 }
 
@@ -125,5 +139,7 @@ export function triangleStream(peakVolts: number, stepVolts: number, channels = 
   const up: number[] = []
   for (let volts = 0; volts < peakVolts; volts += stepVolts) up.push(volts)
   const channel0 = [...up, peakVolts, ...up.slice().reverse()]
-  return interleave(Array.from({ length: channels }, (_, channel) => (channel === 0 ? channel0 : channel0.map(() => 0))))
+  return interleave(
+    Array.from({ length: channels }, (_, channel) => (channel === 0 ? channel0 : channel0.map(() => 0)))
+  )
 }

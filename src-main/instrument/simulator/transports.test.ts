@@ -82,7 +82,9 @@ describe('TCP transport', () => {
   it('names a port already in use', async () => {
     const tcp = await startTcpTransport(newInstrument(), 0)
     cleanups.push(() => tcp.close())
-    await expect(startTcpTransport(newInstrument(), tcp.port)).rejects.toThrow(`port ${tcp.port} on 127.0.0.1 is already in use`)
+    await expect(startTcpTransport(newInstrument(), tcp.port)).rejects.toThrow(
+      `port ${tcp.port} on 127.0.0.1 is already in use`
+    )
   })
 })
 
@@ -111,7 +113,11 @@ describe.skipIf(!hasSocat)('PTY transport (needs socat)', () => {
     const folder = mkdtempSync(join(tmpdir(), 'dnpu-sim-pty-'))
     cleanups.push(() => rmSync(folder, { recursive: true, force: true }))
     const path = join(folder, 'ttyDNPU')
-    const pty = await startPtyTransport(newInstrument({ faults: [{ kind: 'disconnect', afterAcquisitions: 0 }] }), path, { reappearAfterMs: 50 })
+    const pty = await startPtyTransport(
+      newInstrument({ faults: [{ kind: 'disconnect', afterAcquisitions: 0 }] }),
+      path,
+      { reappearAfterMs: 50 }
+    )
     cleanups.push(() => pty.close())
     const client = new TtyStream(openSync(path, 'r+'))
     client.on('error', () => {})

@@ -13,7 +13,9 @@ import { ReadStream as TtyStream } from 'node:tty'
 import type { ScpiInstrument } from './scpi-instrument'
 
 function bytesOf(chunk: Buffer | Uint8Array | string): Uint8Array {
-  return typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  return typeof chunk === 'string'
+    ? new TextEncoder().encode(chunk)
+    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
 }
 
 // ---- in process ------------------------------------------------------------------------------
@@ -85,7 +87,13 @@ export function startTcpTransport(instrument: ScpiInstrument, port: number): Pro
   })
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new Error(error.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${error.message}`))
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} on ${host} is already in use`
+            : `cannot listen on ${host}:${port}: ${error.message}`
+        )
+      )
     })
     server.listen(port, host, () => {
       const address = server.address()
@@ -152,7 +160,11 @@ interface PtyPair {
  * instrument reads and writes PATH.sim. The disconnect fault kills socat (both links vanish and
  * the host's port fails), then a new pair appears at the same path after `reappearAfterMs`.
  */
-export async function startPtyTransport(instrument: ScpiInstrument, path: string, options: PtyOptions = {}): Promise<PtyTransport> {
+export async function startPtyTransport(
+  instrument: ScpiInstrument,
+  path: string,
+  options: PtyOptions = {}
+): Promise<PtyTransport> {
   const clientPath = resolvePath(path)
   const simPath = `${clientPath}.sim`
   const socatPath = options.socatPath ?? 'socat'
@@ -175,9 +187,13 @@ export async function startPtyTransport(instrument: ScpiInstrument, path: string
   const startPair = async (): Promise<PtyPair> => {
     removeStaleLink(clientPath)
     removeStaleLink(simPath)
-    const socat = spawn(socatPath, ['-d', '-d', `pty,raw,echo=0,link=${clientPath}`, `pty,raw,echo=0,link=${simPath}`], {
-      stdio: ['ignore', 'ignore', 'pipe']
-    })
+    const socat = spawn(
+      socatPath,
+      ['-d', '-d', `pty,raw,echo=0,link=${clientPath}`, `pty,raw,echo=0,link=${simPath}`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe']
+      }
+    )
     await new Promise<void>((ready, fail) => {
       let log = ''
       const timer = setTimeout(() => {
@@ -186,7 +202,13 @@ export async function startPtyTransport(instrument: ScpiInstrument, path: string
       }, options.startTimeoutMs ?? 5000)
       socat.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer)
-        fail(new Error(error.code === 'ENOENT' ? `socat is not installed (needed for --pty; e.g. apt-get install socat)` : `cannot start socat: ${error.message}`))
+        fail(
+          new Error(
+            error.code === 'ENOENT'
+              ? `socat is not installed (needed for --pty; e.g. apt-get install socat)`
+              : `cannot start socat: ${error.message}`
+          )
+        )
       })
       socat.once('exit', (code) => {
         clearTimeout(timer)

@@ -35,7 +35,9 @@ export interface UploadLogRecord {
   allowedStepVolts: number
 }
 
-export function summaryFields(summary: StreamSummary | null): Pick<UploadLogRecord, 'samplesPerChannel' | 'minVolts' | 'maxVolts' | 'firstVolts' | 'lastVolts' | 'maxStepVolts'> {
+export function summaryFields(
+  summary: StreamSummary | null
+): Pick<UploadLogRecord, 'samplesPerChannel' | 'minVolts' | 'maxVolts' | 'firstVolts' | 'lastVolts' | 'maxStepVolts'> {
   return {
     samplesPerChannel: summary?.samplesPerChannel ?? null,
     minVolts: summary?.minVolts ?? null,
@@ -69,7 +71,9 @@ export type SimulatorLogRecord = UploadLogRecord | OutputsLogRecord
 
 /** JSON with NaN and infinities kept as the strings "NaN", "Infinity", "-Infinity" (JSON would make them null). */
 export function uploadLogLine(record: SimulatorLogRecord): string {
-  return JSON.stringify(record, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))
+  return JSON.stringify(record, (_key, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value
+  )
 }
 
 /**

@@ -9,7 +9,13 @@ import type {
 } from '../../../src-shared/ipc'
 import { capacityPerceptronSeed, judgeCapacityOutput, vcDimensionInputs, type CapacityCheckpoint } from '../../core'
 import { toWorkerCheckpoint } from '../../workers/trainer-protocol'
-import { refused, trainedRows, type CalibrationInForce, type ValidationInputs, type ValidationPlan } from '../validation-voltages'
+import {
+  refused,
+  trainedRows,
+  type CalibrationInForce,
+  type ValidationInputs,
+  type ValidationPlan
+} from '../validation-voltages'
 import type { ServiceAlgorithm } from './descriptor'
 import { fixed, runHeadJson, utc } from './text'
 
@@ -27,14 +33,22 @@ interface FoundLabeling {
   controls: number[]
 }
 
-function planCapacity(run: RunDetail, config: CapacityConfig, inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan {
+function planCapacity(
+  run: RunDetail,
+  config: CapacityConfig,
+  inputs: ValidationInputs,
+  calibration: CalibrationInForce
+): ValidationPlan {
   const stored = inputs.checkpoint ? toWorkerCheckpoint(inputs.checkpoint.state) : null
   const sweep = stored?.algorithm === 'capacity' ? (stored.sweep as CapacityCheckpoint) : null
   if (!sweep || sweep.perN.every((entry) => entry.evaluated === 0)) throw refused(run, 'it has no decided labeling yet')
   const perN = sweep.perN.map((entry) => ({
     entry,
-    found: entry.results.flatMap((result, labelingIndex): (Omit<FoundLabeling, 'controls'> & { controls: number[] | undefined })[] =>
-      result.found ? [{ labelingIndex, labeling: result.labeling, attempt: result.attempts, controls: result.controlVoltages }] : []
+    found: entry.results.flatMap(
+      (result, labelingIndex): (Omit<FoundLabeling, 'controls'> & { controls: number[] | undefined })[] =>
+        result.found
+          ? [{ labelingIndex, labeling: result.labeling, attempt: result.attempts, controls: result.controlVoltages }]
+          : []
     )
   }))
   const all = perN.flatMap(({ found }) => found)
@@ -48,8 +62,20 @@ function planCapacity(run: RunDetail, config: CapacityConfig, inputs: Validation
   if (all.length === 0) throw refused(run, 'it found no labeling, so there is nothing to re-measure')
   // Every row of every N is built and checked now: nothing is sent unless all of it may be.
   const batches = perN.map(({ entry, found }) => {
-    const label = (row: number): string => `labeling ${found[Math.floor(row / entry.n)]!.labeling.join('')} (N = ${entry.n}): `
-    const rows = found.length > 0 ? trainedRows(run, config, inputs, calibration, vcDimensionInputs(entry.n), found.map((f) => f.controls!), label) : null
+    const label = (row: number): string =>
+      `labeling ${found[Math.floor(row / entry.n)]!.labeling.join('')} (N = ${entry.n}): `
+    const rows =
+      found.length > 0
+        ? trainedRows(
+            run,
+            config,
+            inputs,
+            calibration,
+            vcDimensionInputs(entry.n),
+            found.map((f) => f.controls!),
+            label
+          )
+        : null
     return { entry, found: found as FoundLabeling[], rows }
   })
   return {
@@ -62,7 +88,11 @@ function planCapacity(run: RunDetail, config: CapacityConfig, inputs: Validation
         let measurementId: number | null = null
         if (rows) {
           // Every found labeling of this N in one acquisition: (labelings x N) rows, labeling-major.
-          const measured = await instrument.measure(rows, found.length * n, `run ${run.id}: ${found.length} found labeling${found.length > 1 ? 's' : ''} of N = ${n} re-measured`)
+          const measured = await instrument.measure(
+            rows,
+            found.length * n,
+            `run ${run.id}: ${found.length} found labeling${found.length > 1 ? 's' : ''} of N = ${n} re-measured`
+          )
           measurementId = measured.measurementId
           confirmed = found.map((f, k) => {
             const outputs = Array.from(measured.outputs.subarray(k * n, (k + 1) * n))
@@ -84,12 +114,15 @@ function planCapacity(run: RunDetail, config: CapacityConfig, inputs: Validation
         labelingsDone += found.length
         inputs.onProgress?.({ runId: run.id, n, labelingsDone, labelingsTotal: all.length })
       }
-      const validation: CapacityHardwareValidation = { kind: 'capacity', measuredAt: new Date().toISOString(), perN: results }
+      const validation: CapacityHardwareValidation = {
+        kind: 'capacity',
+        measuredAt: new Date().toISOString(),
+        perN: results
+      }
       return validation
     }
   }
 }
-
 
 export const capacityService: ServiceAlgorithm = {
   id: 'capacity',
@@ -116,10 +149,26 @@ export const capacityService: ServiceAlgorithm = {
     },
     describeResult(run, seconds, { resumeHint }) {
       const header = ['N', 'labelings', 'tried', 'found', 'capacity']
-      const rows = (run.capacity ?? []).map((e) => [String(e.n), String(e.labelings), String(e.evaluated), String(e.found), e.capacity.toFixed(3)])
+      const rows = (run.capacity ?? []).map((e) => [
+        String(e.n),
+        String(e.labelings),
+        String(e.evaluated),
+        String(e.found),
+        e.capacity.toFixed(3)
+      ])
       const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
-      const table = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd())
-      return [`run ${run.id}: capacity sweep ${run.status} in ${seconds.toFixed(2)} s, seed ${run.seed}`, ...table, resumeHint, '']
+      const table = [header, ...rows].map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column]))
+          .join('  ')
+          .trimEnd()
+      )
+      return [
+        `run ${run.id}: capacity sweep ${run.status} in ${seconds.toFixed(2)} s, seed ${run.seed}`,
+        ...table,
+        resumeHint,
+        ''
+      ]
     },
     resultJson: (run) => ({
       ...runHeadJson(run),

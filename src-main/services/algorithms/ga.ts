@@ -1,21 +1,42 @@
 /** The genetic algorithm's main-process half: the gate's targets, validation on hardware, CLI text. */
-import type { GaHardwareValidation, GaTrainingConfig, HardwareValidation, RunDetail, TrainingProgressEvent } from '../../../src-shared/ipc'
+import type {
+  GaHardwareValidation,
+  GaTrainingConfig,
+  HardwareValidation,
+  RunDetail,
+  TrainingProgressEvent
+} from '../../../src-shared/ipc'
 import { FITNESS_FUNCTIONS, parseGateTask, pearson } from '../../core'
-import { refused, trainedRows, type CalibrationInForce, type ValidationInputs, type ValidationPlan } from '../validation-voltages'
+import {
+  refused,
+  trainedRows,
+  type CalibrationInForce,
+  type ValidationInputs,
+  type ValidationPlan
+} from '../validation-voltages'
 import type { ServiceAlgorithm } from './descriptor'
 import { controlsJson, controlsText, runHeadJson, fixed, formatNumber, utc } from './text'
 
 type GaEvent = Extract<TrainingProgressEvent, { algorithm: 'ga' }>
 
 /** The best genome on the gate's four inputs (fitness and correlation with the targets). */
-function planGa(run: RunDetail, config: GaTrainingConfig, inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan {
+function planGa(
+  run: RunDetail,
+  config: GaTrainingConfig,
+  inputs: ValidationInputs,
+  calibration: CalibrationInForce
+): ValidationPlan {
   const controls = run.bestControlVoltages
   if (!controls) throw refused(run, 'it has no best genome yet (it ended before its first generation)')
   const task = parseGateTask(config.task)
   const rows = trainedRows(run, config, inputs, calibration, task.inputs, [controls])
   return {
     async measure(instrument) {
-      const { outputs, measurementId } = await instrument.measure(rows, task.inputs.length, `run ${run.id}: best genome re-measured`)
+      const { outputs, measurementId } = await instrument.measure(
+        rows,
+        task.inputs.length,
+        `run ${run.id}: best genome re-measured`
+      )
       const outputsNanoamps = Array.from(outputs)
       const validation: GaHardwareValidation = {
         kind: 'ga',
@@ -51,10 +72,15 @@ export const gaService: ServiceAlgorithm = {
     ]
   },
   cli: {
-    progressFormat: (config) => `${config.task.toUpperCase()} GA |{bar}| {value}/{total} generations | best fitness {a} | correlation {b}`,
+    progressFormat: (config) =>
+      `${config.task.toUpperCase()} GA |{bar}| {value}/{total} generations | best fitness {a} | correlation {b}`,
     progressValues(event) {
       const { metrics } = event as GaEvent
-      return { value: metrics.generation, a: metrics.bestSoFarFitness.toFixed(4), b: metrics.bestSoFarCorrelation.toFixed(4) }
+      return {
+        value: metrics.generation,
+        a: metrics.bestSoFarFitness.toFixed(4),
+        b: metrics.bestSoFarCorrelation.toFixed(4)
+      }
     },
     describeResult(run, seconds, { voltages, resumeHint }) {
       const outputs = (run.bestOutputsNanoamps ?? []).map((nA) => nA.toFixed(2)).join(', ')

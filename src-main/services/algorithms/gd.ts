@@ -1,7 +1,29 @@
 /** Gradient descent's main-process half: batching check, validation on hardware, CLI text. */
-import type { GdHardwareValidation, GdTrainingConfig, HardwareValidation, RunDetail, TrainingProgressEvent } from '../../../src-shared/ipc'
-import { checkGdBatching, evaluationPart, generateRingData, pearson, ringTaskSplit, splitDataset, SurrogateModel, taskAccuracyPercent } from '../../core'
-import { refused, trainedRanges, trainedRows, type CalibrationInForce, type ValidationInputs, type ValidationPlan } from '../validation-voltages'
+import type {
+  GdHardwareValidation,
+  GdTrainingConfig,
+  HardwareValidation,
+  RunDetail,
+  TrainingProgressEvent
+} from '../../../src-shared/ipc'
+import {
+  checkGdBatching,
+  evaluationPart,
+  generateRingData,
+  pearson,
+  ringTaskSplit,
+  splitDataset,
+  SurrogateModel,
+  taskAccuracyPercent
+} from '../../core'
+import {
+  refused,
+  trainedRanges,
+  trainedRows,
+  type CalibrationInForce,
+  type ValidationInputs,
+  type ValidationPlan
+} from '../validation-voltages'
 import type { ServiceAlgorithm } from './descriptor'
 import { controlsJson, controlsText, runHeadJson, fixed, percent, utc } from './text'
 
@@ -12,15 +34,28 @@ type GdEvent = Extract<TrainingProgressEvent, { algorithm: 'gd' }>
  * else training), regenerated from the run's data seed and split; perceptron accuracy measured
  * vs the surrogate's on exactly the same voltages, and vs the run's own.
  */
-function planGd(run: RunDetail, config: GdTrainingConfig, inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan {
+function planGd(
+  run: RunDetail,
+  config: GdTrainingConfig,
+  inputs: ValidationInputs,
+  calibration: CalibrationInForce
+): ValidationPlan {
   const controls = run.bestControlVoltages
   if (!controls) throw refused(run, 'it has no control voltages yet (it ended before its first epoch)')
   const model = inputs.model
-  if (!model) throw refused(run, `its model "${run.modelId}" is not in the model catalog, so its simulated outputs cannot be computed`)
+  if (!model)
+    throw refused(
+      run,
+      `its model "${run.modelId}" is not in the model catalog, so its simulated outputs cannot be computed`
+    )
   const { part, data: whole } = evaluationPart(ringTaskSplit(config.ring))
-  if (whole.inputs.length < 2) throw refused(run, `its ${part} set has ${whole.inputs.length} point(s): a perceptron needs at least 2`)
+  if (whole.inputs.length < 2)
+    throw refused(run, `its ${part} set has ${whole.inputs.length} point(s): a perceptron needs at least 2`)
   // The split interleaves the classes, so a prefix is balanced: a huge set costs minutes, not hours.
-  const data = { inputs: whole.inputs.slice(0, MAX_GD_VALIDATION_POINTS), targets: whole.targets.slice(0, MAX_GD_VALIDATION_POINTS) }
+  const data = {
+    inputs: whole.inputs.slice(0, MAX_GD_VALIDATION_POINTS),
+    targets: whole.targets.slice(0, MAX_GD_VALIDATION_POINTS)
+  }
   const rowCount = data.inputs.length
   const rows = trainedRows(run, config, inputs, calibration, data.inputs, [controls])
   const dataRangesVolts = config.dataElectrodes.map((e) => [...trainedRanges(run, inputs)[e]!] as [number, number])
@@ -37,7 +72,11 @@ function planGd(run: RunDetail, config: GdTrainingConfig, inputs: ValidationInpu
       } finally {
         surrogate.dispose()
       }
-      const { outputs, measurementId } = await instrument.measure(rows, rowCount, `run ${run.id}: controls on the ring ${part} set (${rowCount} points)`)
+      const { outputs, measurementId } = await instrument.measure(
+        rows,
+        rowCount,
+        `run ${run.id}: controls on the ring ${part} set (${rowCount} points)`
+      )
       const measured = Array.from(outputs)
       const validation: GdHardwareValidation = {
         kind: 'gd',
@@ -66,11 +105,12 @@ function planGd(run: RunDetail, config: GdTrainingConfig, inputs: ValidationInpu
  */
 export const MAX_GD_VALIDATION_POINTS = 2000
 
-
 /** "150 points", or "the first 2000 of its 30000 points" when the set was larger than what is measured. */
 export function gdPoints(validation: GdHardwareValidation): string {
   const measured = validation.outputsNanoamps.length
-  return measured < validation.setPointCount ? `the first ${measured} of its ${validation.setPointCount} points` : `${measured} points`
+  return measured < validation.setPointCount
+    ? `the first ${measured} of its ${validation.setPointCount} points`
+    : `${measured} points`
 }
 
 export const gdService: ServiceAlgorithm = {
@@ -78,7 +118,8 @@ export const gdService: ServiceAlgorithm = {
   checkConfig(config) {
     const gd = config as GdTrainingConfig
     const { sampleCount, gap, split, dataSeed } = gd.ring
-    const trainCount = splitDataset(generateRingData({ sampleCount, gap, seed: dataSeed }), split, dataSeed).train.inputs.length
+    const trainCount = splitDataset(generateRingData({ sampleCount, gap, seed: dataSeed }), split, dataSeed).train
+      .inputs.length
     try {
       checkGdBatching(gd.loss, trainCount, gd.batchSize)
     } catch (error) {
@@ -97,7 +138,8 @@ export const gdService: ServiceAlgorithm = {
     ]
   },
   cli: {
-    progressFormat: (config) => `${config.task.toUpperCase()} GD |{bar}| {value}/{total} epochs | train loss {a} | validation loss {b}`,
+    progressFormat: (config) =>
+      `${config.task.toUpperCase()} GD |{bar}| {value}/{total} epochs | train loss {a} | validation loss {b}`,
     progressValues(event) {
       const { epoch } = event as GdEvent
       return { value: epoch.epoch, a: epoch.trainLoss.toPrecision(5), b: epoch.validationLoss?.toPrecision(5) ?? '-' }

@@ -18,12 +18,20 @@ import { runRunsExport, runRunsShow } from '../../cli/runs-commands'
 import { registerRunner } from '../../workers/algorithm-runners'
 import { servicesOnTempFolder, RESOURCES_FOLDER } from '../test-support'
 import { randomSearchAlgorithm } from './__fixtures__/random-search/random-search-descriptor'
-import { randomSearchRunner, randomSearchService, type RandomSearchConfig } from './__fixtures__/random-search/random-search-main'
+import {
+  randomSearchRunner,
+  randomSearchService,
+  type RandomSearchConfig
+} from './__fixtures__/random-search/random-search-main'
 import { registerServiceAlgorithm } from '.'
 
 // The trainer worker entry loads through electron-vite's `?nodeWorker`, which only the build knows; the
 // commands below only read runs (the run itself trains on the in-process trainer).
-vi.mock('../../workers/spawn-trainer', () => ({ spawnTrainerWorker: () => { throw new Error('no worker threads in this test') } }))
+vi.mock('../../workers/spawn-trainer', () => ({
+  spawnTrainerWorker: () => {
+    throw new Error('no worker threads in this test')
+  }
+}))
 
 const SAMPLES = 12
 
@@ -48,16 +56,32 @@ async function stdoutOf(command: () => Promise<void>): Promise<string> {
   return chunks.join('')
 }
 
-const context: CliContext = { version: '0.0.0-test', resourcesFolder: RESOURCES_FOLDER, rendererFolder: '' } as CliContext
+const context: CliContext = {
+  version: '0.0.0-test',
+  resourcesFolder: RESOURCES_FOLDER,
+  rendererFolder: ''
+} as CliContext
 
 beforeAll(async () => {
-  unregister.push(registerAlgorithm(randomSearchAlgorithm), registerRunner(randomSearchRunner), registerServiceAlgorithm(randomSearchService))
+  unregister.push(
+    registerAlgorithm(randomSearchAlgorithm),
+    registerRunner(randomSearchRunner),
+    registerServiceAlgorithm(randomSearchService)
+  )
   const opened = await servicesOnTempFolder()
   dataFolder = opened.dataFolder
   cleanup = opened.cleanup
   const { services } = opened
   services.training.on('progress', (event) => progress.push(event))
-  const config: RandomSearchConfig = { algorithm: 'random-search', task: 'xor', modelId: 'demo', dataElectrodes: [1, 2], inputRange: [-1, 1], samples: SAMPLES, seed: 5 }
+  const config: RandomSearchConfig = {
+    algorithm: 'random-search',
+    task: 'xor',
+    modelId: 'demo',
+    dataElectrodes: [1, 2],
+    inputRange: [-1, 1],
+    samples: SAMPLES,
+    seed: 5
+  }
   runId = services.training.start(config as unknown as TrainingConfig).runId
   await services.training.whenIdle()
   // The services close their database: the CLI commands below open their own, as `dnpu` does.
@@ -72,12 +96,24 @@ afterAll(async () => {
 describe('a toy random search, declared only by its descriptor (test-only algorithm; CLI commands called in-process)', () => {
   it('runs, emits one progress event per sample and records every step', async () => {
     expect(progress).toHaveLength(SAMPLES)
-    expect(progress.map((event) => (event as unknown as { sample: number }).sample)).toEqual(Array.from({ length: SAMPLES }, (_, i) => i + 1))
-    const json = JSON.parse(await stdoutOf(() => runRunsShow(context, String(runId), { dataDir: dataFolder, json: true }))) as Record<string, unknown> & {
+    expect(progress.map((event) => (event as unknown as { sample: number }).sample)).toEqual(
+      Array.from({ length: SAMPLES }, (_, i) => i + 1)
+    )
+    const json = JSON.parse(
+      await stdoutOf(() => runRunsShow(context, String(runId), { dataDir: dataFolder, json: true }))
+    ) as Record<string, unknown> & {
       recordedSteps: { step: number; values: Record<string, number> }[]
       history: { correlation: number[] }
     }
-    expect(json).toMatchObject({ id: runId, algorithm: 'random-search', status: 'completed', steps: SAMPLES, generations: SAMPLES, stepName: 'sample', stepUnit: 'samples' })
+    expect(json).toMatchObject({
+      id: runId,
+      algorithm: 'random-search',
+      status: 'completed',
+      steps: SAMPLES,
+      generations: SAMPLES,
+      stepName: 'sample',
+      stepUnit: 'samples'
+    })
     expect(json.recordedSteps.map((step) => step.step)).toEqual(Array.from({ length: SAMPLES }, (_, i) => i + 1))
     // The best so far never falls, and the run's best is the best sample's.
     const best = json.recordedSteps.map((step) => step.values.bestCorrelation)
@@ -92,7 +128,9 @@ describe('a toy random search, declared only by its descriptor (test-only algori
     const row = text.split('\n').find((line) => line.startsWith(String(runId)))
     expect(row).toMatch(/ RS +xor +demo +completed +12 samples /)
     const listed = JSON.parse(await stdoutOf(() => runRunsList(context, dataFolder, true))) as Record<string, unknown>[]
-    expect(listed).toMatchObject([{ id: runId, steps: SAMPLES, generations: SAMPLES, stepName: 'sample', stepUnit: 'samples' }])
+    expect(listed).toMatchObject([
+      { id: runId, steps: SAMPLES, generations: SAMPLES, stepName: 'sample', stepUnit: 'samples' }
+    ])
   })
 
   it('shows in `runs show` with its step name and headline figure', async () => {
@@ -108,7 +146,9 @@ describe('a toy random search, declared only by its descriptor (test-only algori
     expect(header).toBe('sample,correlation,best_correlation')
     expect(rows.map((row) => Number(row.split(',')[0]))).toEqual(Array.from({ length: SAMPLES }, (_, i) => i + 1))
     const file = join(dataFolder, 'export.csv')
-    const said = await stdoutOf(() => runRunsExport(context, String(runId), { format: 'csv', dataDir: dataFolder, output: file }))
+    const said = await stdoutOf(() =>
+      runRunsExport(context, String(runId), { format: 'csv', dataDir: dataFolder, output: file })
+    )
     expect(said).toBe(`wrote run ${runId} (12 samples) as CSV to ${file}\n`)
     expect(readFileSync(file, 'utf8')).toBe(csv)
   })

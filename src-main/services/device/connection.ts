@@ -4,7 +4,14 @@
  * lost link leaves behind. The one instance lives inside the DeviceGate (device-gate.ts): whoever
  * holds it can drive the instrument, so nothing outside the gate ever gets it unguarded.
  */
-import type { Calibration, DeviceProfile, DeviceSettings, DeviceStatus, InstrumentCapabilities, InstrumentIdentity } from '../../../src-shared/ipc'
+import type {
+  Calibration,
+  DeviceProfile,
+  DeviceSettings,
+  DeviceStatus,
+  InstrumentCapabilities,
+  InstrumentIdentity
+} from '../../../src-shared/ipc'
 import { IN_PROCESS_SIMULATOR_PATH } from '../../../src-shared/ipc'
 import { ConnectionUnusableError, InstrumentDriver, openTransport, type Transport } from '../../instrument/driver'
 import type { DeviceRepository } from '../../store'
@@ -33,7 +40,12 @@ export interface ConnectionOptions {
 }
 
 /** Errors that mean the link is gone or unusable (the run ends `interrupted`, resumable). */
-const CONNECTION_ERROR_NAMES = new Set(['InstrumentTimeoutError', 'PortClosedError', 'ConnectionUnusableError', 'ProtocolError'])
+const CONNECTION_ERROR_NAMES = new Set([
+  'InstrumentTimeoutError',
+  'PortClosedError',
+  'ConnectionUnusableError',
+  'ProtocolError'
+])
 
 export class InstrumentConnection {
   private connected: Connected | null = null
@@ -70,20 +82,28 @@ export class InstrumentConnection {
    * applies the profile's rates and the active calibration's interlock limits.
    */
   async connect(portPath: string, baudRate: number): Promise<void> {
-    if (this.fatalError) throw new Error(`cannot connect to ${portPath}: DNPU Lab is stopping after a fatal error (${this.fatalError})`)
+    if (this.fatalError)
+      throw new Error(`cannot connect to ${portPath}: DNPU Lab is stopping after a fatal error (${this.fatalError})`)
     await this.disconnect()
     this.setState('connecting', portPath, null)
     let driver: InstrumentDriver | null = null
     try {
       const transport =
-        portPath === IN_PROCESS_SIMULATOR_PATH ? await this.options.openInProcessSimulator() : await openTransport(portPath, { baudRate })
+        portPath === IN_PROCESS_SIMULATOR_PATH
+          ? await this.options.openInProcessSimulator()
+          : await openTransport(portPath, { baudRate })
       transport.onClose((error) => this.linkClosed(driver, error))
       driver = await InstrumentDriver.connect(transport, { dacRateHz: 1000, adcRateHz: 1000, averaging: true })
       const capabilities = capabilitiesOf(driver)
       const devices = this.options.devices
-      let profile = devices.profileForIdentity(driver.identity, () => defaultProfile(driver!.identity, capabilities, portPath, baudRate))
+      let profile = devices.profileForIdentity(driver.identity, () =>
+        defaultProfile(driver!.identity, capabilities, portPath, baudRate)
+      )
       if (profile.settings.port.path !== portPath || profile.settings.port.baudRate !== baudRate) {
-        profile = devices.saveProfile(profile.id, profile.name, { ...profile.settings, port: { path: portPath, baudRate } })
+        profile = devices.saveProfile(profile.id, profile.name, {
+          ...profile.settings,
+          port: { path: portPath, baudRate }
+        })
       }
       const connected: Connected = { driver, portPath, capabilities, profile, calibration: null }
       await this.applyProfile(connected)
@@ -109,7 +129,11 @@ export class InstrumentConnection {
   async applyProfile(c: Connected): Promise<void> {
     const settings = c.profile.settings
     checkSettingsAgainstInstrument(settings, c.capabilities)
-    await c.driver.configure({ dacRateHz: settings.dacRateHz, adcRateHz: settings.adcRateHz, averaging: settings.averaging })
+    await c.driver.configure({
+      dacRateHz: settings.dacRateHz,
+      adcRateHz: settings.adcRateHz,
+      averaging: settings.averaging
+    })
     c.calibration = this.options.devices.activeCalibration(c.profile.id)
     await this.applyLimits(c)
   }
@@ -121,7 +145,9 @@ export class InstrumentConnection {
    */
   async applyLimits(c: Connected): Promise<void> {
     const channels = c.capabilities.activationChannelCount
-    const ranges = c.calibration ? channelRangesVolts(c.profile.settings, c.calibration, channels) : Array.from({ length: channels }, (): [number, number] => [0, 0])
+    const ranges = c.calibration
+      ? channelRangesVolts(c.profile.settings, c.calibration, channels)
+      : Array.from({ length: channels }, (): [number, number] => [0, 0])
     for (const [channel, [min, max]] of ranges.entries()) await c.driver.setLimits(channel, min, max)
   }
 
@@ -234,7 +260,12 @@ function capabilitiesOf(driver: InstrumentDriver): InstrumentCapabilities {
 }
 
 /** A new instrument's profile: every DAC channel an electrode, readout 0, the instrument's power-on rates. */
-function defaultProfile(identity: InstrumentIdentity, capabilities: InstrumentCapabilities, path: string, baudRate: number): { name: string; settings: DeviceSettings } {
+function defaultProfile(
+  identity: InstrumentIdentity,
+  capabilities: InstrumentCapabilities,
+  path: string,
+  baudRate: number
+): { name: string; settings: DeviceSettings } {
   return {
     name: `${identity.model} ${identity.serial}`,
     settings: {

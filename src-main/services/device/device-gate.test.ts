@@ -19,7 +19,12 @@ function gate(): DeviceGate {
 }
 
 /** Never called: what must fail typecheck. */
-export function guardFreeChangesDoNotCompile(device: DeviceGate, service: DeviceService, held: GateLease, lease: DeviceLease): void {
+export function guardFreeChangesDoNotCompile(
+  device: DeviceGate,
+  service: DeviceService,
+  held: GateLease,
+  lease: DeviceLease
+): void {
   // @ts-expect-error the connection (and its driver) is private to the gate: changes go through withExclusiveDevice
   void device.connection.disconnect()
   // @ts-expect-error what is connected can be read, but the view has no driver
@@ -38,7 +43,9 @@ describe('DeviceGate', () => {
   it('hands the connection to a change while no run holds the device', () => {
     const device = gate()
     expect(device.leaseHolder()).toBeNull()
-    expect(device.withExclusiveDevice('run a manual test', (connection) => connection.status().state)).toBe('disconnected')
+    expect(device.withExclusiveDevice('run a manual test', (connection) => connection.status().state)).toBe(
+      'disconnected'
+    )
   })
 
   it('refuses every change while a run holds the lease, naming the run and the change; nothing runs', () => {

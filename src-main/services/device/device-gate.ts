@@ -6,7 +6,13 @@
  * while a run holds the lease) or through the lease itself. So a new operation cannot forget the
  * check; device-gate.test.ts shows that reaching the connection any other way fails typecheck.
  */
-import { InstrumentConnection, type Calibrated, type Connected, type ConnectionOptions, type InstrumentConnectionStatus } from './connection'
+import {
+  InstrumentConnection,
+  type Calibrated,
+  type Connected,
+  type ConnectionOptions,
+  type InstrumentConnectionStatus
+} from './connection'
 
 /** What is connected, to read: no driver, so nothing read through it changes the device. */
 export type ConnectedDevice = Readonly<Omit<Connected, 'driver'>>
@@ -55,14 +61,17 @@ export class DeviceGate {
    */
   withExclusiveDevice<T>(action: string, operation: (connection: InstrumentConnection) => T): T {
     if (this.holder) {
-      throw new Error(`cannot ${action} while run ${this.holder.runId} is training on the device: stop it first or wait for it to end`)
+      throw new Error(
+        `cannot ${action} while run ${this.holder.runId} is training on the device: stop it first or wait for it to end`
+      )
     }
     return operation(this.connection)
   }
 
   /** Lends the device to run `runId` until the lease is released (one run at a time). */
   lease(runId: number): GateLease {
-    if (this.holder) throw new Error(`cannot lend the device to run ${runId}: run ${this.holder.runId} is training on it`)
+    if (this.holder)
+      throw new Error(`cannot lend the device to run ${runId}: run ${this.holder.runId} is training on it`)
     const held = { runId }
     this.holder = held
     return {

@@ -31,7 +31,11 @@ import type { DeviceForTraining, DeviceLease } from '../training-service'
 import type { InstrumentConnection } from './connection'
 import { DeviceGate } from './device-gate'
 import { DeviceMeasurement, type DcReading } from './measurement'
-import { ProfilesAndCalibrations, type CalibrationSweepRequest, type SaveCalibrationRequest } from './profiles-and-calibrations'
+import {
+  ProfilesAndCalibrations,
+  type CalibrationSweepRequest,
+  type SaveCalibrationRequest
+} from './profiles-and-calibrations'
 import { ValidationBridge } from './validation-bridge'
 
 export interface DeviceServiceEvents {
@@ -61,7 +65,11 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   constructor(private readonly options: DeviceServiceOptions) {
     super()
     const emitStatus = () => this.emit('status', this.status())
-    this.gate = new DeviceGate({ devices: options.devices, openInProcessSimulator: options.openInProcessSimulator, onStatusChange: emitStatus })
+    this.gate = new DeviceGate({
+      devices: options.devices,
+      openInProcessSimulator: options.openInProcessSimulator,
+      onStatusChange: emitStatus
+    })
     this.measuring = new DeviceMeasurement(options.measurements)
     this.setup = new ProfilesAndCalibrations({
       gate: this.gate,
@@ -115,7 +123,8 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     const simulator = this.options.simulator
     if (!simulator) throw new Error('this DNPU Lab process has no built-in simulated instrument')
     return this.gate.withExclusiveDevice('change the simulated device', async (connection) => {
-      if (connection.status().portPath === IN_PROCESS_SIMULATOR_PATH && connection.current()) await connection.disconnect()
+      if (connection.status().portPath === IN_PROCESS_SIMULATOR_PATH && connection.current())
+        await connection.disconnect()
       simulator.useModel(modelId)
       this.emit('status', this.status())
       return this.status()
@@ -185,8 +194,14 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   }
 
   /** Rows of activation-electrode voltages -> one current (nA) per row, plateau-averaged (outside a run; a run measures through its lease). */
-  async measurePoints(inputsVolts: Float32Array, rowCount: number, label = 'training acquisition'): Promise<Float32Array> {
-    return this.gate.withExclusiveDevice('measure', (connection) => this.measurePointsOn(connection, inputsVolts, rowCount, label))
+  async measurePoints(
+    inputsVolts: Float32Array,
+    rowCount: number,
+    label = 'training acquisition'
+  ): Promise<Float32Array> {
+    return this.gate.withExclusiveDevice('measure', (connection) =>
+      this.measurePointsOn(connection, inputsVolts, rowCount, label)
+    )
   }
 
   /** Re-measures an ended run's result on the device and stores it with the run (validation-bridge.ts). */
@@ -219,7 +234,8 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     this.validation.refuseTrainingWhileValidating()
     const held = this.gate.lease(runId)
     return {
-      measurePoints: (inputsVolts, rowCount) => held.use((connection) => this.measurePointsOn(connection, inputsVolts, rowCount, 'training acquisition')),
+      measurePoints: (inputsVolts, rowCount) =>
+        held.use((connection) => this.measurePointsOn(connection, inputsVolts, rowCount, 'training acquisition')),
       isConnectionLoss: (error) => this.gate.isConnectionLoss(error),
       release: () => held.release()
     }
@@ -240,7 +256,12 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     await this.gate.close()
   }
 
-  private measurePointsOn(connection: InstrumentConnection, inputsVolts: Float32Array, rowCount: number, label: string): Promise<Float32Array> {
+  private measurePointsOn(
+    connection: InstrumentConnection,
+    inputsVolts: Float32Array,
+    rowCount: number,
+    label: string
+  ): Promise<Float32Array> {
     return connection
       .exclusive(async () => {
         const c = connection.requireCalibrated('measure')

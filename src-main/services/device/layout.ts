@@ -7,7 +7,11 @@
 import type { Calibration, DeviceSettings, InstrumentCapabilities } from '../../../src-shared/ipc'
 
 /** Ranges per DAC channel: each electrode's calibrated range on its channel, [0, 0] (held at 0 V) on unused channels. */
-export function channelRangesVolts(settings: DeviceSettings, calibration: Calibration, dacChannelCount: number): [number, number][] {
+export function channelRangesVolts(
+  settings: DeviceSettings,
+  calibration: Calibration,
+  dacChannelCount: number
+): [number, number][] {
   const ranges: [number, number][] = Array.from({ length: dacChannelCount }, () => [0, 0])
   electrodeRangesVolts(settings, calibration).forEach((range, electrode) => {
     ranges[settings.activationChannels[electrode]!] = range
@@ -37,11 +41,14 @@ export function electrodeRowsToChannelRows(
 ): Float32Array {
   const electrodes = activationChannels.length
   if (inputsVolts.length !== rowCount * electrodes) {
-    throw new Error(`measurement input holds ${inputsVolts.length} voltages, expected ${rowCount} rows x ${electrodes} electrodes`)
+    throw new Error(
+      `measurement input holds ${inputsVolts.length} voltages, expected ${rowCount} rows x ${electrodes} electrodes`
+    )
   }
   const channelRows = new Float32Array(rowCount * dacChannelCount)
   for (let r = 0; r < rowCount; r++) {
-    for (let e = 0; e < electrodes; e++) channelRows[r * dacChannelCount + activationChannels[e]!] = inputsVolts[r * electrodes + e]!
+    for (let e = 0; e < electrodes; e++)
+      channelRows[r * dacChannelCount + activationChannels[e]!] = inputsVolts[r * electrodes + e]!
   }
   return channelRows
 }
@@ -64,17 +71,25 @@ export function checkSettingsAgainstInstrument(settings: DeviceSettings, capabil
     }
   }
   if (settings.readoutChannel >= capabilities.readoutChannelCount) {
-    throw new Error(`readoutChannel: ${settings.readoutChannel} does not exist (the instrument has readout channels 0-${capabilities.readoutChannelCount - 1})`)
+    throw new Error(
+      `readoutChannel: ${settings.readoutChannel} does not exist (the instrument has readout channels 0-${capabilities.readoutChannelCount - 1})`
+    )
   }
   if (settings.dacRateHz > capabilities.maxDacRateHz) {
-    throw new Error(`dacRateHz: ${settings.dacRateHz} Hz is above the instrument's maximum of ${capabilities.maxDacRateHz} Hz`)
+    throw new Error(
+      `dacRateHz: ${settings.dacRateHz} Hz is above the instrument's maximum of ${capabilities.maxDacRateHz} Hz`
+    )
   }
   if (settings.adcRateHz > capabilities.maxAdcRateHz) {
-    throw new Error(`adcRateHz: ${settings.adcRateHz} Hz is above the instrument's maximum of ${capabilities.maxAdcRateHz} Hz`)
+    throw new Error(
+      `adcRateHz: ${settings.adcRateHz} Hz is above the instrument's maximum of ${capabilities.maxAdcRateHz} Hz`
+    )
   }
   const ratio = settings.adcRateHz / settings.dacRateHz
   if (!Number.isInteger(ratio) || ratio < 1) {
-    throw new Error(`adcRateHz: ${settings.adcRateHz} Hz must be a whole multiple of the DAC rate ${settings.dacRateHz} Hz`)
+    throw new Error(
+      `adcRateHz: ${settings.adcRateHz} Hz must be a whole multiple of the DAC rate ${settings.dacRateHz} Hz`
+    )
   }
 }
 

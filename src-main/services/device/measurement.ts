@@ -61,10 +61,17 @@ export class DeviceMeasurement {
     const recorded = newRecorded()
     const readouts = await this.playPlan(c, plan, channelRangesVolts(settings, c.calibration, dacChannels), recorded)
     const readoutChannels = c.capabilities.readoutChannelCount
-    const perPoint = readoutsToPoints(readouts, plan, 'average', { readoutChannelCount: readoutChannels, readingsPerSample: readingsPerSample(c) })
+    const perPoint = readoutsToPoints(readouts, plan, 'average', {
+      readoutChannelCount: readoutChannels,
+      readingsPerSample: readingsPerSample(c)
+    })
     const outputs = new Float32Array(rowCount)
     for (let r = 0; r < rowCount; r++) {
-      outputs[r] = voltsToNanoamps(perPoint[r * readoutChannels + settings.readoutChannel]!, settings.amplificationNanoampsPerVolt, settings.invertedOutput)
+      outputs[r] = voltsToNanoamps(
+        perPoint[r * readoutChannels + settings.readoutChannel]!,
+        settings.amplificationNanoampsPerVolt,
+        settings.invertedOutput
+      )
     }
     const measurementId = this.storeRecorded(c, kind, label, recorded, runId, { shape: plan.shape })
     return { outputs, measurementId }
@@ -74,9 +81,12 @@ export class DeviceMeasurement {
   async setDc(c: Calibrated, electrode: number, volts: number): Promise<DcReading> {
     const ranges = electrodeRangesVolts(c.profile.settings, c.calibration)
     const range = ranges[electrode]
-    if (!range) throw new Error(`electrode: ${electrode} does not exist (the profile has electrodes 0-${ranges.length - 1})`)
+    if (!range)
+      throw new Error(`electrode: ${electrode} does not exist (the profile has electrodes 0-${ranges.length - 1})`)
     if (!(volts >= range[0] && volts <= range[1])) {
-      throw new Error(`volts: ${volts} V is outside electrode ${electrode}'s calibrated range [${range[0]}, ${range[1]}] V`)
+      throw new Error(
+        `volts: ${volts} V is outside electrode ${electrode}'s calibrated range [${range[0]}, ${range[1]}] V`
+      )
     }
     const channel = c.profile.settings.activationChannels[electrode]!
     const settings = c.profile.settings
@@ -96,7 +106,12 @@ export class DeviceMeasurement {
   }
 
   /** Checks and plays every acquisition of a plan; returns the raw readouts (volts, interleaved by readout channel). */
-  async playPlan(c: Connected, plan: StreamPlan, rangesVolts: [number, number][], recorded: Recorded): Promise<Float32Array[]> {
+  async playPlan(
+    c: Connected,
+    plan: StreamPlan,
+    rangesVolts: [number, number][],
+    recorded: Recorded
+  ): Promise<Float32Array[]> {
     const limits = {
       rangesVolts,
       absoluteVolts: c.capabilities.absoluteLimitVolts,
@@ -137,7 +152,8 @@ export class DeviceMeasurement {
     for (const stream of recorded.inputs) {
       const count = stream.length / dacChannels
       for (let s = 0; s < count; s++) {
-        for (let e = 0; e < electrodes; e++) inputs[(at + s) * electrodes + e] = stream[s * dacChannels + settings.activationChannels[e]!]!
+        for (let e = 0; e < electrodes; e++)
+          inputs[(at + s) * electrodes + e] = stream[s * dacChannels + settings.activationChannels[e]!]!
       }
       at += count
     }
@@ -186,7 +202,8 @@ function interleave(channels: Float32Array[]): Float32Array {
   if (channels.length === 1) return channels[0]!
   const length = channels[0]?.length ?? 0
   const out = new Float32Array(length * channels.length)
-  for (let i = 0; i < length; i++) for (let ch = 0; ch < channels.length; ch++) out[i * channels.length + ch] = channels[ch]![i]!
+  for (let i = 0; i < length; i++)
+    for (let ch = 0; ch < channels.length; ch++) out[i * channels.length + ch] = channels[ch]![i]!
   return out
 }
 

@@ -16,7 +16,14 @@ import type {
   DeviceSettings
 } from '../../../src-shared/ipc'
 import { SAFE_RANGE_VOLTS, deviceSettingsSchema } from '../../../src-shared/ipc'
-import { buildCalibrationSweep, checkRangeOverride, detectSaturation, ivCurveFromReadouts, requireRangeOverride, suggestRange } from '../../core'
+import {
+  buildCalibrationSweep,
+  checkRangeOverride,
+  detectSaturation,
+  ivCurveFromReadouts,
+  requireRangeOverride,
+  suggestRange
+} from '../../core'
 import type { DeviceRepository } from '../../store'
 import { checkInsideAbsoluteLimit, checkSettingsAgainstInstrument, electrodeRangesVolts } from './layout'
 import type { Connected, InstrumentConnection } from './connection'
@@ -111,7 +118,10 @@ export class ProfilesAndCalibrations {
     // Another instrument's calibration: nothing on the connected device changes.
     if (gate.connectedDevice()?.profile.id !== profile.id) return this.addCalibration(request)
     return gate.withExclusiveDevice('change the calibration in force', async (connection) => {
-      checkInsideAbsoluteLimit(request.electrodes, connection.requireConnection('change the calibration in force').capabilities.absoluteLimitVolts)
+      checkInsideAbsoluteLimit(
+        request.electrodes,
+        connection.requireConnection('change the calibration in force').capabilities.absoluteLimitVolts
+      )
       const calibration = this.addCalibration(request)
       await connection.refreshCalibration(profile.id)
       return calibration
@@ -125,7 +135,9 @@ export class ProfilesAndCalibrations {
       return calibration
     }
     const { gate } = this.options
-    return gate.connectedDevice() ? gate.withExclusiveDevice('change the calibration in force', activate) : activate(null)
+    return gate.connectedDevice()
+      ? gate.withExclusiveDevice('change the calibration in force', activate)
+      : activate(null)
   }
 
   private addCalibration(request: SaveCalibrationRequest): Calibration {
@@ -134,19 +146,29 @@ export class ProfilesAndCalibrations {
       profileId: request.profileId,
       notes: request.notes,
       electrodes: request.electrodes,
-      rangeOverride: beyond.length > 0 ? { electrodes: beyond, reason: request.rangeOverride!.reason, confirmedAt: new Date().toISOString() } : null,
+      rangeOverride:
+        beyond.length > 0
+          ? { electrodes: beyond, reason: request.rangeOverride!.reason, confirmedAt: new Date().toISOString() }
+          : null,
       measurementId: request.measurementId
     })
   }
 
-  private async sweep(connection: InstrumentConnection, c: Connected, request: CalibrationSweepRequest): Promise<CalibrationSweepResult> {
+  private async sweep(
+    connection: InstrumentConnection,
+    c: Connected,
+    request: CalibrationSweepRequest
+  ): Promise<CalibrationSweepResult> {
     const { measuring } = this.options
     const settings = c.profile.settings
     const electrodeCount = settings.activationChannels.length
     const electrodes = request.electrodes ?? settings.activationChannels.map((_, electrode) => electrode)
     for (const electrode of electrodes) checkElectrodeExists(electrode, electrodeCount)
     const abs = c.capabilities.absoluteLimitVolts
-    const defaultTrial: [number, number] = [Math.max(abs[0], SAFE_RANGE_VOLTS[0]), Math.min(abs[1], SAFE_RANGE_VOLTS[1])]
+    const defaultTrial: [number, number] = [
+      Math.max(abs[0], SAFE_RANGE_VOLTS[0]),
+      Math.min(abs[1], SAFE_RANGE_VOLTS[1])
+    ]
     const results: CalibrationSweepElectrode[] = []
     const recorded = newRecorded()
     try {
@@ -181,7 +203,12 @@ export class ProfilesAndCalibrations {
           inverted: settings.invertedOutput,
           readingsPerSample: readingsPerSample(c)
         })
-        const saturation = detectSaturation(curve, c.capabilities.adcRangeVolts, settings.amplificationNanoampsPerVolt, { inverted: settings.invertedOutput })
+        const saturation = detectSaturation(
+          curve,
+          c.capabilities.adcRangeVolts,
+          settings.amplificationNanoampsPerVolt,
+          { inverted: settings.invertedOutput }
+        )
         const suggestion = suggestRange(curve, trial, saturation)
         results.push({
           electrode,
@@ -197,11 +224,16 @@ export class ProfilesAndCalibrations {
       if (c.driver.state === 'open') await connection.applyLimits(c).catch(() => undefined)
     }
     const label = `IV sweep of electrode${electrodes.length > 1 ? 's' : ''} ${electrodes.join(', ')}`
-    const measurement = measuring.storeRecorded(c, 'calibration', label, recorded, null, { shape: { plateauLength: 1, slopeLength: 0 } })
+    const measurement = measuring.storeRecorded(c, 'calibration', label, recorded, null, {
+      shape: { plateauLength: 1, slopeLength: 0 }
+    })
     return { profileId: c.profile.id, measurementId: measurement, electrodes: results }
   }
 }
 
 function checkElectrodeExists(electrode: number, electrodeCount: number): void {
-  if (electrode >= electrodeCount) throw new Error(`electrodes: electrode ${electrode} does not exist (the profile has electrodes 0-${electrodeCount - 1})`)
+  if (electrode >= electrodeCount)
+    throw new Error(
+      `electrodes: electrode ${electrode} does not exist (the profile has electrodes 0-${electrodeCount - 1})`
+    )
 }

@@ -34,7 +34,9 @@ export class ValidationBridge {
   /** Refuses a run on the device while a validation measures on it. */
   refuseTrainingWhileValidating(): void {
     if (this.validatingRunId !== null) {
-      throw new Error(`cannot train on the device while run ${this.validatingRunId} is being validated on hardware: wait for the validation to end`)
+      throw new Error(
+        `cannot train on the device while run ${this.validatingRunId} is being validated on hardware: wait for the validation to end`
+      )
     }
   }
 
@@ -60,7 +62,9 @@ export class ValidationBridge {
     return refusing(() =>
       gate.withExclusiveDevice('validate on hardware', (connection) => {
         if (this.validatingRunId !== null) {
-          throw new ValidationRefusedError(`cannot validate run ${runId} on hardware: run ${this.validatingRunId} is being validated; wait for it to end`)
+          throw new ValidationRefusedError(
+            `cannot validate run ${runId} on hardware: run ${this.validatingRunId} is being validated; wait for it to end`
+          )
         }
         // Set before anything is awaited, so a device run started meanwhile is refused (refuseTrainingWhileValidating).
         this.validatingRunId = runId
@@ -74,7 +78,8 @@ export class ValidationBridge {
             const plan = planValidation(inputs, device)
             const validation = await plan.measure({
               ...device,
-              measure: (rows, rowCount, label) => this.options.measuring.measureRows(c, rows, rowCount, 'validation', label, runId)
+              measure: (rows, rowCount, label) =>
+                this.options.measuring.measureRows(c, rows, rowCount, 'validation', label, runId)
             })
             runs.addValidation(runId, validation)
             return validation

@@ -30,7 +30,9 @@ export interface AlgorithmView {
 }
 
 /** A table of one kind of validation: History passes it only validations of that kind. */
-function table<V extends HardwareValidation>(component: Component<{ validations: V[] }>): AlgorithmView['validationTable'] {
+function table<V extends HardwareValidation>(
+  component: Component<{ validations: V[] }>
+): AlgorithmView['validationTable'] {
   return component as unknown as AlgorithmView['validationTable']
 }
 
@@ -56,7 +58,8 @@ const VIEWS: Record<Algorithm, AlgorithmView> = {
     validationTable: table(CapacityValidationTable),
     validates: 'every labeling the sweep found, each with its own controls',
     nothingToValidate(detail) {
-      if (!detail.capacity || detail.capacity.every((entry) => entry.evaluated === 0)) return 'the sweep has not decided a labeling yet'
+      if (!detail.capacity || detail.capacity.every((entry) => entry.evaluated === 0))
+        return 'the sweep has not decided a labeling yet'
       if (detail.capacity.every((entry) => entry.found === 0)) return 'the sweep found no labeling to re-measure'
       return null
     }

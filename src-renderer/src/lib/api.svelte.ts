@@ -26,10 +26,11 @@ type MethodResponse<M extends ApiMethodName> = ChannelResponse<(typeof API_METHO
 type MethodEvent<M extends EventMethodName> = EventPayloads[(typeof EVENT_METHODS)[M]]
 
 /** Channels whose request is empty take no argument. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends T` tests "every field optional"
-type UnwrappedMethod<M extends ApiMethodName> = {} extends MethodRequest<M>
-  ? (request?: MethodRequest<M>) => Promise<MethodResponse<M>>
-  : (request: MethodRequest<M>) => Promise<MethodResponse<M>>
+type UnwrappedMethod<M extends ApiMethodName> =
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends T` tests "every field optional"
+  {} extends MethodRequest<M>
+    ? (request?: MethodRequest<M>) => Promise<MethodResponse<M>>
+    : (request: MethodRequest<M>) => Promise<MethodResponse<M>>
 
 export type DnpuApi = { [M in ApiMethodName]: UnwrappedMethod<M> } & {
   [M in EventMethodName]: (listener: (payload: MethodEvent<M>) => void) => () => void

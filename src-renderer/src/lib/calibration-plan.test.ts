@@ -20,7 +20,13 @@ const saved: Calibration = {
   createdAt: '2025-01-01T00:00:00.000Z',
   notes: 'first',
   electrodes: [
-    { electrode: 1, rangeVolts: [-0.7, 0.6], trialRangeVolts: [-1, 1], suggestedRangeVolts: [-0.7, 0.6], saturated: false },
+    {
+      electrode: 1,
+      rangeVolts: [-0.7, 0.6],
+      trialRangeVolts: [-1, 1],
+      suggestedRangeVolts: [-0.7, 0.6],
+      saturated: false
+    },
     { electrode: 0, rangeVolts: [-0.5, 0.5], trialRangeVolts: null, suggestedRangeVolts: null, saturated: false }
   ],
   rangeOverride: null,
@@ -37,7 +43,15 @@ const sweep: CalibrationSweepResult = {
 }
 
 function row(electrode: number, minVolts: number | null, maxVolts: number | null): CalibrationRow {
-  return { electrode, minVolts, maxVolts, trialRangeVolts: null, suggestedRangeVolts: null, saturated: false, source: 'saved' }
+  return {
+    electrode,
+    minVolts,
+    maxVolts,
+    trialRangeVolts: null,
+    suggestedRangeVolts: null,
+    saturated: false,
+    source: 'saved'
+  }
 }
 
 describe('rows', () => {
@@ -61,11 +75,19 @@ describe('rows', () => {
 
 describe('checkCalibrationRows', () => {
   it('accepts ranges inside the safe range, and lists the electrodes not covered', () => {
-    expect(checkCalibrationRows([row(0, -1.2, 1), row(2, -0.5, 0.5)], 3, [-1.6, 1.6])).toEqual({ errors: {}, beyondSafe: [], missing: [1] })
+    expect(checkCalibrationRows([row(0, -1.2, 1), row(2, -0.5, 0.5)], 3, [-1.6, 1.6])).toEqual({
+      errors: {},
+      beyondSafe: [],
+      missing: [1]
+    })
   })
 
   it('says what is wrong with each bad range', () => {
-    const { errors } = checkCalibrationRows([row(0, null, 1), row(1, 0.1, 0.5), row(2, 0, 0), row(3, -2, 1)], 4, [-1.6, 1.6])
+    const { errors } = checkCalibrationRows(
+      [row(0, null, 1), row(1, 0.1, 0.5), row(2, 0, 0), row(3, -2, 1)],
+      4,
+      [-1.6, 1.6]
+    )
     expect(errors[0]).toMatch(/both ends/)
     expect(errors[1]).toMatch(/hold 0 V/)
     expect(errors[2]).toMatch(/empty/)
@@ -73,7 +95,9 @@ describe('checkCalibrationRows', () => {
   })
 
   it('flags ranges beyond [-1.2, 1.0] V for the override', () => {
-    expect(checkCalibrationRows([row(0, -1.3, 0.5), row(1, -0.5, 1.05), row(2, -1.2, 1)], 3, null).beyondSafe).toEqual([0, 1])
+    expect(checkCalibrationRows([row(0, -1.3, 0.5), row(1, -0.5, 1.05), row(2, -1.2, 1)], 3, null).beyondSafe).toEqual([
+      0, 1
+    ])
     expect(beyondSafeRange(-1.2, 1.0)).toBe(false)
     expect(beyondSafeRange(-1.21, 1.0)).toBe(true)
   })
@@ -82,22 +106,56 @@ describe('checkCalibrationRows', () => {
 describe('calibrationSaveRequest', () => {
   it('carries the ranges, the sweep and a confirmed override with its reason', () => {
     const rows = mergeSweep([], sweep)
-    const request = calibrationSaveRequest({ profileId: 1, rows, notes: 'after cooling', overrideReason: 'wide device', measurementId: 12 })
+    const request = calibrationSaveRequest({
+      profileId: 1,
+      rows,
+      notes: 'after cooling',
+      overrideReason: 'wide device',
+      measurementId: 12
+    })
     expect(request).toEqual({
       profileId: 1,
       notes: 'after cooling',
       measurementId: 12,
       electrodes: [
-        { electrode: 1, rangeVolts: [-0.9, 0.8], trialRangeVolts: [-1.2, 1], suggestedRangeVolts: [-0.9, 0.8], saturated: true },
-        { electrode: 2, rangeVolts: [-1.1, 0.9], trialRangeVolts: [-1.2, 1], suggestedRangeVolts: [-1.1, 0.9], saturated: false }
+        {
+          electrode: 1,
+          rangeVolts: [-0.9, 0.8],
+          trialRangeVolts: [-1.2, 1],
+          suggestedRangeVolts: [-0.9, 0.8],
+          saturated: true
+        },
+        {
+          electrode: 2,
+          rangeVolts: [-1.1, 0.9],
+          trialRangeVolts: [-1.2, 1],
+          suggestedRangeVolts: [-1.1, 0.9],
+          saturated: false
+        }
       ],
       rangeOverride: { confirmed: true, reason: 'wide device' }
     })
   })
 
   it('sends no override without a reason, and refuses an incomplete range', () => {
-    expect(calibrationSaveRequest({ profileId: 1, rows: [row(0, -1, 1)], notes: '', overrideReason: null, measurementId: null })).not.toHaveProperty('rangeOverride')
-    expect(() => calibrationSaveRequest({ profileId: 1, rows: [row(3, null, 1)], notes: '', overrideReason: null, measurementId: null })).toThrow(/electrode 3/)
+    expect(
+      calibrationSaveRequest({
+        profileId: 1,
+        rows: [row(0, -1, 1)],
+        notes: '',
+        overrideReason: null,
+        measurementId: null
+      })
+    ).not.toHaveProperty('rangeOverride')
+    expect(() =>
+      calibrationSaveRequest({
+        profileId: 1,
+        rows: [row(3, null, 1)],
+        notes: '',
+        overrideReason: null,
+        measurementId: null
+      })
+    ).toThrow(/electrode 3/)
   })
 })
 
@@ -150,7 +208,10 @@ describe('roundedInwardVolts', () => {
   })
 
   it('is what a sweep puts in the range to save', () => {
-    const merged = mergeSweep([], { ...sweep, electrodes: [{ ...sweep.electrodes[0], suggestedRangeVolts: [-0.91234, 0.80009] }] })
+    const merged = mergeSweep([], {
+      ...sweep,
+      electrodes: [{ ...sweep.electrodes[0], suggestedRangeVolts: [-0.91234, 0.80009] }]
+    })
     expect([merged[0].minVolts, merged[0].maxVolts]).toEqual([-0.912, 0.8])
     expect(merged[0].suggestedRangeVolts).toEqual([-0.91234, 0.80009])
   })

@@ -102,7 +102,8 @@ export function checkCalibrationRows(
     } else if (min === max) {
       errors[row.electrode] = 'the range is empty (min = max)'
     } else if (absoluteLimitVolts && (min < absoluteLimitVolts[0] || max > absoluteLimitVolts[1])) {
-      errors[row.electrode] = `outside the instrument's absolute limit ${absoluteLimitVolts[0]} to ${absoluteLimitVolts[1]} V`
+      errors[row.electrode] =
+        `outside the instrument's absolute limit ${absoluteLimitVolts[0]} to ${absoluteLimitVolts[1]} V`
     } else if (beyondSafeRange(min, max)) {
       beyondSafe.push(row.electrode)
     }
@@ -126,7 +127,8 @@ export function calibrationSaveRequest(options: {
     notes,
     measurementId,
     electrodes: rows.map((row) => {
-      if (row.minVolts === null || row.maxVolts === null) throw new Error(`electrode ${row.electrode}: the range is incomplete`)
+      if (row.minVolts === null || row.maxVolts === null)
+        throw new Error(`electrode ${row.electrode}: the range is incomplete`)
       return {
         electrode: row.electrode,
         rangeVolts: [row.minVolts, row.maxVolts],
@@ -173,8 +175,13 @@ function sortedByVolts(points: IvCurvePoint[]): IvCurvePoint[] {
  * Null when a trial range can be swept, else why not: it must hold 0 V and stay inside the
  * safe range (main refuses wider sweeps; a wider saved range needs the recorded override).
  */
-export function trialRangeProblem(minVolts: number | null, maxVolts: number | null, absoluteLimitVolts: [number, number] | null): string | null {
-  if (minVolts === null || maxVolts === null || !Number.isFinite(minVolts) || !Number.isFinite(maxVolts)) return 'give both ends, in V'
+export function trialRangeProblem(
+  minVolts: number | null,
+  maxVolts: number | null,
+  absoluteLimitVolts: [number, number] | null
+): string | null {
+  if (minVolts === null || maxVolts === null || !Number.isFinite(minVolts) || !Number.isFinite(maxVolts))
+    return 'give both ends, in V'
   if (!(minVolts < 0 && 0 < maxVolts)) return 'the sweep must go below and above 0 V (min < 0 < max)'
   const [lo, hi] = defaultTrialRangeVolts(absoluteLimitVolts)
   if (minVolts < lo || maxVolts > hi) return `sweeps stay within ${lo} to ${hi} V`

@@ -13,14 +13,20 @@ export interface CapacityRow extends CapacityAtN {
 }
 
 /** One row per N of the range (or per N reported, without a range), in order of N. */
-export function capacityRows(capacity: readonly CapacityAtN[] | null, range: readonly [number, number] | null): CapacityRow[] {
+export function capacityRows(
+  capacity: readonly CapacityAtN[] | null,
+  range: readonly [number, number] | null
+): CapacityRow[] {
   const byN = new Map((capacity ?? []).map((entry) => [entry.n, entry]))
-  const ns = range ? Array.from({ length: Math.max(0, range[1] - range[0] + 1) }, (_, i) => range[0] + i) : [...byN.keys()]
+  const ns = range
+    ? Array.from({ length: Math.max(0, range[1] - range[0] + 1) }, (_, i) => range[0] + i)
+    : [...byN.keys()]
   for (const n of byN.keys()) if (!ns.includes(n)) ns.push(n)
   ns.sort((a, b) => a - b)
   return ns.map((n) => {
     const entry = byN.get(n) ?? { n, labelings: labelingsAtN(n), evaluated: 0, found: 0, capacity: 0 }
-    const state: CapacityRowState = entry.evaluated >= entry.labelings ? 'decided' : entry.evaluated > 0 ? 'in progress' : 'waiting'
+    const state: CapacityRowState =
+      entry.evaluated >= entry.labelings ? 'decided' : entry.evaluated > 0 ? 'in progress' : 'waiting'
     return { ...entry, state }
   })
 }
@@ -33,7 +39,11 @@ export function currentRow(rows: readonly CapacityRow[]): CapacityRow | null {
 /** Labelings decided and found over the whole sweep. */
 export function sweepTotals(rows: readonly CapacityRow[]): { decided: number; found: number; labelings: number } {
   return rows.reduce(
-    (sum, row) => ({ decided: sum.decided + row.evaluated, found: sum.found + row.found, labelings: sum.labelings + row.labelings }),
+    (sum, row) => ({
+      decided: sum.decided + row.evaluated,
+      found: sum.found + row.found,
+      labelings: sum.labelings + row.labelings
+    }),
     { decided: 0, found: 0, labelings: 0 }
   )
 }

@@ -24,7 +24,8 @@ export function xSpanShading(spans: () => readonly XSpan[]): uPlot.Plugin {
         for (const span of spans()) {
           const left = u.valToPos(span.from, 'x', true)
           const right = u.valToPos(span.to, 'x', true)
-          if (!Number.isFinite(left) || !Number.isFinite(right) || right < bbox.left || left > bbox.left + bbox.width) continue
+          if (!Number.isFinite(left) || !Number.isFinite(right) || right < bbox.left || left > bbox.left + bbox.width)
+            continue
           ctx.fillStyle = span.color
           ctx.fillRect(left, bbox.top, Math.max(right - left, 1), bbox.height)
         }

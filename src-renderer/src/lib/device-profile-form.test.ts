@@ -33,12 +33,22 @@ describe('checkProfileForm', () => {
     const check = checkProfileForm(form, capabilities)
     expect(check.request).toBeNull()
     expect(check.errors.plateauLength).toBe('required')
-    expect(check.errors['activationChannels.2']).toBe('DAC channel 1 already drives electrode 1: each electrode needs its own')
-    expect(checkProfileForm({ ...profileFormFrom(profile), activationChannels: [0, 1, 1] }, null).errors.activationChannels).toMatch(/its own DAC channel/)
+    expect(check.errors['activationChannels.2']).toBe(
+      'DAC channel 1 already drives electrode 1: each electrode needs its own'
+    )
+    expect(
+      checkProfileForm({ ...profileFormFrom(profile), activationChannels: [0, 1, 1] }, null).errors.activationChannels
+    ).toMatch(/its own DAC channel/)
   })
 
   it('checks channels and rates against what the instrument has', () => {
-    const form = { ...profileFormFrom(profile), activationChannels: [0, 9], readoutChannel: 1, dacRateHz: 60000, adcRateHz: 60000 }
+    const form = {
+      ...profileFormFrom(profile),
+      activationChannels: [0, 9],
+      readoutChannel: 1,
+      dacRateHz: 60000,
+      adcRateHz: 60000
+    }
     const { errors } = checkProfileForm(form, capabilities)
     expect(errors['activationChannels.1']).toMatch(/DAC channels 0 to 6/)
     expect(errors.readoutChannel).toMatch(/ADC channels 0 to 0/)

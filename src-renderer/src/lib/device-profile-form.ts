@@ -31,7 +31,8 @@ export interface ProfileForm {
   slopeLength: number | null
 }
 
-export type ProfileField = Exclude<keyof ProfileForm, 'activationChannels'> | `activationChannels.${number}` | 'activationChannels'
+export type ProfileField =
+  Exclude<keyof ProfileForm, 'activationChannels'> | `activationChannels.${number}` | 'activationChannels'
 export type ProfileErrors = Partial<Record<ProfileField, string>>
 
 export function profileFormFrom(profile: Pick<DeviceProfile, 'name' | 'settings'>): ProfileForm {
@@ -56,7 +57,8 @@ export function profileFormFrom(profile: Pick<DeviceProfile, 'name' | 'settings'
 function fieldOf(path: readonly PropertyKey[]): ProfileField {
   const [head, next] = path.map(String)
   if (head === 'port') return next === 'baudRate' ? 'baudRate' : 'portPath'
-  if (head === 'activationChannels') return next === undefined ? 'activationChannels' : `activationChannels.${Number(next)}`
+  if (head === 'activationChannels')
+    return next === undefined ? 'activationChannels' : `activationChannels.${Number(next)}`
   return (head ?? 'name') as ProfileField
 }
 
@@ -89,7 +91,10 @@ export function checkProfileForm(form: ProfileForm, capabilities: InstrumentCapa
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       // An empty number input arrives as null: say so, rather than zod's "expected number".
-      const value = issue.path.reduce<unknown>((at, key) => (at as Record<PropertyKey, unknown> | null)?.[key], candidate)
+      const value = issue.path.reduce<unknown>(
+        (at, key) => (at as Record<PropertyKey, unknown> | null)?.[key],
+        candidate
+      )
       addError(errors, fieldOf(issue.path), value === null ? 'required' : issue.message)
     }
   }
@@ -98,13 +103,21 @@ export function checkProfileForm(form: ProfileForm, capabilities: InstrumentCapa
   form.activationChannels.forEach((channel, electrode) => {
     const first = form.activationChannels.indexOf(channel)
     if (channel !== null && first < electrode) {
-      addError(errors, `activationChannels.${electrode}`, `DAC channel ${channel} already drives electrode ${first}: each electrode needs its own`)
+      addError(
+        errors,
+        `activationChannels.${electrode}`,
+        `DAC channel ${channel} already drives electrode ${first}: each electrode needs its own`
+      )
     }
   })
   if (capabilities) {
     form.activationChannels.forEach((channel, electrode) => {
       if (channel !== null && channel >= capabilities.activationChannelCount) {
-        addError(errors, `activationChannels.${electrode}`, `the instrument has DAC channels 0 to ${capabilities.activationChannelCount - 1}`)
+        addError(
+          errors,
+          `activationChannels.${electrode}`,
+          `the instrument has DAC channels 0 to ${capabilities.activationChannelCount - 1}`
+        )
       }
     })
     if (form.readoutChannel !== null && form.readoutChannel >= capabilities.readoutChannelCount) {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_GA_CONFIG, type Calibration, type DeviceStatus } from '../../../src-shared/ipc'
 import { SIMULATED_CAPABILITIES, SIMULATED_IDENTITY } from './__fixtures__/simulated-instrument'
-import { allowedRangeVolts, electrodeCountOf, notCalibratedReason, notConnectedReason, withProcessor } from './device-readiness'
+import {
+  allowedRangeVolts,
+  electrodeCountOf,
+  notCalibratedReason,
+  notConnectedReason,
+  withProcessor
+} from './device-readiness'
 
 const calibration: Calibration = {
   id: 3,
@@ -9,7 +15,9 @@ const calibration: Calibration = {
   version: 2,
   createdAt: '2025-01-01T00:00:00.000Z',
   notes: '',
-  electrodes: [{ electrode: 1, rangeVolts: [-0.8, 0.6], trialRangeVolts: null, suggestedRangeVolts: null, saturated: false }],
+  electrodes: [
+    { electrode: 1, rangeVolts: [-0.8, 0.6], trialRangeVolts: null, suggestedRangeVolts: null, saturated: false }
+  ],
   rangeOverride: null,
   measurementId: null
 }
@@ -33,7 +41,9 @@ describe('readiness reasons', () => {
 
   it('says why when the device is missing, failed or uncalibrated', () => {
     expect(notConnectedReason({ ...connected, state: 'disconnected' })).toMatch(/no device is connected/)
-    expect(notConnectedReason({ ...connected, state: 'failed', error: 'timeout after 2000 ms' })).toMatch(/failed: timeout after 2000 ms/)
+    expect(notConnectedReason({ ...connected, state: 'failed', error: 'timeout after 2000 ms' })).toMatch(
+      /failed: timeout after 2000 ms/
+    )
     expect(notCalibratedReason(connected)).toMatch(/no calibration/)
     expect(notCalibratedReason({ ...connected, state: 'connecting', calibration })).toMatch(/still connecting/)
   })

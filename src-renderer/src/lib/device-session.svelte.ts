@@ -92,7 +92,8 @@ class DeviceSession {
     } catch (error) {
       this.requestError = errorMessage(error)
       // The attempt is over whatever main says next; never leave the badge on "connecting".
-      if (this.status.state === 'connecting') this.status = { ...this.status, state: 'failed', error: this.requestError }
+      if (this.status.state === 'connecting')
+        this.status = { ...this.status, state: 'failed', error: this.requestError }
       return false
     } finally {
       this.busy = false
@@ -106,7 +107,10 @@ class DeviceSession {
       this.requestError = 'no port to reconnect to: choose one under Device'
       return Promise.resolve(false)
     }
-    return this.connect({ path, baudRate: this.lastPort?.baudRate ?? this.status.profile?.settings.port.baudRate ?? 115200 })
+    return this.connect({
+      path,
+      baudRate: this.lastPort?.baudRate ?? this.status.profile?.settings.port.baudRate ?? 115200
+    })
   }
 
   async disconnect(): Promise<void> {
@@ -122,12 +126,16 @@ class DeviceSession {
   }
 
   #apply(status: DeviceStatus): void {
-    if (status.state === 'failed') this.lostConnection = this.status.state === 'connected' || (this.lostConnection && this.status.state === 'failed')
+    if (status.state === 'failed')
+      this.lostConnection = this.status.state === 'connected' || (this.lostConnection && this.status.state === 'failed')
     else this.lostConnection = false
     this.status = status
     this.loaded = true
     if (status.portPath && status.state === 'connected') {
-      this.lastPort = { path: status.portPath, baudRate: status.profile?.settings.port.baudRate ?? this.lastPort?.baudRate ?? 115200 }
+      this.lastPort = {
+        path: status.portPath,
+        baudRate: status.profile?.settings.port.baudRate ?? this.lastPort?.baudRate ?? 115200
+      }
     }
   }
 }

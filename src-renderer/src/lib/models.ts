@@ -10,7 +10,9 @@ export function refreshModels(): Promise<ModelSummary[]> {
  * The network's shape as the lab writes it: `7 -> [90 x 5] -> 1, relu` (electrodes in, hidden
  * layers, outputs, activation); hidden layers of different widths are listed one by one.
  */
-export function modelStructure(model: Pick<ModelSummary, 'inputCount' | 'outputCount' | 'hiddenSizes' | 'activation'>): string {
+export function modelStructure(
+  model: Pick<ModelSummary, 'inputCount' | 'outputCount' | 'hiddenSizes' | 'activation'>
+): string {
   const sizes = model.hiddenSizes
   let hidden: string | null = null
   if (sizes.length > 0) {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CAPACITY_CONFIG, DEFAULT_GA_CONFIG, DEFAULT_GD_CONFIG, type ModelSummary } from '../../../src-shared/ipc'
+import {
+  DEFAULT_CAPACITY_CONFIG,
+  DEFAULT_GA_CONFIG,
+  DEFAULT_GD_CONFIG,
+  type ModelSummary
+} from '../../../src-shared/ipc'
 import { foundAtPercent, labelingCount, sweepSize } from './algorithm-forms/capacity-form'
 import { ringSplitCounts } from './algorithm-forms/gd-form'
 import { checkForm, formFromConfig, presetForm } from './training-form'
@@ -31,17 +36,51 @@ describe('presets', () => {
   })
 
   it('capacity: the form gives back the VC-dimension preset', () => {
-    expect(checkForm(presetForm('capacity', 'demo'), model).config).toEqual({ ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo' })
+    expect(checkForm(presetForm('capacity', 'demo'), model).config).toEqual({
+      ...DEFAULT_CAPACITY_CONFIG,
+      modelId: 'demo'
+    })
   })
 
   it('a capacity config keeps its values; the GA fields it shares (partition, generations) are its own', () => {
-    const form = formFromConfig({ ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 5, toN: 7, generations: 12, partition: [3, 9], seed: 4 })
-    expect(form).toMatchObject({ algorithm: 'capacity', task: 'vc-dimension', fromN: 5, toN: 7, generations: 12, elite: 3, offspring: 9, seed: null })
-    expect(checkForm(form, model).config).toEqual({ ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 5, toN: 7, generations: 12, partition: [3, 9] })
+    const form = formFromConfig({
+      ...DEFAULT_CAPACITY_CONFIG,
+      modelId: 'demo',
+      fromN: 5,
+      toN: 7,
+      generations: 12,
+      partition: [3, 9],
+      seed: 4
+    })
+    expect(form).toMatchObject({
+      algorithm: 'capacity',
+      task: 'vc-dimension',
+      fromN: 5,
+      toN: 7,
+      generations: 12,
+      elite: 3,
+      offspring: 9,
+      seed: null
+    })
+    expect(checkForm(form, model).config).toEqual({
+      ...DEFAULT_CAPACITY_CONFIG,
+      modelId: 'demo',
+      fromN: 5,
+      toN: 7,
+      generations: 12,
+      partition: [3, 9]
+    })
   })
 
   it('a GD config keeps its values and leaves the seed empty', () => {
-    const form = formFromConfig({ ...DEFAULT_GD_CONFIG, modelId: 'demo', epochs: 7, loss: 'mse', seed: 9, simulation: { amplification: 2 } })
+    const form = formFromConfig({
+      ...DEFAULT_GD_CONFIG,
+      modelId: 'demo',
+      epochs: 7,
+      loss: 'mse',
+      seed: 9,
+      simulation: { amplification: 2 }
+    })
     expect(form.algorithm).toBe('gd')
     expect(form.epochs).toBe(7)
     expect(form.loss).toBe('mse')
@@ -92,7 +131,7 @@ describe('GA checking', () => {
 })
 
 describe('capacity checking', () => {
-  it('names each field the schema refuses, in the form\'s words', () => {
+  it("names each field the schema refuses, in the form's words", () => {
     const form = { ...presetForm('capacity', 'demo'), toN: 11, attempts: 0, generations: 2.5, elite: null }
     const { config, errors } = checkForm(form, model)
     expect(config).toBeNull()
@@ -106,9 +145,9 @@ describe('capacity checking', () => {
     expect(checkForm({ ...presetForm('capacity', 'demo'), fromN: 6, toN: 5 }, model).errors.fromN).toBe(
       'From N must not be greater than to N.'
     )
-    expect(checkForm({ ...presetForm('capacity', 'demo'), thresholdParameter: 4 }, model).errors.thresholdParameter).toMatch(
-      /^Must be below from N/
-    )
+    expect(
+      checkForm({ ...presetForm('capacity', 'demo'), thresholdParameter: 4 }, model).errors.thresholdParameter
+    ).toMatch(/^Must be below from N/)
   })
 
   it('sends no noise: the sweep runs on the noise-free surrogate', () => {
@@ -151,7 +190,15 @@ describe('sweep size', () => {
 
 describe('ringSplitCounts', () => {
   it('splits as main does: whole points, the test part takes the rest', () => {
-    expect(ringSplitCounts({ ...presetForm('gd', 'demo'), sampleCount: 300 })).toEqual({ train: 210, validation: 45, test: 45 })
-    expect(ringSplitCounts({ ...presetForm('gd', 'demo'), sampleCount: 1002 })).toEqual({ train: 701, validation: 150, test: 151 })
+    expect(ringSplitCounts({ ...presetForm('gd', 'demo'), sampleCount: 300 })).toEqual({
+      train: 210,
+      validation: 45,
+      test: 45
+    })
+    expect(ringSplitCounts({ ...presetForm('gd', 'demo'), sampleCount: 1002 })).toEqual({
+      train: 701,
+      validation: 150,
+      test: 151
+    })
   })
 })

@@ -39,7 +39,9 @@ const RULES: { [A in FormAlgorithm]: AlgorithmFormRules<A> } = {
 }
 
 /** The algorithm menu: each trains its own kind of task and loads its own preset. */
-export const ALGORITHM_CHOICES: readonly { value: FormAlgorithm; label: string }[] = Object.values(RULES).map((rules) => rules.choice)
+export const ALGORITHM_CHOICES: readonly { value: FormAlgorithm; label: string }[] = Object.values(RULES).map(
+  (rules) => rules.choice
+)
 
 type GdOptimizer = GdTrainingConfig['optimizer']
 type GdConstraint = GdTrainingConfig['constraint']
@@ -152,7 +154,8 @@ export function defaultForm(modelId: string): TrainingForm {
 export function formFromConfig(config: FormConfig): TrainingForm {
   const ga: GaTrainingConfig = config.algorithm === 'ga' ? config : { ...DEFAULT_GA_CONFIG, modelId: config.modelId }
   const gd: GdTrainingConfig = config.algorithm === 'gd' ? config : { ...DEFAULT_GD_CONFIG, modelId: config.modelId }
-  const sweep: CapacityConfig = config.algorithm === 'capacity' ? config : { ...DEFAULT_CAPACITY_CONFIG, modelId: config.modelId }
+  const sweep: CapacityConfig =
+    config.algorithm === 'capacity' ? config : { ...DEFAULT_CAPACITY_CONFIG, modelId: config.modelId }
   // The GA and the sweep's GA runs share the partition and generations fields.
   const evolution = config.algorithm === 'capacity' ? sweep : ga
   const simulation: SimulationOptions | undefined = config.simulation
@@ -296,7 +299,10 @@ function simulationOf(form: TrainingForm, model: ModelSummary | undefined): Simu
   const clipHi = form.clippingHiNanoamps ?? null
   if (clipLo !== null || clipHi !== null) {
     // One bound given: the other keeps the model's value.
-    simulation.clippingValueNanoamps = [clipLo ?? model?.clippingValueNanoamps[0] ?? NaN, clipHi ?? model?.clippingValueNanoamps[1] ?? NaN]
+    simulation.clippingValueNanoamps = [
+      clipLo ?? model?.clippingValueNanoamps[0] ?? NaN,
+      clipHi ?? model?.clippingValueNanoamps[1] ?? NaN
+    ]
   }
   return Object.keys(simulation).length > 0 ? simulation : undefined
 }

@@ -251,7 +251,8 @@ class TrainingSession {
         this.capacityDone = detail.generations
         this.capacity = detail.capacity
       }
-      if (options.paused !== undefined && detail.status === 'running' && !this.pauseRequested) this.paused = options.paused
+      if (options.paused !== undefined && detail.status === 'running' && !this.pauseRequested)
+        this.paused = options.paused
       if (detail.status === 'running' && this.status !== 'running' && this.status !== null) {
         // The finished event overtook the database write; read the stored result again shortly.
         if (attempt < 5) setTimeout(() => void this.#load(runId, { attempt: attempt + 1 }), 300 * (attempt + 1))

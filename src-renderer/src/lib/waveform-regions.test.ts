@@ -50,7 +50,12 @@ describe('waveformLayout', () => {
 
   it('lays out time, inputs, readout and means, and the plateaus in seconds', () => {
     const layout = waveformLayout(measurement)
-    expect(layout.data).toEqual([[0, 0.01, 0.02, 0.03], ...measurement.inputsVolts, [0, 3, 4, 0], [null, 3.5, null, null]])
+    expect(layout.data).toEqual([
+      [0, 0.01, 0.02, 0.03],
+      ...measurement.inputsVolts,
+      [0, 3, 4, 0],
+      [null, 3.5, null, null]
+    ])
     expect(layout.plateausSeconds).toEqual([[0.01, 0.03]])
     expect(layout.durationSeconds).toBeCloseTo(0.04)
     expect(layout.electrodeCount).toBe(2)
@@ -58,7 +63,15 @@ describe('waveformLayout', () => {
   })
 
   it('names the stream whose length disagrees with the readout', () => {
-    expect(() => waveformLayout({ ...measurement, inputsVolts: [[0, 0, 0, 0], [0, 0]] })).toThrow('inputsVolts[1]: 2 samples, but the readout has 4')
+    expect(() =>
+      waveformLayout({
+        ...measurement,
+        inputsVolts: [
+          [0, 0, 0, 0],
+          [0, 0]
+        ]
+      })
+    ).toThrow('inputsVolts[1]: 2 samples, but the readout has 4')
     expect(() => waveformLayout({ ...measurement, plateauMask: [true] })).toThrow(/plateauMask/)
   })
 

@@ -28,7 +28,8 @@ export function plateauSpans(mask: readonly boolean[]): SampleSpan[] {
 }
 
 export function sampleTimesSeconds(sampleCount: number, dacRateHz: number): number[] {
-  if (!(dacRateHz > 0) || !Number.isFinite(dacRateHz)) throw new Error(`dacRateHz: expected a positive rate, got ${dacRateHz}`)
+  if (!(dacRateHz > 0) || !Number.isFinite(dacRateHz))
+    throw new Error(`dacRateHz: expected a positive rate, got ${dacRateHz}`)
   return Array.from({ length: sampleCount }, (_, i) => i / dacRateHz)
 }
 
@@ -36,7 +37,11 @@ export function sampleTimesSeconds(sampleCount: number, dacRateHz: number): numb
  * One value per sample: the plateau's mean at the middle sample of each plateau, null
  * elsewhere (uPlot draws a point only where there is a value).
  */
-export function plateauMeanMarkers(spans: readonly SampleSpan[], meansNanoamps: readonly number[], sampleCount: number): (number | null)[] {
+export function plateauMeanMarkers(
+  spans: readonly SampleSpan[],
+  meansNanoamps: readonly number[],
+  sampleCount: number
+): (number | null)[] {
   const markers: (number | null)[] = new Array<number | null>(sampleCount).fill(null)
   spans.forEach((span, i) => {
     if (i < meansNanoamps.length) markers[Math.floor((span.start + span.end - 1) / 2)] = meansNanoamps[i]
@@ -56,12 +61,16 @@ export interface WaveformLayout {
 }
 
 /** Checks the measurement's arrays agree (naming the one that does not) and lays it out. */
-export function waveformLayout(m: Pick<MeasurementDetail, 'dacRateHz' | 'inputsVolts' | 'readoutNanoamps' | 'plateauMask' | 'plateauMeansNanoamps'>): WaveformLayout {
+export function waveformLayout(
+  m: Pick<MeasurementDetail, 'dacRateHz' | 'inputsVolts' | 'readoutNanoamps' | 'plateauMask' | 'plateauMeansNanoamps'>
+): WaveformLayout {
   const n = m.readoutNanoamps.length
   m.inputsVolts.forEach((stream, electrode) => {
-    if (stream.length !== n) throw new Error(`inputsVolts[${electrode}]: ${stream.length} samples, but the readout has ${n}`)
+    if (stream.length !== n)
+      throw new Error(`inputsVolts[${electrode}]: ${stream.length} samples, but the readout has ${n}`)
   })
-  if (m.plateauMask.length !== n) throw new Error(`plateauMask: ${m.plateauMask.length} samples, but the readout has ${n}`)
+  if (m.plateauMask.length !== n)
+    throw new Error(`plateauMask: ${m.plateauMask.length} samples, but the readout has ${n}`)
   const times = sampleTimesSeconds(n, m.dacRateHz)
   const spans = plateauSpans(m.plateauMask)
   const warning =

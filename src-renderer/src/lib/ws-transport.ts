@@ -3,13 +3,7 @@
  *
  * Only `api.svelte.ts` uses this module; views never see which transport carries their calls.
  */
-import type {
-  Channel,
-  Envelope,
-  EventName,
-  WsClientMessage,
-  WsServerMessage
-} from '../../../src-shared/ipc'
+import type { Channel, Envelope, EventName, WsClientMessage, WsServerMessage } from '../../../src-shared/ipc'
 
 export const DISCONNECTED_MESSAGE = 'disconnected from DNPU Lab (browser mode)'
 
@@ -134,7 +128,9 @@ export class WsTransport {
     const error = new Error(`${DISCONNECTED_MESSAGE}: ${detail}`)
     for (const [id, pending] of this.#pending) {
       this.#pending.delete(id)
-      pending.reject(new Error(`${pending.channel}: ${error.message}; the request may or may not have been carried out`))
+      pending.reject(
+        new Error(`${pending.channel}: ${error.message}; the request may or may not have been carried out`)
+      )
     }
     this.#queue = []
     const delay = RECONNECT_DELAYS_MS[Math.min(this.#failedAttempts, RECONNECT_DELAYS_MS.length - 1)]

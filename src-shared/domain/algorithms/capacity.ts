@@ -28,8 +28,14 @@ export const capacityAlgorithm = {
   exportTable: {
     headers: ['n', 'labelings', 'evaluated', 'found', 'capacity'],
     rows: (run: RunRecord): Cell[][] => perN(run).map((c) => [c.n, c.labelings, c.evaluated, c.found, c.capacity]),
-    history: (run: RunRecord): Record<string, number[]> => ({ n: perN(run).map((c) => c.n), capacity: perN(run).map((c) => c.capacity) })
+    history: (run: RunRecord): Record<string, number[]> => ({
+      n: perN(run).map((c) => c.n),
+      capacity: perN(run).map((c) => c.capacity)
+    })
   },
   summaryLines: (run: RunRecord): string[] =>
-    perN(run).map((n) => `N=${n.n}: found ${n.found} of ${n.evaluated} tried (${n.labelings} labelings), capacity ${n.capacity.toFixed(3)}`)
+    perN(run).map(
+      (n) =>
+        `N=${n.n}: found ${n.found} of ${n.evaluated} tried (${n.labelings} labelings), capacity ${n.capacity.toFixed(3)}`
+    )
 } as const satisfies AlgorithmDescriptor<'capacity', { fromN: number; toN: number }>

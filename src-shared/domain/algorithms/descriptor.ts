@@ -79,7 +79,10 @@ export interface AlgorithmDescriptor<Id extends string = string, Config = never>
 export type AnyAlgorithmDescriptor = AlgorithmDescriptor<string, any>
 
 /** A recorded step as the contract's step object: `{generation: 3, bestFitness: ...}`. */
-export function stepObject(descriptor: Pick<AnyAlgorithmDescriptor, 'step'>, recorded: RecordedStep): Record<string, number | null> {
+export function stepObject(
+  descriptor: Pick<AnyAlgorithmDescriptor, 'step'>,
+  recorded: RecordedStep
+): Record<string, number | null> {
   return { [descriptor.step.key]: recorded.step, ...recorded.values }
 }
 
@@ -88,16 +91,25 @@ export function stepObject(descriptor: Pick<AnyAlgorithmDescriptor, 'step'>, rec
  * metric; history holds the metrics that name a `historyKey` (a missing value as NaN, so the
  * arrays stay aligned with the steps).
  */
-export function stepExportTable(descriptor: Pick<AnyAlgorithmDescriptor, 'step' | 'stepMetrics' | 'legacyStepList'>): ExportTable {
+export function stepExportTable(
+  descriptor: Pick<AnyAlgorithmDescriptor, 'step' | 'stepMetrics' | 'legacyStepList'>
+): ExportTable {
   const steps = (run: RunRecord): RecordedStep[] => recordedStepsOf(descriptor, run)
   return {
     headers: [descriptor.step.key, ...descriptor.stepMetrics.map((metric) => metric.csvHeader)],
-    rows: (run) => steps(run).map((recorded) => [recorded.step, ...descriptor.stepMetrics.map((metric) => recorded.values[metric.key] ?? null)]),
+    rows: (run) =>
+      steps(run).map((recorded) => [
+        recorded.step,
+        ...descriptor.stepMetrics.map((metric) => recorded.values[metric.key] ?? null)
+      ]),
     history: (run) =>
       Object.fromEntries(
         descriptor.stepMetrics
           .filter((metric) => metric.historyKey !== undefined)
-          .map((metric) => [metric.historyKey!, steps(run).map((recorded) => recorded.values[metric.key] ?? Number.NaN)])
+          .map((metric) => [
+            metric.historyKey!,
+            steps(run).map((recorded) => recorded.values[metric.key] ?? Number.NaN)
+          ])
       )
   }
 }
@@ -106,7 +118,10 @@ export function stepExportTable(descriptor: Pick<AnyAlgorithmDescriptor, 'step' 
  * The run's recorded steps. A RunDetail written by an older build (a JSON export read back) has
  * only its algorithm's typed list (`metrics`, `epochs`): its steps are read from there.
  */
-export function recordedStepsOf(descriptor: Pick<AnyAlgorithmDescriptor, 'step' | 'stepMetrics' | 'legacyStepList'>, run: Partial<RunRecord>): RecordedStep[] {
+export function recordedStepsOf(
+  descriptor: Pick<AnyAlgorithmDescriptor, 'step' | 'stepMetrics' | 'legacyStepList'>,
+  run: Partial<RunRecord>
+): RecordedStep[] {
   if (Array.isArray(run.recordedSteps)) return run.recordedSteps
   const legacy: unknown = descriptor.legacyStepList ? run[descriptor.legacyStepList] : undefined
   if (!Array.isArray(legacy)) return []
@@ -117,7 +132,10 @@ export function recordedStepsOf(descriptor: Pick<AnyAlgorithmDescriptor, 'step' 
 }
 
 /** Reads stored values back as the descriptor says: a missing value NaN or null per metric. */
-export function decodeStepValues(descriptor: Pick<AnyAlgorithmDescriptor, 'stepMetrics'>, stored: Record<string, unknown>): Record<string, number | null> {
+export function decodeStepValues(
+  descriptor: Pick<AnyAlgorithmDescriptor, 'stepMetrics'>,
+  stored: Record<string, unknown>
+): Record<string, number | null> {
   const values: Record<string, number | null> = {}
   for (const metric of descriptor.stepMetrics) {
     const value = stored[metric.key]

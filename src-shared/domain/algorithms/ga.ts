@@ -6,10 +6,30 @@ const step = { name: 'generation', plural: 'generations', key: 'generation' }
 
 const stepMetrics = [
   // Of this generation's best genome (not the best so far): the run's `history` holds these.
-  { key: 'bestFitness', csvHeader: 'best_fitness', label: 'best fitness', unit: '', missing: 'nan', historyKey: 'fitness' },
-  { key: 'bestCorrelation', csvHeader: 'best_correlation', label: 'best correlation', unit: '', missing: 'nan', historyKey: 'correlation' },
+  {
+    key: 'bestFitness',
+    csvHeader: 'best_fitness',
+    label: 'best fitness',
+    unit: '',
+    missing: 'nan',
+    historyKey: 'fitness'
+  },
+  {
+    key: 'bestCorrelation',
+    csvHeader: 'best_correlation',
+    label: 'best correlation',
+    unit: '',
+    missing: 'nan',
+    historyKey: 'correlation'
+  },
   { key: 'bestSoFarFitness', csvHeader: 'best_so_far_fitness', label: 'best fitness so far', unit: '', missing: 'nan' },
-  { key: 'bestSoFarCorrelation', csvHeader: 'best_so_far_correlation', label: 'correlation of the best so far', unit: '', missing: 'nan' }
+  {
+    key: 'bestSoFarCorrelation',
+    csvHeader: 'best_so_far_correlation',
+    label: 'correlation of the best so far',
+    unit: '',
+    missing: 'nan'
+  }
 ] as const
 
 export const gaAlgorithm = {
@@ -23,5 +43,7 @@ export const gaAlgorithm = {
   trainsOnDevice: true,
   totalSteps: (config: { generations: number }): number => config.generations,
   exportTable: stepExportTable({ step, stepMetrics, legacyStepList: 'metrics' }),
-  summaryLines: (run: RunRecord): string[] => [`best fitness: ${fixedOrDash(run.bestFitness, 4)}, correlation ${fixedOrDash(run.bestCorrelation, 4)}`]
+  summaryLines: (run: RunRecord): string[] => [
+    `best fitness: ${fixedOrDash(run.bestFitness, 4)}, correlation ${fixedOrDash(run.bestCorrelation, 4)}`
+  ]
 } as const satisfies AlgorithmDescriptor<'ga', { generations: number }>

@@ -8,7 +8,14 @@ const stepMetrics = [
   // Mean over the epoch's batches (the regularizer included with 'regul').
   { key: 'trainLoss', csvHeader: 'train_loss', label: 'train loss', unit: '', missing: 'nan', historyKey: 'trainLoss' },
   // null, not NaN, without a validation set: its CSV cell is empty rather than "NaN".
-  { key: 'validationLoss', csvHeader: 'validation_loss', label: 'validation loss', unit: '', missing: 'null', historyKey: 'valLoss' }
+  {
+    key: 'validationLoss',
+    csvHeader: 'validation_loss',
+    label: 'validation loss',
+    unit: '',
+    missing: 'null',
+    historyKey: 'valLoss'
+  }
 ] as const
 
 export const gdAlgorithm = {

@@ -22,7 +22,12 @@ export function algorithmRegistry<Entry extends { id: string }>(shipped: readonl
     find,
     of(id) {
       const entry = find(id)
-      if (!entry) throw new Error(`algorithm '${id}' is not known to this version (known: ${all().map((known) => known.id).join(', ')})`)
+      if (!entry)
+        throw new Error(
+          `algorithm '${id}' is not known to this version (known: ${all()
+            .map((known) => known.id)
+            .join(', ')})`
+        )
       return entry
     },
     register(entry) {

@@ -29,7 +29,6 @@ interface AlgorithmFormModule {
 
 const modules = import.meta.glob<AlgorithmFormModule>('./forms/*Form.svelte', { eager: true })
 
-export const ALGORITHM_FORMS = Object.fromEntries(Object.values(modules).map((module) => [module.algorithm, module.default])) as Record<
-  FormAlgorithm,
-  AlgorithmFormModule['default']
->
+export const ALGORITHM_FORMS = Object.fromEntries(
+  Object.values(modules).map((module) => [module.algorithm, module.default])
+) as Record<FormAlgorithm, AlgorithmFormModule['default']>

@@ -53,7 +53,11 @@ export function sweepSize(form: TrainingForm): SweepSize | null {
   const perN = Array.from({ length: toN - fromN + 1 }, (_, i) => ({ n: fromN + i, labelings: labelingsAtN(fromN + i) }))
   const labelings = labelingCount(fromN, toN)
   const positive = (v: number | null): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1
-  return { perN, labelings, mostGenerations: positive(attempts) && positive(generations) ? labelings * attempts * generations : null }
+  return {
+    perN,
+    labelings,
+    mostGenerations: positive(attempts) && positive(generations) ? labelings * attempts * generations : null
+  }
 }
 
 /** The perceptron accuracy (%) at which a labeling of N points counts as found. */

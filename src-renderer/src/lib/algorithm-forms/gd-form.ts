@@ -6,7 +6,17 @@ import { num, type AlgorithmFormRules } from './form-rules'
 export const GD_FORM_RULES: AlgorithmFormRules<'gd'> = {
   choice: { value: 'gd', label: 'Gradient descent · ring' },
   preset: DEFAULT_GD_CONFIG,
-  requiredNumbers: ['sampleCount', 'gap', 'splitTrain', 'splitValidation', 'splitTest', 'dataSeed', 'epochs', 'learningRate', 'batchSize'],
+  requiredNumbers: [
+    'sampleCount',
+    'gap',
+    'splitTrain',
+    'splitValidation',
+    'splitTest',
+    'dataSeed',
+    'epochs',
+    'learningRate',
+    'batchSize'
+  ],
   wholeNumbers: ['sampleCount', 'dataSeed', 'epochs', 'batchSize'],
   configOf: (form, shared) => ({
     algorithm: 'gd',
