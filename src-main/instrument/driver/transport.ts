@@ -6,7 +6,8 @@
 
 import { connect as netConnect } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { SerialPort } from 'serialport'
+import { SerialPort, type SerialPortOpenOptions } from 'serialport'
+import { hangupAwareBinding } from './hangup-aware-binding'
 
 export interface Transport {
   /** Where it goes, for messages: `/dev/ttyACM0 at 115200 baud`, `tcp://127.0.0.1:5025`. */
@@ -128,9 +129,16 @@ export async function openSerialTransport(path: string, options: { baudRate?: nu
   const baudRate = options.baudRate ?? DEFAULT_BAUD_RATE
   if (!Number.isInteger(baudRate) || baudRate <= 0)
     throw new RangeError(`baud rate must be a positive integer, got ${baudRate}`)
-  return serialPortTransport(
-    new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false })
-  )
+  const portOptions: SerialPortOpenOptions<typeof SerialPort.binding> = {
+    path,
+    baudRate,
+    dataBits: 8,
+    parity: 'none',
+    stopBits: 1,
+    autoOpen: false
+  }
+  // SerialPort's options leave `binding` out of their type, but its constructor honours one.
+  return serialPortTransport(new SerialPort({ ...portOptions, binding: hangupAwareBinding } as typeof portOptions))
 }
 
 /** Connects to `host:port` over TCP (the simulator's --tcp mode). */
