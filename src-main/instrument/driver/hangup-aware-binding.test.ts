@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { hangupAwareRead } from './hangup-aware-binding'
+import { PortHungUpError, hangupAwareRead } from './hangup-aware-binding'
 import { openSerialTransport } from './transport'
 
 const hasSocat = process.platform !== 'win32' && spawnSync('socat', ['-V']).status === 0
@@ -61,19 +61,60 @@ describe.skipIf(!hasSocat)('a serial port whose far end is gone (real PTY)', () 
 })
 
 describe('hangupAwareRead', () => {
-  it('reports a read on a closed port as canceled (the stream ignores it) without polling', async () => {
-    const events: string[] = []
+  const eagain = () => Object.assign(new Error('EAGAIN: resource temporarily unavailable'), { code: 'EAGAIN' })
+
+  /** A port whose poller records each poll and reports readable at once (or refuses if closed). */
+  function fakePort() {
     const port = {
-      fd: null as number | null,
+      fd: 7 as number | null,
+      polls: 0,
       poller: {
-        once(event: 'readable', listener: (error?: Error | null) => void) {
-          events.push(event)
+        once(_event: 'readable', listener: (error?: Error | null) => void) {
+          if (port.fd === null) throw new Error('polled a closed port (a native crash in the real binding)')
+          port.polls += 1
           listener(null)
         }
       }
     }
-    const read = hangupAwareRead(port)
+    return port
+  }
+
+  it('waits for readable on EAGAIN, then returns the bytes', async () => {
+    const port = fakePort()
+    const answers = [eagain(), 3]
+    const read = hangupAwareRead(port, async () => {
+      const next = answers.shift()
+      if (next instanceof Error) throw next
+      return { bytesRead: next! }
+    })
+    await expect(read(Buffer.alloc(4), 0, 4)).resolves.toMatchObject({ bytesRead: 3 })
+    expect(port.polls).toBe(1)
+  })
+
+  it('calls end of file a hang-up instead of reading again', async () => {
+    const port = fakePort()
+    let reads = 0
+    const read = hangupAwareRead(port, async () => {
+      reads += 1
+      return { bytesRead: 0 }
+    })
+    await expect(read(Buffer.alloc(4), 0, 4)).rejects.toThrow(PortHungUpError)
+    expect(reads).toBe(1)
+  })
+
+  it('never polls a port that closed while its read was in flight: the read is canceled', async () => {
+    const port = fakePort()
+    const read = hangupAwareRead(port, async () => {
+      port.fd = null
+      throw eagain()
+    })
     await expect(read(Buffer.alloc(4), 0, 4)).rejects.toMatchObject({ canceled: true })
-    expect(events).toEqual([])
+    expect(port.polls).toBe(0)
+  })
+
+  it('reports a read on a closed port as canceled (the stream ignores it)', async () => {
+    const port = fakePort()
+    port.fd = null
+    await expect(hangupAwareRead(port)(Buffer.alloc(4), 0, 4)).rejects.toMatchObject({ canceled: true })
   })
 })

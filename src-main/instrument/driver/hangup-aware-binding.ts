@@ -43,16 +43,27 @@ export class PortHungUpError extends Error {
 }
 
 /** The stock unix read loop, except that 0 bytes (end of file: the port hung up) is an error. */
-export function hangupAwareRead(port: UnixPortInternals) {
+export function hangupAwareRead(
+  port: UnixPortInternals,
+  readBytes: (fd: number, buffer: Buffer, offset: number, length: number) => Promise<{ bytesRead: number }> = (
+    fd,
+    buffer,
+    offset,
+    length
+  ) => readAsync(fd, buffer, offset, length, null)
+) {
   return async (buffer: Buffer, offset: number, length: number): Promise<ReadResult> => {
     for (;;) {
       if (port.fd === null) throw canceled()
       try {
-        const { bytesRead } = await readAsync(port.fd, buffer, offset, length, null)
+        const { bytesRead } = await readBytes(port.fd, buffer, offset, length)
         if (bytesRead === 0) throw new PortHungUpError('the port hung up (its other end is gone)')
         return { bytesRead, buffer }
       } catch (error) {
         if (!isRetryable(error)) throw error
+        // The port may have closed while the read was in the thread pool: polling a closed
+        // port's destroyed poller is a native crash, so check again right before polling.
+        if (port.fd === null) throw canceled()
         await new Promise<void>((resolve, reject) =>
           port.poller.once('readable', (pollError) => (pollError ? reject(pollError) : resolve()))
         )
