@@ -66,7 +66,10 @@ async function connectSimulator(page: Page): Promise<void> {
   await expect(page.getByTestId('device-state')).toHaveText('connected', { timeout: 30_000 })
 }
 
-test('device, calibration, waveforms, training on the device and validation on hardware', async ({ app, appMode }) => {
+test('device, calibration, waveforms, training on the device and validation on the device', async ({
+  app,
+  appMode
+}) => {
   test.setTimeout(600_000)
   const page = app.page
 
@@ -180,7 +183,7 @@ test('device, calibration, waveforms, training on the device and validation on h
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 300_000 })
   await expect(page.getByTestId('generation-count')).toHaveText('2 / 2')
 
-  // History: the run says it ran on the device, and is validated on hardware.
+  // History: the run says it ran on the device, and is validated on the device.
   await page.getByTestId('nav-history').click()
   await page.getByTestId('run-row').first().click()
   const run = page.getByTestId('run-detail')
@@ -196,7 +199,7 @@ test('device, calibration, waveforms, training on the device and validation on h
   await page.getByTestId('nav-waveforms').click()
   await expect(page.locator('[data-testid="measurement-row"][data-kind="validation"]')).toHaveCount(1)
 
-  // A GD run, trained on the surrogate, is validated on hardware too: its controls on the ring test set.
+  // A GD run, trained on the surrogate, is validated on the device too: its controls on the ring test set.
   await page.getByTestId('nav-training').click()
   await page.getByTestId('algorithm-select').selectOption('gd')
   await expect(page.getByTestId('samples-input')).toHaveValue('1000')

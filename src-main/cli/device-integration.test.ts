@@ -1,7 +1,7 @@
 /**
  * The real serial path end to end: `dnpu sim --pty` (socat makes a PTY pair; the simulated
  * instrument holds one end) and the `dnpu` commands on the other end through serialport.
- * Nothing is mocked: the same driver, safety check and trainer a lab runs against hardware.
+ * Nothing is mocked: the same driver, safety check and trainer a lab runs against an instrument.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -157,7 +157,7 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
       expect.stringMatching(/^N=5 measured: (\d+) of \1 found labelings$/)
     ])
     const lines = capacity.stdout.trim().split('\n')
-    expect(lines[0]).toBe(`run ${capacityRun} (CAPACITY, vc-dimension) validated on hardware, stored with the run:`)
+    expect(lines[0]).toBe(`run ${capacityRun} (CAPACITY, vc-dimension) validated on the device, stored with the run:`)
     expect(lines.slice(2)).toEqual([
       expect.stringMatching(
         /^ {4}N=4: (\d+) of \1 found labelings confirmed \(14 tried\), capacity [\d.]+ on the surrogate, [\d.]+ on the device \(measurement \d+\)$/
@@ -213,7 +213,7 @@ describe.skipIf(!hasSocat)('the instrument over a real PTY (socat)', () => {
     })
     const notCalibrated = dnpu(['runs', 'validate', String(runId), '--port', port, '--data-dir', data])
     expect(notCalibrated.status).toBe(2)
-    expect(notCalibrated.stderr).toContain('cannot validate on hardware: device profile')
+    expect(notCalibrated.stderr).toContain('cannot validate on the device: device profile')
     expect(notCalibrated.stderr).toContain(
       `has no calibration; calibrate it first (Calibration view, or \`dnpu calibrate --port ${port}\`)`
     )

@@ -1,7 +1,7 @@
 /**
  * `dnpu runs validate ID --port PATH`: re-measures a stored run's result on the instrument (GA
  * best genome, GD controls on the ring test set, capacity found labelings) and stores it with
- * the run, as *Validate on hardware* does in History.
+ * the run, as *Validate on the device* does in History.
  *
  * Exit codes: 2 when the id, an option or the run itself is refused before anything is sent (no
  * such run, still running, nothing to re-measure, no calibration, a control voltage outside it);
@@ -60,7 +60,7 @@ export async function runRunsValidate(
       printJson({ runId, ...validation })
       return
     }
-    const header = `run ${runId} (${run.algorithm.toUpperCase()}, ${run.task}) validated on hardware, stored with the run:`
+    const header = `run ${runId} (${run.algorithm.toUpperCase()}, ${run.task}) validated on the device, stored with the run:`
     process.stdout.write(`${[header, ...describeValidation(validation).map((line) => `  ${line}`)].join('\n')}\n`)
   } finally {
     await services.close()

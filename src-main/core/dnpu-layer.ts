@@ -254,7 +254,7 @@ export class DnpuLayer {
   /**
    * Processor input rows for all nodes: point-major (row p * nodeCount + n), each row the
    * node's data voltages at its data electrodes and its controls at its control electrodes.
-   * Throws if a control voltage is outside its range (hardware safety, as Dnpu.assembleBatch).
+   * Throws if a control voltage is outside its range (device safety, as Dnpu.assembleBatch).
    */
   assembleRows(inputs: Signal): Float32Array {
     this.checkControlsInRange()

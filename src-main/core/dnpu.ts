@@ -116,7 +116,7 @@ export class Dnpu {
   /**
    * Model input rows for a whole pool: genome-major (all points of genome 0, then genome 1, ...),
    * each row the activation voltages with data at data electrodes and the genome's controls at
-   * control electrodes. Throws if a control voltage leaves its range (hardware safety).
+   * control electrodes. Throws if a control voltage leaves its range (device safety).
    */
   assembleBatch(taskInputs: number[][] | Tensor, controlPoolInput: number[][] | Tensor): Float32Array {
     const data = this.dataVoltages(taskInputs)

@@ -183,7 +183,7 @@ export {
   type TrainGdResult,
   type TrainGdDataset
 } from './train.js'
-// The hardware path's pure half: streams from points, the host-side safety check, calibration sweeps.
-export * from './hardware/stream-safety.js'
-export * from './hardware/stream-builder.js'
-export * from './hardware/calibration-sweep.js'
+// The instrument path's pure half: streams from points, the host-side safety check, calibration sweeps.
+export * from './streams/stream-safety.js'
+export * from './streams/stream-builder.js'
+export * from './streams/calibration-sweep.js'

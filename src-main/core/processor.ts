@@ -1,5 +1,5 @@
 // The one interface training code talks to. A surrogate model (simulation) and, later, the
-// hardware instrument both implement it, so GA and GD run unchanged on either.
+// instrument both implement it, so GA and GD run unchanged on either.
 export interface Processor {
   readonly activationElectrodeCount: number
   /** Per activation electrode [min, max] in volts; inputs must stay inside. */

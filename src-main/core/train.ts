@@ -28,7 +28,7 @@ import type { SurrogateDefinition } from './surrogate-definition.js'
  * `fitness`; `optimizer = GeneticOptimizer(gene_ranges, partition, epochs)` -> `partition` +
  * `generations` (alias `epochs`) + `seed` (the gene ranges are the DNPU's control ranges);
  * `configs['stop_threshold']` -> `stopThreshold`. `save_dir` and `average_plateaus` have no
- * counterpart (no files are written; waveforms are the hardware path's business).
+ * counterpart (no files are written; waveforms are the instrument path's business).
  */
 export interface TrainGaSetup extends Omit<GaTrainerSetup, 'taskInputs' | 'targets' | 'generations'> {
   /** Where the outputs come from: a SurrogateModel, or any other Processor. */

@@ -308,7 +308,7 @@ describe('the device leased to a run', () => {
     const refusal = (action: string) =>
       `cannot ${action} while run ${runId} is training on the device: stop it first or wait for it to end`
     for (const [action, operation] of operations) await expect(operation(), action).rejects.toThrow(refusal(action))
-    await expect(device.validateRun(endedRun)).rejects.toThrow(refusal('validate on hardware'))
+    await expect(device.validateRun(endedRun)).rejects.toThrow(refusal('validate on the device'))
     // Refused means nothing happened: still connected, same calibration.
     expect(device.status()).toMatchObject({ state: 'connected', calibration: { id: expect.any(Number) } })
 
@@ -320,7 +320,7 @@ describe('the device leased to a run', () => {
   })
 })
 
-describe('validation on hardware of GD and capacity runs', () => {
+describe('validation on the device of GD and capacity runs', () => {
   const gdConfig = {
     ...DEFAULT_GD_CONFIG,
     modelId: 'demo',
@@ -431,7 +431,7 @@ describe('validation on hardware of GD and capacity runs', () => {
 
     const refusal = bench0.services.device.validateRun(runId)
     await expect(refusal).rejects.toThrow(
-      `cannot validate run ${runId} (gd) on hardware: control electrode 0 = ${volts} V is outside its calibrated range [${narrow[0]}, ${narrow[1]}] V (calibration v${calibration.version} of device profile`
+      `cannot validate run ${runId} (gd) on the device: control electrode 0 = ${volts} V is outside its calibrated range [${narrow[0]}, ${narrow[1]}] V (calibration v${calibration.version} of device profile`
     )
     await expect(refusal).rejects.toMatchObject({ name: 'ValidationRefusedError' })
     expect(bench0.uploads.length).toBe(uploadsBefore)
@@ -457,10 +457,10 @@ describe('validation on hardware of GD and capacity runs', () => {
     const validating = services.device.validateRun(runId)
     // The instrument is the validation's until it ends: no run on the device, no second validation.
     expect(() => services.training.start({ ...DEFAULT_GA_CONFIG, modelId: 'demo', processor: 'device' })).toThrow(
-      `cannot train on the device while run ${runId} is being validated on hardware: wait for the validation to end`
+      `cannot train on the device while run ${runId} is being validated on the device: wait for the validation to end`
     )
     await expect(services.device.validateRun(runId)).rejects.toThrow(
-      `cannot validate run ${runId} on hardware: run ${runId} is being validated; wait for it to end`
+      `cannot validate run ${runId} on the device: run ${runId} is being validated; wait for it to end`
     )
     const validation = await validating
     if (validation.kind !== 'capacity') throw new Error(`expected a capacity validation, got ${validation.kind}`)
@@ -564,7 +564,7 @@ describe('validation on hardware of GD and capacity runs', () => {
     // Point 0 of the VC set is x = -0.5: -0.5 mapped onto [-0.95, 0.55] V is -0.575 V.
     await expect(services.device.validateRun(capacityRun)).rejects.toThrow(
       new RegExp(
-        `^cannot validate run ${capacityRun} \\(capacity\\) on hardware: labeling \\d{4} \\(N = 4\\): data electrode 1 would get -0\\.575\\d* V \\(task input 1 mapped onto the range it trained with, \\[-0\\.95, 0\\.55\\] V\\) is outside its calibrated range \\[-0\\.1, 0\\.1\\] V \\(calibration v1 of device profile "[^"]+"\\) \\(and \\d+ more outside it\\); nothing was sent$`
+        `^cannot validate run ${capacityRun} \\(capacity\\) on the device: labeling \\d{4} \\(N = 4\\): data electrode 1 would get -0\\.575\\d* V \\(task input 1 mapped onto the range it trained with, \\[-0\\.95, 0\\.55\\] V\\) is outside its calibrated range \\[-0\\.1, 0\\.1\\] V \\(calibration v1 of device profile "[^"]+"\\) \\(and \\d+ more outside it\\); nothing was sent$`
       )
     )
     expect(uploads.length).toBe(uploadsBefore)
@@ -592,7 +592,7 @@ describe('validation on hardware of GD and capacity runs', () => {
     db.close()
     const found = services.runs.getRun(capacityRun)!.capacity![0]!.found
     await expect(services.device.validateRun(capacityRun)).rejects.toThrow(
-      `cannot validate run ${capacityRun} (capacity) on hardware: it was stored by an older DNPU Lab that did not keep each labeling's control voltages (${found} of its ${found} found labelings have none), so there is nothing to re-measure; run the sweep again to validate it on hardware`
+      `cannot validate run ${capacityRun} (capacity) on the device: it was stored by an older DNPU Lab that did not keep each labeling's control voltages (${found} of its ${found} found labelings have none), so there is nothing to re-measure; run the sweep again to validate it on the device`
     )
 
     // A run still going: refused, whatever it runs on.
@@ -601,7 +601,7 @@ describe('validation on hardware of GD and capacity runs', () => {
     const { runId: running } = services.training.start({ ...gdConfig, epochs: 100_000 })
     await firstEpoch
     await expect(services.device.validateRun(running)).rejects.toThrow(
-      `cannot validate run ${running} (gd) on hardware: it is still running; validate it once it has ended`
+      `cannot validate run ${running} (gd) on the device: it is still running; validate it once it has ended`
     )
     services.training.stop(running)
     await finished
@@ -619,7 +619,7 @@ describe('validation on hardware of GD and capacity runs', () => {
     })
     await firstGeneration
     await expect(services.device.validateRun(capacityRun)).rejects.toThrow(
-      `cannot validate on hardware while run ${deviceRun} is training on the device`
+      `cannot validate on the device while run ${deviceRun} is training on the device`
     )
     services.training.stop(deviceRun)
     await deviceFinished

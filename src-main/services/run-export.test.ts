@@ -260,7 +260,7 @@ describe('describeStoredRun', () => {
     expect(done).toMatch(/accuracy: +train 90\.0 %, validation 85\.0 %, test -\n/)
   })
 
-  it("lists the run's validations on hardware, each kind in its own words", () => {
+  it("lists the run's validations on the device, each kind in its own words", () => {
     const measuredAt = '2025-01-03T10:00:00.000Z'
     const validations: RunDetail['validations'] = [
       {
@@ -311,7 +311,7 @@ describe('describeStoredRun', () => {
     const text = describeStoredRun({ ...gaRun(), validations })
     expect(text).toContain(
       [
-        'validated on hardware:',
+        'validated on the device:',
         "  2025-01-03 10:00:00 UTC, measurement 4: best genome on the gate's inputs, correlation 0.9700, fitness 0.9000",
         '    outputs, measured (in training): 1.00 (0.00), 30.50 (30.00), 31.00 (32.00), 2.00 (1.00) nA',
         '  2025-01-03 10:00:00 UTC, measurement 5: controls on the test set, the first 2000 of its 3000 points',

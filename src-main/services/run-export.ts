@@ -105,7 +105,7 @@ export function describeStoredRun(run: RunDetail): string {
     })
   }
   if (Array.isArray(run.validations) && run.validations.length > 0) {
-    lines.push('validated on hardware:')
+    lines.push('validated on the device:')
     for (const validation of run.validations) lines.push(...describeValidation(validation).map((line) => `  ${line}`))
   }
   if (run.error) lines.push(`error:        ${run.error}`)

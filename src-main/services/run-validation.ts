@@ -1,5 +1,5 @@
 /**
- * Validation on hardware of a stored run: what is measured for each algorithm and how the
+ * Validation on the device of a stored run: what is measured for each algorithm and how the
  * outcome is judged. The device service supplies the active calibration and a `measure` that
  * plays rows through its safety check; this module decides what to play, refuses anything
  * outside the calibration before a single stream is built, and scores what comes back.

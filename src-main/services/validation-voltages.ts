@@ -1,9 +1,9 @@
 /**
- * What every validation on hardware shares, whatever the algorithm: the inputs and the plan it
+ * What every validation on the device shares, whatever the algorithm: the inputs and the plan it
  * returns, the voltages of training rebuilt for the device, and the check that each lies inside
  * the ACTIVE calibration before anything is sent (see run-validation.ts for the why).
  */
-import type { HardwareValidation, RunDetail, ValidationProgressEvent } from '../../src-shared/ipc'
+import type { DeviceValidation, RunDetail, ValidationProgressEvent } from '../../src-shared/ipc'
 import { Dnpu, type SurrogateDefinition } from '../core'
 import type { RunCheckpoint } from '../store'
 
@@ -40,7 +40,7 @@ export type CalibrationInForce = Pick<ValidationDevice, 'rangesVolts' | 'calibra
 
 /** Everything checked, nothing sent yet. */
 export interface ValidationPlan {
-  measure(device: ValidationDevice): Promise<HardwareValidation>
+  measure(device: ValidationDevice): Promise<DeviceValidation>
 }
 
 /** The ranges the run's task inputs were mapped with in training: its calibration's (a device run) or its model's. */
@@ -156,5 +156,5 @@ function checkInsideCalibration(
 }
 
 export function refused(run: RunDetail, reason: string): ValidationRefusedError {
-  return new ValidationRefusedError(`cannot validate run ${run.id} (${run.config.algorithm}) on hardware: ${reason}`)
+  return new ValidationRefusedError(`cannot validate run ${run.id} (${run.config.algorithm}) on the device: ${reason}`)
 }

@@ -1,7 +1,7 @@
 /**
  * Stored acquisitions: the activation stream that went out and the readout that came back, as
  * float32 BLOBs (exactly what crossed the wire), for the Waveforms view and its CSV export.
- * Calibration sweeps and hardware validations are kept; plain acquisitions (manual tests, the
+ * Calibration sweeps and validations on the device are kept; plain acquisitions (manual tests, the
  * last measurement) are pruned to the newest {@link KEPT_ACQUISITIONS}.
  */
 import type BetterSqlite3 from 'better-sqlite3'

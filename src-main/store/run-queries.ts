@@ -5,9 +5,9 @@ import type {
   Algorithm,
   CapacityAtN,
   EpochMetrics,
-  GaHardwareValidation,
+  GaDeviceValidation,
   GenerationMetrics,
-  HardwareValidation,
+  DeviceValidation,
   RecordedStep,
   RunAccuracy,
   RunDetail,
@@ -79,9 +79,9 @@ function headlineAccuracy(json: string | null): number | null {
  * A run's stored validations. Before GD and capacity runs could be validated, every validation
  * was a GA one and had no `kind`: those read back as `'ga'` (the JSON list needs no migration).
  */
-function readValidations(json: string | null): HardwareValidation[] {
+function readValidations(json: string | null): DeviceValidation[] {
   if (json === null) return []
-  return (JSON.parse(json) as (HardwareValidation | Omit<GaHardwareValidation, 'kind'>)[]).map((validation) =>
+  return (JSON.parse(json) as (DeviceValidation | Omit<GaDeviceValidation, 'kind'>)[]).map((validation) =>
     'kind' in validation ? validation : { kind: 'ga', ...validation }
   )
 }
@@ -165,7 +165,7 @@ export class RunQueries {
   }
 
   /** Appends a re-measurement of the run's result on the device. */
-  addValidation(runId: number, validation: HardwareValidation): void {
+  addValidation(runId: number, validation: DeviceValidation): void {
     this.db.transaction(() => {
       const row = this.db
         .prepare<[number], { validations_json: string | null }>('SELECT validations_json FROM runs WHERE id = ?')

@@ -6,7 +6,7 @@
  * Maps the snake_case tables onto the camelCase contract types, so nothing above the store
  * knows a column name; and knows no algorithm: each step's metrics are named by its descriptor.
  */
-import type { HardwareValidation, RunDetail, RunResultUpdate, RunSummary } from '../../src-shared/ipc'
+import type { DeviceValidation, RunDetail, RunResultUpdate, RunSummary } from '../../src-shared/ipc'
 import type { Database } from './database'
 import { RunCheckpoints, type RunCheckpoint } from './run-checkpoints'
 import { RunLifecycle, isProcessAlive, type FinishedRunStatus, type NewRun } from './run-lifecycle'
@@ -76,7 +76,7 @@ export class RunsRepository {
   }
 
   /** Appends a re-measurement of the run's result on the device. */
-  addValidation(runId: number, validation: HardwareValidation): void {
+  addValidation(runId: number, validation: DeviceValidation): void {
     this.queries.addValidation(runId, validation)
   }
 

@@ -1,6 +1,6 @@
 /** What an instrument says about itself, as every layer reads it. */
 
-/** The built-in simulated instrument, running inside the app (no port, no hardware). */
+/** The built-in simulated instrument, running inside the app (no port, no real instrument). */
 export const IN_PROCESS_SIMULATOR_PATH = 'sim://in-process'
 
 export interface InstrumentIdentity {

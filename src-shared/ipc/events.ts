@@ -2,24 +2,9 @@
  * Events: main -> renderer only, over Electron IPC or the browser-mode WebSocket. Type-only
  * imports, so the preload can ship the event names without zod.
  */
-import type { CapacityAtN, EpochMetrics, GenerationMetrics, RunStatus } from '../domain'
+import type { RunStatus } from '../domain'
+import type { TrainingProgressEvent } from './algorithms'
 import type { DeviceStatus, ValidationProgressEvent } from './device-schemas'
-
-export type TrainingProgressEvent =
-  | { runId: number; algorithm: 'ga'; totalGenerations: number; metrics: GenerationMetrics }
-  | { runId: number; algorithm: 'gd'; totalEpochs: number; epoch: EpochMetrics }
-  | {
-      runId: number
-      algorithm: 'capacity'
-      /** Labelings decided so far and in all. */
-      sweepDone: number
-      sweepTotal: number
-      /** The labeling just decided. */
-      n: number
-      labeling: number[]
-      found: boolean
-      capacity: CapacityAtN[]
-    }
 
 /** A progress event as a trainer reports it, before main adds the run id. */
 export type TrainingProgressBody = TrainingProgressEvent extends infer Event
@@ -55,7 +40,7 @@ export interface EventPayloads {
   /** The instrument connection changed (connected, lost, failed, profile or calibration changed). */
   'device:status': DeviceStatus
   'calibration:progress': CalibrationProgressEvent
-  /** A capacity run's validation on hardware measured one more N. */
+  /** A capacity run's validation on the device measured one more N. */
   'validation:progress': ValidationProgressEvent
 }
 export type EventName = keyof EventPayloads

@@ -5,6 +5,7 @@
  * that speak the contract; core imports the domain directly and never this folder.
  */
 export * from '../domain'
+export * from './algorithms'
 export * from './api-methods'
 export * from './channel-handlers'
 export * from './channels'

@@ -24,7 +24,7 @@ export const TASK_PERCEPTRON_SETTINGS = { learningRate: 0.01, epochs: 10000, bat
  * How a task scores a trained output column: perceptron accuracy (percent) with
  * {@link TASK_PERCEPTRON_SETTINGS}, or null when no threshold can separate anything (fewer than
  * 2 points, or a flat output). GD runs score their sets this way, and so does their validation on
- * hardware, so the two figures compare.
+ * the device, so the two figures compare.
  */
 export function taskAccuracyPercent(outputs: number[], targets: number[], seed: number): number | null {
   const separable = outputs.length >= 2 && outputs.some((v) => v !== outputs[0])

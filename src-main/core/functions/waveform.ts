@@ -1,4 +1,4 @@
-// Waveforms for hardware: each point is held for plateauLength samples, linear ramps of
+// Waveforms for the instrument: each point is held for plateauLength samples, linear ramps of
 // slopeLength samples join the plateaus, and the stream ramps up from 0 V at the start and
 // back down to 0 V at the end. Data is rows (samples) x columns (electrodes); ramps run per column.
 //
@@ -187,7 +187,7 @@ export function plateausToWaveform(plateaus: Signal, shape: WaveformShape): Wave
   return { data: shaped(data, flat), mask }
 }
 
-/** Points -> waveform samples (the stream sent to hardware: first and last sample exactly 0 V). */
+/** Points -> waveform samples (the stream sent to the instrument: first and last sample exactly 0 V). */
 export function pointsToWaveform(points: readonly number[] | Tensor1D, shape: WaveformShape): number[]
 export function pointsToWaveform(points: readonly (readonly number[])[] | Tensor2D, shape: WaveformShape): number[][]
 export function pointsToWaveform(points: Signal, shape: WaveformShape): number[] | number[][]

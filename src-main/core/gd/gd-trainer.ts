@@ -249,7 +249,7 @@ export class GdTrainer {
   }
 
   // Unlike Dnpu.assembleBatch this does not refuse out-of-range controls: with 'regul' they may
-  // leave their ranges in simulation (the penalty pulls them back); hardware use must check them.
+  // leave their ranges in simulation (the penalty pulls them back); device use must check them.
   private rowsOf(data: number[][], controls: readonly number[]): Float32Array {
     const { dnpu } = this.setup
     const width = dnpu.activationElectrodeCount

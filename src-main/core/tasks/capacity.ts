@@ -80,7 +80,7 @@ export interface CapacityLabelingResult {
   correlation: number
   /**
    * The best attempt's best genome (volts, one per control electrode), so a found labeling can be
-   * re-measured on hardware. Absent in sweeps stored before DNPU Lab kept it.
+   * re-measured on the device. Absent in sweeps stored before DNPU Lab kept it.
    */
   controlVoltages?: number[] | undefined
 }
@@ -151,7 +151,7 @@ export function capacityAttemptSeed(seed: number, n: number, labelingIndex: numb
 
 /**
  * The seed of the perceptron that judges an attempt's output (its own stream, apart from the
- * GA's). A labeling's verdict on hardware uses the seed of the attempt that found it, so the same
+ * GA's). A labeling's verdict on device uses the seed of the attempt that found it, so the same
  * output gets the same verdict.
  */
 export function capacityPerceptronSeed(seed: number, n: number, labelingIndex: number, attempt: number): number {

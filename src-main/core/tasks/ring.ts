@@ -123,7 +123,7 @@ export interface RingTaskSettings {
   dataSeed: number
 }
 
-/** A run's ring dataset, split: the same points for training and for a later validation on hardware. */
+/** A run's ring dataset, split: the same points for training and for a later validation on the device. */
 export function ringTaskSplit(settings: RingTaskSettings): RingSplit {
   const { sampleCount, gap, split, dataSeed } = settings
   return splitDataset(generateRingData({ sampleCount, gap, seed: dataSeed }), split, dataSeed)

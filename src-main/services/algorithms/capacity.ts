@@ -1,9 +1,9 @@
-/** The capacity sweep's main-process half: validation on hardware of every found labeling, CLI text. */
+/** The capacity sweep's main-process half: validation on the device of every found labeling, CLI text. */
 import type {
   CapacityConfig,
-  CapacityHardwareValidation,
+  CapacityDeviceValidation,
   CapacityValidationAtN,
-  HardwareValidation,
+  DeviceValidation,
   RunDetail,
   TrainingProgressEvent
 } from '../../../src-shared/ipc'
@@ -56,7 +56,7 @@ function planCapacity(
   if (withoutControls > 0) {
     throw refused(
       run,
-      `it was stored by an older DNPU Lab that did not keep each labeling's control voltages (${withoutControls} of its ${all.length} found labelings have none), so there is nothing to re-measure; run the sweep again to validate it on hardware`
+      `it was stored by an older DNPU Lab that did not keep each labeling's control voltages (${withoutControls} of its ${all.length} found labelings have none), so there is nothing to re-measure; run the sweep again to validate it on the device`
     )
   }
   if (all.length === 0) throw refused(run, 'it found no labeling, so there is nothing to re-measure')
@@ -114,7 +114,7 @@ function planCapacity(
         labelingsDone += found.length
         inputs.onProgress?.({ runId: run.id, n, labelingsDone, labelingsTotal: all.length })
       }
-      const validation: CapacityHardwareValidation = {
+      const validation: CapacityDeviceValidation = {
         kind: 'capacity',
         measuredAt: new Date().toISOString(),
         perN: results
@@ -130,8 +130,8 @@ export const capacityService: ServiceAlgorithm = {
   checkConfig: () => ({ targets: [] }),
   validationReadsCheckpoint: true,
   planValidation: (run, inputs, calibration) => planCapacity(run, run.config as CapacityConfig, inputs, calibration),
-  describeValidation(stored: HardwareValidation) {
-    const validation = stored as CapacityHardwareValidation
+  describeValidation(stored: DeviceValidation) {
+    const validation = stored as CapacityDeviceValidation
     return [
       `${utc(validation.measuredAt)}: every found labeling re-measured with its own controls`,
       ...validation.perN.map(

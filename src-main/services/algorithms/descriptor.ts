@@ -3,7 +3,7 @@
  * src-shared/domain/algorithms, the worker half in src-main/workers/*-runner.ts): what the
  * services and the CLI do differently per algorithm, and nothing else.
  */
-import type { HardwareValidation, RunDetail, TrainingConfig, TrainingProgressEvent } from '../../../src-shared/ipc'
+import type { DeviceValidation, RunDetail, TrainingConfig, TrainingProgressEvent } from '../../../src-shared/ipc'
 import type { CalibrationInForce, ValidationInputs, ValidationPlan } from '../validation-voltages'
 
 /** What `train` prints, per algorithm: the common parts are computed once. */
@@ -24,10 +24,10 @@ export interface ServiceAlgorithm {
   checkConfig(config: TrainingConfig): { targets: number[] }
   /** Its validation reads the run's last checkpoint (capacity: each labeling's controls); else it is not loaded. */
   validationReadsCheckpoint?: boolean
-  /** Plans the validation on hardware of an ended run; throws a ValidationRefusedError saying why not. */
+  /** Plans the validation on the device of an ended run; throws a ValidationRefusedError saying why not. */
   planValidation(run: RunDetail, inputs: ValidationInputs, calibration: CalibrationInForce): ValidationPlan
   /** A stored validation of this algorithm (its `kind` is the algorithm's id) in words. */
-  describeValidation(validation: HardwareValidation): string[]
+  describeValidation(validation: DeviceValidation): string[]
   cli: {
     /** The progress bar's format (cli-progress tokens: {bar} {value} {total} {a} {b}). */
     progressFormat(config: TrainingConfig): string

@@ -1,8 +1,8 @@
-/** The genetic algorithm's main-process half: the gate's targets, validation on hardware, CLI text. */
+/** The genetic algorithm's main-process half: the gate's targets, validation on the device, CLI text. */
 import type {
-  GaHardwareValidation,
+  GaDeviceValidation,
   GaTrainingConfig,
-  HardwareValidation,
+  DeviceValidation,
   RunDetail,
   TrainingProgressEvent
 } from '../../../src-shared/ipc'
@@ -38,7 +38,7 @@ function planGa(
         `run ${run.id}: best genome re-measured`
       )
       const outputsNanoamps = Array.from(outputs)
-      const validation: GaHardwareValidation = {
+      const validation: GaDeviceValidation = {
         kind: 'ga',
         measurementId,
         measuredAt: new Date().toISOString(),
@@ -62,8 +62,8 @@ export const gaService: ServiceAlgorithm = {
     }
   },
   planValidation: (run, inputs, calibration) => planGa(run, run.config as GaTrainingConfig, inputs, calibration),
-  describeValidation(stored: HardwareValidation) {
-    const validation = stored as GaHardwareValidation
+  describeValidation(stored: DeviceValidation) {
+    const validation = stored as GaDeviceValidation
     return [
       `${utc(validation.measuredAt)}, measurement ${validation.measurementId}: best genome on the gate's inputs, correlation ${fixed(validation.correlation, 4)}, fitness ${fixed(validation.fitness, 4)}`,
       `  outputs, measured (in training): ${validation.outputsNanoamps

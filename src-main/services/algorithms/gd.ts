@@ -1,8 +1,8 @@
-/** Gradient descent's main-process half: batching check, validation on hardware, CLI text. */
+/** Gradient descent's main-process half: batching check, validation on the device, CLI text. */
 import type {
-  GdHardwareValidation,
+  GdDeviceValidation,
   GdTrainingConfig,
-  HardwareValidation,
+  DeviceValidation,
   RunDetail,
   TrainingProgressEvent
 } from '../../../src-shared/ipc'
@@ -78,7 +78,7 @@ function planGd(
         `run ${run.id}: controls on the ring ${part} set (${rowCount} points)`
       )
       const measured = Array.from(outputs)
-      const validation: GdHardwareValidation = {
+      const validation: GdDeviceValidation = {
         kind: 'gd',
         measurementId,
         measuredAt: new Date().toISOString(),
@@ -106,7 +106,7 @@ function planGd(
 export const MAX_GD_VALIDATION_POINTS = 2000
 
 /** "150 points", or "the first 2000 of its 30000 points" when the set was larger than what is measured. */
-export function gdPoints(validation: GdHardwareValidation): string {
+export function gdPoints(validation: GdDeviceValidation): string {
   const measured = validation.outputsNanoamps.length
   return measured < validation.setPointCount
     ? `the first ${measured} of its ${validation.setPointCount} points`
@@ -129,8 +129,8 @@ export const gdService: ServiceAlgorithm = {
     return { targets: [] }
   },
   planValidation: (run, inputs, calibration) => planGd(run, run.config as GdTrainingConfig, inputs, calibration),
-  describeValidation(stored: HardwareValidation) {
-    const validation = stored as GdHardwareValidation
+  describeValidation(stored: DeviceValidation) {
+    const validation = stored as GdDeviceValidation
     return [
       `${utc(validation.measuredAt)}, measurement ${validation.measurementId}: controls on the ${validation.set} set, ${gdPoints(validation)}`,
       `  perceptron accuracy: measured ${percent(validation.accuracyPercent)}, simulated ${percent(validation.simulatedAccuracyPercent)} (the surrogate on the same voltages), in training ${percent(validation.trainedAccuracyPercent)}`,

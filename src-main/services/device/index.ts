@@ -1,7 +1,7 @@
 /**
  * The instrument use case, one facade over its jobs: the connection (connection.ts), profiles
  * and calibrations (profiles-and-calibrations.ts), measuring (measurement.ts) and validation on
- * hardware (validation-bridge.ts). All of them reach the instrument through one DeviceGate
+ * the device (validation-bridge.ts). All of them reach the instrument through one DeviceGate
  * (device-gate.ts): a run on the device holds its lease, and while it does every other change of
  * the device is refused, by construction rather than by a check each operation must remember.
  *
@@ -18,7 +18,7 @@ import type {
   DeviceProfile,
   DeviceSettings,
   DeviceStatus,
-  HardwareValidation,
+  DeviceValidation,
   PortInfo,
   ValidationProgressEvent
 } from '../../../src-shared/ipc'
@@ -205,7 +205,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   }
 
   /** Re-measures an ended run's result on the device and stores it with the run (validation-bridge.ts). */
-  validateRun(runId: number): Promise<HardwareValidation> {
+  validateRun(runId: number): Promise<DeviceValidation> {
     return this.validation.validateRun(runId)
   }
 

@@ -1,7 +1,7 @@
 /**
  * How a device profile maps the DNPU's activation electrodes onto the instrument's DAC channels,
  * and the limits every stream is checked against (the safe-range rule is core's:
- * `requireRangeOverride` in core/hardware/stream-safety.ts). Pure: the device service feeds it the
+ * `requireRangeOverride` in core/streams/stream-safety.ts). Pure: the device service feeds it the
  * profile, the active calibration and the instrument's capabilities.
  */
 import type { Calibration, DeviceSettings, InstrumentCapabilities } from '../../../src-shared/ipc'

@@ -5,7 +5,7 @@
  * one that does not (another instrument's profile) is a plain database write.
  *
  * The safe-range rule is core's (`requireRangeOverride`, `checkRangeOverride` in
- * core/hardware/stream-safety.ts, with SAFE_RANGE_VOLTS from src-shared/domain/limits.ts).
+ * core/streams/stream-safety.ts, with SAFE_RANGE_VOLTS from src-shared/domain/limits.ts).
  */
 import type {
   Calibration,

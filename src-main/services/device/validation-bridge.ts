@@ -4,7 +4,7 @@
  * the DeviceGate like every other change: refused while a run trains on the device. While it
  * measures (minutes for a capacity sweep on a real device), no run may start on the device.
  */
-import type { HardwareValidation, ValidationProgressEvent } from '../../../src-shared/ipc'
+import type { DeviceValidation, ValidationProgressEvent } from '../../../src-shared/ipc'
 import type { SurrogateDefinition } from '../../core'
 import type { RunsRepository } from '../../store'
 import { electrodeRangesVolts } from './layout'
@@ -26,7 +26,7 @@ export interface ValidationBridgeOptions {
 }
 
 export class ValidationBridge {
-  /** The run being validated on hardware. */
+  /** The run being validated on the device. */
   private validatingRunId: number | null = null
 
   constructor(private readonly options: ValidationBridgeOptions) {}
@@ -35,7 +35,7 @@ export class ValidationBridge {
   refuseTrainingWhileValidating(): void {
     if (this.validatingRunId !== null) {
       throw new Error(
-        `cannot train on the device while run ${this.validatingRunId} is being validated on hardware: wait for the validation to end`
+        `cannot train on the device while run ${this.validatingRunId} is being validated on the device: wait for the validation to end`
       )
     }
   }
@@ -47,7 +47,7 @@ export class ValidationBridge {
    * sent) for a running run, during a device run, without a calibration, or when any of those
    * voltages lies outside the active calibration.
    */
-  async validateRun(runId: number): Promise<HardwareValidation> {
+  async validateRun(runId: number): Promise<DeviceValidation> {
     const { gate, runs } = this.options
     const run = runs.getRun(runId)
     if (!run) throw new ValidationRefusedError(`runId: no run ${runId}`)
@@ -60,17 +60,17 @@ export class ValidationBridge {
     }
     assertRunEnded(run)
     return refusing(() =>
-      gate.withExclusiveDevice('validate on hardware', (connection) => {
+      gate.withExclusiveDevice('validate on the device', (connection) => {
         if (this.validatingRunId !== null) {
           throw new ValidationRefusedError(
-            `cannot validate run ${runId} on hardware: run ${this.validatingRunId} is being validated; wait for it to end`
+            `cannot validate run ${runId} on the device: run ${this.validatingRunId} is being validated; wait for it to end`
           )
         }
         // Set before anything is awaited, so a device run started meanwhile is refused (refuseTrainingWhileValidating).
         this.validatingRunId = runId
         return connection
           .exclusive(async () => {
-            const c = refusing(() => connection.requireCalibrated('validate on hardware'))
+            const c = refusing(() => connection.requireCalibrated('validate on the device'))
             const device = {
               rangesVolts: refusing(() => electrodeRangesVolts(c.profile.settings, c.calibration)),
               calibrationName: `calibration v${c.calibration.version} of device profile "${c.profile.name}"`

@@ -1,10 +1,10 @@
 /**
  * The History view's part of each algorithm, keyed by its descriptor's id: its settings rows,
- * its validations table, and what its validation on hardware re-measures. Names, step names and
+ * its validations table, and what its validation on the device re-measures. Names, step names and
  * units come from the descriptor itself (src-shared/domain/algorithms).
  */
 import type { Component } from 'svelte'
-import type { Algorithm, HardwareValidation, RunDetail } from '../../../src-shared/ipc'
+import type { Algorithm, DeviceValidation, RunDetail } from '../../../src-shared/ipc'
 import CapacityRunSettings from './CapacityRunSettings.svelte'
 import CapacityValidationTable from './CapacityValidationTable.svelte'
 import GaRunSettings from './GaRunSettings.svelte'
@@ -21,16 +21,16 @@ export interface RunSettingsProps {
 export interface AlgorithmView {
   /** Its rows in the run's settings list (after task, model, electrodes and input range). */
   settings: Component<RunSettingsProps>
-  /** Its stored validations on hardware (those whose `kind` is its id). */
-  validationTable: Component<{ validations: HardwareValidation[] }>
-  /** What "Validate on hardware" re-measures, for its tooltip. */
+  /** Its stored validations on the device (those whose `kind` is its id). */
+  validationTable: Component<{ validations: DeviceValidation[] }>
+  /** What "Validate on the device" re-measures, for its tooltip. */
   validates: string
   /** Why the run has nothing to re-measure yet, or null. */
   nothingToValidate(detail: RunDetail): string | null
 }
 
 /** A table of one kind of validation: History passes it only validations of that kind. */
-function table<V extends HardwareValidation>(
+function table<V extends DeviceValidation>(
   component: Component<{ validations: V[] }>
 ): AlgorithmView['validationTable'] {
   return component as unknown as AlgorithmView['validationTable']

@@ -2,7 +2,7 @@
  * What an algorithm is, declared once: the plain half of its descriptor (ids, names, units, what
  * it records per step, how its run reads back). Every consumer (store, run export, CLI, History)
  * iterates these instead of switching on the id. The main-process half (how its trainer starts,
- * how a run is checked and validated on hardware) is in `src-main/services/algorithms/` and
+ * how a run is checked and validated on the device) is in `src-main/services/algorithms/` and
  * `src-main/workers/runners/`; its request schema in `src-shared/ipc/algorithms/`.
  *
  * Plain data and pure functions only: this folder imports nothing outside `src-shared/domain`.

@@ -67,7 +67,7 @@ export const randomSearchService: ServiceAlgorithm = {
   id: 'random-search',
   checkConfig: (config: TrainingConfig) => ({ targets: parseGateTask(config.task).targets }),
   planValidation: (run: RunDetail) => {
-    throw new ValidationRefusedError(`cannot validate run ${run.id} on hardware: random search has no validation`)
+    throw new ValidationRefusedError(`cannot validate run ${run.id} on the device: random search has no validation`)
   },
   describeValidation: () => [],
   cli: {

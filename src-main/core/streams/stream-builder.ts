@@ -1,4 +1,4 @@
-// The pure half of the hardware processor: points (rows x activation electrodes, volts) become
+// The pure half of the instrument processor: points (rows x activation electrodes, volts) become
 // activation streams for the instrument, and the readout comes back as one value per point
 // (plateau averaging) or every plateau sample (raw plateaus).
 //

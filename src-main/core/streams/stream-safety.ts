@@ -18,7 +18,7 @@ export const SLEW_TOLERANCE_VOLTS = 1e-6
 export interface StreamLimits {
   /** Per channel (electrode) [min, max] volts, from the active calibration; must contain 0 V. */
   rangesVolts: readonly (readonly [number, number])[]
-  /** The hardware's absolute output limit [min, max] volts (`SOUR:VOLT:ABS?`). */
+  /** the instrument's absolute output limit [min, max] volts (`SOUR:VOLT:ABS?`). */
   absoluteVolts: readonly [number, number]
   /** Highest allowed ramp rate (`SOUR:VOLT:SLEW?`). */
   slewVoltsPerSecond: number
@@ -208,7 +208,7 @@ export function checkStream(
           channel,
           i,
           v,
-          () => `${where()} is outside the absolute limit ${formatRange(limits.absoluteVolts)} V of the hardware`
+          () => `${where()} is outside the absolute limit ${formatRange(limits.absoluteVolts)} V of the instrument`
         )
       } else if (v < lows[channel]! || v > highs[channel]!) {
         add(
