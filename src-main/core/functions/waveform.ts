@@ -166,15 +166,35 @@ function toMask(mask: readonly boolean[] | Tensor): readonly boolean[] {
   return (values as readonly (boolean | number)[]).map(Boolean)
 }
 
-/** Each point repeated plateauLength times (targets lined up with raw plateau samples). */
-export function pointsToPlateaus(points: readonly number[] | Tensor1D, shape: WaveformShape): number[]
-export function pointsToPlateaus(points: readonly (readonly number[])[] | Tensor2D, shape: WaveformShape): number[][]
-export function pointsToPlateaus(points: Signal, shape: WaveformShape): number[] | number[][]
-export function pointsToPlateaus(points: Signal, shape: WaveformShape): number[] | number[][] {
-  checkShape(shape)
-  const { rows, flat } = toRowMatrix(points, 'points')
-  return shaped(pointsToPlateauRows(rows, shape), flat)
+type Mask = readonly boolean[] | Tensor
+
+/**
+ * A transform that answers in the rank it was given, as brains-py's functions do: a flat array
+ * or 1-D tensor (one electrode) gives a flat array, rows x electrodes give rows x electrodes.
+ */
+export interface RankPreserving<Extra extends unknown[] = []> {
+  (signal: readonly number[] | Tensor1D, shape: WaveformShape, ...extra: Extra): number[]
+  (signal: readonly (readonly number[])[] | Tensor2D, shape: WaveformShape, ...extra: Extra): number[][]
+  (signal: Signal, shape: WaveformShape, ...extra: Extra): number[] | number[][]
 }
+
+/** Wraps a rows -> rows implementation: checks the shape, reads the signal, answers in its rank. */
+function rankPreserving<Extra extends unknown[] = []>(
+  what: string,
+  transform: (rows: number[][], shape: WaveformShape, ...extra: Extra) => number[][]
+): RankPreserving<Extra> {
+  const apply = (signal: Signal, shape: WaveformShape, ...extra: Extra): number[] | number[][] => {
+    checkShape(shape)
+    const { rows, flat } = toRowMatrix(signal, what)
+    return shaped(transform(rows, shape, ...extra), flat)
+  }
+  // One implementation serves the three signatures; TypeScript cannot tie the output rank to
+  // the input's through a union, so the overloads are asserted here, once.
+  return apply as RankPreserving<Extra>
+}
+
+/** Each point repeated plateauLength times (targets lined up with raw plateau samples). */
+export const pointsToPlateaus = rankPreserving('points', pointsToPlateauRows)
 
 /** Plateau samples (n * plateauLength rows) -> full waveform with ramps, plus the plateau mask. */
 export function plateausToWaveform(plateaus: readonly number[] | Tensor1D, shape: WaveformShape): Waveform<number[]>
@@ -188,24 +208,13 @@ export function plateausToWaveform(plateaus: Signal, shape: WaveformShape): Wave
 }
 
 /** Points -> waveform samples (the stream sent to the instrument: first and last sample exactly 0 V). */
-export function pointsToWaveform(points: readonly number[] | Tensor1D, shape: WaveformShape): number[]
-export function pointsToWaveform(points: readonly (readonly number[])[] | Tensor2D, shape: WaveformShape): number[][]
-export function pointsToWaveform(points: Signal, shape: WaveformShape): number[] | number[][]
-export function pointsToWaveform(points: Signal, shape: WaveformShape): number[] | number[][] {
-  checkShape(shape)
-  const { rows, flat } = toRowMatrix(points, 'points')
-  return shaped(plateauRowsToWaveform(pointsToPlateauRows(rows, shape), shape).data, flat)
-}
+export const pointsToWaveform = rankPreserving(
+  'points',
+  (rows, shape) => plateauRowsToWaveform(pointsToPlateauRows(rows, shape), shape).data
+)
 
 /** Mean over each plateau: n * plateauLength rows -> n rows. */
-export function plateausToPoints(plateaus: readonly number[] | Tensor1D, shape: WaveformShape): number[]
-export function plateausToPoints(plateaus: readonly (readonly number[])[] | Tensor2D, shape: WaveformShape): number[][]
-export function plateausToPoints(plateaus: Signal, shape: WaveformShape): number[] | number[][]
-export function plateausToPoints(plateaus: Signal, shape: WaveformShape): number[] | number[][] {
-  checkShape(shape)
-  const { rows, flat } = toRowMatrix(plateaus, 'plateaus')
-  return shaped(plateauRowsToPoints(rows, shape), flat)
-}
+export const plateausToPoints = rankPreserving('plateaus', plateauRowsToPoints)
 
 /**
  * The plateau mask of a waveform of `length` samples: slopeLength false, then per point
@@ -234,55 +243,11 @@ export function generateMask(length: number, shape: WaveformShape): boolean[] {
  * Keep only the plateau samples of a waveform. The mask (booleans, or a 1-D tensor) is
  * generated from the length when not given.
  */
-export function waveformToPlateaus(
-  waveform: readonly number[] | Tensor1D,
-  shape: WaveformShape,
-  mask?: readonly boolean[] | Tensor
-): number[]
-export function waveformToPlateaus(
-  waveform: readonly (readonly number[])[] | Tensor2D,
-  shape: WaveformShape,
-  mask?: readonly boolean[] | Tensor
-): number[][]
-export function waveformToPlateaus(
-  waveform: Signal,
-  shape: WaveformShape,
-  mask?: readonly boolean[] | Tensor
-): number[] | number[][]
-export function waveformToPlateaus(
-  waveform: Signal,
-  shape: WaveformShape,
-  mask?: readonly boolean[] | Tensor
-): number[] | number[][] {
-  checkShape(shape)
-  const { rows, flat } = toRowMatrix(waveform, 'waveform')
-  return shaped(waveformRowsToPlateaus(rows, shape, mask), flat)
-}
+export const waveformToPlateaus = rankPreserving<[mask?: Mask]>('waveform', waveformRowsToPlateaus)
 
 /** waveformToPlateaus then plateausToPoints. */
-export function waveformToPoints(
-  waveform: readonly number[] | Tensor1D,
-  shape: WaveformShape,
-  mask?: readonly boolean[] | Tensor
-): number[]
-export function waveformToPoints(
-  waveform: readonly (readonly number[])[] | Tensor2D,
-  shape: WaveformShape,
-  mask?: readonly boolean[] | Tensor
-): number[][]
-export function waveformToPoints(
-  waveform: Signal,
-  shape: WaveformShape,
-  mask?: readonly boolean[] | Tensor
-): number[] | number[][]
-export function waveformToPoints(
-  waveform: Signal,
-  shape: WaveformShape,
-  mask?: readonly boolean[] | Tensor
-): number[] | number[][] {
-  checkShape(shape)
-  const { rows, flat } = toRowMatrix(waveform, 'waveform')
+export const waveformToPoints = rankPreserving<[mask?: Mask]>('waveform', (rows, shape, mask) => {
   const plateaus = waveformRowsToPlateaus(rows, shape, mask)
   if (plateaus.length === 0) throw new RangeError('the mask selects no plateau samples')
-  return shaped(plateauRowsToPoints(plateaus, shape), flat)
-}
+  return plateauRowsToPoints(plateaus, shape)
+})
