@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- test-only: the fuzz test's generator, never imported by the app (tests have no limit) */
 /**
  * Test-only (never imported by the app): a seeded fuzzer for the port `dnpu serve` listens on.
  *

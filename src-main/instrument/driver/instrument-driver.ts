@@ -7,65 +7,39 @@
 
 import {
   deinterleave,
-  parseErrorEntry,
   parseFloat32Block,
   parseIdentity,
   parsePositive,
-  parseVoltageRange,
-  type InstrumentIdentity,
-  type VoltageRange
+  type InstrumentIdentity
 } from '../protocol/answers'
 import * as commands from '../protocol/commands'
-import type { Command } from '../protocol/commands'
-import { InstrumentError, ProtocolError, SATURATED_CODE, type ErrorQueueEntry } from '../protocol/errors'
-import { parseBoolean, parseNumberList, quote } from '../protocol/numbers'
+import { InstrumentError, ProtocolError, type ErrorQueueEntry } from '../protocol/errors'
+import { parseBoolean, parseNumberList } from '../protocol/numbers'
 import { Connection, ConnectionUnusableError, type LinkState } from './connection'
+import { Io, parseOpc, readCapabilities } from './driver-io'
+import {
+  checkLimit,
+  checkRates,
+  checkRateShape,
+  checkSettingsShape,
+  DriverInputError,
+  pickRates,
+  resolveConfiguration,
+  type InstrumentCapabilities,
+  type InstrumentConfiguration,
+  type InstrumentSettings,
+  type RateSettings
+} from './driver-settings'
 import type { Transport } from './transport'
 
-export interface ChannelLimit {
-  minVolts: number
-  maxVolts: number
-}
-
-export interface RateSettings {
-  /** DAC update rate, Hz. */
-  dacRateHz: number
-  /** ADC sample rate, Hz: an integer multiple of the DAC rate. */
-  adcRateHz: number
-  /** ON: one reading per DAC sample (the oversampled ADC points are averaged). */
-  averaging: boolean
-}
-
-export interface InstrumentSettings extends RateSettings {
-  /**
-   * Per activation channel limits from the active calibration, indexed by channel. A channel
-   * without one gets the absolute limit, so no limit of an earlier session is left behind.
-   */
-  channelLimits?: ReadonlyArray<ChannelLimit | null | undefined>
-  /** Timeout of an ordinary command, ms (default 2000). */
-  commandTimeoutMs?: number
-  /** Added to the playback and ramp time of an acquisition's `*OPC?`, ms (default 2000). */
-  acquisitionMarginMs?: number
-}
-
-export interface InstrumentCapabilities {
-  activationChannels: number
-  readoutChannels: number
-  absoluteLimit: VoltageRange
-  adcRange: VoltageRange
-  maxDacRateHz: number
-  maxAdcRateHz: number
-  maxPointsPerChannel: number
-  slewVoltsPerSecond: number
-}
-
-export interface InstrumentConfiguration {
-  dacRateHz: number
-  adcRateHz: number
-  averaging: boolean
-  /** The limit in force on every activation channel. */
-  channelLimits: ChannelLimit[]
-}
+export {
+  DriverInputError,
+  type ChannelLimit,
+  type InstrumentCapabilities,
+  type InstrumentConfiguration,
+  type InstrumentSettings,
+  type RateSettings
+} from './driver-settings'
 
 export interface AcquisitionResult {
   /** One array of readings per readout channel. */
@@ -89,19 +63,12 @@ export interface AcquireOptions {
   validate?: StreamValidator
 }
 
-/** A bad argument from the caller: nothing was sent to the instrument. */
-export class DriverInputError extends Error {
-  override name = 'DriverInputError'
-}
-
 /** The acquisition was stopped by `abort()`; the instrument ramped its outputs to 0 V. */
 export class AcquisitionAbortedError extends Error {
   override name = 'AcquisitionAbortedError'
 }
 
 export const DEFAULT_ACQUISITION_MARGIN_MS = 2000
-/** SYST:ERR? reads before the queue must be empty: 16 entries, one overflow, and slack. */
-const MAX_ERROR_READS = 32
 
 export class InstrumentDriver {
   readonly identity: InstrumentIdentity
@@ -417,157 +384,4 @@ export class InstrumentDriver {
     const rate = this.connection.transport.bytesPerSecond
     return Number.isFinite(rate) && rate > 0 ? (bytes / rate) * 1000 * 1.5 : 0
   }
-}
-
-/** Queries with the driver's answer rules; shared by connect and the driver's operations. */
-class Io {
-  constructor(private readonly connection: Connection) {}
-
-  /**
-   * A one-line query parsed by `parse`. An empty answer means the query failed: the error queue
-   * says why (InstrumentError). An answer `parse` rejects fails the connection (ProtocolError).
-   */
-  async ask<T>(command: Command, parse: (text: string) => T, options: { timeoutMs?: number } = {}): Promise<T> {
-    const text = await this.connection.queryText(command, options)
-    if (text.trim() === '') {
-      const failures = (await this.drainErrors()).filter((entry) => entry.code !== SATURATED_CODE)
-      if (failures.length > 0) throw new InstrumentError(failures, `in answer to "${command.label}"`)
-      const error = new ProtocolError(`empty answer to "${command.label}" with no error queued`)
-      this.connection.fail(error)
-      throw error
-    }
-    return this.connection.parseOrFail(() => parse(text))
-  }
-
-  /** `SYST:ERR?` until `0`; returns the non-zero entries in order. */
-  async drainErrors(): Promise<ErrorQueueEntry[]> {
-    const entries: ErrorQueueEntry[] = []
-    for (let read = 0; read < MAX_ERROR_READS; read++) {
-      const text = await this.connection.queryText(commands.nextError())
-      const entry = this.connection.parseOrFail(() => parseErrorEntry(text))
-      if (entry.code === 0) return entries
-      entries.push(entry)
-    }
-    const error = new ProtocolError(
-      `the error queue did not empty after ${MAX_ERROR_READS} SYST:ERR? reads (its depth is 16)`
-    )
-    this.connection.fail(error)
-    throw error
-  }
-
-  /** Drains the queue: 101 sets `saturated`, any other code throws InstrumentError with `context`. */
-  async checkErrors(context: string): Promise<{ saturated: boolean }> {
-    const entries = await this.drainErrors()
-    const failures = entries.filter((entry) => entry.code !== SATURATED_CODE)
-    if (failures.length > 0) throw new InstrumentError(failures, context)
-    return { saturated: entries.length > failures.length }
-  }
-}
-
-function parseOpc(text: string): true {
-  if (text.trim() !== '1') throw new ProtocolError(`*OPC? answer: expected 1, got ${quote(text.trim())}`)
-  return true
-}
-
-async function readCapabilities(io: Io): Promise<InstrumentCapabilities> {
-  const activationChannels = await io.ask(commands.activationChannelCount(), (t) =>
-    parsePositive(t, 'SOUR:CHAN:COUN? answer', true)
-  )
-  const readoutChannels = await io.ask(commands.readoutChannelCount(), (t) =>
-    parsePositive(t, 'SENS:CHAN:COUN? answer', true)
-  )
-  const absoluteLimit = await io.ask(commands.absoluteLimit(), (t) => parseVoltageRange(t, 'SOUR:VOLT:ABS? answer'))
-  const adcRange = await io.ask(commands.adcRange(), (t) => parseVoltageRange(t, 'SENS:VOLT:RANG? answer'))
-  const maxDacRateHz = await io.ask(commands.maxDacRate(), (t) => parsePositive(t, 'SOUR:FREQ:MAX? answer', false))
-  const maxAdcRateHz = await io.ask(commands.maxAdcRate(), (t) => parsePositive(t, 'SENS:FREQ:MAX? answer', false))
-  const maxPointsPerChannel = await io.ask(commands.maxPoints(), (t) => parsePositive(t, 'WAV:POIN:MAX? answer', true))
-  const slewVoltsPerSecond = await io.ask(commands.slewRate(), (t) => parsePositive(t, 'SOUR:VOLT:SLEW? answer', false))
-  if (absoluteLimit.minVolts > 0 || absoluteLimit.maxVolts < 0) {
-    throw new ProtocolError(
-      `SOUR:VOLT:ABS? answer ${absoluteLimit.minVolts},${absoluteLimit.maxVolts} does not include 0 V`
-    )
-  }
-  return {
-    activationChannels,
-    readoutChannels,
-    absoluteLimit,
-    adcRange,
-    maxDacRateHz,
-    maxAdcRateHz,
-    maxPointsPerChannel,
-    slewVoltsPerSecond
-  }
-}
-
-function checkRateShape(settings: RateSettings): void {
-  for (const key of ['dacRateHz', 'adcRateHz'] as const) {
-    const value = settings[key]
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-      throw new DriverInputError(`instrument settings: ${key} must be a positive number, got ${value}`)
-  }
-  if (typeof settings.averaging !== 'boolean')
-    throw new DriverInputError(
-      `instrument settings: averaging must be true or false, got ${String(settings.averaging)}`
-    )
-}
-
-function checkSettingsShape(settings: InstrumentSettings): void {
-  checkRateShape(settings)
-  for (const key of ['commandTimeoutMs', 'acquisitionMarginMs'] as const) {
-    const value = settings[key]
-    if (value !== undefined && (!Number.isFinite(value) || value <= 0))
-      throw new DriverInputError(`instrument settings: ${key} must be a positive number of ms, got ${value}`)
-  }
-}
-
-/** The settings checked against what the instrument can do, with every channel's limit filled in. */
-function resolveConfiguration(settings: InstrumentSettings, caps: InstrumentCapabilities): InstrumentConfiguration {
-  checkRates(settings, caps)
-  const given = settings.channelLimits ?? []
-  if (given.length > caps.activationChannels) {
-    throw new DriverInputError(
-      `instrument settings: ${given.length} channel limits given, but the instrument has ${caps.activationChannels} activation channels`
-    )
-  }
-  const channelLimits = Array.from({ length: caps.activationChannels }, (_, channel) => {
-    const limit = given[channel]
-    return limit ? checkLimit(channel, limit, caps.absoluteLimit) : { ...caps.absoluteLimit }
-  })
-  return { ...pickRates(settings), channelLimits }
-}
-
-function pickRates(settings: RateSettings): RateSettings {
-  return { dacRateHz: settings.dacRateHz, adcRateHz: settings.adcRateHz, averaging: settings.averaging }
-}
-
-function checkRates({ dacRateHz, adcRateHz }: RateSettings, caps: InstrumentCapabilities): void {
-  if (dacRateHz > caps.maxDacRateHz)
-    throw new DriverInputError(
-      `instrument settings: DAC rate ${dacRateHz} Hz exceeds the instrument's maximum ${caps.maxDacRateHz} Hz`
-    )
-  if (adcRateHz > caps.maxAdcRateHz)
-    throw new DriverInputError(
-      `instrument settings: ADC rate ${adcRateHz} Hz exceeds the instrument's maximum ${caps.maxAdcRateHz} Hz`
-    )
-  const ratio = adcRateHz / dacRateHz
-  if (!Number.isInteger(ratio))
-    throw new DriverInputError(
-      `instrument settings: ADC rate ${adcRateHz} Hz must be an integer multiple of the DAC rate ${dacRateHz} Hz`
-    )
-}
-
-function checkLimit(channel: number, limit: ChannelLimit, absolute: VoltageRange): ChannelLimit {
-  const { minVolts, maxVolts } = limit
-  if (!Number.isFinite(minVolts) || !Number.isFinite(maxVolts))
-    throw new DriverInputError(
-      `limit of channel ${channel}: min and max must be finite volts, got ${minVolts}..${maxVolts}`
-    )
-  if (!(minVolts <= 0 && 0 <= maxVolts))
-    throw new DriverInputError(`limit of channel ${channel}: needs min <= 0 <= max, got ${minVolts}..${maxVolts} V`)
-  if (minVolts < absolute.minVolts || maxVolts > absolute.maxVolts) {
-    throw new DriverInputError(
-      `limit of channel ${channel}: ${minVolts}..${maxVolts} V is outside the absolute limit ${absolute.minVolts}..${absolute.maxVolts} V`
-    )
-  }
-  return { minVolts, maxVolts }
 }

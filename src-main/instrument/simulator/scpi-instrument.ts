@@ -4,62 +4,32 @@
  * and ordering of docs/instrument-protocol.md; its device is a `SimulatedDevice` (a surrogate model).
  *
  * The jobs are split: `HostLink` frames and queues the host's lines and sends the answers,
- * `InstrumentRegisters` holds the settings and DC outputs, `Acquisitions` plays streams and
- * records readings; this class dispatches each command to them and handles uploads and faults.
+ * `InstrumentRegisters` holds the settings and DC outputs, `UploadSlot` checks, holds and logs the
+ * uploaded stream, `Acquisitions` plays streams and records readings; this class dispatches each
+ * command to them and handles the waits, ABOR and the faults.
  *
  * Lines are executed one at a time, in arrival order, so answers come out in order even when a
  * command has to wait (`*OPC?`, `MEAS?`, `READ?`). The one exception is `ABOR`: a line holding
  * it acts at once while a wait is in progress (and then runs again, harmlessly, in its turn).
  */
-import { Rng } from '../../core/rng'
 import { Acquisitions } from './acquisition'
 import { readingsFromCurrents, type AdcSettings } from './adc'
-import {
-  BLOCK_STALL_TIMEOUT_MS,
-  checkCapabilities,
-  DEFAULT_CAPABILITIES,
-  DEFAULT_IDENTITY,
-  type InstrumentIdentity,
-  type SimulatorCapabilities
-} from './capabilities'
+import type { SimulatorCapabilities } from './capabilities'
 import { lookupCommand, type CommandName } from './command-table'
 import type { SimulatedDevice } from './device'
-import { errorMessage, ErrorQueue, formatErrorAnswer, type ErrorCode } from './error-queue'
+import { ErrorQueue, formatErrorAnswer } from './error-queue'
 import type { FaultKind, FaultSpec } from './faults'
 import { HostLink, type Answer, type InstrumentConnection } from './host-link'
+import { resolveOptions, type ScpiInstrumentOptions } from './instrument-options'
 import { InstrumentRegisters } from './instrument-registers'
 import { formatPlainDecimal, formatReading, parseHeader, splitParameters, type CommandUnit } from './scpi-syntax'
-import { findContentViolation, summariseStream } from './stream-check'
 import { ChangeSignal, messageOf, nowMs } from './timing'
-import { readUploadFrame } from './upload-frame'
-import { summaryFields, type OutputsEvent, type OutputsLogRecord, type UploadLogRecord } from './upload-log'
+import type { OutputsEvent, OutputsLogRecord } from './upload-log'
+import { UploadSlot } from './upload-slot'
 
 export type { InstrumentConnection } from './host-link'
+export type { ScpiInstrumentOptions } from './instrument-options'
 export { adcPointsPerSample } from './instrument-registers'
-
-export interface ScpiInstrumentOptions {
-  device: SimulatedDevice
-  capabilities?: Partial<SimulatorCapabilities>
-  identity?: Partial<InstrumentIdentity>
-  /** nA per volt of the readout amplifier (one value for every channel, or one per channel); default: the device's own. */
-  amplificationNanoampsPerVolt?: number | readonly number[]
-  /** An inverting amplifier: readings are negated. */
-  inverted?: boolean
-  /** Gaussian noise on every raw ADC point, standard deviation in nA (default 0). */
-  noiseStdNanoamps?: number
-  /** Seed of the noise and garbage generators (uint32, default 1). */
-  seed?: number
-  /** Real time divided by this: 1 = real time, Infinity = never wait. */
-  speed?: number
-  /** Every answer leaves this many ms after it was produced. */
-  latencyMs?: number
-  faults?: readonly FaultSpec[]
-  /** Called once per upload accepted or rejected (also for streams INIT rejects on its re-check). */
-  onUpload?: (record: UploadLogRecord) => void
-  /** Called once per command that moved the outputs outside playback (ABOR, *RST, an interlock trip, SOUR:VOLT). */
-  onOutputs?: (record: OutputsLogRecord) => void
-  blockStallTimeoutMs?: number
-}
 
 export class ScpiInstrument {
   readonly activationChannelCount: number
@@ -71,7 +41,6 @@ export class ScpiInstrument {
   private readonly device: SimulatedDevice
   private readonly adc: AdcSettings
   private readonly faults: readonly FaultSpec[]
-  private readonly onUpload: ((record: UploadLogRecord) => void) | undefined
   private readonly onOutputs: ((record: OutputsLogRecord) => void) | undefined
   private readonly blockStallTimeoutMs: number
 
@@ -80,55 +49,26 @@ export class ScpiInstrument {
   private readonly link: HostLink
   private readonly registers: InstrumentRegisters
   private readonly acquisitions: Acquisitions
+  private readonly uploads: UploadSlot
   /** True while `*OPC?` or `MEAS?` waits: an arriving `ABOR` then acts at once. */
   private waiting = false
   /** The line being executed had its ABOR acted on at arrival: its repeat in turn is not logged again. */
   private repeatOfEarlyAbort = false
   private closed = false
-  private upload: Float32Array | null = null
   private disconnectFired = false
 
   constructor(options: ScpiInstrumentOptions) {
-    const capabilities: SimulatorCapabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities }
-    checkCapabilities(capabilities)
+    const setup = resolveOptions(options)
+    const { capabilities, speed, latencyMs, seed } = setup
     this.capabilities = capabilities
     this.device = options.device
     this.activationChannelCount = options.device.activationChannelCount
     this.readoutChannelCount = options.device.readoutChannelCount
-    const identity = { ...DEFAULT_IDENTITY, ...options.identity }
-    const model = identity.model ?? `DAQ-${this.activationChannelCount}x${this.readoutChannelCount}`
-    this.identification = [identity.maker, model, identity.serial, identity.firmware].join(',')
-
-    const amplification = options.amplificationNanoampsPerVolt ?? options.device.amplificationNanoampsPerVolt
-    const perChannel =
-      typeof amplification === 'number'
-        ? new Array<number>(this.readoutChannelCount).fill(amplification)
-        : [...amplification]
-    if (perChannel.length !== this.readoutChannelCount || !perChannel.every((a) => Number.isFinite(a) && a !== 0)) {
-      throw new RangeError(
-        `amplification must be one finite non-zero nA/V value per readout channel (${this.readoutChannelCount}), got [${perChannel.join(', ')}]`
-      )
-    }
-    const noiseStdNanoamps = options.noiseStdNanoamps ?? 0
-    if (!(Number.isFinite(noiseStdNanoamps) && noiseStdNanoamps >= 0))
-      throw new RangeError(`noise std must be a finite number >= 0 nA, got ${noiseStdNanoamps}`)
-    const seed = options.seed ?? 1
-    this.adc = {
-      amplificationNanoampsPerVolt: perChannel,
-      inverted: options.inverted ?? false,
-      noiseStdNanoamps,
-      rng: new Rng(seed),
-      adcRangeVolts: capabilities.adcRangeVolts
-    }
-    const speed = options.speed ?? 1
-    if (!(speed > 0)) throw new RangeError(`speed must be > 0 (Infinity: as fast as possible), got ${speed}`)
-    const latencyMs = options.latencyMs ?? 0
-    if (!(Number.isFinite(latencyMs) && latencyMs >= 0))
-      throw new RangeError(`latency must be a finite number of ms >= 0, got ${latencyMs}`)
-    this.faults = [...(options.faults ?? [])]
-    this.onUpload = options.onUpload
+    this.identification = setup.identification
+    this.adc = setup.adc
+    this.faults = setup.faults
     this.onOutputs = options.onOutputs
-    this.blockStallTimeoutMs = options.blockStallTimeoutMs ?? BLOCK_STALL_TIMEOUT_MS
+    this.blockStallTimeoutMs = setup.blockStallTimeoutMs
 
     const changed = () => this.changes.notify()
     this.link = new HostLink(
@@ -146,7 +86,7 @@ export class ScpiInstrument {
         overrun: (lineBytes) =>
           this.errors.push(-363, `a line grew past 64 KiB (${lineBytes} bytes) and was discarded`),
         stalled: () =>
-          this.rejectUpload(
+          this.uploads.reject(
             -160,
             `the block stopped arriving for ${this.blockStallTimeoutMs / 1000} s and was dropped`,
             null,
@@ -170,8 +110,16 @@ export class ScpiInstrument {
       activationChannelCount: this.activationChannelCount,
       readoutChannelCount: this.readoutChannelCount,
       speed,
-      rejectStream: (code, detail, stream) => this.rejectUpload(code, detail, stream, stream.length * 4, 'init'),
+      rejectStream: (code, detail, stream) => this.uploads.reject(code, detail, stream, stream.length * 4, 'init'),
       changed
+    })
+    this.uploads = new UploadSlot({
+      errors: this.errors,
+      registers: this.registers,
+      capabilities,
+      activationChannelCount: this.activationChannelCount,
+      busy: () => this.acquisitions.current !== null,
+      onUpload: options.onUpload
     })
   }
 
@@ -230,7 +178,7 @@ export class ScpiInstrument {
       this.errors.push(-113, `"${parsed.header}" is not a command of this instrument`)
       return finish(undefined)
     }
-    if (command === 'upload') return this.handleUpload(unit, parsed.parameterText)
+    if (command === 'upload') return this.uploads.receive(unit, parsed.parameterText)
     if (unit.blocks.length > 0) {
       this.errors.push(-108, `${parsed.header} takes no block data (only WAV:DATA does)`)
       return finish(undefined)
@@ -318,7 +266,7 @@ export class ScpiInstrument {
       case 'read':
         return expect(0) ? this.readDc() : undefined
       case 'initiate':
-        if (expect(0) && this.faultGate()) this.acquisitions.start(this.upload)
+        if (expect(0) && this.faultGate()) this.acquisitions.start(this.uploads.stream)
         return undefined
       case 'fetch':
         return expect(0) ? this.acquisitions.fetch() : undefined
@@ -348,70 +296,10 @@ export class ScpiInstrument {
   private reset(): void {
     this.abortNow('reset')
     this.registers.powerOn()
-    this.upload = null
+    this.uploads.clear()
   }
 
-  // ---- uploads -----------------------------------------------------------------------------
-
-  /** WAV:DATA: framing (-160), size (-223), busy (-221), content (-222), in that order. */
-  private handleUpload(unit: CommandUnit, parameterText: string): void {
-    const frame = readUploadFrame(
-      unit,
-      parameterText,
-      this.activationChannelCount,
-      this.capabilities.maxPointsPerChannel
-    )
-    if (!frame.ok) return this.rejectUpload(frame.code, frame.detail, frame.values, frame.byteCount)
-    const { values, byteCount } = frame
-    if (this.acquisitions.current)
-      return this.rejectUpload(-221, 'WAV:DATA during an acquisition: wait for *OPC? or send ABOR', values, byteCount)
-    const violation = findContentViolation(values, this.registers.contentRules())
-    if (violation) return this.rejectUpload(-222, violation, values, byteCount)
-    this.upload = values
-    this.logUpload('upload', null, values, byteCount)
-  }
-
-  /** A rejected upload also discards the previous one. */
-  private rejectUpload(
-    code: ErrorCode,
-    detail: string,
-    values: Float32Array | null,
-    byteCount: number | null,
-    stage: 'upload' | 'init' = 'upload'
-  ): void {
-    this.upload = null
-    this.errors.push(code, detail)
-    this.logUpload(stage, { code, message: errorMessage(code, detail) }, values, byteCount)
-  }
-
-  private logUpload(
-    stage: 'upload' | 'init',
-    error: { code: number; message: string } | null,
-    values: Float32Array | null,
-    byteCount: number | null
-  ): void {
-    if (!this.onUpload) return
-    const registers = this.registers
-    const record: UploadLogRecord = {
-      time: new Date().toISOString(),
-      outcome: error ? 'rejected' : 'accepted',
-      stage,
-      error,
-      channelCount: this.activationChannelCount,
-      byteCount,
-      ...summaryFields(values ? summariseStream(values, this.activationChannelCount) : null),
-      limitsVolts: registers.limitsVolts.map(([min, max]): [number, number] => [min, max]),
-      dacRateHz: registers.dacRateHz,
-      adcRateHz: registers.adcRateHz,
-      slewVoltsPerSecond: this.capabilities.slewVoltsPerSecond,
-      allowedStepVolts: this.capabilities.slewVoltsPerSecond / registers.dacRateHz
-    }
-    try {
-      this.onUpload(record)
-    } catch (error) {
-      this.errors.push(-200, `the upload log could not be written: ${messageOf(error)}`)
-    }
-  }
+  // ---- outputs, waits and faults -----------------------------------------------------------
 
   private logOutputs(event: OutputsEvent, fromVolts: number[], playbackStopped: boolean, now: number): void {
     if (!this.onOutputs) return
@@ -429,8 +317,6 @@ export class ScpiInstrument {
       this.errors.push(-200, `the log could not be written: ${messageOf(error)}`)
     }
   }
-
-  // ---- acquisition -------------------------------------------------------------------------
 
   /**
    * Faults start when acquisition K+1 begins. Returns false when the command must not run
@@ -461,7 +347,7 @@ export class ScpiInstrument {
 
   private async measure(epoch: number): Promise<Answer | undefined> {
     if (!this.faultGate()) return undefined
-    const acquisition = this.acquisitions.start(this.upload)
+    const acquisition = this.acquisitions.start(this.uploads.stream)
     if (!acquisition) return undefined
     this.waiting = true
     try {
