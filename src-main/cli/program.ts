@@ -1,121 +1,25 @@
-/** Command definitions of the `dnpu` CLI (commander). */
-import { availableParallelism } from 'node:os'
-import { Command, InvalidArgumentError, Option } from 'commander'
-import {
-  FITNESS_NAMES,
-  GATE_NAMES,
-  GD_CONSTRAINT_NAMES,
-  GD_LOSS_NAMES,
-  GD_OPTIMIZER_NAMES,
-  GD_TASK_NAMES,
-  DEFAULT_GD_CONFIG
-} from '../../src-shared/ipc'
+/** Command definitions of the `dnpu` CLI (commander); each algorithm's own command is in algorithms/. */
+import { Command, Option } from 'commander'
 import { resolveDataFolder } from '../services/data-folder'
+import { ALGORITHM_COMMANDS } from './algorithms'
 import { runInfo, runRunsList, runServe } from './commands'
 import { runCalibrate, type CalibrateOptions } from './calibrate-command'
-import { runRunsResume, runTrainGa, runTrainGd } from './train-commands'
+import { CliError } from './cli-error'
+import { runRunsResume } from './train-commands'
 import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
+import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addDbCommands } from './db-commands'
+
+// Re-exported: the commands import them from here.
+export { CliError } from './cli-error'
+export { dataDirOption } from './option-parsers'
 
 export interface CliContext {
   version: string
   resourcesFolder: string
   rendererFolder: string
 }
-
-/** An error with the exit code the CLI should end with (2: bad usage or input). */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2
-  ) {
-    super(message)
-  }
-}
-
-function integer(name: string, min: number) {
-  return (value: string): number => {
-    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`)
-    const parsed = Number(value)
-    if (parsed < min) throw new InvalidArgumentError(`${name} must be at least ${min}, got ${value}`)
-    return parsed
-  }
-}
-
-function finiteNumber(name: string) {
-  return (value: string): number => {
-    const parsed = Number(value)
-    if (value.trim() === '' || !Number.isFinite(parsed))
-      throw new InvalidArgumentError(`${name} must be a number, got "${value}"`)
-    return parsed
-  }
-}
-
-function numberTriple(name: string) {
-  return (value: string): [number, number, number] => {
-    const numbers = value.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)))
-    if (numbers.length !== 3 || numbers.some((n) => !Number.isFinite(n))) {
-      throw new InvalidArgumentError(
-        `${name} must be three numbers separated by commas (e.g. 0.7,0.15,0.15), got "${value}"`
-      )
-    }
-    return [numbers[0], numbers[1], numbers[2]]
-  }
-}
-
-function numberPair(name: string, integers: boolean) {
-  return (value: string): [number, number] => {
-    const parts = value.split(',').map((part) => part.trim())
-    const numbers = parts.map(Number)
-    if (
-      parts.length !== 2 ||
-      parts.some((p) => p === '') ||
-      numbers.some((n) => !Number.isFinite(n)) ||
-      (integers && numbers.some((n) => !Number.isInteger(n)))
-    ) {
-      throw new InvalidArgumentError(
-        `${name} must be two ${integers ? 'whole numbers' : 'numbers'} separated by a comma (e.g. ${integers ? '4,22' : '-1,1'}), got "${value}"`
-      )
-    }
-    return [numbers[0], numbers[1]]
-  }
-}
-
-/**
- * A folder path that must say something: an empty `--data-dir ""` (an unset shell variable, say)
- * would otherwise fall back to the real user data folder without a word.
- */
-function folderPath(name: string) {
-  return (value: string): string => {
-    if (value.trim() === '') throw new InvalidArgumentError(`${name} must name a folder, got an empty value`)
-    return value
-  }
-}
-
-/**
- * Threads to split work over. More threads than cores only add hand-overs (results do not
- * depend on the count), so a larger number is capped at the core count, with a note on stderr.
- */
-export function workerCount(
-  name: string,
-  cores: number = availableParallelism(),
-  note: (text: string) => void = (text) => process.stderr.write(text)
-) {
-  const parse = integer(name, 1)
-  return (value: string): number => {
-    const requested = parse(value)
-    if (requested <= cores) return requested
-    note(`dnpu: ${name} ${requested} is more than this machine's ${cores} cores: using ${cores}\n`)
-    return cores
-  }
-}
-
-export const dataDirOption = (): Option =>
-  new Option(
-    '--data-dir <dir>',
-    "folder of the DNPU Lab database (default: $DNPU_DATA_DIR, else the app's folder)"
-  ).argParser(folderPath('--data-dir'))
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('dnpu')
@@ -138,153 +42,8 @@ export function buildProgram(context: CliContext): Command {
       await runInfo(context, resolveDataFolder(options.dataDir), Boolean(options.json))
     })
 
+  // Its subcommands are algorithm commands (`train ga`...), added with the others below.
   const train = program.command('train').description('train a DNPU')
-  train
-    .command('ga')
-    .description('genetic algorithm on a boolean gate, on the demo surrogate')
-    .requiredOption('--task <gate>', `gate to find: ${GATE_NAMES.join(', ')} or gate:XXXX (four 0/1 targets)`)
-    .option('--seed <n>', 'random seed (default: a random one, stored with the run)', integer('--seed', 0))
-    .option('--generations <n>', 'generations at most', integer('--generations', 1), 100)
-    .option(
-      '--partition <elite,offspring>',
-      'genomes kept and genomes bred per generation',
-      numberPair('--partition', true),
-      [4, 22]
-    )
-    .option(
-      '--stop-threshold <x>',
-      'stop when the best correlation reaches this',
-      finiteNumber('--stop-threshold'),
-      0.9
-    )
-    .addOption(new Option('--fitness <name>', 'fitness function').choices(FITNESS_NAMES).default('corrsig_fit'))
-    .option(
-      '--data-electrodes <a,b>',
-      'activation electrodes that get the two inputs',
-      numberPair('--data-electrodes', true),
-      [1, 2]
-    )
-    .option(
-      '--input-range <min,max>',
-      'task input range mapped onto the data electrodes',
-      numberPair('--input-range', false),
-      [-1, 1]
-    )
-    .option(
-      '--noise-std <nA>',
-      'simulation: Gaussian output noise, standard deviation in nA (default none)',
-      finiteNumber('--noise-std')
-    )
-    .option(
-      '--amplification <x>',
-      "simulation: replace the model's amplification (nA per output unit)",
-      finiteNumber('--amplification')
-    )
-    .option(
-      '--clipping <lo,hi>',
-      "simulation: replace the model's clipping value (nA)",
-      numberPair('--clipping', false)
-    )
-    .option(
-      '--model <id|file>',
-      'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)',
-      'demo'
-    )
-    .addOption(dataDirOption())
-    .option(
-      '--stop-after <n>',
-      'stop (resumable, status stopped) once this many generations have run',
-      integer('--stop-after', 1)
-    )
-    .option(
-      '--workers <n>',
-      "threads sharing each generation's evaluation (default: the number of cores); results do not depend on it",
-      workerCount('--workers')
-    )
-    .option(
-      '--port <path>',
-      'train on the instrument at this serial port (or tcp://127.0.0.1:PORT) instead of the surrogate; its active calibration gives the ranges'
-    )
-    .option('--baud <rate>', 'serial baud rate with --port', integer('--baud', 1), 115200)
-    .option(
-      '--profile <id>',
-      "with --port: the device profile expected (default: found from the instrument's identity)",
-      integer('--profile', 1)
-    )
-    .option('--json', 'print one JSON object with the result on stdout')
-    .action(async (options) => {
-      await runTrainGa(context, options)
-    })
-  const gd = DEFAULT_GD_CONFIG
-  train
-    .command('gd')
-    .description('gradient descent on the control voltages, on a surrogate (the ring classification task)')
-    .addOption(new Option('--task <name>', 'task').choices(GD_TASK_NAMES).default(gd.task))
-    .option(
-      '--seed <n>',
-      'random seed of the training (default: a random one, stored with the run)',
-      integer('--seed', 0)
-    )
-    .option('--epochs <n>', 'epochs', integer('--epochs', 1), gd.epochs)
-    .option('--lr <x>', 'learning rate', finiteNumber('--lr'), gd.learningRate)
-    .option('--batch <n>', 'batch size', integer('--batch', 1), gd.batchSize)
-    .addOption(new Option('--optimizer <name>', 'optimiser').choices(GD_OPTIMIZER_NAMES).default(gd.optimizer))
-    .addOption(
-      new Option('--constraint <name>', 'keep controls in range: clip after each step, or regul (penalty)')
-        .choices(GD_CONSTRAINT_NAMES)
-        .default(gd.constraint)
-    )
-    .addOption(new Option('--loss <name>', 'loss function').choices(GD_LOSS_NAMES).default(gd.loss))
-    .option('--samples <n>', 'ring task: points in all (even)', integer('--samples', 2), gd.ring.sampleCount)
-    .option('--gap <x>', 'ring task: width of the empty band between the classes', finiteNumber('--gap'), gd.ring.gap)
-    .option('--split <train,validation,test>', 'ring task: fractions of the points', numberTriple('--split'), [
-      gd.ring.split.train,
-      gd.ring.split.validation,
-      gd.ring.split.test
-    ])
-    .option('--data-seed <n>', 'ring task: seed of the dataset', integer('--data-seed', 0), gd.ring.dataSeed)
-    .option(
-      '--data-electrodes <a,b>',
-      'activation electrodes that get the two inputs',
-      numberPair('--data-electrodes', true),
-      gd.dataElectrodes
-    )
-    .option(
-      '--input-range <min,max>',
-      'task input range mapped onto the data electrodes',
-      numberPair('--input-range', false),
-      gd.inputRange
-    )
-    .option(
-      '--amplification <x>',
-      "simulation: replace the model's amplification (nA per output unit)",
-      finiteNumber('--amplification')
-    )
-    .option(
-      '--clipping <lo,hi>',
-      "simulation: replace the model's clipping value (nA)",
-      numberPair('--clipping', false)
-    )
-    .option(
-      '--model <id|file>',
-      'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)',
-      'demo'
-    )
-    .option(
-      '--stop-after <n>',
-      'stop (resumable, status stopped) once this many epochs have run',
-      integer('--stop-after', 1)
-    )
-    .option(
-      '--workers <n>',
-      "threads sharing each batch's forward and gradient (default: the number of cores); results do not depend on it",
-      workerCount('--workers')
-    )
-    .addOption(dataDirOption())
-    .option('--json', 'print one JSON object with the result on stdout')
-    .action(async (options) => {
-      await runTrainGd(context, options)
-    })
 
   const models = program.command('models').description("surrogate models (the lab's PyTorch files)")
   models
@@ -414,32 +173,9 @@ export function buildProgram(context: CliContext): Command {
       await runCalibrate(context, options)
     })
 
-  program
-    .command('capacity')
-    .description('VC-dimension capacity sweep: share of the 2^N - 2 labelings of N points the DNPU can separate')
-    .requiredOption('--from <n>', 'first N (number of points, 4..10)', integer('--from', 4))
-    .requiredOption('--to <n>', 'last N (4..10)', integer('--to', 4))
-    .option('--attempts <k>', 'GA runs per labeling at most', integer('--attempts', 1), 3)
-    .option('--generations <n>', 'generations per attempt at most', integer('--generations', 1), 100)
-    .option(
-      '--threshold-parameter <x>',
-      'found when perceptron accuracy >= 1 - x/N',
-      finiteNumber('--threshold-parameter'),
-      0.5
-    )
-    .option('--seed <n>', 'random seed (default: a random one, printed with the result)', integer('--seed', 0))
-    .option(
-      '--model <id|file>',
-      'surrogate model: an id from `dnpu models list`, or a .pt file (imported first)',
-      'demo'
-    )
-    .option('--stop-after <n>', 'stop (resumable) once this many labelings are decided', integer('--stop-after', 1))
-    .addOption(dataDirOption())
-    .option('--json', 'print one JSON object with the result on stdout')
-    .action(async (options) => {
-      const { runCapacity } = await import('./capacity-command')
-      await runCapacity(context, options)
-    })
+  // Added here, not next to `train`, so that `dnpu --help` lists a top-level algorithm command
+  // (capacity) where it always has: after calibrate.
+  for (const command of ALGORITHM_COMMANDS) command.add({ program, train }, context)
 
   program
     .command('bench')

@@ -1,13 +1,10 @@
-/** `dnpu train ga|gd` and `dnpu runs resume`: start or continue a run and follow it to its end. */
+/**
+ * Start a run (each algorithm's command in algorithms/ maps its options onto a request) or
+ * continue one (`dnpu runs resume`), and follow it to its end.
+ */
 import { SingleBar } from 'cli-progress'
 import { existsSync } from 'node:fs'
-import {
-  parseRequest,
-  type GaTrainingConfig,
-  type GdTrainingConfig,
-  type RunDetail,
-  type TrainingProgressEvent
-} from '../../src-shared/ipc'
+import { parseRequest, type RunDetail, type TrainingProgressEvent } from '../../src-shared/ipc'
 import { algorithmOf } from '../../src-shared/domain'
 import { serviceAlgorithmOf } from '../services/algorithms'
 import type { AppServices } from '../services/app-services'
@@ -17,7 +14,8 @@ import { openServices, printJson } from './commands'
 import { modelFileError, readModelFile } from './model-commands'
 import { CliError, type CliContext } from './program'
 
-interface CommonTrainOptions {
+/** The options every algorithm's command has (its file under algorithms/ adds its own). */
+export interface CommonTrainOptions {
   seed?: number
   dataElectrodes: [number, number]
   inputRange: [number, number]
@@ -34,72 +32,6 @@ export interface DeviceOptions {
   port?: string
   baud?: number
   profile?: number
-}
-
-export interface TrainGaOptions extends CommonTrainOptions, DeviceOptions {
-  task: string
-  generations: number
-  partition: [number, number]
-  stopThreshold: number
-  fitness: GaTrainingConfig['fitness']
-  noiseStd?: number
-  workers?: number
-}
-
-export interface TrainGdOptions extends CommonTrainOptions {
-  task: string
-  epochs: number
-  lr: number
-  batch: number
-  optimizer: GdTrainingConfig['optimizer']
-  constraint: GdTrainingConfig['constraint']
-  loss: GdTrainingConfig['loss']
-  samples: number
-  gap: number
-  split: [number, number, number]
-  dataSeed: number
-  workers?: number
-}
-
-export async function runTrainGa(context: CliContext, options: TrainGaOptions): Promise<void> {
-  await trainAndReport(context, options, {
-    algorithm: 'ga',
-    task: options.task.toLowerCase(),
-    modelId: options.model,
-    dataElectrodes: options.dataElectrodes,
-    inputRange: options.inputRange,
-    partition: options.partition,
-    generations: options.generations,
-    fitness: options.fitness,
-    stopThreshold: options.stopThreshold,
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.port ? { processor: 'device' } : simulationRequest(options))
-  })
-}
-
-export async function runTrainGd(context: CliContext, options: TrainGdOptions): Promise<void> {
-  const [train, validation, test] = options.split
-  await trainAndReport(context, options, {
-    algorithm: 'gd',
-    task: options.task.toLowerCase(),
-    modelId: options.model,
-    dataElectrodes: options.dataElectrodes,
-    inputRange: options.inputRange,
-    ring: {
-      sampleCount: options.samples,
-      gap: options.gap,
-      split: { train, validation, test },
-      dataSeed: options.dataSeed
-    },
-    epochs: options.epochs,
-    learningRate: options.lr,
-    batchSize: options.batch,
-    optimizer: options.optimizer,
-    constraint: options.constraint,
-    loss: options.loss,
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...simulationRequest(options)
-  })
 }
 
 export async function trainAndReport(
@@ -191,18 +123,6 @@ export function resultJson(detail: RunDetail, computeBackend: string, seconds: n
     computeBackend,
     seconds: Number(seconds.toFixed(3))
   }
-}
-
-/** The simulation options given on the command line, as the contract's `simulation` field. */
-function simulationRequest(options: CommonTrainOptions & { noiseStd?: number }): {
-  simulation?: Record<string, unknown>
-} {
-  const simulation = {
-    ...(options.noiseStd === undefined ? {} : { noiseStdNanoamps: options.noiseStd }),
-    ...(options.amplification === undefined ? {} : { amplification: options.amplification }),
-    ...(options.clipping === undefined ? {} : { clippingValueNanoamps: options.clipping })
-  }
-  return Object.keys(simulation).length > 0 ? { simulation } : {}
 }
 
 /**
