@@ -37,11 +37,14 @@ export interface DeviceOptions {
 export async function trainAndReport(
   context: CliContext,
   options: CommonTrainOptions & DeviceOptions & { workers?: number },
-  request: Record<string, unknown>
+  request: Record<string, unknown>,
+  /** The algorithm's request fields -> the options that set them, for error messages. */
+  optionOfField: Record<string, string> = {}
 ): Promise<void> {
   // The same schema the app validates with, so the CLI and the UI refuse the same things.
   const parsed = parseRequest('training:start', request)
-  if (!parsed.ok) throw new CliError(inOptionTerms(parsed.error.replace('training:start: invalid request: ', '')))
+  if (!parsed.ok)
+    throw new CliError(inOptionTerms(parsed.error.replace('training:start: invalid request: ', ''), optionOfField))
   const services = await openServices(context, resolveDataFolder(options.dataDir))
   try {
     if (options.port) await connectDevice(services, options)
@@ -49,6 +52,7 @@ export async function trainAndReport(
     await followAndReport(
       services,
       options,
+      optionOfField,
       () =>
         services.training.start(
           { ...parsed.value, modelId },
@@ -72,6 +76,7 @@ export async function runRunsResume(
     await followAndReport(
       services,
       options,
+      {},
       () =>
         services.training.resume(Number(runIdText), { stopAfter: options.stopAfter, workers: options.workers }).runId
     )
@@ -99,13 +104,18 @@ export async function connectDevice(services: AppServices, options: DeviceOption
   }
 }
 
-async function followAndReport(services: AppServices, options: { json?: boolean }, start: () => number): Promise<void> {
+async function followAndReport(
+  services: AppServices,
+  options: { json?: boolean },
+  optionOfField: Record<string, string>,
+  start: () => number
+): Promise<void> {
   const startedAtMs = performance.now()
   let runId: number
   try {
     runId = start()
   } catch (error) {
-    throw new CliError(inOptionTerms((error as Error).message))
+    throw new CliError(inOptionTerms((error as Error).message, optionOfField))
   }
   const detail = await followRun(services, runId)
   const seconds = (performance.now() - startedAtMs) / 1000
@@ -142,45 +152,30 @@ export async function resolveModelOption(services: AppServices, model: string): 
 }
 
 /** Config field -> the `train` option that sets it. */
-const OPTION_OF_FIELD: Record<string, string> = {
+/**
+ * Request fields every training command sets from the same option; each algorithm's command
+ * adds its own fields' options (its `OPTION_OF_FIELD`), passed to trainAndReport.
+ */
+const SHARED_OPTION_OF_FIELD: Record<string, string> = {
   task: '--task',
   modelId: '--model',
   dataElectrodes: '--data-electrodes',
   inputRange: '--input-range',
-  partition: '--partition',
-  generations: '--generations',
-  fitness: '--fitness',
-  stopThreshold: '--stop-threshold',
   seed: '--seed',
-  fromN: '--from',
-  toN: '--to',
-  attempts: '--attempts',
-  thresholdParameter: '--threshold-parameter',
-  epochs: '--epochs',
-  learningRate: '--lr',
-  batchSize: '--batch',
-  optimizer: '--optimizer',
-  constraint: '--constraint',
-  loss: '--loss',
-  'ring.sampleCount': '--samples',
-  'ring.gap': '--gap',
-  'ring.split': '--split',
-  'ring.dataSeed': '--data-seed',
   'simulation.noiseStdNanoamps': '--noise-std',
   'simulation.amplification': '--amplification',
   'simulation.clippingValueNanoamps': '--clipping'
 }
 
 /** Rewrites `partition.0: Too small...` as `--partition: partition.0: Too small...` for CLI users. */
-function inOptionTerms(message: string): string {
+function inOptionTerms(message: string, algorithmOptions: Record<string, string>): string {
+  const optionOf = { ...SHARED_OPTION_OF_FIELD, ...algorithmOptions }
   return message
     .split('; ')
     .map((problem) => {
       const path = /^([A-Za-z.]+?)(\.\d+)?:/.exec(problem)?.[1]
       const parts = path?.split('.') ?? []
-      const option = path
-        ? (OPTION_OF_FIELD[path] ?? OPTION_OF_FIELD[parts.slice(0, 2).join('.')] ?? OPTION_OF_FIELD[parts[0]])
-        : undefined
+      const option = path ? (optionOf[path] ?? optionOf[parts.slice(0, 2).join('.')] ?? optionOf[parts[0]]) : undefined
       return option ? `${option}: ${problem}` : problem
     })
     .join('; ')

@@ -70,8 +70,18 @@ export async function runCapacity(context: CliContext, options: CapacityCommandO
       generations: options.generations,
       thresholdParameter: options.thresholdParameter,
       ...(options.seed === undefined ? {} : { seed: options.seed })
-    }
+    },
+    OPTION_OF_FIELD
   )
+}
+
+/** The sweep's request fields -> the options that set them (errors name the option). */
+const OPTION_OF_FIELD = {
+  fromN: '--from',
+  toN: '--to',
+  attempts: '--attempts',
+  generations: '--generations',
+  thresholdParameter: '--threshold-parameter'
 }
 
 /** The checks that read better in option terms than the schema's field names. */

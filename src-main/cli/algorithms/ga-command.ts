@@ -21,6 +21,14 @@ import {
   type ParentCommands
 } from './algorithm-command'
 
+/** GA's request fields -> the options that set them (errors name the option). */
+const OPTION_OF_FIELD = {
+  partition: '--partition',
+  generations: '--generations',
+  fitness: '--fitness',
+  stopThreshold: '--stop-threshold'
+}
+
 export interface TrainGaOptions extends CommonTrainOptions, DeviceOptions {
   task: string
   generations: number
@@ -82,7 +90,7 @@ export function addGaCommand({ train }: ParentCommands, context: CliContext): Co
     .action(async (options: TrainGaOptions) => {
       // Loaded on use, so that defining the command (help, tests) needs no trainer.
       const { trainAndReport } = await import('../train-commands')
-      await trainAndReport(context, options, gaRequest(options))
+      await trainAndReport(context, options, gaRequest(options), OPTION_OF_FIELD)
     })
 }
 

@@ -28,6 +28,20 @@ import {
   type ParentCommands
 } from './algorithm-command'
 
+/** GD's request fields -> the options that set them (errors name the option). */
+const OPTION_OF_FIELD = {
+  epochs: '--epochs',
+  learningRate: '--lr',
+  batchSize: '--batch',
+  optimizer: '--optimizer',
+  constraint: '--constraint',
+  loss: '--loss',
+  'ring.sampleCount': '--samples',
+  'ring.gap': '--gap',
+  'ring.split': '--split',
+  'ring.dataSeed': '--data-seed'
+}
+
 export interface TrainGdOptions extends CommonTrainOptions {
   task: string
   epochs: number
@@ -84,7 +98,7 @@ export function addGdCommand({ train }: ParentCommands, context: CliContext): Co
     .action(async (options: TrainGdOptions) => {
       // Loaded on use, so that defining the command (help, tests) needs no trainer.
       const { trainAndReport } = await import('../train-commands')
-      await trainAndReport(context, options, gdRequest(options))
+      await trainAndReport(context, options, gdRequest(options), OPTION_OF_FIELD)
     })
 }
 
