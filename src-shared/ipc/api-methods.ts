@@ -60,7 +60,8 @@ export const EVENT_METHODS = {
   onTrainingFinished: 'training:finished',
   onDeviceStatus: 'device:status',
   onCalibrationProgress: 'calibration:progress',
-  onValidationProgress: 'validation:progress'
+  onValidationProgress: 'validation:progress',
+  onModelImported: 'models:imported'
 } as const satisfies Record<string, EventName>
 export type EventMethodName = keyof typeof EVENT_METHODS
 

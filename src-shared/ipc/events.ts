@@ -4,6 +4,7 @@
  */
 import type { RunStatus } from '../domain'
 import type { TrainingProgressEvent } from './algorithms'
+import type { ChannelResponse } from './channels'
 import type { DeviceStatus, ValidationProgressEvent } from './device-schemas'
 
 /** A progress event as a trainer reports it, before main adds the run id. */
@@ -33,6 +34,12 @@ export interface CalibrationProgressEvent {
   electrodesTotal: number
 }
 
+/**
+ * A model file was imported from outside the page (the app menu's "Import surrogate…", a `.pt`
+ * file opened with the app): the same answer as `models:import`, with the file's name.
+ */
+export type ModelImportedEvent = ChannelResponse<'models:import'> & { fileName: string }
+
 export interface EventPayloads {
   'training:progress': TrainingProgressEvent
   'training:paused': TrainingPausedEvent
@@ -42,6 +49,7 @@ export interface EventPayloads {
   'calibration:progress': CalibrationProgressEvent
   /** A capacity run's validation on the device measured one more N. */
   'validation:progress': ValidationProgressEvent
+  'models:imported': ModelImportedEvent
 }
 export type EventName = keyof EventPayloads
 export const EVENT_NAMES: EventName[] = [
@@ -50,5 +58,6 @@ export const EVENT_NAMES: EventName[] = [
   'training:finished',
   'device:status',
   'calibration:progress',
-  'validation:progress'
+  'validation:progress',
+  'models:imported'
 ]

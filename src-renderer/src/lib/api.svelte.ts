@@ -168,7 +168,8 @@ export const api: DnpuApi = {
   onTrainingFinished: (listener) => subscribe('onTrainingFinished', listener),
   onDeviceStatus: (listener) => subscribe('onDeviceStatus', listener),
   onCalibrationProgress: (listener) => subscribe('onCalibrationProgress', listener),
-  onValidationProgress: (listener) => subscribe('onValidationProgress', listener)
+  onValidationProgress: (listener) => subscribe('onValidationProgress', listener),
+  onModelImported: (listener) => subscribe('onModelImported', listener)
 }
 
 /**
