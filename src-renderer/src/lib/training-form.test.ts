@@ -7,7 +7,7 @@ import {
 } from '../../../src-shared/ipc'
 import { foundAtPercent, labelingCount, sweepSize } from './algorithm-forms/capacity-form'
 import { ringSplitCounts } from './algorithm-forms/gd-form'
-import { checkForm, formFromConfig, presetForm } from './training-form'
+import { ALGORITHM_CHOICES, checkForm, FIELD_LABELS, formFromConfig, presetForm } from './training-form'
 
 const model: ModelSummary = {
   id: 'demo',
@@ -88,6 +88,23 @@ describe('presets', () => {
     expect(form.amplification).toBe(2)
     // The GA fields hold the GA preset, ready if the user switches.
     expect(form.generations).toBe(DEFAULT_GA_CONFIG.generations)
+  })
+})
+
+describe('fields', () => {
+  it('every field of every algorithm has a label, and each algorithm fills every field', () => {
+    const fieldSets = ALGORITHM_CHOICES.map(({ value }) => Object.keys(presetForm(value, 'demo')).sort())
+    for (const fields of fieldSets) expect(fields).toEqual(fieldSets[0])
+    expect(Object.keys(FIELD_LABELS).sort()).toEqual([...fieldSets[0]!, 'split'].sort())
+    for (const label of Object.values(FIELD_LABELS)) expect(label).toMatch(/^[A-Z]/)
+  })
+
+  it('a GD config keeps the GA preset in the evolution fields the GA and the sweep share', () => {
+    const form = formFromConfig({ ...DEFAULT_GD_CONFIG, modelId: 'demo' })
+    expect([form.elite, form.offspring, form.generations]).toEqual([
+      ...DEFAULT_GA_CONFIG.partition,
+      DEFAULT_GA_CONFIG.generations
+    ])
   })
 })
 

@@ -6,23 +6,16 @@
  */
 import { z } from 'zod'
 import {
-  DEFAULT_CAPACITY_CONFIG,
-  DEFAULT_GA_CONFIG,
-  DEFAULT_GD_CONFIG,
   trainingConfigSchema,
   type Algorithm,
-  type CapacityConfig,
-  type FitnessName,
-  type GaTrainingConfig,
-  type GdTrainingConfig,
   type ModelSummary,
   type SimulationOptions,
   type TrainingConfig
 } from '../../../src-shared/ipc'
-import { CAPACITY_FORM_RULES } from './algorithm-forms/capacity-form'
-import { num, type AlgorithmFormRules, type SharedConfigPart } from './algorithm-forms/form-rules'
-import { GA_FORM_RULES } from './algorithm-forms/ga-form'
-import { GD_FORM_RULES } from './algorithm-forms/gd-form'
+import { CAPACITY_FORM_RULES, type CapacityFormFields } from './algorithm-forms/capacity-form'
+import { num, type AlgorithmFormRules, type IssuePath, type SharedConfigPart } from './algorithm-forms/form-rules'
+import { GA_FORM_RULES, type GaFormFields } from './algorithm-forms/ga-form'
+import { GD_FORM_RULES, type GdFormFields } from './algorithm-forms/gd-form'
 
 // zod probes `new Function` to speed up object parsing; the page's CSP forbids eval, and the
 // probe would log a CSP violation on every start. The interpreted path gives the same results.
@@ -43,16 +36,11 @@ export const ALGORITHM_CHOICES: readonly { value: FormAlgorithm; label: string }
   (rules) => rules.choice
 )
 
-type GdOptimizer = GdTrainingConfig['optimizer']
-type GdConstraint = GdTrainingConfig['constraint']
-type GdLoss = GdTrainingConfig['loss']
+/** Each algorithm's own fields (declared with its rules in algorithm-forms/). */
+type AlgorithmFormFields = GaFormFields & GdFormFields & CapacityFormFields
 
-/**
- * Every algorithm's fields in one flat record, so that switching the algorithm keeps nothing
- * half-typed: it loads that algorithm's preset into every field. Number inputs bound with
- * `bind:value` give null when empty or not a number.
- */
-export interface TrainingForm {
+/** The fields every algorithm has. */
+interface SharedFormFields {
   algorithm: FormAlgorithm
   /** A gate name (GA), 'ring' (GD) or 'vc-dimension' (capacity sweep). */
   task: string
@@ -61,45 +49,28 @@ export interface TrainingForm {
   dataElectrodeB: number | null
   inputMin: number | null
   inputMax: number | null
-  // Genetic algorithm (partition and generations also set each GA run of a capacity sweep)
-  elite: number | null
-  offspring: number | null
-  generations: number | null
-  fitness: FitnessName
-  stopThreshold: number | null
-  // Gradient descent on the ring task
-  sampleCount: number | null
-  gap: number | null
-  splitTrain: number | null
-  splitValidation: number | null
-  splitTest: number | null
-  dataSeed: number | null
-  epochs: number | null
-  learningRate: number | null
-  batchSize: number | null
-  optimizer: GdOptimizer
-  constraint: GdConstraint
-  loss: GdLoss
-  // Capacity sweep
-  fromN: number | null
-  toN: number | null
-  attempts: number | null
-  thresholdParameter: number | null
   /** Empty: main draws a random seed and stores it with the run. */
   seed: number | null
-  /** Simulation options; empty keeps the model's own value (no noise). Noise is GA-only. */
+  /** Simulation options; empty keeps the model's own value (no noise). Noise only where the algorithm takes it. */
   noiseStdNanoamps: number | null
   amplification: number | null
   clippingLoNanoamps: number | null
   clippingHiNanoamps: number | null
 }
 
+/**
+ * Every algorithm's fields in one flat record, so that switching the algorithm keeps nothing
+ * half-typed: it loads that algorithm's preset into every field. Number inputs bound with
+ * `bind:value` give null when empty or not a number.
+ */
+export type TrainingForm = SharedFormFields & AlgorithmFormFields
+
 export type FormField = keyof TrainingForm
 /** A field, or the split as a whole (its three fractions must add up to 1). */
 export type ErrorKey = FormField | 'split'
 export type FormErrors = Partial<Record<ErrorKey, string>>
 
-export const FIELD_LABELS: Record<ErrorKey, string> = {
+const SHARED_LABELS: Record<keyof SharedFormFields, string> = {
   algorithm: 'Algorithm',
   task: 'Task',
   modelId: 'Model',
@@ -107,34 +78,17 @@ export const FIELD_LABELS: Record<ErrorKey, string> = {
   dataElectrodeB: 'Data electrode B',
   inputMin: 'Input range min',
   inputMax: 'Input range max',
-  elite: 'Elite',
-  offspring: 'Offspring',
-  generations: 'Generations',
-  fitness: 'Fitness',
-  stopThreshold: 'Stop threshold',
-  sampleCount: 'Samples',
-  gap: 'Gap',
-  splitTrain: 'Train fraction',
-  splitValidation: 'Validation fraction',
-  splitTest: 'Test fraction',
-  split: 'Split',
-  dataSeed: 'Data seed',
-  epochs: 'Epochs',
-  learningRate: 'Learning rate',
-  batchSize: 'Batch size',
-  optimizer: 'Optimizer',
-  constraint: 'Constraint',
-  loss: 'Loss',
-  fromN: 'From N',
-  toN: 'To N',
-  attempts: 'Attempts',
-  thresholdParameter: 'Threshold parameter',
   seed: 'Seed',
   noiseStdNanoamps: 'Output noise',
   amplification: 'Amplification',
   clippingLoNanoamps: 'Clipping min',
   clippingHiNanoamps: 'Clipping max'
 }
+
+export const FIELD_LABELS = Object.assign(
+  { ...SHARED_LABELS },
+  ...Object.values(RULES).map((rules) => rules.labels)
+) as Record<ErrorKey, string>
 
 /** The preset of an algorithm's task on the given model: XOR for GA, the ring for GD, N 4 to 6 for the sweep. */
 export function presetForm(algorithm: FormAlgorithm, modelId: string): TrainingForm {
@@ -152,14 +106,21 @@ export function defaultForm(modelId: string): TrainingForm {
  * seed stays empty so that the next run does not silently reuse it.
  */
 export function formFromConfig(config: FormConfig): TrainingForm {
-  const ga: GaTrainingConfig = config.algorithm === 'ga' ? config : { ...DEFAULT_GA_CONFIG, modelId: config.modelId }
-  const gd: GdTrainingConfig = config.algorithm === 'gd' ? config : { ...DEFAULT_GD_CONFIG, modelId: config.modelId }
-  const sweep: CapacityConfig =
-    config.algorithm === 'capacity' ? config : { ...DEFAULT_CAPACITY_CONFIG, modelId: config.modelId }
-  // The GA and the sweep's GA runs share the partition and generations fields.
-  const evolution = config.algorithm === 'capacity' ? sweep : ga
+  // Every other algorithm's preset, in reverse menu order (so the first algorithm's values win
+  // where two share a field, as the GA and the sweep share the evolution fields), then this
+  // config's own fields last.
+  const others = (Object.values(RULES) as AlgorithmFormRules[])
+    .filter((rules) => rules.choice.value !== config.algorithm)
+    .reverse()
+  const own = RULES[config.algorithm] as AlgorithmFormRules
+  const algorithmFields = Object.assign(
+    {},
+    ...others.map((rules) => rules.fieldsOf(rules.preset)),
+    own.fieldsOf(config)
+  ) as AlgorithmFormFields
   const simulation: SimulationOptions | undefined = config.simulation
   return {
+    ...algorithmFields,
     algorithm: config.algorithm,
     task: config.task,
     modelId: config.modelId,
@@ -167,29 +128,8 @@ export function formFromConfig(config: FormConfig): TrainingForm {
     dataElectrodeB: config.dataElectrodes[1],
     inputMin: config.inputRange[0],
     inputMax: config.inputRange[1],
-    elite: evolution.partition[0],
-    offspring: evolution.partition[1],
-    generations: evolution.generations,
-    fitness: ga.fitness,
-    stopThreshold: ga.stopThreshold,
-    sampleCount: gd.ring.sampleCount,
-    gap: gd.ring.gap,
-    splitTrain: gd.ring.split.train,
-    splitValidation: gd.ring.split.validation,
-    splitTest: gd.ring.split.test,
-    dataSeed: gd.ring.dataSeed,
-    epochs: gd.epochs,
-    learningRate: gd.learningRate,
-    batchSize: gd.batchSize,
-    optimizer: gd.optimizer,
-    constraint: gd.constraint,
-    loss: gd.loss,
-    fromN: sweep.fromN,
-    toN: sweep.toN,
-    attempts: sweep.attempts,
-    thresholdParameter: sweep.thresholdParameter,
     seed: null,
-    noiseStdNanoamps: config.algorithm === 'ga' ? (simulation?.noiseStdNanoamps ?? null) : null,
+    noiseStdNanoamps: own.takesNoise ? (simulation?.noiseStdNanoamps ?? null) : null,
     amplification: simulation?.amplification ?? null,
     clippingLoNanoamps: simulation?.clippingValueNanoamps?.[0] ?? null,
     clippingHiNanoamps: simulation?.clippingValueNanoamps?.[1] ?? null
@@ -207,44 +147,18 @@ function wholeNumberFields(algorithm: FormAlgorithm): FormField[] {
   return ['dataElectrodeA', 'dataElectrodeB', ...RULES[algorithm].wholeNumbers, 'seed']
 }
 
-/** Where a schema issue belongs in the form. */
-function fieldOfIssue(path: PropertyKey[]): ErrorKey | null {
+/** Where a schema issue belongs in the form: a shared field, else one of the algorithm's own. */
+function fieldOfIssue(algorithm: FormAlgorithm, path: IssuePath): ErrorKey | null {
   const [key, index] = path
   switch (key) {
     case 'task':
     case 'modelId':
-    case 'generations':
-    case 'fitness':
-    case 'stopThreshold':
-    case 'epochs':
-    case 'learningRate':
-    case 'batchSize':
-    case 'optimizer':
-    case 'constraint':
-    case 'loss':
-    case 'fromN':
-    case 'toN':
-    case 'attempts':
-    case 'thresholdParameter':
     case 'seed':
       return key
     case 'dataElectrodes':
       return index === 0 ? 'dataElectrodeA' : 'dataElectrodeB'
     case 'inputRange':
       return index === 0 ? 'inputMin' : 'inputMax'
-    case 'partition':
-      return index === 0 ? 'elite' : 'offspring'
-    case 'ring': {
-      const [, option, part] = path
-      if (option === 'sampleCount' || option === 'gap' || option === 'dataSeed') return option
-      if (option === 'split') {
-        if (part === 'train') return 'splitTrain'
-        if (part === 'validation') return 'splitValidation'
-        if (part === 'test') return 'splitTest'
-        return 'split'
-      }
-      return null
-    }
     case 'simulation': {
       const [, option, bound] = path
       if (option === 'noiseStdNanoamps' || option === 'amplification') return option
@@ -252,31 +166,27 @@ function fieldOfIssue(path: PropertyKey[]): ErrorKey | null {
       return null
     }
     default:
-      return null
+      return RULES[algorithm].fieldOfIssue(path)
   }
 }
 
-/** The schema's own messages name fields by their config keys; the form shows its labels. */
-const CONFIG_KEY_WORDS: [RegExp, string][] = [
-  [/\bfromN\b/g, 'from N'],
-  [/\btoN\b/g, 'to N']
-]
-
-function sentenceCase(message: string): string {
-  const worded = CONFIG_KEY_WORDS.reduce((text, [key, words]) => text.replace(key, words), message)
+/** The schema's own messages name fields by their config keys; the form shows its words. */
+function sentenceCase(message: string, algorithm: FormAlgorithm): string {
+  const words = RULES[algorithm].messageWords ?? []
+  const worded = words.reduce((text, [key, replacement]) => text.replace(key, replacement), message)
   return worded.length > 0 ? worded[0].toUpperCase() + worded.slice(1) : worded
 }
 
 type SchemaIssue = z.core.$ZodIssue
 
-function friendlyMessage(issue: SchemaIssue): string {
+function friendlyMessage(issue: SchemaIssue, algorithm: FormAlgorithm): string {
   if (issue.code === 'too_small' && issue.origin === 'number') {
     return `${issue.inclusive === false ? 'More than' : 'At least'} ${issue.minimum}.`
   }
   if (issue.code === 'too_big' && issue.origin === 'number') {
     return `${issue.inclusive === false ? 'Less than' : 'At most'} ${issue.maximum}.`
   }
-  return sentenceCase(issue.message) + '.'
+  return sentenceCase(issue.message, algorithm) + '.'
 }
 
 /** A config the form can describe: any training config. */
@@ -291,7 +201,7 @@ export interface FormCheck {
 
 function simulationOf(form: TrainingForm, model: ModelSummary | undefined): SimulationOptions | undefined {
   const simulation: SimulationOptions = {}
-  if (form.algorithm === 'ga' && form.noiseStdNanoamps !== null && form.noiseStdNanoamps !== undefined) {
+  if (RULES[form.algorithm].takesNoise && form.noiseStdNanoamps !== null && form.noiseStdNanoamps !== undefined) {
     simulation.noiseStdNanoamps = form.noiseStdNanoamps
   }
   if (form.amplification !== null && form.amplification !== undefined) simulation.amplification = form.amplification
@@ -348,9 +258,9 @@ export function checkForm(form: TrainingForm, model: ModelSummary | undefined): 
   const parsed = trainingConfigSchema.safeParse(config)
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const field = fieldOfIssue(issue.path)
-      if (field === null) formErrors.push(sentenceCase(issue.message))
-      else if (!errors[field]) errors[field] = friendlyMessage(issue)
+      const field = fieldOfIssue(form.algorithm, issue.path)
+      if (field === null) formErrors.push(sentenceCase(issue.message, form.algorithm))
+      else if (!errors[field]) errors[field] = friendlyMessage(issue, form.algorithm)
     }
   }
 

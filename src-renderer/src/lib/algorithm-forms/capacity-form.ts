@@ -4,11 +4,49 @@
  */
 import { DEFAULT_CAPACITY_CONFIG, VC_DIMENSION_RANGE } from '../../../../src-shared/ipc'
 import type { TrainingForm } from '../training-form'
-import { num, type AlgorithmFormRules } from './form-rules'
+import {
+  EVOLUTION_LABELS,
+  evolutionFieldOfIssue,
+  evolutionFields,
+  num,
+  sameNamedField,
+  type AlgorithmFormRules,
+  type EvolutionFormFields
+} from './form-rules'
+
+/** The N range, and the GA run per labeling (with the evolution fields it shares with the GA). */
+export interface CapacityFormFields extends EvolutionFormFields {
+  fromN: number | null
+  toN: number | null
+  attempts: number | null
+  thresholdParameter: number | null
+}
+
+const OWN_FIELDS = ['fromN', 'toN', 'attempts', 'thresholdParameter'] as const
 
 export const CAPACITY_FORM_RULES: AlgorithmFormRules<'capacity'> = {
   choice: { value: 'capacity', label: 'Capacity sweep · VC dimension' },
   preset: DEFAULT_CAPACITY_CONFIG,
+  labels: {
+    ...EVOLUTION_LABELS,
+    fromN: 'From N',
+    toN: 'To N',
+    attempts: 'Attempts',
+    thresholdParameter: 'Threshold parameter'
+  },
+  fieldsOf: (config) => ({
+    ...evolutionFields(config),
+    fromN: config.fromN,
+    toN: config.toN,
+    attempts: config.attempts,
+    thresholdParameter: config.thresholdParameter
+  }),
+  fieldOfIssue: (path) => evolutionFieldOfIssue(path) ?? sameNamedField(OWN_FIELDS, path),
+  takesNoise: false,
+  messageWords: [
+    [/\bfromN\b/g, 'from N'],
+    [/\btoN\b/g, 'to N']
+  ],
   requiredNumbers: ['fromN', 'toN', 'attempts', 'generations', 'elite', 'offspring', 'thresholdParameter'],
   wholeNumbers: ['fromN', 'toN', 'attempts', 'generations', 'elite', 'offspring'],
   configOf: (form, shared) => ({
