@@ -96,7 +96,13 @@ describe('icons (resources/, written by scripts/make-icons.mjs)', () => {
   it('the committed pixels are what the script draws today', () => {
     for (const sizePx of [16, 32, 64]) {
       const committed = unfilteredPixels(readPng(readFileSync(join(RESOURCES, 'icons', `${sizePx}x${sizePx}.png`))))
-      expect(Buffer.from(committed).equals(Buffer.from(rasterise(sizePx))), `${sizePx} px`).toBe(true)
+      const drawn = rasterise(sizePx)
+      // One step of rounding apart at most: Math's last bits may differ between JavaScript engines.
+      const largestDifference = committed.reduce(
+        (largest, value, index) => Math.max(largest, Math.abs(value - drawn[index])),
+        0
+      )
+      expect(largestDifference, `${sizePx} px`).toBeLessThanOrEqual(1)
     }
   })
 })

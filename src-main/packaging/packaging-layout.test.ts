@@ -109,6 +109,11 @@ describe('packaged layout (native rebuild off: Electron headers cannot be downlo
     )
     expect(sources).toEqual([])
     expect(archiveFiles.filter((file) => file.endsWith('.ts') || file.endsWith('.map'))).toEqual([])
+    // Nor the leftovers of a from-source native build: only the .node files load.
+    const buildLeftovers = archiveFiles.filter((file) =>
+      /\/build\/Release\/(obj|obj\.target|\.deps)\/|\/build\/Release\/[^/]+\.a$|test_extension\.node$/.test(file)
+    )
+    expect(buildLeftovers).toEqual([])
   })
 
   it("app.asar.unpacked holds better-sqlite3's and serialport's native binaries", () => {
