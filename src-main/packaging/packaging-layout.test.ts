@@ -14,7 +14,7 @@ import { getCurrentFuseWire } from '@electron/fuses'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toUnpackedPath } from '../core/asar-unpacked'
 import { resolveResourcePaths, type ResourcePaths } from '../services/resource-paths'
@@ -62,7 +62,10 @@ describe('packaged layout (native rebuild off: Electron headers cannot be downlo
     tempRoot = mkdtempSync(join(tmpdir(), 'dnpu-packaging-'))
     unpacked = await buildUnpackedApp(join(tempRoot, 'release'), join(tempRoot, 'electron-dist'))
     archive = join(unpacked.resourcesPath, 'app.asar')
-    archiveFiles = asar.listPackage(archive, { isPack: false }).map((file) => file.replace(/^[\\/]/, ''))
+    // Archive paths with '/' and no leading separator, whatever the OS lists them with.
+    archiveFiles = asar
+      .listPackage(archive, { isPack: false })
+      .map((file) => file.split(sep).join('/').replace(/^\//, ''))
     paths = resolveResourcePaths({ isPackaged: true, resourcesPath: unpacked.resourcesPath, appRoot: archive })
     const megabytes = (statSync(archive).size / 1024 / 1024).toFixed(1)
     console.info(`electron-builder --dir: ${unpacked.seconds.toFixed(1)} s; app.asar ${megabytes} MB`)
@@ -93,7 +96,7 @@ describe('packaged layout (native rebuild off: Electron headers cannot be downlo
     expect(packageJson).toMatchObject({ main: 'out/main/index.js', type: 'module', dnpuPackaged: true })
     expect(packageJson).not.toHaveProperty('devDependencies')
     expect(packageJson).not.toHaveProperty('scripts')
-    const chunksFolder = relative(archive, paths.mainChunksFolder).split('\\').join('/')
+    const chunksFolder = relative(archive, paths.mainChunksFolder).split(sep).join('/')
     const chunks = archiveFiles.filter((file) => file.startsWith(`${chunksFolder}/`))
     expect(chunks.some((file) => /\/trainer-worker-[\w-]+\.js$/.test(file))).toBe(true)
     expect(chunks.some((file) => /\/surrogate-reader-worker-[\w-]+\.js$/.test(file))).toBe(true)
