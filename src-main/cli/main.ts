@@ -2,9 +2,9 @@
  * The `dnpu` command: the app's services without a window (train, runs, info, serve).
  * Entry of the CLI bundle (out/main/cli.js); bin/dnpu.js loads it.
  */
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { installLastResortHandlers } from '../services/last-resort'
+import { resourcePathsForInstall } from '../services/resource-paths'
 import { buildProgram, CliError } from './program'
 
 // First, so a fatal error anywhere (also in `dnpu serve`) still sends a connected instrument ABOR.
@@ -15,13 +15,14 @@ const lastResort = installLastResortHandlers({
   exit: (code) => process.exit(code)
 })
 
-// This file is bundled to out/main/cli.js: the install root is two folders up.
+// This file is bundled to out/main/cli.js: the install root (a clone, or a packaged app's copy)
+// is two folders up.
 const installRoot = resolve(import.meta.dirname, '..', '..')
-const version = (JSON.parse(readFileSync(resolve(installRoot, 'package.json'), 'utf8')) as { version: string }).version
+const { version, resourcesFolder } = resourcePathsForInstall(installRoot)
 
 const program = buildProgram({
   version,
-  resourcesFolder: resolve(installRoot, 'resources'),
+  resourcesFolder,
   rendererFolder: resolve(installRoot, 'out', 'renderer')
 })
 

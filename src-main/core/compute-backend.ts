@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { toUnpackedPath } from './asar-unpacked.js'
 
 export type ComputeBackendName = 'tensorflow' | 'wasm' | 'cpu'
 
@@ -41,15 +42,25 @@ async function tryTensorflow(): Promise<boolean> {
   }
 }
 
+/** The package whose dist folder holds the .wasm binaries (electron-builder.yml unpacks them). */
+export const TFJS_WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm'
+
+/**
+ * The folder of tfjs's .wasm binaries as a real folder on disk: the package's dist folder, or in
+ * a packaged app its copy in app.asar.unpacked (the loader reads the files itself).
+ */
+export function wasmBinaryFolder(): string {
+  const require = createRequire(import.meta.url)
+  return toUnpackedPath(path.dirname(require.resolve(TFJS_WASM_PACKAGE)))
+}
+
 async function tryWasm(): Promise<boolean> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
-    // In Node the .wasm binaries are not fetched over HTTP: point the loader at the package's
-    // dist directory on disk. setWasmPaths needs the trailing '/' (a plain prefix is
-    // concatenated with the file name); '/' also works in Windows file paths.
-    const require = createRequire(import.meta.url)
-    const distDirectory = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))
-    wasm.setWasmPaths(distDirectory + '/')
+    // In Node the .wasm binaries are not fetched over HTTP: point the loader at the folder on
+    // disk. setWasmPaths needs the trailing '/' (a plain prefix is concatenated with the file
+    // name); '/' also works in Windows file paths.
+    wasm.setWasmPaths(wasmBinaryFolder() + '/')
     return await tf.setBackend('wasm')
   } catch {
     return false
