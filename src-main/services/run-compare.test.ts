@@ -169,12 +169,12 @@ describe('compareRuns on stored records', () => {
     const { differences, controls } = compareRuns(sourcesOf(runs, { '3': 'ab'.repeat(32) }), [1, 2])
     expect(differences).toEqual([
       { key: 'modelId', values: ['demo', '3'] },
+      { key: 'simulation.noiseStdNanoamps', values: [null, 0.5] },
       { key: 'modelHash', values: [null, 'ab'.repeat(32)] },
       { key: 'device.profileId', values: [null, 2] },
       { key: 'device.calibrationId', values: [null, 5] },
       { key: 'appVersion', values: [expect.any(String), '0.2.0'] },
-      { key: 'computeBackend', values: [expect.any(String), 'another-backend'] },
-      { key: 'simulation.noiseStdNanoamps', values: [null, 0.5] }
+      { key: 'computeBackend', values: [expect.any(String), 'another-backend'] }
     ])
     // A device run's controls are bounded by its calibration's ranges, not the model's.
     // (and null for an electrode the calibration does not cover)

@@ -43,7 +43,11 @@ export function compareRuns(sources: RunCompareSources, runIds: readonly number[
   const details = found as RunDetail[]
   return {
     runs: details.map(summaryOf),
-    differences: differencesOf(details.map((detail) => settingsOf(sources, detail))),
+    // The config's keys first (all runs'), then what ran them.
+    differences: [
+      ...differencesOf(details.map(configSettingsOf)),
+      ...differencesOf(details.map((detail) => provenanceOf(sources, detail)))
+    ],
     history: Object.fromEntries(details.map((detail) => [detail.id, historyOf(detail)])),
     outputs: Object.fromEntries(details.map((detail) => [detail.id, outputsOf(detail)])),
     controls: Object.fromEntries(details.map((detail) => [detail.id, controlsOf(sources, detail)]))
@@ -91,16 +95,22 @@ function summaryOf(detail: RunDetail): RunSummary {
 
 type Settings = Map<string, unknown>
 
-/** The run's config flattened (see the header), then what ran it. */
-function settingsOf(sources: RunCompareSources, detail: RunDetail): Settings {
+/** The run's config flattened (see the header). */
+function configSettingsOf(detail: RunDetail): Settings {
   const settings: Settings = new Map()
   flatten(detail.config, '', settings)
-  settings.set('modelHash', sources.models.sourceSha256(detail.modelId))
-  settings.set('device.profileId', detail.device?.profileId ?? null)
-  settings.set('device.calibrationId', detail.device?.calibrationId ?? null)
-  settings.set('appVersion', detail.appVersion)
-  settings.set('computeBackend', detail.computeBackend)
   return settings
+}
+
+/** What ran the run, besides its config. */
+function provenanceOf(sources: RunCompareSources, detail: RunDetail): Settings {
+  return new Map<string, unknown>([
+    ['modelHash', sources.models.sourceSha256(detail.modelId)],
+    ['device.profileId', detail.device?.profileId ?? null],
+    ['device.calibrationId', detail.device?.calibrationId ?? null],
+    ['appVersion', detail.appVersion],
+    ['computeBackend', detail.computeBackend]
+  ])
 }
 
 function flatten(value: unknown, prefix: string, into: Settings): void {
