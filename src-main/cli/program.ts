@@ -10,6 +10,7 @@ import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
 import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addDbCommands } from './db-commands'
+import { addRunsCompareCommands } from './runs-compare-commands'
 
 // Re-exported: the commands import them from here.
 export { CliError } from './cli-error'
@@ -156,6 +157,8 @@ export function buildProgram(context: CliContext): Command {
       const { runRunsValidate } = await import('./validate-command')
       await runRunsValidate(context, id, options)
     })
+
+  addRunsCompareCommands(runs, context)
 
   program
     .command('calibrate')

@@ -104,11 +104,13 @@ export async function connectDevice(services: AppServices, options: DeviceOption
   }
 }
 
-async function followAndReport(
+/** Starts a run, follows it to its end, prints the result (`extraJson`: fields after train --json's, e.g. rerunOf). */
+export async function followAndReport(
   services: AppServices,
   options: { json?: boolean },
   optionOfField: Record<string, string>,
-  start: () => number
+  start: () => number,
+  extraJson: Record<string, unknown> = {}
 ): Promise<void> {
   const startedAtMs = performance.now()
   let runId: number
@@ -119,7 +121,7 @@ async function followAndReport(
   }
   const detail = await followRun(services, runId)
   const seconds = (performance.now() - startedAtMs) / 1000
-  if (options.json) printJson(resultJson(detail, services.info.computeBackend, seconds))
+  if (options.json) printJson({ ...resultJson(detail, services.info.computeBackend, seconds), ...extraJson })
   else process.stdout.write(describeRun(detail, seconds))
   if (detail.status === 'failed' || detail.status === 'interrupted') {
     throw new CliError(`run ${runId} ${detail.status}: ${detail.error ?? 'no reason recorded'}`, 1)

@@ -101,6 +101,12 @@ export class ModelCatalog {
     return entry
   }
 
+  /** The SHA-256 of the file an imported model came from; null for a bundled or unknown model. */
+  sourceSha256(id: string): string | null {
+    if (this.bundled.has(id)) return null
+    return this.store?.get(id)?.sourceSha256 ?? null
+  }
+
   ids(): string[] {
     return [...this.bundled.keys(), ...(this.store?.list().map((model) => model.id) ?? [])]
   }

@@ -41,4 +41,51 @@ describe('request handler', () => {
       error: 'models:export: modelId: no model "nope"'
     })
   })
+
+  it("compares runs and gives a stored run's config to run again (runs:compare, runs:rerun-config)", async () => {
+    const env = await servicesOnTempFolder()
+    cleanup = env.cleanup
+    const handle = createRequestHandler(env.services)
+    const xor = { ...DEFAULT_GA_CONFIG, modelId: 'demo', generations: 2, stopThreshold: 1.5 }
+    const runIds: number[] = []
+    for (const seed of [1, 2]) {
+      const started = await handle('training:start', { ...xor, seed })
+      if (!started.ok) throw new Error(started.error)
+      runIds.push((started.value as { runId: number }).runId)
+      await env.services.training.whenIdle()
+    }
+
+    const compared = await handle('runs:compare', { runIds })
+    expect(compared).toMatchObject({
+      ok: true,
+      value: { runs: [{ id: runIds[0] }, { id: runIds[1] }], differences: [{ key: 'seed', values: [1, 2] }] }
+    })
+    expect(await handle('runs:compare', { runIds: [runIds[0]] })).toEqual({
+      ok: false,
+      error: 'runs:compare: invalid request: runIds: Too small: expected array to have >=2 items'
+    })
+    expect(await handle('runs:compare', { runIds: [runIds[0], runIds[0]] })).toEqual({
+      ok: false,
+      error: `runs:compare: runIds: run ${runIds[0]} given more than once`
+    })
+    expect(await handle('runs:compare', { runIds: [runIds[0], 77] })).toEqual({
+      ok: false,
+      error: 'runs:compare: runIds: no run 77'
+    })
+
+    expect(await handle('runs:rerun-config', { runId: runIds[1] })).toEqual({ ok: true, value: { ...xor, seed: 2 } })
+    expect(await handle('runs:rerun-config', { runId: runIds[1], seed: 5 })).toEqual({
+      ok: true,
+      value: { ...xor, seed: 5 }
+    })
+    expect(await handle('runs:rerun-config', { runId: runIds[1], newSeed: true })).toEqual({ ok: true, value: xor })
+    expect(await handle('runs:rerun-config', { runId: 77 })).toEqual({
+      ok: false,
+      error: 'runs:rerun-config: runId: no run 77'
+    })
+    expect(await handle('runs:rerun-config', { runId: runIds[1], seed: 5, newSeed: true })).toEqual({
+      ok: false,
+      error: 'runs:rerun-config: invalid request: seed: give a seed or newSeed, not both'
+    })
+  })
 })

@@ -17,6 +17,7 @@ import {
   type Envelope
 } from '../../src-shared/ipc'
 import type { AppServices } from './app-services'
+import { compareRuns, rerunConfig } from './run-compare'
 
 export type RequestHandler = (channel: unknown, request: unknown) => Promise<Envelope<unknown>>
 
@@ -40,6 +41,8 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'runs:list': () => services.runs.listRuns(),
     'runs:get': ({ runId }) => services.runReader.get(runId),
     'runs:validate': ({ runId }) => services.device.validateRun(runId),
+    'runs:compare': ({ runIds }) => compareRuns(services, runIds),
+    'runs:rerun-config': ({ runId, seed, newSeed }) => rerunConfig(services, runId, { seed, newSeed }),
     'device:ports': () => services.device.ports(),
     'device:status': () => services.device.status(),
     'device:connect': ({ path, baudRate }) => services.device.connect(path, baudRate),

@@ -19,9 +19,15 @@ export class RunReader {
   ) {}
 
   get(runId: number): RunDetail {
-    const run = this.runs.getRun(runId)
+    const run = this.find(runId)
     if (!run) throw new Error(`runId: no run ${runId}`)
-    if (run.device) run.device.rangesVolts = this.calibrationRanges(run.device.calibrationId) ?? undefined
+    return run
+  }
+
+  /** As {@link get}, null for an unknown run (for callers that name every unknown id at once). */
+  find(runId: number): RunDetail | null {
+    const run = this.runs.getRun(runId)
+    if (run?.device) run.device.rangesVolts = this.calibrationRanges(run.device.calibrationId) ?? undefined
     return run
   }
 }

@@ -25,6 +25,8 @@ export const API_METHODS = {
   listRuns: 'runs:list',
   getRun: 'runs:get',
   validateRun: 'runs:validate',
+  compareRuns: 'runs:compare',
+  rerunConfig: 'runs:rerun-config',
   listPorts: 'device:ports',
   deviceStatus: 'device:status',
   connectDevice: 'device:connect',

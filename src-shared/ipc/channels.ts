@@ -28,6 +28,7 @@ import {
 } from './device-schemas'
 import { MAX_MODEL_FILE_BYTES, type RunRecord, type RunSummary } from '../domain'
 import { trainingConfigSchema, type DeviceValidation, type TrainingConfig } from './algorithms'
+import { rerunConfigSchema, runCompareSchema, type RunComparison } from './run-comparison'
 
 const runIdSchema = z.object({ runId: z.number().int().positive() }).strict()
 const modelIdSchema = z.object({ modelId: z.string().min(1) }).strict()
@@ -129,6 +130,10 @@ export const channels = {
    * test set; capacity, every found labeling with its own controls.
    */
   'runs:validate': { request: runIdSchema },
+  /** 2 to 6 runs side by side: the settings that differ, each run's history, outputs and controls. */
+  'runs:compare': { request: runCompareSchema },
+  /** A stored run's config to start again (same seed, another, or none so a new one is drawn). */
+  'runs:rerun-config': { request: rerunConfigSchema },
   /** Serial ports (with USB ids) plus the built-in simulated instrument. */
   'device:ports': { request: emptySchema },
   'device:status': { request: emptySchema },
@@ -171,6 +176,8 @@ export interface ChannelResponses {
   'runs:list': RunSummary[]
   'runs:get': RunDetail
   'runs:validate': DeviceValidation
+  'runs:compare': RunComparison
+  'runs:rerun-config': TrainingConfig
   'device:ports': PortInfo[]
   'device:status': DeviceStatus
   'device:connect': DeviceStatus
