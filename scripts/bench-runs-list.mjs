@@ -11,7 +11,7 @@
  * Prints one JSON object. Figures depend on the machine and its load: no test asserts them.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -155,6 +155,7 @@ const CASES = [
 ]
 
 const folder = mkdtempSync(join(tmpdir(), 'dnpu-bench-runs-list-'))
+mkdirSync(join(folder, 'empty'))
 const databasePath = join(folder, 'dnpu-lab.db')
 try {
   dnpu(['runs', 'list', '--data-dir', folder])
@@ -169,7 +170,24 @@ try {
       return performance.now() - started
     })
   )
+  // The same call on an empty database: start-up and module loading without the file's size.
+  const emptyFolder = join(folder, 'empty')
+  dnpu(['runs', 'list', '--data-dir', emptyFolder])
+  const emptyCliMs = median(
+    Array.from(
+      { length: repeat },
+      () => dnpu(['runs', 'list', '--json', '--limit', '50', '--data-dir', emptyFolder]).wallMs
+    )
+  )
   const db = new BetterSqlite3(databasePath, { readonly: true })
+  // What every open for writing runs first (src-main/store/database.ts): it reads the whole file.
+  const quickCheckMs = median(
+    Array.from({ length: repeat }, () => {
+      const started = performance.now()
+      db.pragma('quick_check')
+      return performance.now() - started
+    })
+  )
   const results = CASES.map((benchCase) => {
     const args = ['runs', 'list', '--json', '--limit', '50', ...benchCase.args, '--data-dir', folder]
     const first = dnpu(args)
@@ -211,6 +229,8 @@ try {
         cpus: cpus().length,
         loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
         nodeStartMs: round(nodeStartMs),
+        emptyDatabaseCliMs: round(emptyCliMs),
+        quickCheckMs: round(quickCheckMs),
         targetCliMs: 150,
         results
       },

@@ -71,13 +71,14 @@ describe('dnpu runs list', () => {
     const folder = folderWithRuns()
     const cases: [string[], RegExp][] = [
       [['--limit', '0'], /--limit must be at least 1/],
-      [['--limit', '501'], /--limit: Too big/],
+      [['--limit', '501'], /--limit must be at most 500, got 501/],
       [['--offset', '-1'], /--offset must be at least 0/],
       [['--sort', 'speed'], /argument 'speed' is invalid/],
-      [['--status', 'done'], /--status: Invalid option/],
-      [['--algorithm', 'xx'], /--algorithm: Invalid option/],
+      [['--status', 'done'], /--status: "done" is not one of running, completed/],
+      [['--algorithm', 'xx'], /--algorithm: "xx" is not one of ga, gd/],
       [['--since', 'yesterday'], /--since: expected a date or an ISO 8601 time/],
-      [['--tag', 'a;b'], /--tag: a tag may hold only/],
+      [['--tag', 'a;b'], /--tag: tag "a;b" may hold only/],
+      [['--text', 'x'.repeat(201)], /--text has at most 200 characters/],
       [['--calibration', 'x'], /--calibration must be a whole number/]
     ]
     for (const [args, message] of cases) {

@@ -17,6 +17,15 @@ export const MAX_RUN_PAGE_SIZE = 500
 /** Free text searched over name, notes and task. */
 export const MAX_RUN_SEARCH_TEXT_CHARS = 200
 
+/** A date (2026-01-31, midnight UTC) or an ISO 8601 time with its zone (Z or +01:00). */
+export const DATE_OR_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/
+export const DATE_OR_TIME_EXPECTED = 'expected a date or an ISO 8601 time, e.g. 2026-01-31 or 2026-01-31T08:00:00Z'
+
+/** Whether `text` is a date or time a run search takes (see {@link DATE_OR_TIME_PATTERN}) and a real one. */
+export function isDateOrTime(text: string): boolean {
+  return text.length <= 40 && DATE_OR_TIME_PATTERN.test(text) && !Number.isNaN(Date.parse(text))
+}
+
 /** A tag as stored (trimmed), or why it cannot be one. */
 export function normalizeTag(text: string): { ok: true; tag: string } | { ok: false; error: string } {
   const tag = text.trim()

@@ -6,6 +6,8 @@
 import { z } from 'zod'
 import {
   ALGORITHMS,
+  DATE_OR_TIME_EXPECTED,
+  isDateOrTime,
   MAX_RUN_NAME_CHARS,
   MAX_RUN_NOTES_CHARS,
   MAX_RUN_PAGE_SIZE,
@@ -27,15 +29,8 @@ const tagSchema = z
   .min(1, 'a tag must not be empty')
   .max(MAX_TAG_CHARS, `a tag has at most ${MAX_TAG_CHARS} characters`)
   .regex(TAG_PATTERN, 'a tag may hold only letters, digits, spaces and _ . : -')
-/** A date (2026-01-31, midnight UTC) or a time with its zone; the store compares it in UTC. */
-const isoTimeSchema = z
-  .string()
-  .max(40)
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/,
-    'expected a date or an ISO 8601 time, e.g. 2026-01-31 or 2026-01-31T08:00:00Z'
-  )
-  .refine((text) => !Number.isNaN(Date.parse(text)), 'not a real date')
+/** The store compares it in UTC. */
+const isoTimeSchema = z.string().refine(isDateOrTime, DATE_OR_TIME_EXPECTED)
 const idSchema = z.number().int().positive()
 
 function listOf<T extends z.ZodType>(item: T) {
