@@ -12,19 +12,10 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { BetterSqlite3, dnpu, option } from './bench-support.mjs'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const require = createRequire(import.meta.url)
-const BetterSqlite3 = require('better-sqlite3')
-
-function option(name, fallback) {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : process.argv[index + 1]
-}
 const runCount = Number(option('--runs', '20000'))
 const repeat = Number(option('--repeat', '7'))
 if (!Number.isInteger(runCount) || runCount < 1 || runCount > 1_000_000) throw new Error('--runs must be 1..1000000')
@@ -35,13 +26,6 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)]
 }
 const round = (milliseconds) => Math.round(milliseconds * 10) / 10
-
-function dnpu(args) {
-  const started = performance.now()
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'dnpu.js'), ...args], { encoding: 'utf8' })
-  if (result.status !== 0) throw new Error(`dnpu ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
-  return { stdout: result.stdout, wallMs: performance.now() - started }
-}
 
 const ALGORITHMS = ['ga', 'ga', 'ga', 'gd', 'capacity']
 const TASKS = { ga: ['xor', 'nand', 'and', 'or'], gd: ['ring'], capacity: ['vc'] }
