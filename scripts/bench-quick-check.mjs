@@ -12,19 +12,10 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { cpus, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { BetterSqlite3, dnpu, option } from './bench-support.mjs'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const require = createRequire(import.meta.url)
-const BetterSqlite3 = require('better-sqlite3')
-
-function option(name, fallback) {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : process.argv[index + 1]
-}
 const targetMegabytes = Number(option('--mb', '100'))
 const kind = option('--kind', 'mix')
 if (!Number.isFinite(targetMegabytes) || targetMegabytes <= 0 || targetMegabytes > 10_000) {
@@ -32,13 +23,6 @@ if (!Number.isFinite(targetMegabytes) || targetMegabytes <= 0 || targetMegabytes
 }
 if (!['mix', 'generations', 'blobs'].includes(kind))
   throw new Error(`--kind must be mix, generations or blobs, got ${kind}`)
-
-function dnpu(args) {
-  const started = performance.now()
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'dnpu.js'), ...args], { encoding: 'utf8' })
-  if (result.status !== 0) throw new Error(`dnpu ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
-  return { stdout: result.stdout, wallSeconds: (performance.now() - started) / 1000 }
-}
 
 const folder = mkdtempSync(join(tmpdir(), 'dnpu-bench-quick-check-'))
 const databasePath = join(folder, 'dnpu-lab.db')

@@ -126,6 +126,8 @@ const READ_ONLY_CHANNELS: Channel[] = [
   'models:list',
   'runs:list',
   'runs:get',
+  'runs:find',
+  'runs:tags',
   'training:active',
   'device:status',
   'device:profiles',

@@ -1,7 +1,5 @@
 /** What each `dnpu` command does, on top of the shared app services. */
-import { findAlgorithm } from '../../src-shared/domain'
 import { startBrowserServer } from '../bridge/browser-server'
-import { formatNumber } from '../services/algorithms/text'
 import { createAppServices } from '../services/app-services'
 import { forwardEvents } from '../services/event-forwarding'
 import { createRequestHandler } from '../services/request-handler'
@@ -31,55 +29,6 @@ export async function runInfo(context: CliContext, dataFolder: string, json: boo
     if (json) printJson({ version, computeBackend, dataFolder })
     else
       process.stdout.write(`DNPU Lab ${version}\ncompute backend: ${computeBackend}\ndata folder:     ${dataFolder}\n`)
-  } finally {
-    await services.close()
-  }
-}
-
-export async function runRunsList(context: CliContext, dataFolder: string, json: boolean): Promise<void> {
-  const services = await openServices(context, dataFolder)
-  try {
-    const runs = services.runs.listRuns()
-    if (json) {
-      printJson(runs)
-      return
-    }
-    if (runs.length === 0) {
-      process.stdout.write(`no runs yet in ${dataFolder}\n`)
-      return
-    }
-    const rows = runs.map((run) => [
-      String(run.id),
-      run.startedAt.replace('T', ' ').slice(0, 19),
-      (findAlgorithm(run.algorithm)?.shortLabel ?? run.algorithm).toUpperCase(),
-      run.task,
-      run.modelId,
-      run.status,
-      // Each algorithm counts in its own steps: '40 generations', '12 epochs', '44 labelings'.
-      `${run.steps} ${run.stepUnit}`,
-      formatNumber(run.bestFitness),
-      formatNumber(run.bestCorrelation)
-    ])
-    const header = [
-      'id',
-      'started (UTC)',
-      'algorithm',
-      'task',
-      'model',
-      'status',
-      'steps',
-      'best fitness',
-      'best corr.'
-    ]
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
-    for (const row of [header, ...rows]) {
-      process.stdout.write(
-        `${row
-          .map((cell, column) => cell.padEnd(widths[column]))
-          .join('  ')
-          .trimEnd()}\n`
-      )
-    }
   } finally {
     await services.close()
   }

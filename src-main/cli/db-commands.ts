@@ -34,7 +34,7 @@ interface DbBackupOptions {
 }
 
 export function addDbCommands(program: Command): void {
-  const db = program.command('db').description('the database file: check its health, back it up')
+  const db = program.command('db').description('the database file: check its health, back it up, vacuum it')
   db.command('check')
     .description(
       "SQLite's integrity check and what the file holds; exit 0 intact, 1 damaged or not a DNPU Lab database"
@@ -55,6 +55,29 @@ export function addDbCommands(program: Command): void {
     .addOption(dataDirOption())
     .option('--json', 'print {source, path, sizeBytes, schemaVersion, seconds}')
     .action(async (options: DbBackupOptions) => runDbBackup(options))
+  db.command('vacuum')
+    .description('give the free pages (left by deleted runs) back to the file system; rewrites the whole file')
+    .addOption(dataDirOption())
+    .option('--json', 'print {reclaimedPages, pageCount, pageSizeBytes}')
+    .action(async (options: { dataDir?: string; json?: boolean }) => runDbVacuum(options))
+}
+
+export async function runDbVacuum(options: { dataDir?: string; json?: boolean }): Promise<void> {
+  const { openRunStore } = await import('./run-store')
+  const store = await openRunStore(
+    resolveDataFolder(options.dataDir),
+    (path) => `db vacuum: there is no database at ${path}`
+  )
+  try {
+    const vacuum = store.history.vacuum()
+    if (options.json) printJson(vacuum)
+    else
+      process.stdout.write(
+        `vacuumed ${store.databasePath}: shrank by ${formatBytes(vacuum.reclaimedPages * vacuum.pageSizeBytes)}, now ${formatBytes(vacuum.pageCount * vacuum.pageSizeBytes)}\n`
+      )
+  } finally {
+    store.close()
+  }
 }
 
 /** The database of the data folder, which must exist: these commands never create one. */

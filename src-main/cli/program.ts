@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander'
 import { resolveDataFolder } from '../services/data-folder'
 import { ALGORITHM_COMMANDS } from './algorithms'
-import { runInfo, runRunsList, runServe } from './commands'
+import { runInfo, runServe } from './commands'
 import { runCalibrate, type CalibrateOptions } from './calibrate-command'
 import { CliError } from './cli-error'
 import { runRunsResume } from './train-commands'
@@ -11,6 +11,9 @@ import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addDbCommands } from './db-commands'
 import { addRunsCompareCommands } from './runs-compare-commands'
+import { createBaseProgram } from './program-base'
+import { addRunsListCommand } from './runs-list-command'
+import { addRunsNotebookCommands } from './runs-notebook-commands'
 
 // Re-exported: the commands import them from here.
 export { CliError } from './cli-error'
@@ -23,16 +26,7 @@ export interface CliContext {
 }
 
 export function buildProgram(context: CliContext): Command {
-  const program = new Command('dnpu')
-    .description('DNPU Lab: train and manage dopant-network processing units from the command line')
-    .version(context.version, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) })
-    .exitOverride((error) => {
-      // commander's own usage errors (unknown option, bad value): exit 2, help and version: 0.
-      if (error.exitCode === 0) process.exit(0)
-      process.exit(2)
-    })
+  const program = createBaseProgram(context.version)
 
   program
     .command('info')
@@ -77,14 +71,9 @@ export function buildProgram(context: CliContext): Command {
     })
 
   const runs = program.command('runs').description('runs stored in the database')
-  runs
-    .command('list')
-    .description('list runs, newest first')
-    .addOption(dataDirOption())
-    .option('--json', 'print a JSON array')
-    .action(async (options: { dataDir?: string; json?: boolean }) => {
-      await runRunsList(context, resolveDataFolder(options.dataDir), Boolean(options.json))
-    })
+  // The run history as a notebook: list (search), tag, note, star, rename, delete.
+  addRunsListCommand(runs)
+  addRunsNotebookCommands(runs)
   runs
     .command('show')
     .description('one stored run: settings, result, best control voltages (--json: everything, with history)')

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { toUnpackedPath } from './asar-unpacked.js'
+import { TFJS_WASM_PACKAGE } from './tfjs-wasm-package.js'
 
 export type ComputeBackendName = 'tensorflow' | 'wasm' | 'cpu'
 
@@ -42,8 +43,7 @@ async function tryTensorflow(): Promise<boolean> {
   }
 }
 
-/** The package whose dist folder holds the .wasm binaries (electron-builder.yml unpacks them). */
-export const TFJS_WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm'
+export { TFJS_WASM_PACKAGE }
 
 /**
  * The folder of tfjs's .wasm binaries as a real folder on disk: the package's dist folder, or in

@@ -15,6 +15,7 @@ import { MeasurementService } from './measurement-service'
 import { ModelCatalog, type SurrogateFileReader } from './model-catalog'
 import { RunReader } from './run-reader'
 import { armTestFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault'
+import { RunHistory } from './run-history'
 import { TrainingService, type TrainerHandle } from './training-service'
 
 export interface AppServicesOptions {
@@ -38,6 +39,8 @@ export interface AppServices {
   runReader: RunReader
   models: ModelCatalog
   training: TrainingService
+  /** Search, annotate and delete runs (the History view and `dnpu runs ...`). */
+  history: RunHistory
   device: DeviceService
   measurements: MeasurementService
   /** Runs found `running` at start-up (the app died during them), now `interrupted`. */
@@ -85,6 +88,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   return {
     info: { version: options.version, computeBackend, dataFolder: options.dataFolder, mode: options.mode },
     runs,
+    history: new RunHistory(runs, () => training.activeRun().runId),
     runReader: new RunReader(runs, (calibrationId) => device.calibrationRanges(calibrationId)),
     models,
     training,

@@ -20,7 +20,7 @@ describe('request handler', () => {
     const models = await handle('models:list', {})
     expect(models).toMatchObject({ ok: true, value: [{ id: 'demo', inputCount: 7, amplification: 28.5 }] })
 
-    expect(await handle('runs:delete', {})).toEqual({ ok: false, error: 'unknown channel "runs:delete"' })
+    expect(await handle('runs:explode', {})).toEqual({ ok: false, error: 'unknown channel "runs:explode"' })
     const bad = await handle('training:start', { ...DEFAULT_GA_CONFIG, modelId: 'demo', partition: [4, -2] })
     expect(bad.ok).toBe(false)
     if (!bad.ok) expect(bad.error).toMatch(/^training:start: invalid request: partition\.1: /)

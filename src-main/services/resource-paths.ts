@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { toUnpackedPath } from '../core/asar-unpacked'
-import { TFJS_WASM_PACKAGE } from '../core/compute-backend'
+import { TFJS_WASM_PACKAGE } from '../core/tfjs-wasm-package'
 
 export const DEMO_SURROGATE_FILE_NAME = 'demo-surrogate.pt'
 /** The field electron-builder.yml's extraMetadata adds to the packaged package.json. */

@@ -84,7 +84,12 @@ const SUMMARY_FIELDS: Record<keyof RunSummary, true> = {
   bestCorrelation: true,
   accuracyPercent: true,
   computeBackend: true,
-  appVersion: true
+  appVersion: true,
+  name: true,
+  starred: true,
+  tags: true,
+  notes: true,
+  notesUpdatedAt: true
 }
 
 function summaryOf(detail: RunDetail): RunSummary {

@@ -49,7 +49,7 @@ const RUNS_V1_COLUMNS = [
 describe('migration list', () => {
   it('is numbered 1..N and LATEST_SCHEMA_VERSION is its last entry', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
-    expect(LATEST_SCHEMA_VERSION).toBe(8)
+    expect(LATEST_SCHEMA_VERSION).toBe(9)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -65,7 +65,7 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
     expect(tablesOf(db)).toEqual([
@@ -75,6 +75,7 @@ describe('migrations on an empty database', () => {
       'models',
       'run_checkpoints',
       'run_steps',
+      'run_tags',
       'runs'
     ])
     expect(columnsOf(db, 'runs')).toEqual([
@@ -88,7 +89,11 @@ describe('migrations on an empty database', () => {
       'device_profile_id',
       'calibration_id',
       'validations_json',
-      'app_version'
+      'app_version',
+      'name',
+      'starred',
+      'notes',
+      'notes_updated_at'
     ])
     expect(columnsOf(db, 'run_steps')).toEqual(['run_id', 'step', 'metrics_json', 'payload_json'])
     expect(columnsOf(db, 'run_checkpoints')).toEqual(['run_id', 'step', 'state_json', 'written_at'])
@@ -232,7 +237,14 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
         device_profile_id: null,
         calibration_id: null,
         validations_json: null,
-        app_version: null
+        app_version: null,
+        // Migration 9: no annotations yet; the generated sort columns read the stored times.
+        name: null,
+        starred: 0,
+        notes: '',
+        notes_updated_at: null,
+        accuracy_percent: null,
+        duration_ms: 300_000
       }))
     )
     expect(db.prepare('SELECT run_id, step, metrics_json, payload_json FROM run_steps ORDER BY step').all()).toEqual(
@@ -383,7 +395,7 @@ describe('migration 8 on a database at version 7', () => {
 
     // The real start-up path: openDatabase backs the file up and migrates it.
     const db = await openDatabase(filePath)
-    expect(readSchemaVersion(db)).toBe(8)
+    expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(tablesOf(db)).not.toContain('run_generations')
     expect(tablesOf(db)).not.toContain('run_epochs')
     expect(db.prepare('SELECT id, steps FROM runs ORDER BY id').all()).toEqual([

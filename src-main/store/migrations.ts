@@ -205,8 +205,56 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       'steps of any algorithm in one table (run_steps); runs.generations and run_checkpoints.generation become steps / step',
     up: moveStepsToOneTable
+  },
+  {
+    version: 9,
+    description: 'runs as a lab notebook: name, star, notes, tags; sortable result columns and search indexes',
+    up: addRunAnnotationsAndSearch
   }
 ]
+
+/**
+ * Migration 9. Annotations are columns (one per run) and a tag table (many per run). The sorts on
+ * accuracy and duration need values that lived in JSON or in two columns: they are virtual
+ * generated columns, so every existing row has them at once and no writer can forget to keep
+ * them up to date; their indexes store the values, so sorting on them is an index scan. Tags
+ * compare without case ("Gate" and "gate" are one tag).
+ */
+function addRunAnnotationsAndSearch(db: Database): void {
+  db.exec(`
+    ALTER TABLE runs ADD COLUMN name TEXT;
+    ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN notes_updated_at TEXT;
+    ALTER TABLE runs ADD COLUMN accuracy_percent REAL GENERATED ALWAYS AS (coalesce(
+      json_extract(accuracy_json, '$.testPercent'),
+      json_extract(accuracy_json, '$.validationPercent'),
+      json_extract(accuracy_json, '$.trainPercent'))) VIRTUAL;
+    ALTER TABLE runs ADD COLUMN duration_ms INTEGER GENERATED ALWAYS AS (
+      CAST(round((julianday(ended_at) - julianday(started_at)) * 86400000) AS INTEGER)) VIRTUAL;
+
+    CREATE TABLE run_tags (
+      run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+      tag TEXT NOT NULL COLLATE NOCASE,
+      PRIMARY KEY (run_id, tag)
+    );
+    CREATE INDEX run_tags_by_tag ON run_tags (tag);
+
+    CREATE INDEX runs_by_started_at ON runs (started_at);
+    CREATE INDEX runs_by_best_fitness ON runs (best_fitness);
+    CREATE INDEX runs_by_best_correlation ON runs (best_correlation);
+    CREATE INDEX runs_by_accuracy ON runs (accuracy_percent);
+    CREATE INDEX runs_by_duration ON runs (duration_ms);
+    CREATE INDEX runs_by_algorithm ON runs (algorithm, started_at);
+    CREATE INDEX runs_by_task ON runs (task, started_at);
+    CREATE INDEX runs_by_model ON runs (model_id, started_at);
+    CREATE INDEX runs_by_status ON runs (status, started_at);
+    CREATE INDEX runs_by_device_profile ON runs (device_profile_id, started_at);
+    CREATE INDEX runs_by_calibration ON runs (calibration_id, started_at);
+    CREATE INDEX runs_starred ON runs (started_at) WHERE starred = 1;
+    CREATE INDEX measurements_by_run ON measurements (run_id) WHERE run_id IS NOT NULL;
+  `)
+}
 
 /**
  * Migration 8. GA generations and GD epochs had a table each, with a column per metric, so every

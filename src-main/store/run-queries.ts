@@ -15,8 +15,11 @@ import type {
   RunSummary,
   TrainingConfig
 } from '../../src-shared/ipc'
+import type { RunPage, RunQuery } from '../../src-shared/domain'
 import type { Database } from './database'
+import type { RunAnnotations } from './run-annotations'
 import type { RunCheckpoints } from './run-checkpoints'
+import { searchSql } from './run-search'
 import { parseNumbers, toJson } from './run-json'
 import type { RunSteps } from './run-steps'
 
@@ -45,6 +48,10 @@ interface RunRow {
   device_profile_id: number | null
   calibration_id: number | null
   validations_json: string | null
+  name: string | null
+  starred: number
+  notes: string
+  notes_updated_at: string | null
 }
 
 type RunSummaryRow = Pick<
@@ -63,10 +70,15 @@ type RunSummaryRow = Pick<
   | 'compute_backend'
   | 'app_version'
   | 'accuracy_json'
+  | 'name'
+  | 'starred'
+  | 'notes'
+  | 'notes_updated_at'
 >
 
 const SUMMARY_COLUMNS = `id, algorithm, task, model_id, status, seed, started_at, ended_at,
-  steps, best_fitness, best_correlation, compute_backend, app_version, accuracy_json`
+  steps, best_fitness, best_correlation, compute_backend, app_version, accuracy_json,
+  name, starred, notes, notes_updated_at`
 
 /** The accuracy a run list shows: test, else validation, else training. */
 function headlineAccuracy(json: string | null): number | null {
@@ -86,7 +98,7 @@ function readValidations(json: string | null): DeviceValidation[] {
   )
 }
 
-function toSummary(row: RunSummaryRow): RunSummary {
+function toSummary(row: RunSummaryRow, tags: string[]): RunSummary {
   const step = findAlgorithm(row.algorithm)?.step
   return {
     id: row.id,
@@ -106,7 +118,12 @@ function toSummary(row: RunSummaryRow): RunSummary {
     bestCorrelation: row.best_correlation,
     accuracyPercent: headlineAccuracy(row.accuracy_json),
     computeBackend: row.compute_backend,
-    appVersion: row.app_version
+    appVersion: row.app_version,
+    name: row.name,
+    starred: row.starred === 1,
+    tags,
+    notes: row.notes,
+    notesUpdatedAt: row.notes_updated_at
   }
 }
 
@@ -120,19 +137,47 @@ function legacyList<T>(algorithm: string, list: 'metrics' | 'epochs', steps: Rec
 export class RunQueries {
   private readonly selectSummaries: BetterSqlite3.Statement<[], RunSummaryRow>
   private readonly selectRun: BetterSqlite3.Statement<[number], RunRow>
+  private readonly selectSummary: BetterSqlite3.Statement<[number], RunSummaryRow>
 
   constructor(
     private readonly db: Database,
     private readonly steps: RunSteps,
-    private readonly checkpoints: RunCheckpoints
+    private readonly checkpoints: RunCheckpoints,
+    private readonly annotations: RunAnnotations
   ) {
     this.selectSummaries = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY started_at DESC, id DESC`)
     this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?')
+    this.selectSummary = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE id = ?`)
   }
 
   /** All runs, newest first. */
   listRuns(): RunSummary[] {
-    return this.selectSummaries.all().map(toSummary)
+    return this.summariesOf(this.selectSummaries.all())
+  }
+
+  /** One page of the runs the query's filter matches, in its order, and how many match in all. */
+  findRuns(query: RunQuery): RunPage {
+    const { where, params, orderBy, limit, offset } = searchSql(query)
+    const rows = this.db
+      .prepare<unknown[], RunSummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM runs ${where} ${orderBy} LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset)
+    const total =
+      this.db
+        .prepare<unknown[], number>(`SELECT count(*) FROM runs ${where}`)
+        .pluck()
+        .get(...params) ?? 0
+    return { runs: this.summariesOf(rows), total, limit, offset }
+  }
+
+  /** One run's summary (no steps read), or null. */
+  getSummary(runId: number): RunSummary | null {
+    const row = this.selectSummary.get(runId)
+    return row === undefined ? null : toSummary(row, this.annotations.tagsOf(runId))
+  }
+
+  private summariesOf(rows: RunSummaryRow[]): RunSummary[] {
+    const tagsByRun = this.annotations.tagsByRun(rows.map((row) => row.id))
+    return rows.map((row) => toSummary(row, tagsByRun.get(row.id) ?? []))
   }
 
   getRun(runId: number): RunDetail | null {
@@ -141,7 +186,7 @@ export class RunQueries {
     const recordedSteps = this.steps.readSteps(runId, row.algorithm)
     const resumable = (row.status === 'stopped' || row.status === 'interrupted') && this.checkpoints.has(runId)
     return {
-      ...toSummary(row),
+      ...toSummary(row, this.annotations.tagsOf(runId)),
       // Written by createRun from a validated config, so it is trusted on the way back.
       config: JSON.parse(row.config_json) as TrainingConfig & { seed: number },
       error: row.error,

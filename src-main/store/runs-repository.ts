@@ -6,7 +6,10 @@
  * Maps the snake_case tables onto the camelCase contract types, so nothing above the store
  * knows a column name; and knows no algorithm: each step's metrics are named by its descriptor.
  */
+import type { DatabaseVacuum, RunAnnotation, RunDeletion, RunPage, RunQuery, TagCount } from '../../src-shared/domain'
 import type { DeviceValidation, RunDetail, RunResultUpdate, RunSummary } from '../../src-shared/ipc'
+import { RunAnnotations } from './run-annotations'
+import { RunDeletions } from './run-deletion'
 import type { Database } from './database'
 import { RunCheckpoints, type RunCheckpoint } from './run-checkpoints'
 import { RunLifecycle, isProcessAlive, type FinishedRunStatus, type NewRun } from './run-lifecycle'
@@ -27,13 +30,17 @@ export class RunsRepository {
   private readonly steps: RunSteps
   private readonly checkpoints: RunCheckpoints
   private readonly queries: RunQueries
+  private readonly annotations: RunAnnotations
+  private readonly deletions: RunDeletions
 
   constructor(db: Database, options: RunsRepositoryOptions = {}) {
     const now = options.now ?? (() => new Date())
     this.checkpoints = new RunCheckpoints(db, now)
     this.lifecycle = new RunLifecycle(db, now, this.checkpoints)
     this.steps = new RunSteps(db, this.lifecycle, this.checkpoints)
-    this.queries = new RunQueries(db, this.steps, this.checkpoints)
+    this.annotations = new RunAnnotations(db, now)
+    this.deletions = new RunDeletions(db)
+    this.queries = new RunQueries(db, this.steps, this.checkpoints, this.annotations)
   }
 
   /** Stores a new run as 'running' and returns its id. */
@@ -71,8 +78,38 @@ export class RunsRepository {
     return this.queries.listRuns()
   }
 
+  /** One page of the runs a query matches, and their total. */
+  findRuns(query: RunQuery = {}): RunPage {
+    return this.queries.findRuns(query)
+  }
+
   getRun(runId: number): RunDetail | null {
     return this.queries.getRun(runId)
+  }
+
+  /** One run's summary (without reading its steps), or null. */
+  getSummary(runId: number): RunSummary | null {
+    return this.queries.getSummary(runId)
+  }
+
+  /** Renames, stars, notes or tags a run (one transaction); throws naming the run and what is wrong. */
+  annotateRun(runId: number, change: RunAnnotation): void {
+    this.annotations.annotate(runId, change)
+  }
+
+  /** Every tag in use with its number of runs, most used first. */
+  tagCounts(): TagCount[] {
+    return this.annotations.tagCounts()
+  }
+
+  /** Deletes the runs and what belongs to them, all or none; a running or unknown run is refused by id. */
+  deleteRuns(runIds: readonly number[]): RunDeletion {
+    return this.deletions.deleteRuns(runIds)
+  }
+
+  /** VACUUM: gives the free pages back to the file system. */
+  vacuum(): DatabaseVacuum {
+    return this.deletions.vacuum()
   }
 
   /** Appends a re-measurement of the run's result on the device. */

@@ -28,6 +28,14 @@ export interface RunSummary {
   computeBackend: string
   /** The DNPU Lab version that ran it; null for runs stored before versions were recorded. */
   appVersion: string | null
+  /** The name a user gave it (null: none; lists show the algorithm and task). */
+  name: string | null
+  starred: boolean
+  /** Free tags, sorted. */
+  tags: string[]
+  /** Plain-text notes ('' when none) and when they were last saved (ISO 8601 UTC). */
+  notes: string
+  notesUpdatedAt: string | null
 }
 
 export interface GenerationMetrics {

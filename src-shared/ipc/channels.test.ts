@@ -52,7 +52,8 @@ describe('contract request validation', () => {
 
   it('knows exactly its channels', () => {
     expect(isChannel('runs:list')).toBe(true)
-    expect(isChannel('runs:delete')).toBe(false)
+    expect(isChannel('runs:delete')).toBe(true)
+    expect(isChannel('runs:explode')).toBe(false)
     expect(isChannel('toString')).toBe(false)
     for (const channel of Object.values(API_METHODS)) expect(Object.keys(channels)).toContain(channel)
   })

@@ -26,7 +26,16 @@ import {
   type MeasurementSummary,
   type PortInfo
 } from './device-schemas'
-import { MAX_MODEL_FILE_BYTES, type RunRecord, type RunSummary } from '../domain'
+import {
+  MAX_MODEL_FILE_BYTES,
+  type DatabaseVacuum,
+  type RunDeletion,
+  type RunPage,
+  type RunRecord,
+  type RunSummary,
+  type TagCount
+} from '../domain'
+import { runAnnotateSchema, runDeleteSchema, runQuerySchema } from './run-history-schemas'
 import { trainingConfigSchema, type DeviceValidation, type TrainingConfig } from './algorithms'
 import { rerunConfigSchema, runCompareSchema, type RunComparison } from './run-comparison'
 
@@ -125,6 +134,19 @@ export const channels = {
   'runs:list': { request: emptySchema },
   'runs:get': { request: runIdSchema },
   /**
+   * The history as a notebook: one page of the runs a filter matches, sorted, with the total.
+   * runs:list stays as it was (every run, an array) for the views that use it.
+   */
+  'runs:find': { request: runQuerySchema },
+  /** Rename, star, note or tag a run; answers the run's summary as it now is. */
+  'runs:annotate': { request: runAnnotateSchema },
+  /** Every tag in use with its number of runs, most used first (autocompletion). */
+  'runs:tags': { request: emptySchema },
+  /** Deletes ended runs with their steps, checkpoints, tags and validation measurements; all or none. */
+  'runs:delete': { request: runDeleteSchema },
+  /** Gives free pages back to the file system (after large deletes: see runs:delete's vacuumSuggested). */
+  'db:vacuum': { request: emptySchema },
+  /**
    * Re-measures an ended run's result on the connected, calibrated device and stores it with the
    * run: GA, the best genome on the gate's inputs; GD, the returned controls on the ring task's
    * test set; capacity, every found labeling with its own controls.
@@ -175,6 +197,11 @@ export interface ChannelResponses {
   'training:active': { runId: number | null; paused: boolean }
   'runs:list': RunSummary[]
   'runs:get': RunDetail
+  'runs:find': RunPage
+  'runs:annotate': RunSummary
+  'runs:tags': TagCount[]
+  'runs:delete': RunDeletion
+  'db:vacuum': DatabaseVacuum
   'runs:validate': DeviceValidation
   'runs:compare': RunComparison
   'runs:rerun-config': TrainingConfig

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { registerAlgorithm } from '../../../src-shared/domain'
 import type { TrainingConfig, TrainingProgressEvent } from '../../../src-shared/ipc'
-import { runRunsList } from '../../cli/commands'
+import { runRunsList } from '../../cli/runs-list-command'
 import type { CliContext } from '../../cli/program'
 import { runRunsExport, runRunsShow } from '../../cli/runs-commands'
 import { registerRunner } from '../../workers/algorithm-runners'
@@ -124,10 +124,13 @@ describe('a toy random search, declared only by its descriptor (test-only algori
   })
 
   it('shows in `runs list` counted in samples', async () => {
-    const text = await stdoutOf(() => runRunsList(context, dataFolder, false))
+    const text = await stdoutOf(() => runRunsList({ dataDir: dataFolder }))
     const row = text.split('\n').find((line) => line.startsWith(String(runId)))
     expect(row).toMatch(/ RS +xor +demo +completed +12 samples /)
-    const listed = JSON.parse(await stdoutOf(() => runRunsList(context, dataFolder, true))) as Record<string, unknown>[]
+    const listed = JSON.parse(await stdoutOf(() => runRunsList({ dataDir: dataFolder, json: true }))) as Record<
+      string,
+      unknown
+    >[]
     expect(listed).toMatchObject([
       { id: runId, steps: SAMPLES, generations: SAMPLES, stepName: 'sample', stepUnit: 'samples' }
     ])
