@@ -48,6 +48,10 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'runs:validate': ({ runId }) => services.device.validateRun(runId),
     'runs:compare': ({ runIds }) => compareRuns(services, runIds),
     'runs:rerun-config': ({ runId, seed, newSeed }) => rerunConfig(services, runId, { seed, newSeed }),
+    'runs:bundle-export': () => notYet('runs:bundle-export'),
+    'runs:bundle-import': () => notYet('runs:bundle-import'),
+    'runs:report': () => notYet('runs:report'),
+    'runs:report-pdf': () => notYet('runs:report-pdf'),
     'device:ports': () => services.device.ports(),
     'device:status': () => services.device.status(),
     'device:connect': ({ path, baudRate }) => services.device.connect(path, baudRate),
@@ -64,6 +68,11 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'measurements:get': ({ measurementId }) => services.measurements.get(measurementId),
     'measurements:export-csv': ({ measurementId }) => services.measurements.exportCsv(measurementId)
   }
+}
+
+/** Placeholder while the channel is being built (replaced before the issue lands). */
+function notYet(channel: string): never {
+  throw new Error(`${channel} is not available yet`)
 }
 
 /** Calls the channel's own handler: indexed by the generic channel, the types line up with no cast. */

@@ -38,6 +38,15 @@ import {
 import { runAnnotateSchema, runDeleteSchema, runQuerySchema } from './run-history-schemas'
 import { trainingConfigSchema, type DeviceValidation, type TrainingConfig } from './algorithms'
 import { rerunConfigSchema, runCompareSchema, type RunComparison } from './run-comparison'
+import {
+  runBundleExportSchema,
+  runBundleImportSchema,
+  runReportSchema,
+  type RunBundleFile,
+  type RunBundleImport,
+  type RunReport,
+  type RunReportPdf
+} from './run-sharing'
 
 const runIdSchema = z.object({ runId: z.number().int().positive() }).strict()
 const modelIdSchema = z.object({ modelId: z.string().min(1) }).strict()
@@ -156,6 +165,14 @@ export const channels = {
   'runs:compare': { request: runCompareSchema },
   /** A stored run's config to start again (same seed, another, or none so a new one is drawn). */
   'runs:rerun-config': { request: rerunConfigSchema },
+  /** Selected runs as one `.dnpurun` file: each run with its steps, checkpoint, model and calibration. */
+  'runs:bundle-export': { request: runBundleExportSchema },
+  /** Adds a bundle's runs (ids remapped; models and calibrations deduplicated by content hash). */
+  'runs:bundle-import': { request: runBundleImportSchema },
+  /** A self-contained HTML report of one run, or of 2 to 6 runs compared (inline SVG charts). */
+  'runs:report': { request: runReportSchema },
+  /** The same report as PDF, printed by the app window (refused in browser mode: print the HTML). */
+  'runs:report-pdf': { request: runReportSchema },
   /** Serial ports (with USB ids) plus the built-in simulated instrument. */
   'device:ports': { request: emptySchema },
   'device:status': { request: emptySchema },
@@ -205,6 +222,10 @@ export interface ChannelResponses {
   'runs:validate': DeviceValidation
   'runs:compare': RunComparison
   'runs:rerun-config': TrainingConfig
+  'runs:bundle-export': RunBundleFile
+  'runs:bundle-import': RunBundleImport
+  'runs:report': RunReport
+  'runs:report-pdf': RunReportPdf
   'device:ports': PortInfo[]
   'device:status': DeviceStatus
   'device:connect': DeviceStatus
