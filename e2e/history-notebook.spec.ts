@@ -222,6 +222,20 @@ test('selected runs are deleted after a confirmation that names them; a running 
   await expect(page.getByTestId('history-total')).toHaveText('1 run')
   await expect(page.getByTestId('history-notice')).toHaveText('Deleted 2 runs.')
 
+  // A file that is not a bundle: refused in plain words, the list as it was.
+  const importInput = page.getByTestId('import-bundle-input')
+  await importInput.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') })
+  await expect(page.getByTestId('history-notice')).toHaveText(
+    'notes.txt could not be imported: notes.txt is not a run bundle (expected a .dnpurun file)'
+  )
+  await importInput.setInputFiles({
+    name: 'junk.dnpurun',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from('junk')
+  })
+  await expect(page.getByTestId('history-notice')).toContainText('junk.dnpurun could not be imported: ')
+  await expect(rows).toHaveCount(1)
+
   // A run in progress: the server refuses it by id, and nothing is deleted.
   await page.getByTestId('nav-training').click()
   await page.getByTestId('generations-input').fill('100000')
