@@ -254,4 +254,15 @@ test('selected runs are deleted after a confirmation that names them; a running 
   await page.getByTestId('nav-training').click()
   await page.getByTestId('stop-training').click()
   await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 30_000 })
+
+  // One run from its detail: the same confirmation, naming it.
+  await openHistory(page)
+  await row(page, kept).click()
+  await page.getByTestId('run-detail').getByTestId('delete-run').click()
+  await expect(page.getByTestId('confirm-delete')).toContainText(`#${kept}`)
+  await expect(page.getByTestId('confirm-delete-run')).toHaveCount(1)
+  await page.getByTestId('confirm-delete-ok').click()
+  await expect(rows).toHaveCount(1)
+  await expect(row(page, kept)).toHaveCount(0)
+  await expect(page.getByTestId('run-detail')).toHaveCount(0)
 })
