@@ -86,10 +86,10 @@ export function formatTick(value: number): string {
 }
 
 /** Round linear ticks (1, 2, 5 x 10^k steps) covering [min, max], about `count` of them. */
-export function linearTicks(min: number, max: number, count = 6): number[] {
+export function linearTicks(min: number, max: number, count = 6, minStep = 0): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return []
   if (max === min) return [min]
-  const rough = (max - min) / Math.max(1, count)
+  const rough = Math.max((max - min) / Math.max(1, count), minStep)
   const power = 10 ** Math.floor(Math.log10(rough))
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((candidate) => candidate >= rough) ?? 10 * power
   const ticks: number[] = []
@@ -183,7 +183,9 @@ function axisOf(values: number[], log: boolean, lengthPixels: number): Axis {
     min -= pad
     max += pad
   }
-  const ticks = linearTicks(min, max, Math.max(2, Math.round(lengthPixels / 70)))
+  // Whole-number data (steps, N, point numbers) gets whole-number ticks.
+  const whole = values.every((value) => Number.isInteger(value))
+  const ticks = linearTicks(min, max, Math.max(2, Math.round(lengthPixels / 70)), whole ? 1 : 0)
   return { min: Math.min(min, ticks[0] ?? min), max: Math.max(max, ticks[ticks.length - 1] ?? max), log, ticks }
 }
 
