@@ -22,7 +22,12 @@ export async function fileToBase64(file: File): Promise<string> {
 
 /** Offers text to the user as a download named `fileName` (a save dialog in the app window). */
 export function downloadText(fileName: string, text: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
+  downloadBlob(fileName, new Blob([text], { type }))
+}
+
+/** Offers any content (a PNG, an SVG...) as a download named `fileName`. */
+export function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob)
   const anchor = document.createElement('a')
   anchor.href = url
   anchor.download = fileName
