@@ -163,7 +163,7 @@ interface Axis {
   ticks: number[]
 }
 
-function axisOf(values: number[], log: boolean, lengthPixels: number): Axis {
+function axisOf(values: number[], log: boolean, lengthPixels: number, padded = false): Axis {
   let min = Infinity
   let max = -Infinity
   for (const value of values) {
@@ -183,10 +183,23 @@ function axisOf(values: number[], log: boolean, lengthPixels: number): Axis {
     min -= pad
     max += pad
   }
+  if (padded) {
+    const pad = (max - min) * 0.04
+    min -= pad
+    max += pad
+  }
   // Whole-number data (steps, N, point numbers) gets whole-number ticks.
   const whole = values.every((value) => Number.isInteger(value))
-  const ticks = linearTicks(min, max, Math.max(2, Math.round(lengthPixels / 70)), whole ? 1 : 0)
-  return { min: Math.min(min, ticks[0] ?? min), max: Math.max(max, ticks[ticks.length - 1] ?? max), log, ticks }
+  const ticks = linearTicks(min, max, Math.max(2, Math.round(lengthPixels / 55)), whole ? 1 : 0)
+  if (ticks.length >= 2 && !padded) {
+    // The range widened to the round ticks around the data, so both ends are labelled.
+    const step = ticks[1] - ticks[0]
+    const lo = ticks[0] > min + step * 1e-9 ? ticks[0] - step : ticks[0]
+    const hi = ticks[ticks.length - 1] < max - step * 1e-9 ? ticks[ticks.length - 1] + step : ticks[ticks.length - 1]
+    const all = [lo, ...ticks.filter((tick) => tick > lo && tick < hi), hi].map((tick) => Number(tick.toPrecision(12)))
+    return { min: lo, max: hi, log, ticks: [...new Set(all)] }
+  }
+  return { min, max, log, ticks: ticks.filter((tick) => tick >= min && tick <= max) }
 }
 
 function scale(axis: Axis, from: number, to: number): (value: number) => number {
@@ -238,10 +251,13 @@ export function renderSvgLineChart(spec: SvgChartSpec): string {
   const plotWidth = Math.max(40, width - left - right)
   const plotHeight = Math.max(40, height - top - bottom)
   const points = drawn.flatMap((one) => one.segments.flat())
+  // Points alone would sit on the frame at both ends: a scatter's x range gets a margin.
+  const scatter = drawn.some((one) => !one.line)
   const xAxis = axisOf(
     points.map((point) => point.x),
     xLog,
-    plotWidth
+    plotWidth,
+    scatter
   )
   const yAxis = axisOf(
     points.map((point) => point.y),
