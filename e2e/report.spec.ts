@@ -83,6 +83,7 @@ test('a report opens offline: no request leaves the file, its SVG charts are dra
       await expect(page.locator('figure svg').first()).toBeVisible()
       if (file === compared) await expect(fitness.locator('path')).toHaveCount(3)
       await page.screenshot({ path: testInfo.outputPath(shot), fullPage: true })
+      await page.screenshot({ path: testInfo.outputPath(`top-${shot}`) })
       if (screenshotFolder) {
         mkdirSync(screenshotFolder, { recursive: true })
         await page.screenshot({ path: resolve(screenshotFolder, shot), fullPage: true })
@@ -95,7 +96,7 @@ test('a report opens offline: no request leaves the file, its SVG charts are dra
   }
 })
 
-test("a chart's Save as SVG and Save as PNG download valid files", async ({ app }) => {
+test("a chart's Save as SVG and Save as PNG download valid files", async ({ app }, testInfo) => {
   trainGa(app.dataFolder, 4)
   const page = app.page
   await page.getByTestId('nav-history').click()
@@ -123,4 +124,7 @@ test("a chart's Save as SVG and Save as PNG download valid files", async ({ app 
   const png = readFileSync((await pngDownload.path())!)
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
   expect(png.length).toBeGreaterThan(1000)
+  // Kept with the test's results, to look at.
+  await pngDownload.saveAs(testInfo.outputPath('saved-chart.png'))
+  await page.screenshot({ path: testInfo.outputPath('chart-with-buttons.png') })
 })

@@ -112,7 +112,7 @@ describe('renderSvgLineChart', () => {
   it('scatter draws points only', () => {
     const svg = renderSvgLineChart({ ...base, series: [{ label: 'p', x: [1, 2, 3], y: [1, 2, 3], line: false }] })
     expect(svg).not.toContain('<path')
-    expect(svg.match(/<circle/g)).toHaveLength(3)
+    expect(svg.match(/<circle cx="[^"]+" cy="[^"]+" r="2.6"/g)).toHaveLength(3)
   })
 })
 

@@ -333,7 +333,9 @@ export function renderSvgLineChart(spec: SvgChartSpec): string {
     const y = legendTop + item.row * 18
     const dash = one.dashed ? ' stroke-dasharray="6 4"' : ''
     parts.push(
-      `<line x1="${r(x)}" y1="${y}" x2="${r(x + 22)}" y2="${y}" stroke="${escapeXml(one.color)}" stroke-width="2.5"${dash}/>`,
+      one.line
+        ? `<line x1="${r(x)}" y1="${y}" x2="${r(x + 22)}" y2="${y}" stroke="${escapeXml(one.color)}" stroke-width="2.5"${dash}/>`
+        : `<circle cx="${r(x + 11)}" cy="${y}" r="3.5" fill="${escapeXml(one.color)}"/>`,
       `<text x="${r(x + 28)}" y="${y}" dy="4" fill="#222">${escapeXml(one.label)}</text>`
     )
   }

@@ -94,7 +94,7 @@ function comparisonBody(sources: RunReportSources, details: RunDetail[]): string
   )
   const colorOf = (index: number): string => SVG_PALETTE[index % SVG_PALETTE.length]
   const header: Cell[] = [
-    '',
+    { html: '' },
     ...details.map((detail, index) => ({
       html: `<span class="swatch" style="background:${colorOf(index)}"></span><a href="#run-${detail.id}">run #${detail.id}</a>`
     }))
