@@ -11,6 +11,7 @@ import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addDbCommands } from './db-commands'
 import { addRunsCompareCommands } from './runs-compare-commands'
+import { addRunsReportCommand } from './runs-report-command'
 import { createBaseProgram } from './program-base'
 import { addRunsListCommand } from './runs-list-command'
 import { addRunsNotebookCommands } from './runs-notebook-commands'
@@ -148,6 +149,7 @@ export function buildProgram(context: CliContext): Command {
     })
 
   addRunsCompareCommands(runs, context)
+  addRunsReportCommand(runs, context)
 
   program
     .command('calibrate')

@@ -18,6 +18,7 @@ import {
 } from '../../src-shared/ipc'
 import type { AppServices } from './app-services'
 import { compareRuns, rerunConfig } from './run-compare'
+import { buildRunReport, reportPdf } from './run-report'
 
 export type RequestHandler = (channel: unknown, request: unknown) => Promise<Envelope<unknown>>
 
@@ -50,8 +51,8 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'runs:rerun-config': ({ runId, seed, newSeed }) => rerunConfig(services, runId, { seed, newSeed }),
     'runs:bundle-export': () => notYet('runs:bundle-export'),
     'runs:bundle-import': () => notYet('runs:bundle-import'),
-    'runs:report': () => notYet('runs:report'),
-    'runs:report-pdf': () => notYet('runs:report-pdf'),
+    'runs:report': ({ runIds }) => buildRunReport(services, runIds),
+    'runs:report-pdf': ({ runIds }) => reportPdf(services, runIds),
     'device:ports': () => services.device.ports(),
     'device:status': () => services.device.status(),
     'device:connect': ({ path, baudRate }) => services.device.connect(path, baudRate),

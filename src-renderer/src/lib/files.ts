@@ -38,7 +38,8 @@ export function downloadBase64(fileName: string, base64: string, type = 'applica
   downloadBlob(fileName, new Blob([base64ToBytes(base64)], { type }))
 }
 
-function downloadBlob(fileName: string, blob: Blob): void {
+/** Offers any content (a PNG, an SVG...) as a download named `fileName`. */
+export function downloadBlob(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob)
   const anchor = document.createElement('a')
   anchor.href = url
