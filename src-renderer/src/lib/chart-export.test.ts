@@ -46,6 +46,27 @@ describe('uplotToSvgSpec', () => {
     expect(svg.match(/<path /g)).toHaveLength(2)
   })
 
+  it("asks a built plot's stroke functions for their colour (uPlot makes every stroke one)", () => {
+    const plot = {} as import('uplot').default
+    const spec = uplotToSvgSpec({
+      label: 'built',
+      data,
+      series: [
+        { label: 'epoch' },
+        { label: 'fitness', stroke: (self, index) => (self === plot && index === 1 ? '#2563eb' : 'wrong') },
+        { label: 'gradient', stroke: () => ({}) as CanvasGradient },
+        {
+          label: 'throws',
+          stroke: () => {
+            throw new Error('no canvas')
+          }
+        }
+      ],
+      plot
+    })
+    expect(spec.series.map((one) => one.color)).toEqual(['#2563eb', undefined, undefined])
+  })
+
   it('draws a points-only series (paths: () => null) as a scatter', () => {
     const spec = uplotToSvgSpec({
       label: 'IV',

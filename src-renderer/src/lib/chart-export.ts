@@ -21,9 +21,20 @@ export function chartFileName(label: string, extension: 'png' | 'svg'): string {
   return `${base || 'chart'}.${extension}`
 }
 
-/** A series' stroke when it is a plain colour (uPlot also takes functions and gradients). */
-export function strokeColor(series: uPlot.Series): string | undefined {
-  return typeof series.stroke === 'string' ? series.stroke : undefined
+/**
+ * A series' stroke when it is a plain colour. uPlot also takes functions and gradients, and turns
+ * every stroke into a function once the plot is built: with the plot at hand the function is
+ * asked (it answers the colour it was given); a gradient or a throwing function gives undefined.
+ */
+export function strokeColor(series: uPlot.Series, plot?: uPlot, index?: number): string | undefined {
+  if (typeof series.stroke === 'string') return series.stroke
+  if (typeof series.stroke !== 'function' || plot === undefined || index === undefined) return undefined
+  try {
+    const stroke: unknown = series.stroke(plot, index)
+    return typeof stroke === 'string' ? stroke : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function labelText(label: unknown): string {
@@ -46,6 +57,8 @@ export function uplotToSvgSpec(
     series: readonly uPlot.Series[]
     axes?: readonly uPlot.Axis[]
     scales?: uPlot.Scales
+    /** The built plot whose series these are: lets their stroke functions say their colour. */
+    plot?: uPlot
   },
   size: { width: number; height: number } = { width: SAVED_CHART_WIDTH_PIXELS, height: SAVED_CHART_HEIGHT_PIXELS }
 ): SvgChartSpec {
@@ -59,7 +72,7 @@ export function uplotToSvgSpec(
     const pointsShown = typeof one.points === 'object' && one.points?.show === true
     series.push({
       label: labelText(one.label) || `series ${index}`,
-      color: strokeColor(one),
+      color: strokeColor(one, chart.plot, index),
       x,
       y: Array.from(values as ArrayLike<number | null | undefined>, (value) => (value === undefined ? null : value)),
       dashed: Array.isArray(one.dash) && one.dash.length > 0,

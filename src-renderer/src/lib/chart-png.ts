@@ -19,7 +19,7 @@ export async function chartPng(plot: uPlot, label: string): Promise<Blob> {
     .filter(({ series, index }) => index > 0 && series.show !== false)
     .map(({ series, index }) => ({
       text: typeof series.label === 'string' ? series.label : `series ${index}`,
-      color: strokeColor(series) ?? '#444444',
+      color: strokeColor(series, plot, index) ?? '#444444',
       dashed: Array.isArray(series.dash) && series.dash.length > 0
     }))
 
