@@ -1,3 +1,4 @@
+import type uPlot from 'uplot'
 import { describe, expect, it } from 'vitest'
 import { renderSvgLineChart } from '../../../src-shared/charts/svg-line-chart'
 import { chartFileName, uplotToSvgSpec } from './chart-export'
@@ -47,7 +48,7 @@ describe('uplotToSvgSpec', () => {
   })
 
   it("asks a built plot's stroke functions for their colour (uPlot makes every stroke one)", () => {
-    const plot = {} as import('uplot').default
+    const plot = {} as uPlot
     const spec = uplotToSvgSpec({
       label: 'built',
       data,
