@@ -2,7 +2,7 @@
  * The run report and the charts' "Save as": a report written by the CLI opens offline in
  * Chromium (every request counted and refused: there must be none) with its SVG charts drawn;
  * in the app, a chart's Save as SVG / PNG download valid files.
- * `UPDATE_SCREENSHOTS=1` refreshes docs/screenshots/run-report*.png.
+ * `UPDATE_SCREENSHOTS=1` refreshes docs/screenshots/run-report.png and docs/screenshots/run-report-compare.png.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
