@@ -10,6 +10,7 @@ import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
 import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addDbCommands } from './db-commands'
+import { addRunsBundleCommands } from './runs-bundle-commands'
 import { addRunsCompareCommands } from './runs-compare-commands'
 import { createBaseProgram } from './program-base'
 import { addRunsListCommand } from './runs-list-command'
@@ -148,6 +149,7 @@ export function buildProgram(context: CliContext): Command {
     })
 
   addRunsCompareCommands(runs, context)
+  addRunsBundleCommands(runs, context)
 
   program
     .command('calibrate')

@@ -48,8 +48,9 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'runs:validate': ({ runId }) => services.device.validateRun(runId),
     'runs:compare': ({ runIds }) => compareRuns(services, runIds),
     'runs:rerun-config': ({ runId, seed, newSeed }) => rerunConfig(services, runId, { seed, newSeed }),
-    'runs:bundle-export': () => notYet('runs:bundle-export'),
-    'runs:bundle-import': () => notYet('runs:bundle-import'),
+    'runs:bundle-export': ({ runIds }) => services.runBundles.export(runIds),
+    'runs:bundle-import': ({ fileName, contentBase64 }) =>
+      services.runBundles.import(fileName, Buffer.from(contentBase64, 'base64')),
     'runs:report': () => notYet('runs:report'),
     'runs:report-pdf': () => notYet('runs:report-pdf'),
     'device:ports': () => services.device.ports(),

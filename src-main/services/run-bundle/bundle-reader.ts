@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { parseSurrogateJson } from '../../core/surrogate-definition'
 import { openZip, type ZipArchive, type ZipMemberInfo } from '../../core/zip/zip-reader'
 import { calibrationContentHash } from '../../store/run-transfer-read'
 import {
@@ -204,6 +205,12 @@ export function readRunBundle(fileName: string, bytes: Uint8Array): ParsedBundle
   for (const { sha256, entry } of manifest.models) {
     if (models.has(sha256)) throw entries.fail(MANIFEST_ENTRY, `model ${sha256} is listed twice`)
     const model = entries.json(entry, modelSchema)
+    // Checked as a model import checks it: the app lists and runs a stored model from this form.
+    try {
+      parseSurrogateJson(model.definition)
+    } catch (error) {
+      throw entries.fail(entry.name, `definition: ${error instanceof Error ? error.message : String(error)}`)
+    }
     if (model.sourceSha256 !== sha256)
       throw entries.fail(entry.name, `sourceSha256 is not the ${sha256} the manifest lists`)
     models.set(sha256, model)

@@ -156,6 +156,10 @@ const HOSTILE: Record<string, { bundle: () => Uint8Array; error: RegExp }> = {
     bundle: () => editJson('models/1.json', (model) => ({ ...model, sourceSha256: 'b2'.repeat(32) })),
     error: /entry models\/1\.json: sourceSha256 is not the a1a1[0-9a-f]+ the manifest lists/
   },
+  'a model whose definition is not a surrogate': {
+    bundle: () => editJson('models/1.json', (model) => ({ ...model, definition: { format: 'something else' } })),
+    error: /entry models\/1\.json: definition: /
+  },
   'a calibration whose ranges were changed': {
     bundle: () => withEntry('calibrations/1.json', (text) => text.replace('-0.5', '-0.6')),
     error: /entry calibrations\/1\.json: its content hash is [0-9a-f]{64}, not the [0-9a-f]{64} the manifest lists/

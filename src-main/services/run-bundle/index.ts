@@ -5,7 +5,9 @@
  * transaction (store/run-transfer-write.ts).
  */
 import type { RunBundleFile, RunBundleImport } from '../../../src-shared/ipc/run-sharing'
-import type { Database } from '../../store'
+import { join } from 'node:path'
+import { openDatabase, RunsRepository, type Database } from '../../store'
+import { DATABASE_FILE_NAME } from '../data-folder'
 import { writeTransferredRuns } from '../../store/run-transfer-write'
 import type { TransferRun } from '../../store/run-transfer-types'
 import type { ParsedBundle } from './bundle-format'
@@ -57,5 +59,19 @@ export function importRunBundle(db: Database, fileName: string, bytes: Uint8Arra
     calibrationsAdded: result.calibrationsAdded,
     calibrationsAlreadyPresent: result.calibrationsAlreadyPresent,
     notes: result.notes
+  }
+}
+
+/**
+ * Runs `use` on the database of a data folder (created when missing, as `runs list` does), after
+ * the start-up recovery every runs command does: a run whose process is gone is not running.
+ */
+export async function withFolderDatabase<T>(dataFolder: string, use: (db: Database) => T): Promise<T> {
+  const db = await openDatabase(join(dataFolder, DATABASE_FILE_NAME))
+  try {
+    new RunsRepository(db).markRunningAsInterrupted()
+    return use(db)
+  } finally {
+    db.close()
   }
 }

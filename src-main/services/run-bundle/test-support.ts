@@ -14,6 +14,7 @@ import {
   type Database
 } from '../../store'
 import { recordGeneration, sampleRun } from '../../store/test-fixtures'
+import { DEMO_SURROGATE_JSON } from '../../core/__fixtures__/demo-surrogate'
 import { openZip } from '../../core/zip/zip-reader'
 import { writeZip } from '../../core/zip/zip-writer'
 
@@ -68,7 +69,7 @@ export async function makeSourceRuns(folder: string): Promise<SourceRuns> {
     notes: 'measured 2026-01-05',
     sourceFileName: 'device-a.pt',
     sourceSha256: 'a1'.repeat(32),
-    definition: { format: 'dnpu-surrogate-json/1', weights: [[0.5, -0.25]] },
+    definition: DEMO_SURROGATE_JSON,
     warnings: ['no info dict']
   })
   const onModel = (seed: number) =>
