@@ -139,4 +139,44 @@ describe('dnpu runs bundle', () => {
     }
     expect(await countsOf(target)).toEqual(before)
   })
+
+  it('imports a stopped GA run that resumes on the second PC as it would have on the first', () => {
+    const ga = [
+      'train',
+      'ga',
+      '--task',
+      'xor',
+      '--seed',
+      '5',
+      '--generations',
+      '6',
+      '--stop-threshold',
+      '1.5',
+      '--noise-std',
+      '1.5'
+    ]
+    const trained = (folder: string, args: string[]) => {
+      const result = dnpu([...args, '--json', '--data-dir', folder])
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      return JSON.parse(result.stdout) as Record<string, unknown>
+    }
+    const source = freshDataFolder()
+    const stopped = trained(source, [...ga, '--stop-after', '3'])
+    expect(stopped).toMatchObject({ status: 'stopped', generations: 3 })
+    const file = join(freshDataFolder(), 'stopped.dnpurun')
+    expect(
+      dnpu(['runs', 'bundle', 'export', String(stopped.runId), '--output', file, '--data-dir', source]).status
+    ).toBe(0)
+    const target = freshDataFolder()
+    const imported = dnpu(['runs', 'bundle', 'import', file, '--json', '--data-dir', target])
+    expect(imported.status).toBe(0)
+    const runId = (JSON.parse(imported.stdout) as RunBundleImport).runs[0]!.runId
+    const resumedThere = trained(target, ['runs', 'resume', String(runId)])
+    const resumedHere = trained(source, ['runs', 'resume', String(stopped.runId)])
+    const { runId: _there, seconds: _s1, ...there } = resumedThere
+    const { runId: _here, seconds: _s2, ...here } = resumedHere
+    expect(there).toEqual(here)
+    expect(there).toMatchObject({ status: 'completed' })
+  })
 })
