@@ -101,6 +101,21 @@ describe('dnpu db check', () => {
     expect(existsSync(`${databasePath}-wal`)).toBe(false)
   })
 
+  it('runs list reads a damaged file read-only, without the whole-file check: it lists the intact runs and writes nothing', async () => {
+    const folder = freshDataFolder()
+    const databasePath = join(folder, 'dnpu-lab.db')
+    // The damage is in the steps' pages; a listing reads only the runs table.
+    await damagedDatabase(databasePath, 'delete')
+    const before = fingerprint(databasePath)
+
+    const list = dnpu(['runs', 'list', '--json', '--data-dir', folder])
+    expect(list.status).toBe(0)
+    expect(JSON.parse(list.stdout).map((run: { id: number }) => run.id)).toEqual([3, 2, 1])
+
+    expect(fingerprint(databasePath)).toBe(before)
+    expect(existsSync(`${databasePath}-wal`)).toBe(false)
+  })
+
   it('reads a database from a newer DNPU Lab without changing it or its -wal (exit 0: intact, but refused by this version)', () => {
     const folder = freshDataFolder()
     const databasePath = join(folder, 'dnpu-lab.db')

@@ -12,6 +12,7 @@ import { addSimCommand } from './sim-command'
 import { addDbCommands } from './db-commands'
 import { addRunsBundleCommands } from './runs-bundle-commands'
 import { addRunsCompareCommands } from './runs-compare-commands'
+import { addRunsReportCommand } from './runs-report-command'
 import { createBaseProgram } from './program-base'
 import { addRunsListCommand } from './runs-list-command'
 import { addRunsNotebookCommands } from './runs-notebook-commands'
@@ -150,6 +151,7 @@ export function buildProgram(context: CliContext): Command {
 
   addRunsCompareCommands(runs, context)
   addRunsBundleCommands(runs, context)
+  addRunsReportCommand(runs, context)
 
   program
     .command('calibrate')

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { DATABASE_FILE_NAME } from '../services/data-folder'
-import { openRunHistoryStore, type RunHistoryStore } from '../services/run-history-store'
+import { openRunHistoryStore, type RunHistoryStore, type RunHistoryStoreOptions } from '../services/run-history-store'
 import { CliError } from './cli-error'
 
 export type RunStore = RunHistoryStore
@@ -14,9 +14,10 @@ export type RunStore = RunHistoryStore
  */
 export async function openRunStore(
   dataFolder: string,
-  whenMissing: ((databasePath: string) => string) | null
+  whenMissing: ((databasePath: string) => string) | null,
+  options: RunHistoryStoreOptions = {}
 ): Promise<RunStore> {
   const databasePath = join(dataFolder, DATABASE_FILE_NAME)
   if (whenMissing !== null && !existsSync(databasePath)) throw new CliError(whenMissing(databasePath))
-  return openRunHistoryStore(dataFolder)
+  return openRunHistoryStore(dataFolder, options)
 }

@@ -64,7 +64,7 @@ export function addRunsCompareCommands(runs: Command, context: CliContext): void
     })
 }
 
-function runIdOf(command: string, text: string): number {
+export function runIdOf(command: string, text: string): number {
   const trimmed = text.trim()
   if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed)) || Number(trimmed) < 1) {
     throw new CliError(`${command}: a run id must be a whole number from 1, got "${text}"`)
@@ -76,7 +76,7 @@ function runIdOf(command: string, text: string): number {
  * Opens the services on the data folder's database, which must exist: reading must not create
  * one (a mistyped --data-dir would leave a database behind), and an unknown run names the file.
  */
-async function withDatabase<T>(
+export async function withDatabase<T>(
   context: CliContext,
   command: string,
   runIds: number[],
@@ -100,7 +100,7 @@ async function withDatabase<T>(
 }
 
 /** A service's refusal in the command's words: `runIds: run 3 given more than once` -> `runs compare: run 3 ...`. */
-function refusal(command: string, error: unknown): CliError {
+export function refusal(command: string, error: unknown): CliError {
   return new CliError(`${command}: ${(error as Error).message.replace(/^(runIds|runId|seed): /, '')}`)
 }
 

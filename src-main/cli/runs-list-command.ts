@@ -24,6 +24,7 @@ import {
 import { formatNumber } from '../services/algorithms/text'
 import { resolveDataFolder } from '../services/data-folder'
 import { dataDirOption, integer } from './option-parsers'
+import { CliError } from './cli-error'
 import { openRunStore } from './run-store'
 
 export interface RunsListOptions {
@@ -161,10 +162,12 @@ export function runQueryOf(options: RunsListOptions): RunQuery {
 export async function runRunsList(options: RunsListOptions): Promise<void> {
   const query = runQueryOf(options)
   const dataFolder = resolveDataFolder(options.dataDir)
-  const store = await openRunStore(dataFolder, null)
+  const store = await openRunStore(dataFolder, null, { readOnly: true })
   let page: RunPage
   try {
     page = store.runs.findRuns(query)
+  } catch (error) {
+    throw damagedWhileReading(store.databasePath, error)
   } finally {
     store.close()
   }
@@ -182,6 +185,20 @@ export async function runRunsList(options: RunsListOptions): Promise<void> {
   }
   process.stdout.write(runTable(page.runs))
   if (more || page.offset > 0) process.stdout.write(`${pageNote(page)}\n`)
+}
+
+/**
+ * The listing opens the file read-only without checking all of it first: damage it meets on the
+ * way is named here, with the command that checks the whole file.
+ */
+function damagedWhileReading(databasePath: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_CORRUPT')) return error
+  return new CliError(
+    `${databasePath} is damaged: ${(error as Error).message}. Nothing was changed; ` +
+      '`dnpu db check` lists the problems.',
+    1
+  )
 }
 
 function isUnfiltered(options: RunsListOptions): boolean {

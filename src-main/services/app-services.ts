@@ -31,6 +31,8 @@ export interface AppServicesOptions {
   sqliteNativeBinding?: string
   /** A fresh link to the built-in simulated instrument; given the catalog to find its device model. */
   openInProcessSimulator?: (models: ModelCatalog) => Promise<Transport>
+  /** Prints HTML to PDF: the Electron shell gives it (a hidden window); browser mode and the CLI do not. */
+  printHtmlToPdf?: (html: string) => Promise<Buffer>
 }
 
 export interface AppServices {
@@ -48,6 +50,8 @@ export interface AppServices {
   runBundles: RunBundles
   /** Runs found `running` at start-up (the app died during them), now `interrupted`. */
   recoveredRunIds: number[]
+  /** Present in the Electron app only (see AppServicesOptions.printHtmlToPdf). */
+  printHtmlToPdf?: (html: string) => Promise<Buffer>
   close(): Promise<void>
 }
 
@@ -99,6 +103,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     measurements: new MeasurementService(measurements),
     runBundles: new RunBundles(database, options.version),
     recoveredRunIds,
+    printHtmlToPdf: options.printHtmlToPdf,
     async close() {
       await training.shutdown()
       await device.close()

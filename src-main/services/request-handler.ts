@@ -18,6 +18,7 @@ import {
 } from '../../src-shared/ipc'
 import type { AppServices } from './app-services'
 import { compareRuns, rerunConfig } from './run-compare'
+import { buildRunReport, reportPdf } from './run-report'
 
 export type RequestHandler = (channel: unknown, request: unknown) => Promise<Envelope<unknown>>
 
@@ -51,8 +52,8 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'runs:bundle-export': ({ runIds }) => services.runBundles.export(runIds),
     'runs:bundle-import': ({ fileName, contentBase64 }) =>
       services.runBundles.import(fileName, Buffer.from(contentBase64, 'base64')),
-    'runs:report': () => notYet('runs:report'),
-    'runs:report-pdf': () => notYet('runs:report-pdf'),
+    'runs:report': ({ runIds }) => buildRunReport(services, runIds),
+    'runs:report-pdf': ({ runIds }) => reportPdf(services, runIds),
     'device:ports': () => services.device.ports(),
     'device:status': () => services.device.status(),
     'device:connect': ({ path, baudRate }) => services.device.connect(path, baudRate),
@@ -69,11 +70,6 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'measurements:get': ({ measurementId }) => services.measurements.get(measurementId),
     'measurements:export-csv': ({ measurementId }) => services.measurements.exportCsv(measurementId)
   }
-}
-
-/** Placeholder while the channel is being built (replaced before the issue lands). */
-function notYet(channel: string): never {
-  throw new Error(`${channel} is not available yet`)
 }
 
 /** Calls the channel's own handler: indexed by the generic channel, the types line up with no cast. */

@@ -92,7 +92,7 @@ const SUMMARY_FIELDS: Record<keyof RunSummary, true> = {
   notesUpdatedAt: true
 }
 
-function summaryOf(detail: RunDetail): RunSummary {
+export function summaryOf(detail: RunDetail): RunSummary {
   const summary: Record<string, unknown> = {}
   for (const field of Object.keys(SUMMARY_FIELDS)) summary[field] = detail[field as keyof RunDetail] ?? null
   return summary as unknown as RunSummary
@@ -101,7 +101,7 @@ function summaryOf(detail: RunDetail): RunSummary {
 type Settings = Map<string, unknown>
 
 /** The run's config flattened (see the header). */
-function configSettingsOf(detail: RunDetail): Settings {
+export function configSettingsOf(detail: RunDetail): Settings {
   const settings: Settings = new Map()
   flatten(detail.config, '', settings)
   return settings
@@ -139,7 +139,7 @@ function differencesOf(settings: Settings[]): RunComparison['differences'] {
     .map((key) => ({ key, values: settings.map((run) => (run.has(key) ? run.get(key) : null)) }))
 }
 
-function historyOf(detail: RunDetail): RunComparison['history'][number] {
+export function historyOf(detail: RunDetail): RunComparison['history'][number] {
   const descriptor = findAlgorithm(String(detail.algorithm))
   const series = runHistory(detail)
   const metricOf = (historyKey: string): { label: string; unit: string } => {
@@ -157,14 +157,14 @@ function historyOf(detail: RunDetail): RunComparison['history'][number] {
   }
 }
 
-function outputsOf(detail: RunDetail): RunComparison['outputs'][number] {
+export function outputsOf(detail: RunDetail): RunComparison['outputs'][number] {
   if (!detail.bestOutputsNanoamps || detail.bestOutputsNanoamps.length === 0) return null
   const accuracy: RunAccuracy | null = detail.accuracy ?? null
   return { outputsNanoamps: detail.bestOutputsNanoamps, targets: detail.targets, accuracy }
 }
 
 /** Each control electrode's voltage with the range it was bounded by: the calibration's on the device, else the model's. */
-function controlsOf(sources: RunCompareSources, detail: RunDetail): RunComparison['controls'][number] {
+export function controlsOf(sources: RunCompareSources, detail: RunDetail): RunComparison['controls'][number] {
   const ranges = detail.device?.rangesVolts ?? sources.models.get(detail.modelId)?.summary.voltageRangesVolts ?? []
   return (detail.bestControlVoltages ?? []).map((volts, index) => {
     const electrode = detail.controlElectrodes[index] ?? index

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path'
 import { openDatabase, RunsRepository } from '../store'
+import { openDatabaseReadOnlyIfCurrent } from '../store/database-read-only'
 import { DATABASE_FILE_NAME } from './data-folder'
 import { RunHistory } from './run-history'
 
@@ -17,10 +18,23 @@ export interface RunHistoryStore {
   close(): void
 }
 
-export async function openRunHistoryStore(dataFolder: string): Promise<RunHistoryStore> {
+export interface RunHistoryStoreOptions {
+  /**
+   * Only reads will follow (a listing): a current, intact-looking file is opened read-only
+   * without the whole-file check (see store/database-read-only.ts); any other file the normal way.
+   */
+  readOnly?: boolean
+}
+
+export async function openRunHistoryStore(
+  dataFolder: string,
+  options: RunHistoryStoreOptions = {}
+): Promise<RunHistoryStore> {
   const databasePath = join(dataFolder, DATABASE_FILE_NAME)
-  const db = await openDatabase(databasePath)
+  const readOnly = options.readOnly ? openDatabaseReadOnlyIfCurrent(databasePath) : null
+  const db = readOnly ?? (await openDatabase(databasePath))
   const runs = new RunsRepository(db)
-  runs.markRunningAsInterrupted()
+  // The read-only open is only taken when no run needs marking.
+  if (!readOnly) runs.markRunningAsInterrupted()
   return { runs, history: new RunHistory(runs, () => null), databasePath, close: () => db.close() }
 }

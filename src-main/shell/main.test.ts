@@ -17,8 +17,14 @@ const fake = vi.hoisted(() => {
     static getAllWindows = () => FakeWindow.instances
     options: unknown
     minimized = false
-    webContents = Object.assign(new Emitter(), { send: vi.fn() })
+    webContents = Object.assign(new Emitter(), {
+      send: vi.fn(),
+      setWindowOpenHandler: vi.fn(),
+      session: { webRequest: { onBeforeRequest: vi.fn() } },
+      printToPDF: vi.fn(async () => Buffer.from('%PDF-1.7'))
+    })
     loadURL = vi.fn(async (_url: string) => undefined)
+    destroy = vi.fn()
     isDestroyed = () => false
     isMinimized = () => this.minimized
     isVisible = () => true
@@ -148,6 +154,23 @@ async function startShell(): Promise<InstanceType<typeof fake.state.FakeWindow>>
   await vi.waitFor(() => expect(fake.state.FakeWindow.instances).toHaveLength(1))
   return fake.state.FakeWindow.instances[0]
 }
+
+describe('main: report PDF', () => {
+  it('gives the services a printHtmlToPdf that prints in a hidden JS-less window and destroys it', async () => {
+    await startShell()
+    const options = (fake.createAppServices.mock.calls[0] as unknown[])[0] as {
+      printHtmlToPdf?: (html: string) => Promise<Buffer>
+    }
+    expect(options.printHtmlToPdf).toBeTypeOf('function')
+    const pdf = await options.printHtmlToPdf!('<p>report</p>')
+    expect(pdf.toString()).toBe('%PDF-1.7')
+    const printer = fake.state.FakeWindow.instances[1]
+    expect(printer.options).toMatchObject({ show: false, webPreferences: { javascript: false, sandbox: true } })
+    expect(printer.loadURL).toHaveBeenCalledWith(expect.stringMatching(/^data:text\/html;charset=utf-8;base64,/))
+    expect(printer.webContents.printToPDF).toHaveBeenCalledWith({ printBackground: true, pageSize: 'A4' })
+    expect(printer.destroy).toHaveBeenCalled()
+  })
+})
 
 describe('main: single instance', () => {
   it('quits at once without the lock: no scheme, no services, no window', async () => {

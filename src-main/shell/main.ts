@@ -47,6 +47,7 @@ import {
   rendererOriginsFor
 } from './web-policy'
 import { mainWindowOptions } from './window-options'
+import { createPdfPrinter } from './pdf-printer'
 
 // Bundled to out/main/index.js; the preload and renderer are built beside it.
 const outFolder = resolve(import.meta.dirname, '..')
@@ -187,7 +188,8 @@ async function start(): Promise<void> {
     mode: 'electron',
     spawnTrainer: spawnTrainerWorker,
     readSurrogateFile: createSurrogateFileReader(),
-    sqliteNativeBinding: process.env.DNPU_SQLITE_BINDING || undefined
+    sqliteNativeBinding: process.env.DNPU_SQLITE_BINDING || undefined,
+    printHtmlToPdf: createPdfPrinter(BrowserWindow)
   })
   log.info(`services ready: compute backend ${services.info.computeBackend}, data folder ${services.info.dataFolder}`)
   handleRequest = createRequestHandler(services)

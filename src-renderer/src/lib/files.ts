@@ -22,7 +22,25 @@ export async function fileToBase64(file: File): Promise<string> {
 
 /** Offers text to the user as a download named `fileName` (a save dialog in the app window). */
 export function downloadText(fileName: string, text: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
+  downloadBlob(fileName, new Blob([text], { type }))
+}
+
+/** The bytes of base64 text (what main sends for binary files over both transports). */
+export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(base64)
+  const bytes = new Uint8Array(binary.length)
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index)
+  return bytes
+}
+
+/** Offers base64-encoded bytes as a download named `fileName`. */
+export function downloadBase64(fileName: string, base64: string, type = 'application/octet-stream'): void {
+  downloadBlob(fileName, new Blob([base64ToBytes(base64)], { type }))
+}
+
+/** Offers any content (a PNG, an SVG...) as a download named `fileName`. */
+export function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob)
   const anchor = document.createElement('a')
   anchor.href = url
   anchor.download = fileName

@@ -136,6 +136,16 @@ export function formFromConfig(config: FormConfig): TrainingForm {
   }
 }
 
+/**
+ * The form holding a stored run's settings to run them again (History's "New run from these
+ * settings"): like formFromConfig, but the seed is kept when the config has one (the config
+ * comes from `runs:rerun-config`, which drops it when a new seed was asked for). A GA run's
+ * processor (surrogate or device) is not a form field: the caller sets it.
+ */
+export function formFromRunConfig(config: FormConfig): TrainingForm {
+  return { ...formFromConfig(config), seed: config.seed ?? null }
+}
+
 /** Number fields every algorithm needs, checked before its own. */
 const SHARED_REQUIRED: FormField[] = ['dataElectrodeA', 'dataElectrodeB', 'inputMin', 'inputMax']
 
