@@ -12,6 +12,7 @@ import { readRunsForTransfer } from '../../store/run-transfer-read'
 import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
+  BUNDLE_LIMITS,
   MANIFEST_ENTRY,
   type BundleManifest,
   type EntryRef,
@@ -31,11 +32,26 @@ export function bundleFileName(runIds: readonly number[]): string {
   return `dnpu-run${runIds.length > 1 ? 's' : ''}-${shown}${more}${RUN_BUNDLE_EXTENSION}`
 }
 
+const MIB = 1024 * 1024
+
+/** A bundle this app would refuse to import is refused at export, naming what is too large. */
+function tooLarge(what: string, bytes: number, limit: number): Error {
+  return new Error(
+    `${what} would take ${(bytes / MIB).toFixed(1)} MiB, more than the ${limit / MIB} MiB a bundle may hold: export fewer runs`
+  )
+}
+
 class EntryCollector {
   readonly files: Record<string, Uint8Array> = {}
+  private totalBytes = 0
 
-  add(name: string, value: unknown): EntryRef {
+  add(name: string, value: unknown, owner = 'the bundle'): EntryRef {
     const bytes = new TextEncoder().encode(JSON.stringify(value))
+    if (bytes.length > BUNDLE_LIMITS.entryBytes)
+      throw tooLarge(`${owner}: entry ${name}`, bytes.length, BUNDLE_LIMITS.entryBytes)
+    this.totalBytes += bytes.length
+    if (this.totalBytes > BUNDLE_LIMITS.totalBytes)
+      throw tooLarge('the runs unpacked', this.totalBytes, BUNDLE_LIMITS.totalBytes)
     this.files[name] = bytes
     return { name, sha256: createHash('sha256').update(bytes).digest('hex') }
   }
@@ -61,6 +77,7 @@ export function writeRunBundle(
   }))
   const runs = transfer.runs.map((run, index): ManifestRun => {
     const folder = `runs/${index + 1}`
+    const owner = `run #${run.sourceRunId}`
     return {
       bundleRunId: run.sourceRunId,
       uid: run.record.uid,
@@ -69,10 +86,11 @@ export function writeRunBundle(
           ? { kind: 'bundled', id: run.record.modelId }
           : { kind: 'stored', sha256: run.modelSha256 },
       calibration: run.calibrationHash,
-      record: entries.add(`${folder}/run.json`, run.record),
-      steps: entries.add(`${folder}/steps.json`, run.steps),
-      checkpoint: run.checkpoint === null ? null : entries.add(`${folder}/checkpoint.json`, run.checkpoint),
-      measurements: run.measurements.length === 0 ? null : entries.add(`${folder}/measurements.json`, run.measurements)
+      record: entries.add(`${folder}/run.json`, run.record, owner),
+      steps: entries.add(`${folder}/steps.json`, run.steps, owner),
+      checkpoint: run.checkpoint === null ? null : entries.add(`${folder}/checkpoint.json`, run.checkpoint, owner),
+      measurements:
+        run.measurements.length === 0 ? null : entries.add(`${folder}/measurements.json`, run.measurements, owner)
     }
   })
   const manifest: BundleManifest = {
@@ -85,9 +103,10 @@ export function writeRunBundle(
     calibrations
   }
   // The manifest first, so a person opening the zip sees it at the top.
-  const bytes = writeZip([
-    [MANIFEST_ENTRY, new TextEncoder().encode(JSON.stringify(manifest, null, 2))],
-    ...Object.entries(entries.files)
-  ])
+  const bytes = writeZip(
+    [[MANIFEST_ENTRY, new TextEncoder().encode(JSON.stringify(manifest, null, 2))], ...Object.entries(entries.files)],
+    { maxRatio: BUNDLE_LIMITS.compressionRatio, ratioFloorBytes: BUNDLE_LIMITS.ratioFloorBytes }
+  )
+  if (bytes.length > BUNDLE_LIMITS.fileBytes) throw tooLarge('the bundle file', bytes.length, BUNDLE_LIMITS.fileBytes)
   return { fileName: bundleFileName(ids), bytes, runCount: runs.length }
 }

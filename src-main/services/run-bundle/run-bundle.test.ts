@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { RunsRepository, type Database } from '../../store'
 import { makeTempFolder, sampleRun, type TempFolder } from '../../store/test-fixtures'
-import { BUNDLE_FORMAT_VERSION } from './bundle-format'
+import { BUNDLE_FORMAT_VERSION, BUNDLE_LIMITS } from './bundle-format'
 import { exportRunBundle, importRunBundle, RunBundleError, writeRunBundle } from './index'
 import {
   bytesOf,
@@ -144,5 +144,26 @@ describe('a run bundle', () => {
       )
     )
     expect(tableCounts(target)).toEqual(before)
+  })
+
+  it('stores an entry that would deflate like a zip bomb, so the import still reads it', () => {
+    // 3 MiB of one repeated state: deflate would shrink it ~1000 times, past the reader's ratio limit.
+    const state = JSON.stringify({ rng: 'x'.repeat(3 * 1024 * 1024) })
+    source.db.prepare('UPDATE run_checkpoints SET state_json = ? WHERE run_id = ?').run(state, source.stoppedRun)
+    const bytes = bundleOf([source.stoppedRun])
+    expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024)
+    const result = importRunBundle(target, 'big.dnpurun', bytes)
+    expect(new RunsRepository(target).getCheckpoint(result.runs[0]!.runId)).toEqual({
+      step: 2,
+      state: JSON.parse(state) as unknown
+    })
+  })
+
+  it('refuses to export a run with an entry this app could not import, naming the run and the entry', () => {
+    const state = JSON.stringify({ rng: 'x'.repeat(BUNDLE_LIMITS.entryBytes) })
+    source.db.prepare('UPDATE run_checkpoints SET state_json = ? WHERE run_id = ?').run(state, source.stoppedRun)
+    expect(() => bundleOf([source.gateRun, source.stoppedRun])).toThrow(
+      `run #${source.stoppedRun}: entry runs/2/checkpoint.json would take 64.0 MiB, more than the 64 MiB a bundle may hold: export fewer runs`
+    )
   })
 })

@@ -180,7 +180,7 @@ export function unzipBundle(bytes: Uint8Array): Record<string, Uint8Array> {
 
 /** The entries zipped again (deflated, or stored with `level` 0). */
 export function zipBundle(files: Record<string, Uint8Array>, level: 0 | 6 = 6): Uint8Array {
-  return writeZip(Object.entries(files), level)
+  return writeZip(Object.entries(files), { level })
 }
 
 export const textOf = (bytes: Uint8Array | undefined): string => new TextDecoder().decode(bytes)
