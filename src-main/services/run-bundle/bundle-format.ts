@@ -10,7 +10,7 @@
  */
 import { z } from 'zod'
 import { MAX_BUNDLE_FILE_BYTES, MAX_RUNS_PER_BUNDLE } from '../../../src-shared/ipc/run-sharing'
-import { MAX_RUN_NAME_CHARS, MAX_RUN_NOTES_CHARS, MAX_TAG_CHARS, MAX_TAGS_PER_RUN } from '../../../src-shared/domain'
+import { MAX_RUN_NAME_CHARS, MAX_RUN_NOTES_CHARS, MAX_TAGS_PER_RUN, normalizeTag } from '../../../src-shared/domain'
 
 export const BUNDLE_FORMAT = 'dnpurun'
 /** Bumped when a reader of the previous version would misread a bundle; older ones are still read. */
@@ -35,6 +35,11 @@ export const BUNDLE_LIMITS = {
   ratioFloorBytes: 1 * MIB,
   /** Nesting of any JSON entry (the deepest real one, a checkpoint, has under 10 levels). */
   jsonDepth: 64,
+  /**
+   * Values (array elements, object members) in one JSON entry, counted before parsing: what
+   * JSON.parse would allocate. ~150,000 GA generations with their genomes; real runs have thousands.
+   */
+  jsonValuesPerEntry: 2_000_000,
   /** Steps of one run (a GA run of 100,000 generations is far beyond real ones). */
   stepsPerRun: 1_000_000,
   /** Validation measurements of one run. */
@@ -124,7 +129,17 @@ export const runRecordSchema = z
     starred: z.boolean(),
     notes: z.string().max(MAX_RUN_NOTES_CHARS),
     notesUpdatedAt: isoTime.nullable(),
-    tags: z.array(z.string().min(1).max(MAX_TAG_CHARS)).max(MAX_TAGS_PER_RUN)
+    tags: z
+      .array(
+        z.string().superRefine((tag, context) => {
+          // The notebook's own rule (letters, digits, a few signs; trimmed), so filters and chips read it.
+          const normal = normalizeTag(tag)
+          if (!normal.ok) context.addIssue({ code: 'custom', message: normal.error })
+          else if (normal.tag !== tag)
+            context.addIssue({ code: 'custom', message: `tag "${tag}" has spaces around it` })
+        })
+      )
+      .max(MAX_TAGS_PER_RUN)
   })
   .strict()
 export type RunRecord = z.infer<typeof runRecordSchema>

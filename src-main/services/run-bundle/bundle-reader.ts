@@ -53,11 +53,14 @@ function firstIssue(error: z.ZodError): string {
 }
 
 /**
- * The deepest nesting of JSON text, counted without parsing (brackets outside strings), stopping
- * as soon as it passes `limit`: a million `[` is refused in one pass with no allocation.
+ * What parsing JSON text would build, counted without parsing (brackets and commas outside
+ * strings) and stopping at the first limit passed: 'depth' (nesting) or 'values' (array elements
+ * and object members, roughly), else null. A million `[` or ten million `0,` are refused in one
+ * pass, before JSON.parse allocates anything.
  */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
+export function jsonShapeOverLimit(text: string, depthLimit: number, valueLimit: number): 'depth' | 'values' | null {
   let depth = 0
+  let values = 1
   let inString = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
@@ -66,11 +69,14 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
         i++ // backslash: skip the escaped character
       else if (c === 0x22) inString = false
     } else if (c === 0x22) inString = true
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true
+    else if (c === 0x2c) {
+      if (++values > valueLimit) return 'values'
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > depthLimit) return 'depth'
+      if (++values > valueLimit) return 'values'
     } else if (c === 0x5d || c === 0x7d) depth--
   }
-  return false
+  return null
 }
 
 class BundleEntries {
@@ -138,8 +144,13 @@ class BundleEntries {
     } catch {
       throw this.fail(name, 'it is not UTF-8 text')
     }
-    if (jsonDepthExceeds(text, BUNDLE_LIMITS.jsonDepth)) {
-      throw this.fail(name, `refused: its JSON nests deeper than ${BUNDLE_LIMITS.jsonDepth} levels`)
+    const over = jsonShapeOverLimit(text, BUNDLE_LIMITS.jsonDepth, BUNDLE_LIMITS.jsonValuesPerEntry)
+    if (over === 'depth') throw this.fail(name, `refused: its JSON nests deeper than ${BUNDLE_LIMITS.jsonDepth} levels`)
+    if (over === 'values') {
+      throw this.fail(
+        name,
+        `refused: its JSON holds more than ${BUNDLE_LIMITS.jsonValuesPerEntry.toLocaleString('en-US')} values (limit per entry)`
+      )
     }
     let value: unknown
     try {

@@ -23,7 +23,7 @@ function withEntry(
   valid: Uint8Array,
   name: string,
   edit: (text: string) => string,
-  options: { keepHash?: boolean } = {}
+  options: { keepHash?: boolean; level?: 0 | 6 } = {}
 ): Uint8Array {
   const files = unzipBundle(valid)
   const old = files[name]!
@@ -31,7 +31,7 @@ function withEntry(
   if (!options.keepHash) {
     files['manifest.json'] = bytesOf(textOf(files['manifest.json']).replace(sha256(old), sha256(files[name]!)))
   }
-  return zipBundle(files)
+  return zipBundle(files, options.level)
 }
 
 function editJson(valid: Uint8Array, name: string, edit: (value: Record<string, unknown>) => unknown): Uint8Array {
@@ -126,6 +126,14 @@ export const HOSTILE_BUNDLES: Record<string, HostileBundle> = {
         state: JSON.parse('['.repeat(100) + ']'.repeat(100)) as unknown
       })),
     error: /entry runs\/1\/checkpoint\.json: refused: its JSON nests deeper than 64 levels/
+  },
+  'a JSON flood (too many values)': {
+    bundle: (valid) => withEntry(valid, 'runs/1/steps.json', () => `[${'0,'.repeat(2_500_000)}0]`, { level: 0 }),
+    error: /entry runs\/1\/steps\.json: refused: its JSON holds more than 2,000,000 values \(limit per entry\)/
+  },
+  'a tag the notebook would refuse': {
+    bundle: (valid) => editJson(valid, 'runs/1/run.json', (run) => ({ ...run, tags: ['a;b'] })),
+    error: /entry runs\/1\/run\.json: tags\.0: tag "a;b" may hold only letters, digits/
   },
   'a model whose hash is not the one listed': {
     bundle: (valid) => editJson(valid, 'models/1.json', (model) => ({ ...model, sourceSha256: 'b2'.repeat(32) })),
