@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
 import { DEFAULT_GA_CONFIG, MAX_MODEL_FILE_BYTES } from '../../src-shared/ipc'
+import { MAX_BUNDLE_FILE_BYTES } from '../../src-shared/ipc/run-sharing'
 import { forwardEvents } from '../services/event-forwarding'
 import { createRequestHandler } from '../services/request-handler'
 import { servicesOnTempFolder } from '../services/test-support'
@@ -462,8 +463,9 @@ describe('bounds that need a request handler which waits or answers big', () => 
 })
 
 describe('the largest message accepted', () => {
-  it('holds the largest legitimate request: a model import at every limit, with escaped text', () => {
-    const escapes = (chars: number): string => '\u0001'.repeat(chars)
+  const escapes = (chars: number): string => '\u0001'.repeat(chars)
+
+  it('holds a model import at every limit, with escaped text', () => {
     const largest = JSON.stringify({
       kind: 'request',
       id: Number.MAX_SAFE_INTEGER,
@@ -476,7 +478,17 @@ describe('the largest message accepted', () => {
       }
     })
     expect(Buffer.byteLength(largest)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES)
-    // and not far above it: the bound is a model file, not an arbitrary 100 MB
+  })
+
+  it('holds the largest legitimate request: a run bundle import at every limit, and not much more', () => {
+    const largest = JSON.stringify({
+      kind: 'request',
+      id: Number.MAX_SAFE_INTEGER,
+      channel: 'runs:bundle-import',
+      request: { fileName: escapes(1024), contentBase64: 'A'.repeat(Math.ceil(MAX_BUNDLE_FILE_BYTES / 3) * 4) }
+    })
+    expect(Buffer.byteLength(largest)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES)
+    // and not far above it: the bound is a bundle file, not an arbitrary 1 GB
     expect(MAX_MESSAGE_BYTES - Buffer.byteLength(largest)).toBeLessThan(4096)
   })
 })

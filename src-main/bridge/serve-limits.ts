@@ -4,6 +4,7 @@
  * enough that no client, with or without the token, can grow the server's memory without bound.
  */
 import { modelImportSchema } from '../../src-shared/ipc'
+import { runBundleImportSchema } from '../../src-shared/ipc/run-sharing'
 
 /** Bytes one UTF-16 code unit can take in JSON text at most: a control character or a lone surrogate escapes to `\uXXXX`. */
 const MAX_JSON_BYTES_PER_CHAR = 6
@@ -12,26 +13,36 @@ const MAX_JSON_BYTES_PER_CHAR = 6
 const ENVELOPE_BYTES = 1024
 
 function maxChars(schema: { maxLength: number | null }, what: string): number {
-  if (schema.maxLength === null)
-    throw new Error(`models:import: ${what} has no maximum length, so no message bound can be derived`)
+  if (schema.maxLength === null) throw new Error(`${what} has no maximum length, so no message bound can be derived`)
   return schema.maxLength
 }
 
 const importFields = modelImportSchema.shape
+const bundleFields = runBundleImportSchema.shape
+
+/** The largest `models:import`: the largest model file, its file name, name and notes at their longest. */
+const MAX_MODEL_IMPORT_MESSAGE_BYTES =
+  maxChars(importFields.contentBase64, 'models:import: contentBase64') +
+  MAX_JSON_BYTES_PER_CHAR *
+    (maxChars(importFields.fileName, 'models:import: fileName') +
+      maxChars(importFields.name.unwrap(), 'models:import: name') +
+      maxChars(importFields.notes.unwrap(), 'models:import: notes')) +
+  ENVELOPE_BYTES
+
+/** The largest `runs:bundle-import`: the largest bundle file and its file name at its longest. */
+const MAX_BUNDLE_IMPORT_MESSAGE_BYTES =
+  maxChars(bundleFields.contentBase64, 'runs:bundle-import: contentBase64') +
+  MAX_JSON_BYTES_PER_CHAR * maxChars(bundleFields.fileName, 'runs:bundle-import: fileName') +
+  ENVELOPE_BYTES
 
 /**
  * The largest WebSocket message accepted (ws `maxPayload`; larger ones are closed with 1009): the
- * largest legitimate message, a `models:import` of the largest model file (base64, one byte per
- * character) whose file name, name and notes are at their longest and escape at 6 bytes a
- * character, in its envelope. Derived from the contract's schema, so it follows any change there.
+ * largest legitimate message, a `models:import` of the largest model file or a
+ * `runs:bundle-import` of the largest bundle (base64, one byte per character), whose text fields
+ * are at their longest and escape at 6 bytes a character, in its envelope. Derived from the
+ * contract's schemas, so it follows any change there.
  */
-export const MAX_MESSAGE_BYTES =
-  maxChars(importFields.contentBase64, 'contentBase64') +
-  MAX_JSON_BYTES_PER_CHAR *
-    (maxChars(importFields.fileName, 'fileName') +
-      maxChars(importFields.name.unwrap(), 'name') +
-      maxChars(importFields.notes.unwrap(), 'notes')) +
-  ENVELOPE_BYTES
+export const MAX_MESSAGE_BYTES = Math.max(MAX_MODEL_IMPORT_MESSAGE_BYTES, MAX_BUNDLE_IMPORT_MESSAGE_BYTES)
 
 /**
  * JSON nesting a request may have (the deepest real one, a calibration save, has 5 levels).

@@ -10,6 +10,7 @@ import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
 import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addDbCommands } from './db-commands'
+import { addRunsBundleCommands } from './runs-bundle-commands'
 import { addRunsCompareCommands } from './runs-compare-commands'
 import { addRunsReportCommand } from './runs-report-command'
 import { createBaseProgram } from './program-base'
@@ -149,6 +150,7 @@ export function buildProgram(context: CliContext): Command {
     })
 
   addRunsCompareCommands(runs, context)
+  addRunsBundleCommands(runs, context)
   addRunsReportCommand(runs, context)
 
   program

@@ -14,6 +14,7 @@ import { registerLastResortTarget } from './last-resort'
 import { MeasurementService } from './measurement-service'
 import { ModelCatalog, type SurrogateFileReader } from './model-catalog'
 import { RunReader } from './run-reader'
+import { RunBundles } from './run-bundle/run-bundles'
 import { armTestFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault'
 import { RunHistory } from './run-history'
 import { TrainingService, type TrainerHandle } from './training-service'
@@ -45,6 +46,8 @@ export interface AppServices {
   history: RunHistory
   device: DeviceService
   measurements: MeasurementService
+  /** Runs shared with another lab PC as one `.dnpurun` file (run-bundle/). */
+  runBundles: RunBundles
   /** Runs found `running` at start-up (the app died during them), now `interrupted`. */
   recoveredRunIds: number[]
   /** Present in the Electron app only (see AppServicesOptions.printHtmlToPdf). */
@@ -98,6 +101,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     training,
     device,
     measurements: new MeasurementService(measurements),
+    runBundles: new RunBundles(database, options.version),
     recoveredRunIds,
     printHtmlToPdf: options.printHtmlToPdf,
     async close() {

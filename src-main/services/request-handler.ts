@@ -49,8 +49,9 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'runs:validate': ({ runId }) => services.device.validateRun(runId),
     'runs:compare': ({ runIds }) => compareRuns(services, runIds),
     'runs:rerun-config': ({ runId, seed, newSeed }) => rerunConfig(services, runId, { seed, newSeed }),
-    'runs:bundle-export': () => notYet('runs:bundle-export'),
-    'runs:bundle-import': () => notYet('runs:bundle-import'),
+    'runs:bundle-export': ({ runIds }) => services.runBundles.export(runIds),
+    'runs:bundle-import': ({ fileName, contentBase64 }) =>
+      services.runBundles.import(fileName, Buffer.from(contentBase64, 'base64')),
     'runs:report': ({ runIds }) => buildRunReport(services, runIds),
     'runs:report-pdf': ({ runIds }) => reportPdf(services, runIds),
     'device:ports': () => services.device.ports(),
@@ -69,11 +70,6 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'measurements:get': ({ measurementId }) => services.measurements.get(measurementId),
     'measurements:export-csv': ({ measurementId }) => services.measurements.exportCsv(measurementId)
   }
-}
-
-/** Placeholder while the channel is being built (replaced before the issue lands). */
-function notYet(channel: string): never {
-  throw new Error(`${channel} is not available yet`)
 }
 
 /** Calls the channel's own handler: indexed by the generic channel, the types line up with no cast. */

@@ -6,7 +6,7 @@
 import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from './database'
-import { applyMigrations, MIGRATIONS, readSchemaVersion } from './migrations'
+import { applyMigrations, LATEST_SCHEMA_VERSION, MIGRATIONS, readSchemaVersion } from './migrations'
 import { RunsRepository } from './runs-repository'
 import { makeTempFolder, type TempFolder } from './test-fixtures'
 
@@ -39,7 +39,7 @@ describe('migration 9 on a database at version 8', () => {
     v8.close()
 
     const db = await openDatabase(filePath)
-    expect(readSchemaVersion(db)).toBe(9)
+    expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(
       db.prepare('SELECT id, name, starred, notes, notes_updated_at, accuracy_percent, duration_ms FROM runs').all()
     ).toEqual([

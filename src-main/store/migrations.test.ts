@@ -49,7 +49,7 @@ const RUNS_V1_COLUMNS = [
 describe('migration list', () => {
   it('is numbered 1..N and LATEST_SCHEMA_VERSION is its last entry', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
-    expect(LATEST_SCHEMA_VERSION).toBe(9)
+    expect(LATEST_SCHEMA_VERSION).toBe(10)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -65,7 +65,7 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
     expect(tablesOf(db)).toEqual([
@@ -93,7 +93,8 @@ describe('migrations on an empty database', () => {
       'name',
       'starred',
       'notes',
-      'notes_updated_at'
+      'notes_updated_at',
+      'uid'
     ])
     expect(columnsOf(db, 'run_steps')).toEqual(['run_id', 'step', 'metrics_json', 'payload_json'])
     expect(columnsOf(db, 'run_checkpoints')).toEqual(['run_id', 'step', 'state_json', 'written_at'])
@@ -244,7 +245,9 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
         notes: '',
         notes_updated_at: null,
         accuracy_percent: null,
-        duration_ms: 300_000
+        duration_ms: 300_000,
+        // Migration 10: every run gets a uid of its own.
+        uid: expect.stringMatching(/^[0-9a-f]{32}$/)
       }))
     )
     expect(db.prepare('SELECT run_id, step, metrics_json, payload_json FROM run_steps ORDER BY step').all()).toEqual(

@@ -210,6 +210,20 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     description: 'runs as a lab notebook: name, star, notes, tags; sortable result columns and search indexes',
     up: addRunAnnotationsAndSearch
+  },
+  {
+    version: 10,
+    description: 'runs: a uid that stays with the run across lab PCs (run bundles), so an import is never doubled',
+    up(db) {
+      // Ids are per database; the uid is the run's identity everywhere. Existing runs get a random
+      // one now, new runs at creation, an imported run keeps its origin's. Nullable only because
+      // ALTER TABLE cannot add a NOT NULL column without a constant default; the index is unique.
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN uid TEXT;
+        UPDATE runs SET uid = lower(hex(randomblob(16)));
+        CREATE UNIQUE INDEX runs_by_uid ON runs (uid);
+      `)
+    }
   }
 ]
 

@@ -1,4 +1,5 @@
 /** A run's life: created 'running', ended once, reopened to resume, interrupted when its process died. */
+import { randomUUID } from 'node:crypto'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Algorithm, RunStatus, TrainingConfig } from '../../src-shared/ipc'
 import type { Database } from './database'
@@ -57,7 +58,8 @@ export class RunLifecycle {
       string,
       number,
       number | null,
-      number | null
+      number | null,
+      string
     ]
   >
   private readonly finishRunning: Statement<[string, string | null, string, number]>
@@ -74,8 +76,8 @@ export class RunLifecycle {
     this.insertRun = db.prepare(`
       INSERT INTO runs (algorithm, task, model_id, config_json, seed, status, started_at,
                         compute_backend, app_version, control_electrodes_json, targets_json, owner_pid,
-                        device_profile_id, calibration_id)
-      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`)
+                        device_profile_id, calibration_id, uid)
+      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.finishRunning = db.prepare(`
       UPDATE runs SET status = ?, error = ?, ended_at = ?
       WHERE id = ? AND status = 'running'`)
@@ -110,7 +112,9 @@ export class RunLifecycle {
       toJson(run.targets, 'targets'),
       run.ownerPid ?? process.pid,
       run.device?.profileId ?? null,
-      run.device?.calibrationId ?? null
+      run.device?.calibrationId ?? null,
+      // The run's identity across databases (see migration 10): 32 hex digits, like the migration's.
+      randomUUID().replaceAll('-', '')
     )
     return Number(result.lastInsertRowid)
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { zipSync } from 'fflate'
-import { crc32 } from './crc32.js'
+import { crc32 } from '../zip/crc32.js'
 import { openZipArchive, looksLikeZip } from './zip-archive.js'
 import { readFixture } from './__fixtures__/read-fixture.js'
 import { zipMembers } from './__fixtures__/torch-file-builder.js'
