@@ -7,8 +7,12 @@
 import { z } from 'zod'
 import { MAX_MODEL_FILE_BYTES } from '../domain'
 
-/** A bundle file is refused above this size: before it is decoded, unzipped or parsed. */
-export const MAX_BUNDLE_FILE_BYTES = 4 * MAX_MODEL_FILE_BYTES
+/**
+ * A bundle file is refused above this size: before it is decoded, unzipped or parsed. Room for
+ * one model at its largest plus as much again for runs (a lab's surrogates are a few MB, a run's
+ * steps and checkpoint kilobytes); it also bounds browser mode's largest WebSocket message.
+ */
+export const MAX_BUNDLE_FILE_BYTES = 2 * MAX_MODEL_FILE_BYTES
 /** One bundle carries at most this many runs. */
 export const MAX_RUNS_PER_BUNDLE = 200
 /** A report shows one run, or 2 to 6 runs compared. */

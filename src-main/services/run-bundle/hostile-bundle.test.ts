@@ -59,7 +59,7 @@ describe('a hostile bundle', () => {
   it('is refused by size before it is read', () => {
     const huge = new Uint8Array(BUNDLE_LIMITS.fileBytes + 1)
     expect(() => importRunBundle(target, 'huge.dnpurun', huge)).toThrow(
-      /^huge\.dnpurun: refused: the file is 256\.0 MiB \(limit: 256\.0 MiB\)$/
+      /^huge\.dnpurun: refused: the file is 128\.0 MiB \(limit: 128\.0 MiB\)$/
     )
   })
 })
