@@ -44,6 +44,16 @@ test('a bundle made on one PC imports through History once, and its export is th
     const detail = page.getByTestId('run-detail')
     await expect(detail.getByTestId('run-tag')).toHaveText(['shared×'])
     await expect(detail.getByTestId('run-notes')).toHaveValue('made on the first PC')
+    // The same history, value for value: the stored runs compared as `runs show --json` has them.
+    const importedId = Number(await rows.first().getAttribute('data-run-id'))
+    const shown = (folder: string, runId: number) =>
+      JSON.parse(dnpu(folder, 'runs', 'show', String(runId), '--json')) as { history: unknown; seed: number }
+    const original = shown(firstPc, trained.runId)
+    const imported = shown(app.dataFolder, importedId)
+    expect(original.history).toMatchObject({ fitness: [expect.any(Number), expect.any(Number)] })
+    expect(imported.history).toEqual(original.history)
+    expect(imported.seed).toBe(7)
+    await expect(rows.first().locator('td').filter({ hasText: /^2$/ })).toHaveCount(1)
 
     // The same file again: recognised by the run's uid, nothing added.
     await importInput.setInputFiles(bundle)
