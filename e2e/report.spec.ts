@@ -1,6 +1,6 @@
 /**
- * The run report and the charts' "Save as": a report written by the CLI opens offline in
- * Chromium (every request counted and refused: there must be none) with its SVG charts drawn;
+ * The run report and the charts' "Save as": a report written by the CLI, and one saved from
+ * History, open offline in Chromium (every request counted and refused: there must be none) with its SVG charts drawn;
  * in the app, a chart's Save as SVG / PNG download valid files.
  * `UPDATE_SCREENSHOTS=1` refreshes docs/screenshots/run-report.png and docs/screenshots/run-report-compare.png.
  */
@@ -54,8 +54,21 @@ test('a report opens offline: no request leaves the file, its SVG charts are dra
   const third = trainGa(app.dataFolder, 3)
   const single = join(app.dataFolder, 'report-one.html')
   const compared = join(app.dataFolder, 'report-three.html')
+  // The one-run report from the CLI, the comparison saved from History as a user saves it.
   writeReport(app.dataFolder, [first], single)
-  writeReport(app.dataFolder, [first, second, third], compared)
+  const { page: appPage } = app
+  await appPage.getByTestId('nav-history').click()
+  const rows = appPage.getByTestId('run-row')
+  await expect(rows).toHaveCount(3)
+  for (const id of [first, second, third]) {
+    await appPage.locator(`[data-testid="run-row"][data-run-id="${id}"]`).getByTestId('run-select').check()
+  }
+  const [download] = await Promise.all([
+    appPage.waitForEvent('download'),
+    appPage.getByTestId('report-selected').click()
+  ])
+  expect(download.suggestedFilename()).toMatch(/\.html$/)
+  await download.saveAs(compared)
 
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } })
   try {
