@@ -228,6 +228,34 @@ test('device, calibration, waveforms, training on the device and validation on t
   await page.getByTestId('nav-waveforms').click()
   await expect(page.locator('[data-testid="measurement-row"][data-kind="validation"]')).toHaveCount(2)
 
+  // History's device filters: the device's profile keeps the GA run made on it, not the GD run
+  // made on the surrogate; exactly one of its calibration versions is the one the run ran under.
+  await page.getByTestId('nav-history').click()
+  await expect(page.getByTestId('run-row')).toHaveCount(2)
+  const deviceOptions = page.getByTestId('filter-device').locator('option')
+  await expect(deviceOptions).toHaveCount(2)
+  await page.getByTestId('filter-device').selectOption({ index: 1 })
+  await expect(page.getByTestId('history-total')).toHaveAttribute('data-query', /^device=\d+$/)
+  await expect(page.getByTestId('history-total')).toHaveText('1 run')
+  await expect(page.getByTestId('run-row')).toHaveCount(1)
+  expect(page.url()).toMatch(/#history\?device=\d+$/)
+  const calibrationOptions = page.getByTestId('filter-calibration').locator('option')
+  await expect(calibrationOptions.nth(1)).toBeAttached()
+  const versions = await calibrationOptions.count()
+  const runsPerVersion: string[] = []
+  for (let index = 1; index < versions; index++) {
+    await page.getByTestId('filter-calibration').selectOption({ index })
+    await expect(page).toHaveURL(/calibration=\d+/)
+    // The list answering exactly this search (the URL's), not the one before it.
+    const asked = new URL(page.url()).hash.replace(/^#history\?/, '')
+    await expect(page.getByTestId('history-total')).toHaveAttribute('data-query', asked)
+    runsPerVersion.push(await page.getByTestId('history-total').innerText())
+  }
+  expect(runsPerVersion.filter((total) => total === '1 run')).toHaveLength(1)
+  expect(runsPerVersion.filter((total) => total !== '1 run').every((total) => total === '0 runs')).toBe(true)
+  await page.getByTestId('filter-clear').click()
+  await expect(page.getByTestId('run-row')).toHaveCount(2)
+
   // A capacity sweep: every labeling it found is re-measured with its own controls, one acquisition per N.
   await page.getByTestId('nav-training').click()
   await page.getByTestId('algorithm-select').selectOption('capacity')

@@ -19,6 +19,8 @@ describe('history query in the URL', () => {
       status: 'completed',
       task: 'xor',
       model: 'brains-default',
+      device: 2,
+      calibration: 14,
       tag: 'gold run',
       starred: true,
       text: 'noise 5%',
@@ -44,9 +46,10 @@ describe('history query in the URL', () => {
       'algorithm=quantum&status=exploded&tag=bad%2Ftag&since=2026-02-31&until=yesterday&sort=bestFitness' +
         '&order=sideways&page=-2&starred=maybe&colour=red&text=' +
         'x'.repeat(201) +
-        '&task=%20%20&model=ok'
+        '&task=%20%20&model=ok&device=0&calibration=1.5&device=-3'
     )
     expect(parsed).toEqual({ model: 'ok' })
+    expect(parseHistoryQuery('device=99999999999&calibration=abc')).toEqual({})
     expect(parseHistoryQuery('%%%&&==&page=1e9&page=0')).toEqual({})
     expect(parseHistoryQuery('page=99999999')).toEqual({})
   })
@@ -78,6 +81,8 @@ describe('toRunQuery', () => {
       status: 'stopped',
       task: 'ring',
       model: 'm1',
+      device: 3,
+      calibration: 7,
       tag: 'gold',
       starred: true,
       text: '  lr  ',
@@ -94,6 +99,8 @@ describe('toRunQuery', () => {
         statuses: ['stopped'],
         tasks: ['ring'],
         modelIds: ['m1'],
+        deviceProfileIds: [3],
+        calibrationIds: [7],
         tags: ['gold'],
         starred: true,
         text: 'lr'

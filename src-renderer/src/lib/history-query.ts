@@ -25,6 +25,10 @@ export interface HistoryQuery {
   status?: RunStatus
   task?: string
   model?: string
+  /** A device profile's id: runs made on that instrument. */
+  device?: number
+  /** A calibration's id (one version of the device's calibration): runs made under it. */
+  calibration?: number
   tag?: string
   starred?: true
   text?: string
@@ -44,6 +48,7 @@ export const HISTORY_PAGE_SIZE = DEFAULT_RUN_PAGE_SIZE
 const MAX_HASH_QUERY_CHARS = 4000
 const MAX_NAME_CHARS = 200
 const MAX_PAGE = 1_000_000
+const MAX_ID = 2 ** 31 - 1
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/
 /** The order of the parameters in the URL (stable, so equal queries give equal hashes). */
 const KEYS = [
@@ -51,6 +56,8 @@ const KEYS = [
   'status',
   'task',
   'model',
+  'device',
+  'calibration',
   'tag',
   'starred',
   'text',
@@ -92,6 +99,12 @@ function parseValue(key: (typeof KEYS)[number], value: string): HistoryQuery[key
     case 'tag': {
       const tag = normalizeTag(value)
       return tag.ok ? tag.tag : undefined
+    }
+    case 'device':
+    case 'calibration': {
+      if (!/^\d{1,10}$/.test(value)) return undefined
+      const id = Number(value)
+      return id >= 1 && id <= MAX_ID ? id : undefined
     }
     case 'starred':
       return value === '1' || value === 'true' ? true : undefined
@@ -183,6 +196,8 @@ export function toRunQuery(query: HistoryQuery, pageSize = HISTORY_PAGE_SIZE): R
   if (query.status) filter.statuses = [query.status]
   if (query.task) filter.tasks = [query.task]
   if (query.model) filter.modelIds = [query.model]
+  if (query.device) filter.deviceProfileIds = [query.device]
+  if (query.calibration) filter.calibrationIds = [query.calibration]
   if (query.tag) filter.tags = [query.tag]
   if (query.starred) filter.starred = true
   if (query.text?.trim()) filter.text = query.text.trim()
