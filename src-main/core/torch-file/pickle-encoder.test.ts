@@ -62,15 +62,7 @@ describe('PickleEncoder: the opcodes CPython picks at protocol 2', () => {
     const one = new PickleEncoder()
     expect(body(one.list([7], int(one)))).toEqual([OP.EMPTY_LIST, OP.BININT1, 7, OP.APPEND])
     const two = new PickleEncoder()
-    expect(body(two.list([7, 8], int(two)))).toEqual([
-      OP.EMPTY_LIST,
-      OP.MARK,
-      OP.BININT1,
-      7,
-      OP.BININT1,
-      8,
-      OP.APPENDS
-    ])
+    expect(body(two.list([7, 8], int(two)))).toEqual([OP.EMPTY_LIST, OP.MARK, OP.BININT1, 7, OP.BININT1, 8, OP.APPENDS])
     const empty = new PickleEncoder()
     expect(body(empty.list([], int(empty)))).toEqual([OP.EMPTY_LIST])
   })

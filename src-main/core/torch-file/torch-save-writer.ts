@@ -166,10 +166,7 @@ export function writeTorchSurrogate(definition: SurrogateDefinition): Uint8Array
   return writeTorchZip([
     [`${prefix}/data.pkl`, pickle.finish()],
     [`${prefix}/byteorder`, new TextEncoder().encode('little')],
-    ...tensors.map(
-      (tensor) =>
-[`${prefix}/data/${tensor.storageKey}`, littleEndianBytes(tensor.data)] as const
-    ),
+    ...tensors.map((tensor) => [`${prefix}/data/${tensor.storageKey}`, littleEndianBytes(tensor.data)] as const),
     [`${prefix}/version`, new TextEncoder().encode(FORMAT_VERSION)]
   ])
 }
