@@ -5,6 +5,54 @@ import { importTorchSurrogate } from './brainspy-surrogate.js'
 import { loadTorchFile } from './torch-load.js'
 import { TORCH_EXPORT_ARCHIVE_NAME, exportedInfo, writeTorchSurrogate } from './torch-save-writer.js'
 import { readDemoSurrogateJson, readFixture } from './__fixtures__/read-fixture.js'
+import { OP, opcodeName } from './pickle-opcodes.js'
+import { openZipArchive } from './zip-archive.js'
+import { ImportBudget } from './torch-file-limits.js'
+
+/**
+ * The opcodes PyTorch 2's weights-only unpickler (torch/_weights_only_unpickler.py) reads, with
+ * their argument sizes: torch.load(weights_only=True) refuses a pickle with any other.
+ */
+const WEIGHTS_ONLY_OPCODES = new Map<number, (bytes: Uint8Array, at: number) => number>([
+  ...[OP.MARK, OP.STOP, OP.REDUCE, OP.BUILD, OP.BINPERSID, OP.EMPTY_DICT, OP.EMPTY_LIST, OP.EMPTY_TUPLE].map(
+    (op) => [op, () => 0] as const
+  ),
+  ...[OP.TUPLE, OP.TUPLE1, OP.TUPLE2, OP.TUPLE3, OP.SETITEM, OP.SETITEMS, OP.APPEND, OP.APPENDS].map(
+    (op) => [op, () => 0] as const
+  ),
+  ...[OP.NONE, OP.NEWTRUE, OP.NEWFALSE].map((op) => [op, () => 0] as const),
+  [OP.PROTO, () => 1],
+  [OP.BININT1, () => 1],
+  [OP.BININT2, () => 2],
+  [OP.BININT, () => 4],
+  [OP.BINFLOAT, () => 8],
+  [OP.BINGET, () => 1],
+  [OP.BINPUT, () => 1],
+  [OP.LONG_BINGET, () => 4],
+  [OP.LONG_BINPUT, () => 4],
+  [OP.LONG1, (bytes, at) => 1 + bytes[at]!],
+  [OP.BINUNICODE, (bytes, at) => 4 + new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true)],
+  [OP.GLOBAL, (bytes, at) => bytes.indexOf(0x0a, bytes.indexOf(0x0a, at) + 1) + 1 - at]
+])
+
+/** The opcodes of a pickle outside WEIGHTS_ONLY_OPCODES, and the globals it names. */
+function pickleScan(bytes: Uint8Array): { refused: string[]; globals: Set<string> } {
+  const refused: string[] = []
+  const globals = new Set<string>()
+  let at = 0
+  while (at < bytes.length) {
+    const op = bytes[at]!
+    const argumentBytes = WEIGHTS_ONLY_OPCODES.get(op)
+    if (!argumentBytes) {
+      refused.push(opcodeName(op))
+      break
+    }
+    const size = argumentBytes(bytes, at + 1)
+    if (op === OP.GLOBAL) globals.add(new TextDecoder().decode(bytes.subarray(at + 1, at + size)).trim())
+    at += 1 + size
+  }
+  return { refused, globals }
+}
 
 /** Every layer's weights and biases as the float32 bytes a .pt file stores. */
 function float32Bytes(definition: SurrogateDefinition): Uint8Array[] {
@@ -160,6 +208,17 @@ describe('writeTorchSurrogate: the file layout torch.save writes', () => {
     ])
     const metadata = stateDict.attributes.get('_metadata')!
     expect([...metadata.entries.keys()]).toEqual(['', 'raw_model', 'raw_model.0', 'raw_model.1', 'raw_model.2'])
+  })
+
+  it('pickles with the opcodes and globals torch.load(weights_only=True) accepts, and nothing else', () => {
+    const archive = openZipArchive(bytes, new ImportBudget())
+    const { refused, globals } = pickleScan(archive.read('archive/data.pkl'))
+    expect(refused).toEqual([])
+    expect([...globals].sort()).toEqual([
+      'collections\nOrderedDict',
+      'torch\nFloatStorage',
+      'torch._utils\n_rebuild_tensor_v2'
+    ])
   })
 
   it('writes the same bytes for the same model', () => {
