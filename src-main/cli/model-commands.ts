@@ -1,9 +1,9 @@
 /**
- * `dnpu models ...`: import, list and evaluate surrogate models. Deleting and exporting are the
- * app's (Models view); their rules (the simulator's model, the export file name) live in
- * ModelCatalog, so a CLI command for them would call `models.delete` / `models.exportFile`.
+ * `dnpu models ...`: import, list, evaluate and export surrogate models. Deleting is the app's
+ * (Models view); its rules (the simulator's model) live in ModelCatalog, so a CLI command for it
+ * would call `models.delete`, as `models export` calls `models.exportTorchFile` / `exportFile`.
  */
-import { readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { SurrogateModel, TORCH_FILE_LIMITS, TorchFileError, formatCount, overLimit } from '../core'
 import type { AppServices } from '../services/app-services'
 import { openServices, printJson } from './commands'
@@ -161,4 +161,49 @@ function checkRows(rows: unknown, columnCount: number, file: string): number[][]
     })
   })
   return rows as number[][]
+}
+
+export const MODEL_EXPORT_FORMATS = ['pt', 'json'] as const
+export type ModelExportFormat = (typeof MODEL_EXPORT_FORMATS)[number]
+
+/**
+ * `dnpu models export ID --output FILE [--format pt|json]`: the model as the brainspy-smg .pt
+ * file (default) or the app's JSON. Exit codes: 2 for bad input (an unknown format or model, an
+ * existing output file without --force), 1 when the file cannot be written.
+ */
+export async function runModelsExport(
+  context: CliContext,
+  dataFolder: string,
+  id: string,
+  options: { output: string; format?: string; force?: boolean; json?: boolean }
+): Promise<void> {
+  const command = 'models export'
+  const format = (options.format ?? 'pt') as ModelExportFormat
+  if (!MODEL_EXPORT_FORMATS.includes(format))
+    throw new CliError(`${command}: --format must be ${MODEL_EXPORT_FORMATS.join(' or ')}, got "${options.format}"`)
+  const exists = () =>
+    new CliError(`${command}: ${options.output} already exists; not overwriting it (add --force to replace it)`)
+  if (!options.force && existsSync(options.output)) throw exists()
+  const bytes = await withServices(context, dataFolder, (services) => {
+    if (!services.models.get(id)) throw new CliError(`${command}: no model "${id}" (see dnpu models list)`)
+    try {
+      if (format === 'json') return new TextEncoder().encode(services.models.exportFile(id).json)
+      return services.models.exportTorchFile(id).bytes
+    } catch (error) {
+      // A stored model whose numbers a .pt cannot hold (a weight beyond float32): the model's fault.
+      if (!(error instanceof RangeError)) throw error
+      throw new CliError(`${command}: model ${id} cannot be exported as ${format}: ${(error as Error).message}`)
+    }
+  })
+  try {
+    writeFileSync(options.output, bytes, { flag: options.force ? 'w' : 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw exists()
+    throw new CliError(`${command}: cannot write ${options.output}: ${(error as Error).message}`, 1)
+  }
+  if (options.json) printJson({ file: options.output, modelId: id, format, bytes: bytes.length })
+  else
+    process.stdout.write(
+      `wrote model ${id} as ${format} (${bytes.length.toLocaleString('en-US')} bytes) to ${options.output}\n`
+    )
 }

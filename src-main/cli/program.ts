@@ -6,7 +6,7 @@ import { runInfo, runServe } from './commands'
 import { runCalibrate, type CalibrateOptions } from './calibrate-command'
 import { CliError } from './cli-error'
 import { runRunsResume } from './train-commands'
-import { runModelsEval, runModelsImport, runModelsList } from './model-commands'
+import { runModelsEval, runModelsExport, runModelsImport, runModelsList } from './model-commands'
 import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addDbCommands } from './db-commands'
@@ -71,6 +71,23 @@ export function buildProgram(context: CliContext): Command {
     .action(async (id: string, options: { inputs: string; dataDir?: string; json?: boolean }) => {
       await runModelsEval(context, resolveDataFolder(options.dataDir), id, options)
     })
+  models
+    .command('export')
+    .description("write a model as brainspy-smg's torch.save file (.pt, float32; PyTorch reads it) or as JSON")
+    .argument('<id>', 'model id')
+    .requiredOption('--output <file>', 'the file to write (an existing file is kept unless --force)')
+    .option('--format <format>', "pt (torch.save, as brainspy-smg writes it) or json (the app's JSON)", 'pt')
+    .option('--force', 'replace the output file if it exists')
+    .addOption(dataDirOption())
+    .option('--json', 'print {file, modelId, format, bytes}')
+    .action(
+      async (
+        id: string,
+        options: { output: string; format?: string; force?: boolean; dataDir?: string; json?: boolean }
+      ) => {
+        await runModelsExport(context, resolveDataFolder(options.dataDir), id, options)
+      }
+    )
 
   const runs = program.command('runs').description('runs stored in the database')
   // The run history as a notebook: list (search), tag, note, star, rename, delete.

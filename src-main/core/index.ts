@@ -62,6 +62,8 @@ export {
   overLimit,
   ALLOWED_GLOBALS,
   BRAINSPY_STRUCTURE_DEFAULTS,
+  writeTorchSurrogate,
+  TORCH_EXPORT_ARCHIVE_NAME,
   type TorchSurrogateImport,
   type TorchFileSummary,
   type TorchFileContents,

@@ -6,7 +6,13 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { IvCurve, ModelSummary } from '../../src-shared/ipc'
-import { importTorchSurrogate, parseSurrogateJson, SurrogateModel, type SurrogateDefinition } from '../core'
+import {
+  importTorchSurrogate,
+  parseSurrogateJson,
+  SurrogateModel,
+  writeTorchSurrogate,
+  type SurrogateDefinition
+} from '../core'
 import type { ModelsRepository, StoredModel } from '../store'
 
 export const DEMO_MODEL_ID = 'demo'
@@ -47,6 +53,11 @@ export function surrogateJsonOf(definition: SurrogateDefinition): {
  * each delete, since the technician can put another model in the simulator at any time.
  */
 export type SimulatorModelLookup = () => string | null
+
+/** The model's name with every run of characters a file name should not hold turned into one '-'. */
+function exportFileName(entry: CatalogEntry, extension: 'json' | 'pt'): string {
+  return `${entry.summary.name.replace(/[^\w.-]+/g, '-')}.${extension}`
+}
 
 export class ModelCatalog {
   private readonly bundled = new Map<string, CatalogEntry>()
@@ -187,8 +198,16 @@ export class ModelCatalog {
    */
   exportFile(id: string): { fileName: string; json: string } {
     const entry = this.require(id)
-    const fileName = `${entry.summary.name.replace(/[^\w.-]+/g, '-')}.json`
-    return { fileName, json: JSON.stringify(surrogateJsonOf(entry.definition)) }
+    return { fileName: exportFileName(entry, 'json'), json: JSON.stringify(surrogateJsonOf(entry.definition)) }
+  }
+
+  /**
+   * The model as the torch.save file brainspy-smg writes ({'info', 'model_state_dict'}, float32
+   * tensors), which PyTorch and this app's importer read back; named as exportFile names it.
+   */
+  exportTorchFile(id: string): { fileName: string; bytes: Uint8Array } {
+    const entry = this.require(id)
+    return { fileName: exportFileName(entry, 'pt'), bytes: writeTorchSurrogate(entry.definition) }
   }
 
   /**

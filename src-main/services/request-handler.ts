@@ -33,6 +33,10 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'models:delete': ({ modelId }) => services.models.delete(modelId),
     'models:iv-curves': ({ modelId, pointsPerElectrode }) => services.models.ivCurves(modelId, pointsPerElectrode),
     'models:export': ({ modelId }) => services.models.exportFile(modelId),
+    'models:export-pt': ({ modelId }) => {
+      const { fileName, bytes } = services.models.exportTorchFile(modelId)
+      return { fileName, contentBase64: Buffer.from(bytes).toString('base64') }
+    },
     'training:start': (config) => services.training.start(config),
     'training:stop': ({ runId }) => services.training.stop(runId),
     'training:pause': ({ runId }) => services.training.setPaused(runId, true),

@@ -15,6 +15,7 @@ export const API_METHODS = {
   setModelNotes: 'models:set-notes',
   deleteModel: 'models:delete',
   exportModel: 'models:export',
+  exportModelPt: 'models:export-pt',
   modelIvCurves: 'models:iv-curves',
   startTraining: 'training:start',
   stopTraining: 'training:stop',

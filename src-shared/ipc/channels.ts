@@ -134,6 +134,8 @@ export const channels = {
   'models:delete': { request: modelIdSchema },
   /** The model as JSON (`{info, layers, activation}`), the form the app reads back. */
   'models:export': { request: modelIdSchema },
+  /** The model as a brainspy-smg torch.save file (.pt) that PyTorch and the app read back. */
+  'models:export-pt': { request: modelIdSchema },
   /** Per-electrode IV curves computed from the model: one electrode swept, the others at 0 V. */
   'models:iv-curves': {
     request: z
@@ -205,6 +207,7 @@ export interface ChannelResponses {
   'models:set-notes': ModelSummary
   'models:delete': { modelId: string }
   'models:export': { fileName: string; json: string }
+  'models:export-pt': { fileName: string; contentBase64: string }
   'models:iv-curves': { modelId: string; curves: IvCurve[] }
   'training:start': { runId: number }
   'training:stop': { runId: number; stopping: boolean }

@@ -138,6 +138,7 @@ export const api: DnpuApi = {
   setModelNotes: (request) => call('setModelNotes', request),
   deleteModel: (request) => call('deleteModel', request),
   exportModel: (request) => call('exportModel', request),
+  exportModelPt: (request) => call('exportModelPt', request),
   modelIvCurves: (request) => call('modelIvCurves', request),
   startTraining: (request) => call('startTraining', request),
   stopTraining: (request) => call('stopTraining', request),
