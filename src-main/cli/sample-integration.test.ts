@@ -3,13 +3,14 @@
  * on the other end. Checks the dataset in the SQLite file the CLI wrote, and what the simulated
  * instrument logged of every stream it was sent. Nothing is mocked.
  */
+import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { buildSamplingChunk } from '../core'
 import type { DatasetDetail } from '../services/sampling-service'
-import { dnpu, hasSocat, simulatorLog, useBuiltCli, useSimulators } from './test-support'
+import { dnpu, hasSocat, launcher, repoRoot, simulatorLog, useBuiltCli, useSimulators } from './test-support'
 
 const freshFolder = useBuiltCli('dnpu-sample-')
 const startSimulator = useSimulators()
@@ -172,5 +173,62 @@ describe.skipIf(!hasSocat)('dnpu sample over a real PTY (socat)', () => {
     expect(again).toMatchObject({ status: 2, stderr: 'dnpu: sample: dataset 1 is complete: nothing to resume\n' })
     const unknown = dnpu(['sample', '--port', second.port, '--resume', '7', '--data-dir', data])
     expect(unknown).toMatchObject({ status: 2, stderr: 'dnpu: sample --resume: no dataset 7\n' })
+  })
+
+  it('Ctrl+C pauses the session after the chunk being played, with the outputs at 0 V', async () => {
+    const folder = freshFolder()
+    const data = join(folder, 'data')
+    const { port, log } = await startSimulator(folder)
+    calibrate(port, data)
+    // 240 chunks: the signal, sent once the first is stored, arrives long before the last.
+    const child = spawn(
+      process.execPath,
+      [launcher, 'sample', '--port', port, '--duration', '120', '--data-dir', data],
+      {
+        cwd: repoRoot
+      }
+    )
+    let stderr = ''
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.stderr.on('data', (chunk: Buffer) => {
+      const before = stderr
+      stderr += chunk.toString()
+      if (!before.includes('sampled 1/240') && stderr.includes('sampled 1/240')) child.kill('SIGINT')
+    })
+    expect(await exited, stderr).toBe(130)
+    expect(stderr.trim().split('\n').at(-1)).toMatch(
+      /^dnpu: dataset 1 paused after \d+ of 240 chunks: resume with dnpu sample --port PATH --resume 1$/
+    )
+    const paused = JSON.parse(dnpu(['datasets', 'show', '1', '--json', '--data-dir', data]).stdout) as DatasetDetail
+    expect(paused.status).toBe('paused')
+    expect(paused.chunksStored).toBeGreaterThanOrEqual(1)
+    expect(paused.chunksStored).toBeLessThan(240)
+    expect(storedChunks(data, 1).map((c) => c.index)).toEqual(Array.from({ length: paused.chunksStored }, (_, i) => i))
+    expect(simulatorLog(log).at(-1)).toMatchObject({ kind: 'outputs', event: 'abort', toVolts: [0, 0, 0, 0, 0, 0, 0] })
+  })
+})
+
+describe('dnpu sample and datasets: refusals before any instrument is opened', () => {
+  it('names the bad option or id, exit 2', () => {
+    const data = join(freshFolder(), 'data')
+    expect(dnpu(['sample', '--port', '/nonexistent', '--duration', '-1', '--data-dir', data])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--duration must be a number > 0, got "-1"')
+    })
+    expect(dnpu(['sample', '--port', '/nonexistent', '--resume', 'one', '--data-dir', data])).toMatchObject({
+      status: 2,
+      stderr: 'dnpu: sample --resume: the dataset id must be a whole number, got "one"\n'
+    })
+    expect(dnpu(['sample', '--port', '/nonexistent', '--resume', '3', '--data-dir', data])).toMatchObject({
+      status: 2,
+      stderr: `dnpu: sample --resume: no dataset 3 (there is no database in ${data})\n`
+    })
+    expect(dnpu(['datasets', 'list', '--data-dir', data]).stdout).toBe(
+      'no datasets yet: sample one with dnpu sample --port PATH\n'
+    )
+    expect(dnpu(['datasets', 'show', '4', '--data-dir', data])).toMatchObject({
+      status: 2,
+      stderr: 'dnpu: datasets show: no dataset 4\n'
+    })
   })
 })
