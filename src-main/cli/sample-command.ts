@@ -65,7 +65,7 @@ export function addSampleCommands(program: Command, context: CliContext): void {
     .option('--baud <rate>', 'serial baud rate', integer('--baud', 1), 115200)
     .option(
       '--duration <s>',
-      'seconds of data to sample (ramps excluded)',
+      'seconds of data to sample (ramps excluded; rounded up to whole chunks)',
       positiveNumber('--duration'),
       DEFAULT_DURATION_SECONDS
     )

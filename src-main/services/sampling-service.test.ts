@@ -114,4 +114,25 @@ describe('SamplingService on the simulated instrument', () => {
     await services.device.activateCalibration(calibrationId)
     await expect(sampling.resume(1)).resolves.toMatchObject({ status: 'complete', chunksStored: 2 })
   })
+
+  it('never stores a chunk twice: one stored meanwhile by someone else ends the session interrupted, the first copy kept', async () => {
+    const { services } = await calibratedServices()
+    const sampling = services.sampling
+    const intruder = {
+      chunkIndex: 1,
+      inputsVolts: new Float32Array(7),
+      outputsNanoamps: new Float32Array(1),
+      clipped: [false]
+    }
+    const storeChunkOneFirst = ({ chunksDone }: { chunksDone: number }) => {
+      if (chunksDone === 1) services.datasets.addChunk(1, intruder)
+    }
+    sampling.on('progress', storeChunkOneFirst)
+    const stopped = await sampling.start({ durationSeconds: 0.6, chunkSeconds: 0.2 }).catch((error: unknown) => error)
+    sampling.off('progress', storeChunkOneFirst)
+    expect(stopped).toMatchObject({ status: 'interrupted', connectionLost: false })
+    expect((stopped as Error).message).toMatch(/^chunk 1 could not be stored: UNIQUE constraint failed/)
+    expect(services.datasets.get(1)).toMatchObject({ status: 'interrupted', chunksStored: 2, sampleCount: 201 })
+    expect(services.datasets.missingChunks(1)).toEqual([2])
+  })
 })

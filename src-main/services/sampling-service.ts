@@ -224,12 +224,19 @@ export class SamplingService extends EventEmitter<{ progress: [SamplingProgress]
           dataset.settings.invertedOutput
         )
       }
-      this.datasets.addChunk(id, {
-        chunkIndex,
-        inputsVolts: chunk.inputsVolts,
-        outputsNanoamps: outputs,
-        clipped: readout.clipped.slice(from, from + sampling.chunkSamples)
-      })
+      try {
+        this.datasets.addChunk(id, {
+          chunkIndex,
+          inputsVolts: chunk.inputsVolts,
+          outputsNanoamps: outputs,
+          clipped: readout.clipped.slice(from, from + sampling.chunkSamples)
+        })
+      } catch (error) {
+        // E.g. the disk is full, or another process stored this chunk meanwhile (never twice: the key).
+        const message = `chunk ${chunkIndex} could not be stored: ${(error as Error).message}`
+        this.datasets.setStatus(id, 'interrupted', message)
+        throw new SamplingStoppedError(message, id, 'interrupted', false)
+      }
       done++
       const secondsPerChunk = (Date.now() - startedAt) / 1000 / (played + 1)
       this.emit('progress', {
