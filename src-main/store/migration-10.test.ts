@@ -29,7 +29,9 @@ describe('migration 10 on a database at version 9', () => {
 
     const db = await openDatabase(filePath)
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
-    expect(readdirSync(temp.file('backups')).some((name) => name.includes(`-v9-to-v${LATEST_SCHEMA_VERSION}-`))).toBe(true)
+    expect(readdirSync(temp.file('backups')).some((name) => name.includes(`-v9-to-v${LATEST_SCHEMA_VERSION}-`))).toBe(
+      true
+    )
     const rows = db.prepare<[], { name: string; uid: string }>('SELECT name, uid FROM runs ORDER BY id').all()
     expect(rows.map((row) => row.name)).toEqual(['first', 'second'])
     for (const row of rows) expect(row.uid).toMatch(/^[0-9a-f]{32}$/)
