@@ -9,6 +9,7 @@ import { runRunsResume } from './train-commands'
 import { runModelsEval, runModelsExport, runModelsImport, runModelsList } from './model-commands'
 import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
+import { addSampleCommands } from './sample-command'
 import { addDbCommands } from './db-commands'
 import { addRunsBundleCommands } from './runs-bundle-commands'
 import { addRunsCompareCommands } from './runs-compare-commands'
@@ -185,6 +186,8 @@ export function buildProgram(context: CliContext): Command {
     .action(async (options: CalibrateOptions) => {
       await runCalibrate(context, options)
     })
+
+  addSampleCommands(program, context)
 
   // Added here, not next to `train`, so that `dnpu --help` lists a top-level algorithm command
   // (capacity) where it always has: after calibrate.

@@ -189,3 +189,16 @@ export {
 export * from './streams/stream-safety.js'
 export * from './streams/stream-builder.js'
 export * from './streams/calibration-sweep.js'
+export {
+  buildSamplingChunk,
+  checkSineSampling,
+  electrodeFrequenciesHz,
+  largestFrequencyFactor,
+  shortestRampSamples,
+  sineVolts,
+  REFERENCE_FREQUENCY_FACTOR,
+  SAMPLING_PRIMES,
+  type SamplingChunk,
+  type SamplingInstrumentLimits,
+  type SineSampling
+} from './sampling/sine-inputs.js'

@@ -6,7 +6,15 @@ import { join } from 'node:path'
 import type { AppInfo } from '../../src-shared/ipc'
 import { initComputeBackend } from '../core'
 import type { Transport } from '../instrument/driver'
-import { DeviceRepository, MeasurementsRepository, ModelsRepository, openDatabase, RunsRepository } from '../store'
+import {
+  DatasetsRepository,
+  DeviceRepository,
+  MeasurementsRepository,
+  ModelsRepository,
+  openDatabase,
+  RunsRepository
+} from '../store'
+import { SamplingService } from './sampling-service'
 import { DeviceService } from './device'
 import { InProcessSimulator } from './in-process-simulator'
 import { DATABASE_FILE_NAME } from './data-folder'
@@ -46,6 +54,10 @@ export interface AppServices {
   history: RunHistory
   device: DeviceService
   measurements: MeasurementService
+  /** Datasets: sampling sessions of a device (a surrogate's training data). */
+  datasets: DatasetsRepository
+  /** Samples the connected device into a dataset (sampling-service.ts). */
+  sampling: SamplingService
   /** Runs shared with another lab PC as one `.dnpurun` file (run-bundle/). */
   runBundles: RunBundles
   /** Runs found `running` at start-up (the app died during them), now `interrupted`. */
@@ -86,6 +98,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     surrogateFor: (modelId) => models.get(modelId)?.definition
   })
   training.attachDevice(device)
+  const datasets = new DatasetsRepository(database)
   // A fatal error in main sends the instrument ABOR and marks the run interrupted (last-resort.ts).
   const unregisterLastResort = registerLastResortTarget({
     abortInstrument: (message) => device.emergencyAbort(message),
@@ -101,6 +114,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     training,
     device,
     measurements: new MeasurementService(measurements),
+    datasets,
+    sampling: new SamplingService(device, datasets),
     runBundles: new RunBundles(database, options.version),
     recoveredRunIds,
     printHtmlToPdf: options.printHtmlToPdf,

@@ -28,3 +28,12 @@ export { DeviceRepository } from './device-repository'
 export type { NewCalibration } from './device-repository'
 export { MeasurementsRepository, KEPT_ACQUISITIONS, plateauMeans } from './measurements-repository'
 export type { NewMeasurement } from './measurements-repository'
+export { DatasetsRepository } from './datasets-repository'
+export type {
+  DatasetArrays,
+  DatasetDetail,
+  DatasetSettings,
+  DatasetStatus,
+  DatasetSummary,
+  NewDatasetChunk
+} from './datasets-repository'

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from './database'
-import { applyMigrations, MIGRATIONS, readSchemaVersion } from './migrations'
+import { applyMigrations, LATEST_SCHEMA_VERSION, MIGRATIONS, readSchemaVersion } from './migrations'
 import { RunsRepository } from './runs-repository'
 import { makeTempFolder, sampleRun, type TempFolder } from './test-fixtures'
 
@@ -28,8 +28,10 @@ describe('migration 10 on a database at version 9', () => {
     v9.close()
 
     const db = await openDatabase(filePath)
-    expect(readSchemaVersion(db)).toBe(10)
-    expect(readdirSync(temp.file('backups')).some((name) => name.includes('-v9-to-v10-'))).toBe(true)
+    expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
+    expect(readdirSync(temp.file('backups')).some((name) => name.includes(`-v9-to-v${LATEST_SCHEMA_VERSION}-`))).toBe(
+      true
+    )
     const rows = db.prepare<[], { name: string; uid: string }>('SELECT name, uid FROM runs ORDER BY id').all()
     expect(rows.map((row) => row.name)).toEqual(['first', 'second'])
     for (const row of rows) expect(row.uid).toMatch(/^[0-9a-f]{32}$/)

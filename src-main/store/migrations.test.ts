@@ -49,7 +49,7 @@ const RUNS_V1_COLUMNS = [
 describe('migration list', () => {
   it('is numbered 1..N and LATEST_SCHEMA_VERSION is its last entry', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
-    expect(LATEST_SCHEMA_VERSION).toBe(10)
+    expect(LATEST_SCHEMA_VERSION).toBe(11)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -65,11 +65,13 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
     expect(tablesOf(db)).toEqual([
       'calibrations',
+      'dataset_chunks',
+      'datasets',
       'device_profiles',
       'measurements',
       'models',

@@ -224,8 +224,47 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE UNIQUE INDEX runs_by_uid ON runs (uid);
       `)
     }
+  },
+  {
+    version: 11,
+    description: "datasets: a sampling session of a device (a surrogate's training data), stored chunk by chunk",
+    up: addDatasets
   }
 ]
+
+/**
+ * Migration 11. A dataset is one sampling session on the device; each chunk (one acquisition) is
+ * a row written in one transaction as it arrives, raw float32 samples as BLOBs. The primary key
+ * (dataset_id, chunk_index) makes a chunk stored twice impossible, whatever a resume does.
+ * Sample counts are summed from the chunks, never kept twice.
+ */
+function addDatasets(db: Database): void {
+  db.exec(`
+    CREATE TABLE datasets (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      profile_id INTEGER NOT NULL REFERENCES device_profiles (id),
+      calibration_id INTEGER NOT NULL REFERENCES calibrations (id),
+      settings_json TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('sampling', 'paused', 'interrupted', 'complete')),
+      chunk_count_target INTEGER NOT NULL CHECK (chunk_count_target >= 1),
+      error TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+
+    CREATE TABLE dataset_chunks (
+      dataset_id INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+      chunk_index INTEGER NOT NULL CHECK (chunk_index >= 0),
+      inputs_f32 BLOB NOT NULL,
+      outputs_f32 BLOB NOT NULL,
+      clipped_mask BLOB NOT NULL,
+      sample_count INTEGER NOT NULL,
+      clipped_count INTEGER NOT NULL,
+      created_at TEXT NOT NULL,
+      PRIMARY KEY (dataset_id, chunk_index)
+    );
+  `)
+}
 
 /**
  * Migration 9. Annotations are columns (one per run) and a tag table (many per run). The sorts on

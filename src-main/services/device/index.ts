@@ -37,6 +37,9 @@ import {
   type SaveCalibrationRequest
 } from './profiles-and-calibrations'
 import { ValidationBridge } from './validation-bridge'
+import { playElectrodeRows, samplingTargetOf, type RawReadout, type SamplingTarget } from './raw-stream'
+
+export type { RawReadout, SamplingTarget } from './raw-stream'
 
 export interface DeviceServiceEvents {
   status: [DeviceStatus]
@@ -207,6 +210,39 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   /** Re-measures an ended run's result on the device and stores it with the run (validation-bridge.ts). */
   validateRun(runId: number): Promise<DeviceValidation> {
     return this.validation.validateRun(runId)
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sampling (a surrogate's dataset: services/sampling-service.ts)
+
+  /** The connected, calibrated device a sampling session plays on, or the refusal saying what is missing. */
+  samplingTarget(): SamplingTarget {
+    return samplingTargetOf(this.gate.calibratedDevice('sample the device'))
+  }
+
+  /**
+   * Plays one stream of electrode rows as it is (checked like every stream) and returns each
+   * sample's reading; refused if the active calibration is no longer `calibrationId`.
+   */
+  async playSamplingChunk(calibrationId: number, electrodeRows: Float32Array, rowCount: number): Promise<RawReadout> {
+    return this.gate.withExclusiveDevice('sample the device', (connection) =>
+      connection
+        .exclusive(() => {
+          const c = connection.requireCalibrated('sample the device')
+          if (c.calibration.id !== calibrationId) {
+            throw new Error(
+              `cannot sample the device: the active calibration is now ${c.calibration.id}, the session was started with ${calibrationId}`
+            )
+          }
+          return playElectrodeRows(c, electrodeRows, rowCount)
+        })
+        .catch((error: unknown) => connection.noteFailure(error))
+    )
+  }
+
+  /** The error means the link is gone (a sampling session ends `interrupted`, resumable). */
+  isConnectionLoss(error: unknown): boolean {
+    return this.gate.isConnectionLoss(error)
   }
 
   // ------------------------------------------------------------------------------------------
