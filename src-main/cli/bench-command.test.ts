@@ -14,7 +14,8 @@ describe('dnpu bench', () => {
       'ga100x1000SecondsPerGeneration',
       'gdRingSecondsPerEpoch',
       'forwardSamplesPerSecond',
-      'forwardBackwardSamplesPerSecond'
+      'forwardBackwardSamplesPerSecond',
+      'surrogateTrainSamplesPerSecond'
     ]) {
       expect(report[key], key).toBeGreaterThan(0)
       expect(Number.isFinite(report[key]), key).toBe(true)

@@ -24,5 +24,6 @@ export {
   type EpochRecord,
   type StopReason,
   type SurrogateTrainingOptions,
-  type SurrogateTrainingState
+  type SurrogateTrainingState,
+  type TrainingOptionsInput
 } from './training-run.js'

@@ -12,7 +12,12 @@ import {
   zerosLike
 } from './mlp-reference.js'
 
-function lossOf(layers: SurrogateLayer[], activation: (typeof ACTIVATION_NAMES)[number], rows: number[][], targets: number[][]) {
+function lossOf(
+  layers: SurrogateLayer[],
+  activation: (typeof ACTIVATION_NAMES)[number],
+  rows: number[][],
+  targets: number[][]
+) {
   return lossAndGradientsReference(layers, activation, rows, targets).loss
 }
 

@@ -34,6 +34,12 @@ export const DEFAULT_TRAINING_OPTIONS: Readonly<Omit<SurrogateTrainingOptions, '
   adam: { ...DEFAULT_ADAM }
 }
 
+/** What callers pass: any option may be left out (defaults above) except the seed. */
+export type TrainingOptionsInput = Partial<Omit<SurrogateTrainingOptions, 'adam'>> & {
+  seed: number
+  adam?: Partial<AdamOptions> | undefined
+}
+
 /** Mixed into the seed so the training stream differs from splitDataset's (which uses the plain seed). */
 const TRAINING_STREAM = 0x7a1e5eed
 
@@ -68,9 +74,7 @@ function wholeNumber(name: string, value: unknown, min: number, max: number): vo
     throw new RangeError(`${name} must be a whole number in [${min}, ${max}], got ${String(value)}`)
 }
 
-export function resolveTrainingOptions(
-  options: Partial<SurrogateTrainingOptions> & { seed: number }
-): SurrogateTrainingOptions {
+export function resolveTrainingOptions(options: TrainingOptionsInput): SurrogateTrainingOptions {
   const resolved: SurrogateTrainingOptions = {
     ...DEFAULT_TRAINING_OPTIONS,
     ...options,
@@ -104,7 +108,7 @@ export class SurrogateTraining {
     split: DatasetSplit,
     inputCount: number,
     outputCount: number,
-    options: Partial<SurrogateTrainingOptions> & { seed: number }
+    options: TrainingOptionsInput
   ): Promise<SurrogateTraining> {
     const resolved = resolveTrainingOptions(options)
     checkSplit(split, inputCount, outputCount)
@@ -201,7 +205,11 @@ export class SurrogateTraining {
 
   /** Epochs until maxEpochs or the early stop; onEpoch sees each record (progress). */
   async runToEnd(onEpoch?: (record: EpochRecord) => void): Promise<StopReason> {
-    while (this.stopReason === null) onEpoch?.(await this.runEpoch())
+    while (this.stopReason === null) {
+      onEpoch?.(await this.runEpoch())
+      // An epoch's steps are synchronous: let timers and messages run between epochs.
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
     return this.stopReason!
   }
 
