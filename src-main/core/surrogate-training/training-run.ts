@@ -206,7 +206,9 @@ export class SurrogateTraining {
   /** Epochs until maxEpochs or the early stop; onEpoch sees each record (progress). */
   async runToEnd(onEpoch?: (record: EpochRecord) => void): Promise<StopReason> {
     while (this.stopReason === null) {
-      onEpoch?.(await this.runEpoch())
+      // (Not `onEpoch?.(await this.runEpoch())`: an optional call skips its arguments when absent.)
+      const record = await this.runEpoch()
+      onEpoch?.(record)
       // An epoch's steps are synchronous: let timers and messages run between epochs.
       await new Promise((resolve) => setTimeout(resolve, 0))
     }
