@@ -14,11 +14,18 @@ describe('dnpu bench', () => {
       'ga100x1000SecondsPerGeneration',
       'gdRingSecondsPerEpoch',
       'forwardSamplesPerSecond',
-      'forwardBackwardSamplesPerSecond'
+      'forwardBackwardSamplesPerSecond',
+      'surrogateTrainSamplesPerSecond'
     ]) {
       expect(report[key], key).toBeGreaterThan(0)
       expect(Number.isFinite(report[key]), key).toBe(true)
     }
+    // The training figure has no reference figure or target yet: null, not a guess.
+    expect(report).toMatchObject({
+      reference: { surrogateTrainSamplesPerSecond: null },
+      targets: { surrogateTrainSamplesPerSecond: null },
+      targetsMet: { surrogateTrainSamplesPerSecond: true }
+    })
     expect(report).toMatchObject({
       workers: 2,
       computeBackend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/),

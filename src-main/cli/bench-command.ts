@@ -68,6 +68,7 @@ function formatValue(value: number, unit: FigureSpec['unit']): string {
 }
 
 function formatTarget(spec: FigureSpec): string {
+  if (spec.target === null) return '-'
   return 'atMost' in spec.target
     ? `<= ${formatValue(spec.target.atMost, spec.unit)}`
     : `>= ${formatValue(spec.target.atLeast, spec.unit)}`
@@ -81,9 +82,9 @@ export function formatTable(report: BenchmarkReport): string {
     return [
       spec.label,
       formatValue(report[key], spec.unit),
-      formatValue(spec.reference, spec.unit),
+      spec.reference === null ? '-' : formatValue(spec.reference, spec.unit),
       formatTarget(spec),
-      report.targetsMet[key] ? 'yes' : 'no'
+      spec.target === null ? '-' : report.targetsMet[key] ? 'yes' : 'no'
     ]
   })
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
@@ -93,12 +94,13 @@ export function formatTable(report: BenchmarkReport): string {
       .join('  ')
       .trimEnd()
   )
-  const met = FIGURE_KEYS.filter((key) => report.targetsMet[key]).length
+  const withTarget = FIGURE_KEYS.filter((key) => FIGURE_SPECS[key].target !== null)
+  const met = withTarget.filter((key) => report.targetsMet[key]).length
   const { machine } = report
   return [
     ...lines,
     '',
-    `${met} of ${FIGURE_KEYS.length} targets met`,
+    `${met} of ${withTarget.length} targets met`,
     `compute backend ${report.computeBackend}${report.mlpKernel ? ` + MLP kernel (${report.mlpKernel})` : ''}, ${report.workers} worker${report.workers === 1 ? '' : 's'}${report.quick ? ', quick run' : ''}`,
     `machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.nodeVersion}, ${machine.os}` +
       (machine.loadAverage1Minute === null ? '' : `, load average ${machine.loadAverage1Minute} at the start`),

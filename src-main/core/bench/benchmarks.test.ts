@@ -13,6 +13,7 @@ import {
   measureGaSecondsPerGeneration,
   measureGaXorMsPerGeneration,
   measureGdRingSecondsPerEpoch,
+  measureSurrogateTrainSamplesPerSecond,
   randomVoltageRows,
   repetitionsFor,
   runBenchmarks,
@@ -71,6 +72,11 @@ describe('timeRepetitions', () => {
 })
 
 describe('the measures, on tiny sizes', () => {
+  it('surrogate training step: samples per second', async () => {
+    expectPositiveFigure(await measureSurrogateTrainSamplesPerSecond(definition, twice, 8))
+    await expect(measureSurrogateTrainSamplesPerSecond(definition, twice, 0)).rejects.toThrow(/batchSize/)
+  })
+
   it('GA on XOR: ms per generation', async () => {
     expectPositiveFigure(await measureGaXorMsPerGeneration(definition, twice, [2, 4]))
   })
@@ -131,7 +137,8 @@ describe('runBenchmarks and benchmarkReport', () => {
         gdValidationCount: 10,
         gdBatchSize: 16,
         forwardRowCount: 64,
-        forwardBackwardRowCount: 16
+        forwardBackwardRowCount: 16,
+        surrogateTrainBatchSize: 16
       },
       onFigureStart: (key) => started.push(key)
     })
@@ -185,7 +192,8 @@ describe('runBenchmarks and benchmarkReport', () => {
         gdTrainCount: 40,
         gdValidationCount: 10,
         gdBatchSize: 16,
-        forwardBackwardRowCount: 8
+        forwardBackwardRowCount: 8,
+        surrogateTrainBatchSize: 8
       },
       createProcessor: (d) => {
         made += 1
@@ -246,7 +254,8 @@ describe('targets', () => {
       ga100x1000SecondsPerGeneration: 0.1,
       gdRingSecondsPerEpoch: 0.043,
       forwardSamplesPerSecond: 7e5,
-      forwardBackwardSamplesPerSecond: 4.9e5
+      forwardBackwardSamplesPerSecond: 4.9e5,
+      surrogateTrainSamplesPerSecond: 3e4
     })
     const met = benchmarkReport(atTargets, machine)
     expect(met.allTargetsMet).toBe(true)
@@ -255,8 +264,10 @@ describe('targets', () => {
       ga100x1000SecondsPerGeneration: 0.154,
       gdRingSecondsPerEpoch: 0.043,
       forwardSamplesPerSecond: 4.6e5,
-      forwardBackwardSamplesPerSecond: 4.9e5
+      forwardBackwardSamplesPerSecond: 4.9e5,
+      surrogateTrainSamplesPerSecond: null
     })
+    expect(met.targets.surrogateTrainSamplesPerSecond).toBeNull()
     expect(met.targets.gaXorMsPerGeneration).toEqual({ atMost: 1.5 })
     expect(met.targets.forwardBackwardSamplesPerSecond).toEqual({ atLeast: 4.9e5 })
 
@@ -270,7 +281,8 @@ describe('targets', () => {
       ga100x1000SecondsPerGeneration: true,
       gdRingSecondsPerEpoch: false,
       forwardSamplesPerSecond: true,
-      forwardBackwardSamplesPerSecond: true
+      forwardBackwardSamplesPerSecond: true,
+      surrogateTrainSamplesPerSecond: true
     })
     // Four significant digits in the report.
     const precise = benchmarkReport(
@@ -286,7 +298,8 @@ describe('targets', () => {
       ga100x1000SecondsPerGeneration: 0.1,
       gdRingSecondsPerEpoch: 0.043,
       forwardSamplesPerSecond: 7e5,
-      forwardBackwardSamplesPerSecond: 4.9e5
+      forwardBackwardSamplesPerSecond: 4.9e5,
+      surrogateTrainSamplesPerSecond: 3e4
     })
     expect(() => benchmarkReport(broken, machine)).toThrow(/gaXorMsPerGeneration/)
   })

@@ -13,6 +13,7 @@ import { BENCHMARK_SIZES, FIGURE_KEYS, repetitionsFor, type BenchmarkSizes, type
 import { measureForwardBackwardSamplesPerSecond, measureForwardSamplesPerSecond } from './forward-benchmarks.js'
 import { measureGaSecondsPerGeneration, measureGaXorMsPerGeneration } from './ga-benchmarks.js'
 import { measureGdRingSecondsPerEpoch } from './gd-benchmarks.js'
+import { measureSurrogateTrainSamplesPerSecond } from './train-benchmarks.js'
 import {
   checkRepetitions,
   differentiableInThisThread,
@@ -39,6 +40,7 @@ export {
 } from './forward-benchmarks.js'
 export { measureGaSecondsPerGeneration, measureGaXorMsPerGeneration } from './ga-benchmarks.js'
 export { measureGdRingSecondsPerEpoch, type GdRingSizes } from './gd-benchmarks.js'
+export { measureSurrogateTrainSamplesPerSecond, TRAIN_BENCHMARK_HIDDEN_SIZES } from './train-benchmarks.js'
 export { timeRepetitions, type Measurement, type ProcessorFactory, type RepetitionOptions } from './method.js'
 export { benchmarkReport, type BenchmarkReport, type MachineInfo } from './report.js'
 
@@ -71,7 +73,7 @@ export interface BenchmarkRun {
   sizes: BenchmarkSizes
 }
 
-/** All five figures, one after the other (never in parallel: they would slow each other down). */
+/** All the figures, one after the other (never in parallel: they would slow each other down). */
 export async function runBenchmarks(options: RunBenchmarksOptions): Promise<BenchmarkRun> {
   const workers = options.workers ?? 1
   const createProcessor = options.createProcessor ?? inThisThread
@@ -97,7 +99,10 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
     forwardSamplesPerSecond: (r) =>
       measureForwardSamplesPerSecond(definition, r, sizes.forwardRowCount, createProcessor),
     forwardBackwardSamplesPerSecond: (r) =>
-      measureForwardBackwardSamplesPerSecond(definition, r, sizes.forwardBackwardRowCount, createDifferentiable)
+      measureForwardBackwardSamplesPerSecond(definition, r, sizes.forwardBackwardRowCount, createDifferentiable),
+    // In this thread whatever the worker count: one training step is not split over threads.
+    surrogateTrainSamplesPerSecond: (r) =>
+      measureSurrogateTrainSamplesPerSecond(definition, r, sizes.surrogateTrainBatchSize)
   }
   const figures = {} as Record<FigureKey, Measurement>
   for (const key of FIGURE_KEYS) {

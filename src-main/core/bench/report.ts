@@ -35,7 +35,7 @@ export interface BenchmarkReport extends Record<FigureKey, number> {
   workers: number
   machine: MachineInfo
   quick: boolean
-  reference: Record<FigureKey, number>
+  reference: Record<FigureKey, number | null>
   targets: Record<FigureKey, FigureSpec['target']>
   targetsMet: Record<FigureKey, boolean>
   allTargetsMet: boolean
@@ -46,7 +46,7 @@ export interface BenchmarkReport extends Record<FigureKey, number> {
 /** The one JSON object `dnpu bench --json` prints. */
 export function benchmarkReport(run: BenchmarkRun, machine: MachineInfo): BenchmarkReport {
   const values = {} as Record<FigureKey, number>
-  const reference = {} as Record<FigureKey, number>
+  const reference = {} as Record<FigureKey, number | null>
   const targets = {} as Record<FigureKey, FigureSpec['target']>
   const targetsMet = {} as Record<FigureKey, boolean>
   const repetitions = {} as Record<FigureKey, number>
@@ -56,7 +56,8 @@ export function benchmarkReport(run: BenchmarkRun, machine: MachineInfo): Benchm
       throw new RangeError(`${key}: measured value must be a positive finite number, got ${figure.value}`)
     values[key] = rounded(figure.value)
     reference[key] = FIGURE_SPECS[key].reference
-    targets[key] = { ...FIGURE_SPECS[key].target }
+    const target = FIGURE_SPECS[key].target
+    targets[key] = target && { ...target }
     targetsMet[key] = targetMet(key, values[key])
     repetitions[key] = figure.repetitions
   }
