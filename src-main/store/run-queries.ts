@@ -23,7 +23,8 @@ import { searchSql } from './run-search'
 import { parseNumbers, toJson } from './run-json'
 import type { RunSteps } from './run-steps'
 
-interface RunRow {
+/** A row of the runs table as SQLite returns it (run-transfer-read adds the uid). */
+export interface RunRow {
   id: number
   algorithm: string
   task: string

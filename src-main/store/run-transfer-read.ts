@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Database } from './database'
+import type { RunRow as StoredRunRow } from './run-queries'
 import type {
   TransferCalibration,
   TransferMeasurement,
@@ -13,36 +14,9 @@ import type {
   TransferRunRecord
 } from './run-transfer-types'
 
-interface RunRow {
-  id: number
+/** The runs table's row with the run's identity across PCs. */
+interface RunRow extends StoredRunRow {
   uid: string | null
-  algorithm: string
-  task: string
-  model_id: string
-  config_json: string
-  seed: number
-  status: string
-  started_at: string
-  ended_at: string | null
-  steps: number
-  best_fitness: number | null
-  best_correlation: number | null
-  best_control_voltages_json: string | null
-  error: string | null
-  compute_backend: string
-  app_version: string | null
-  control_electrodes_json: string | null
-  best_outputs_json: string | null
-  targets_json: string | null
-  accuracy_json: string | null
-  capacity_json: string | null
-  device_profile_id: number | null
-  calibration_id: number | null
-  validations_json: string | null
-  name: string | null
-  starred: number
-  notes: string
-  notes_updated_at: string | null
 }
 
 interface MeasurementRow {
