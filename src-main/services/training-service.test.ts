@@ -245,6 +245,13 @@ describe('TrainingService', () => {
     const pausedEvents: boolean[] = []
     services.training.on('paused', (event) => pausedEvents.push(event.paused))
     const done = finished(services)
+    let lastProgress = 0
+    const progressWhilePaused: number[] = []
+    let pausedSeen = false
+    services.training.on('progress', (event) => {
+      lastProgress = gaMetrics(event).generation
+      if (pausedSeen) progressWhilePaused.push(lastProgress)
+    })
     const { runId } = services.training.start({ ...xor, generations: 6, stopThreshold: 1.5, seed: 2 })
     await new Promise<void>((resolve) => {
       const onProgress = (event: TrainingProgressEvent): void => {
@@ -256,16 +263,59 @@ describe('TrainingService', () => {
       services.training.on('progress', onProgress)
     })
     await new Promise<void>((resolve) => services.training.once('paused', () => resolve()))
+    pausedSeen = true
     expect(services.training.activeRun()).toEqual({ runId, paused: true })
+    // The generation under way when the pause arrived came before the confirmation: what is
+    // stored and shown at "paused" is where the run holds.
     const generationsWhenPaused = services.runs.getRun(runId)!.generations
+    expect(generationsWhenPaused).toBe(lastProgress)
     await new Promise((resolve) => setTimeout(resolve, 300))
-    // At most the generation already under way when the pause arrived.
-    expect(services.runs.getRun(runId)!.generations).toBeLessThanOrEqual(generationsWhenPaused + 1)
+    expect(progressWhilePaused).toEqual([])
+    expect(services.runs.getRun(runId)!.generations).toBe(generationsWhenPaused)
+    pausedSeen = false
     expect(services.training.setPaused(runId, false)).toEqual({ runId, paused: false })
     expect((await done).status).toBe('completed')
     expect(services.runs.getRun(runId)!.generations).toBe(6)
     expect(pausedEvents).toEqual([true, false])
     expect(() => services.training.setPaused(runId, true)).toThrow(/run \d+ is not in progress/)
+  })
+
+  it('confirms a pause only after the step under way: a capacity labeling waits on its worker threads mid-step', async () => {
+    const env = await servicesOnTempFolder()
+    cleanup = env.cleanup
+    const { services } = env
+    const seen: number[] = []
+    let pausedSeen = false
+    const whilePaused: number[] = []
+    services.training.on('progress', (event) => {
+      if (event.algorithm !== 'capacity') throw new Error('expected capacity progress')
+      seen.push(event.sweepDone)
+      if (pausedSeen) whilePaused.push(event.sweepDone)
+    })
+    const done = finished(services)
+    const { runId } = services.training.start(
+      { ...DEFAULT_CAPACITY_CONFIG, modelId: 'demo', fromN: 4, toN: 4, attempts: 1, generations: 40, seed: 2 },
+      { workers: 2 }
+    )
+    // Asked while labeling 2 is being searched (the trainer is awaiting its pool, so the request
+    // gets in mid-step): the confirmation must follow labeling 2's progress, not precede it.
+    await new Promise<void>((resolve) => {
+      const onProgress = (): void => {
+        services.training.off('progress', onProgress)
+        services.training.setPaused(runId, true)
+        resolve()
+      }
+      services.training.on('progress', onProgress)
+    })
+    await new Promise<void>((resolve) => services.training.once('paused', () => resolve()))
+    pausedSeen = true
+    const storedWhenPaused = services.runs.getRun(runId)!.generations
+    expect(storedWhenPaused).toBe(seen.at(-1))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(whilePaused).toEqual([])
+    services.training.stop(runId)
+    expect((await done).status).toBe('stopped')
+    expect(services.runs.getRun(runId)!.generations).toBe(storedWhenPaused)
   })
 
   it('runs a capacity sweep as a run: a labeling per step, the result per N stored as it goes', async () => {

@@ -18,6 +18,15 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
   let paused = false
   let started = false
   let wake: (() => void) | null = null
+  // A pause is confirmed only between steps: the step under way when it arrives is sent first,
+  // so "paused after step N" is true when main and the page hear it.
+  let stepping = false
+  let confirmedPaused = false
+  const confirmPaused = (): void => {
+    if (confirmedPaused === paused) return
+    confirmedPaused = paused
+    send({ type: 'paused', paused })
+  }
   const send = (message: Outgoing): void => port.postMessage({ ...message, seq: ++seq } as FromTrainer)
   let device: RemoteProcessor | null = null
   // Steps sent that main has not yet written: the trainer never runs more than a few steps
@@ -39,7 +48,7 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
         const wanted = message.type === 'pause'
         if (paused !== wanted && started) {
           paused = wanted
-          send({ type: 'paused', paused })
+          if (!stepping) confirmPaused()
           wakeUp()
         }
         return
@@ -83,8 +92,14 @@ export function runTrainerLoop(port: MessageEndpoint<ToTrainer, FromTrainer>): v
           send(await runner.finish('stopped'))
           return
         }
-        send(await runner.step())
+        stepping = true
+        try {
+          send(await runner.step())
+        } finally {
+          stepping = false
+        }
         unrecordedSteps++
+        confirmPaused()
       }
       send(await runner.finish('completed'))
     } finally {
