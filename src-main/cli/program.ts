@@ -42,6 +42,9 @@ export function buildProgram(context: CliContext): Command {
 
   // Its subcommands are algorithm commands (`train ga`...), added with the others below.
   const train = program.command('train').description('train a DNPU')
+  const surrogate = program
+    .command('surrogate')
+    .description('make a surrogate model of a device from its sampled dataset, and check it against the device')
 
   const models = program.command('models').description("surrogate models (the lab's PyTorch files)")
   models
@@ -191,7 +194,7 @@ export function buildProgram(context: CliContext): Command {
 
   // Added here, not next to `train`, so that `dnpu --help` lists a top-level algorithm command
   // (capacity) where it always has: after calibrate.
-  for (const command of ALGORITHM_COMMANDS) command.add({ program, train }, context)
+  for (const command of ALGORITHM_COMMANDS) command.add({ program, train, surrogate }, context)
 
   program
     .command('bench')

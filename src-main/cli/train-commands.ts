@@ -4,7 +4,7 @@
  */
 import { SingleBar } from 'cli-progress'
 import { existsSync } from 'node:fs'
-import { parseRequest, type RunDetail, type TrainingProgressEvent } from '../../src-shared/ipc'
+import { parseRequest, trainsControls, type RunDetail, type TrainingProgressEvent } from '../../src-shared/ipc'
 import { algorithmOf } from '../../src-shared/domain'
 import { serviceAlgorithmOf } from '../services/algorithms'
 import type { AppServices } from '../services/app-services'
@@ -36,7 +36,9 @@ export interface DeviceOptions {
 
 export async function trainAndReport(
   context: CliContext,
-  options: CommonTrainOptions & DeviceOptions & { workers?: number },
+  options: Pick<CommonTrainOptions, 'stopAfter' | 'dataDir' | 'json'> &
+    Partial<Pick<CommonTrainOptions, 'model'>> &
+    DeviceOptions & { workers?: number },
   request: Record<string, unknown>,
   /** The algorithm's request fields -> the options that set them, for error messages. */
   optionOfField: Record<string, string> = {}
@@ -48,16 +50,16 @@ export async function trainAndReport(
   const services = await openServices(context, resolveDataFolder(options.dataDir))
   try {
     if (options.port) await connectDevice(services, options)
-    const modelId = await resolveModelOption(services, options.model)
+    const config = parsed.value
+    // A run on a model takes `--model` as an id or a .pt file; surrogate training makes one instead.
+    const resolved = trainsControls(config)
+      ? { ...config, modelId: await resolveModelOption(services, options.model ?? config.modelId) }
+      : config
     await followAndReport(
       services,
       options,
       optionOfField,
-      () =>
-        services.training.start(
-          { ...parsed.value, modelId },
-          { stopAfter: options.stopAfter, workers: options.workers }
-        ).runId
+      () => services.training.start(resolved, { stopAfter: options.stopAfter, workers: options.workers }).runId
     )
   } finally {
     await services.close()

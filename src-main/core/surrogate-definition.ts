@@ -2,8 +2,9 @@
 // module only checks a parsed object and turns it into a typed definition, with errors that
 // say exactly which key is wrong so a user importing a model knows what to fix.
 
-export const ACTIVATION_NAMES = ['relu', 'elu', 'tanh', 'hard-tanh', 'sigmoid'] as const
-export type ActivationName = (typeof ACTIVATION_NAMES)[number]
+import { ACTIVATION_NAMES, type ActivationName } from '../../src-shared/domain/surrogate'
+
+export { ACTIVATION_NAMES, type ActivationName }
 
 export const SURROGATE_JSON_FORMAT = 'dnpu-surrogate-json/1'
 

@@ -99,6 +99,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   })
   training.attachDevice(device)
   const datasets = new DatasetsRepository(database)
+  training.attachDatasets(datasets)
   // A fatal error in main sends the instrument ABOR and marks the run interrupted (last-resort.ts).
   const unregisterLastResort = registerLastResortTarget({
     abortInstrument: (message) => device.emergencyAbort(message),

@@ -59,6 +59,9 @@ function exportFileName(entry: CatalogEntry, extension: 'json' | 'pt'): string {
   return `${entry.summary.name.replace(/[^\w.-]+/g, '-')}.${extension}`
 }
 
+/** The "source file" of a model trained in the app: the run that trained it. */
+const TRAINED_SOURCE = /^run-\d+$/
+
 export class ModelCatalog {
   private readonly bundled = new Map<string, CatalogEntry>()
   /** Parsed definitions of stored models, so a training start does not re-parse the weights. */
@@ -164,6 +167,32 @@ export class ModelCatalog {
     return { model: this.get(stored.id)!.summary, warnings, alreadyImported: false }
   }
 
+  /**
+   * Stores a surrogate trained in the app (a surrogate training run's model). Its "source file"
+   * is the run (`run-N`); its hash is the definition's, so the same weights are stored once.
+   */
+  addTrained(
+    definition: SurrogateDefinition,
+    options: { name: string; notes: string; sourceFileName: string }
+  ): ModelSummary {
+    const store = this.requireStore()
+    const json = surrogateJsonOf(definition)
+    // The importer's validator: a trained model is stored only if it reads back like any other.
+    parseSurrogateJson(json)
+    const sha256 = createHash('sha256').update(JSON.stringify(json)).digest('hex')
+    const existing = store.findBySha256(sha256)
+    if (existing) return this.get(existing.id)!.summary
+    const stored = store.add({
+      name: options.name,
+      notes: options.notes,
+      sourceFileName: options.sourceFileName,
+      sourceSha256: sha256,
+      definition: json,
+      warnings: []
+    })
+    return this.get(stored.id)!.summary
+  }
+
   rename(id: string, name: string): ModelSummary {
     if (this.bundled.has(id)) throw new Error(`id: the bundled model "${id}" cannot be renamed`)
     this.requireStore().rename(id, name)
@@ -258,7 +287,7 @@ export class ModelCatalog {
     return {
       definition,
       summary: summarise(stored.id, stored.name, definition, {
-        source: 'imported',
+        source: TRAINED_SOURCE.test(stored.sourceFileName) ? 'trained' : 'imported',
         sourceFileName: stored.sourceFileName,
         importedAt: stored.importedAt,
         notes: stored.notes,

@@ -59,6 +59,7 @@ function gaRun(): RunDetail {
     epochs: [],
     accuracy: null,
     capacity: null,
+    surrogate: null,
     resumable: false,
     device: null,
     validations: []

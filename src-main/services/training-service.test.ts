@@ -4,6 +4,7 @@ import {
   DEFAULT_GA_CONFIG,
   DEFAULT_CAPACITY_CONFIG,
   DEFAULT_GD_CONFIG,
+  type GaTrainingConfig,
   type GenerationMetrics,
   type TrainingFinishedEvent,
   type TrainingProgressEvent
@@ -161,8 +162,8 @@ describe('TrainingService', () => {
     const noisyA = await runOnce(simulation)
     const noisyB = await runOnce(simulation)
     const clean = await runOnce()
-    expect(noisyA.config.simulation).toEqual(simulation)
-    expect(clean.config.simulation).toBeUndefined()
+    expect((noisyA.config as GaTrainingConfig).simulation).toEqual(simulation)
+    expect((clean.config as GaTrainingConfig).simulation).toBeUndefined()
     expect(noisyB.metrics).toEqual(noisyA.metrics)
     expect(noisyB.bestOutputsNanoamps).toEqual(noisyA.bestOutputsNanoamps)
     expect(clean.bestOutputsNanoamps).not.toEqual(noisyA.bestOutputsNanoamps)

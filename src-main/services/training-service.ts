@@ -8,6 +8,8 @@
  */
 import { EventEmitter } from 'node:events'
 import type {
+  ControlTrainingConfig,
+  RunResultUpdate,
   RunStatus,
   TrainingConfig,
   TrainingFinishedEvent,
@@ -17,7 +19,7 @@ import type {
 import { trainingConfigSchema } from '../../src-shared/ipc'
 import { algorithmOf } from '../../src-shared/domain'
 import { Dnpu, randomSeed } from '../core'
-import type { RunsRepository } from '../store'
+import type { DatasetsRepository, RunsRepository } from '../store'
 import {
   toWorkerCheckpoint,
   type DeviceProcessorSpec,
@@ -25,7 +27,7 @@ import {
   type ToTrainer,
   type TrainerSetup
 } from '../workers/trainer-protocol'
-import { serviceAlgorithmOf } from './algorithms'
+import { serviceAlgorithmOf, type PreparedRun, type RunContext } from './algorithms'
 import type { CatalogEntry, ModelCatalog } from './model-catalog'
 
 /** What the service needs of a worker thread (a node `Worker` satisfies it). */
@@ -90,6 +92,8 @@ interface ActiveRun {
 export class TrainingService extends EventEmitter<TrainingServiceEvents> {
   private active: ActiveRun | null = null
   private device: DeviceForTraining | null = null
+  private datasets: DatasetsRepository | null = null
+  private saveReferenceBatch: RunContext['saveReferenceBatch'] = undefined
   /** Set by `interruptForFatalError`: the process is exiting on a fatal error; no run may start. */
   private fatalError: string | null = null
 
@@ -109,6 +113,12 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     this.device = device
   }
 
+  /** Lets surrogate training read sampled datasets (and keep each trained model's reference batch). */
+  attachDatasets(datasets: DatasetsRepository, saveReferenceBatch?: RunContext['saveReferenceBatch']): void {
+    this.datasets = datasets
+    this.saveReferenceBatch = saveReferenceBatch
+  }
+
   activeRunId(): number | null {
     return this.active?.runId ?? null
   }
@@ -121,28 +131,57 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
   /** Starts a run; throws an Error with a user-facing message if it cannot. */
   start(config: TrainingConfig, options: RunOptions = {}): { runId: number } {
     this.refuseWhileActive()
-    const model = this.modelOf(config.modelId)
-    const target = this.deviceTargetOf(config)
-    const { controlElectrodes, targets } = describeLayout(config, target ? deviceShape(target.spec) : model.summary)
+    const { prepared, target } = this.prepare(config)
     const seededConfig = { ...config, seed: config.seed ?? randomSeed() }
     const runId = this.runs.createRun({
       device: target ? { profileId: target.profileId, calibrationId: target.calibrationId } : undefined,
       algorithm: config.algorithm,
-      task: config.task,
-      modelId: config.modelId,
+      task: prepared.task,
+      modelId: prepared.modelId,
       config: seededConfig,
       seed: seededConfig.seed,
       computeBackend: this.computeBackend,
       appVersion: this.appVersion,
-      controlElectrodes,
-      targets
+      controlElectrodes: prepared.controlElectrodes,
+      targets: prepared.targets
     })
-    this.launch(runId, { config: seededConfig, model: model.definition, device: target?.spec, ...options })
+    this.launch(runId, { config: seededConfig, ...prepared.setup, device: target?.spec, ...options })
     return { runId }
   }
 
+  /**
+   * What the run is stored with and its trainer gets: the algorithm's own preparation (surrogate
+   * training: its dataset), else its model checked against the data electrodes, and the device
+   * when it runs on one.
+   */
+  private prepare(config: TrainingConfig): {
+    prepared: PreparedRun
+    target: ReturnType<DeviceForTraining['trainingTarget']> | null
+  } {
+    const algorithm = serviceAlgorithmOf(config.algorithm)
+    if (algorithm.prepareRun) return { prepared: algorithm.prepareRun(config, this.context()), target: null }
+    const control = config as ControlTrainingConfig
+    const model = this.modelOf(control.modelId)
+    const target = this.deviceTargetOf(control)
+    const { controlElectrodes, targets } = describeLayout(control, target ? deviceShape(target.spec) : model.summary)
+    return {
+      prepared: {
+        task: control.task,
+        modelId: control.modelId,
+        controlElectrodes,
+        targets,
+        setup: { model: model.definition }
+      },
+      target
+    }
+  }
+
+  private context(): RunContext {
+    return { models: this.models, datasets: this.datasets, saveReferenceBatch: this.saveReferenceBatch }
+  }
+
   /** A run on the instrument: the connected device and its active calibration, or a clear refusal. */
-  private deviceTargetOf(config: TrainingConfig): ReturnType<DeviceForTraining['trainingTarget']> | null {
+  private deviceTargetOf(config: ControlTrainingConfig): ReturnType<DeviceForTraining['trainingTarget']> | null {
     const wantsDevice =
       algorithmOf(config.algorithm).trainsOnDevice && 'processor' in config && config.processor === 'device'
     if (!wantsDevice) return null
@@ -161,10 +200,9 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     const parsed = trainingConfigSchema.safeParse(stored.config)
     if (!parsed.success) throw new Error(`run ${runId} was stored by an older version whose settings cannot be resumed`)
     const config = { ...parsed.data, seed: stored.seed }
-    const model = this.modelOf(config.modelId)
     const checkpoint = this.runs.getCheckpoint(runId)
     if (!checkpoint) throw new Error(`run ${runId} has no checkpoint to resume from (it ended before its first step)`)
-    const target = this.deviceTargetOf(config)
+    const { prepared, target } = this.prepare(config)
     if (target && stored.device && target.calibrationId !== stored.device.calibrationId) {
       // The genomes in the checkpoint were drawn inside the ranges of the run's calibration.
       throw new Error(
@@ -175,7 +213,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
     this.runs.reopenRun(runId)
     this.launch(runId, {
       config,
-      model: model.definition,
+      ...prepared.setup,
       checkpoint: toWorkerCheckpoint(checkpoint.state),
       device: target?.spec,
       ...options
@@ -341,14 +379,25 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
         run.paused = message.paused
         this.emit('paused', { runId: run.runId, paused: message.paused })
         return
-      case 'finished':
-        if (message.result) this.runs.recordResult(run.runId, message.result)
+      case 'finished': {
+        const result = this.storeArtifact(run, message.result, message.artifact)
+        if (result) this.runs.recordResult(run.runId, result)
         this.finish(run, message.outcome, null)
         return
+      }
       case 'error':
         this.finish(run, 'failed', message.message)
         return
     }
+  }
+
+  /** What the trainer handed over at the end (a trained model) is stored first; the result then names it. */
+  private storeArtifact(run: ActiveRun, result: RunResultUpdate | null, artifact: unknown): RunResultUpdate | null {
+    const algorithm = serviceAlgorithmOf(run.config.algorithm)
+    if (artifact === undefined || !algorithm.storeArtifact) return result
+    const stored = algorithm.storeArtifact({ runId: run.runId, config: run.config }, artifact, result, this.context())
+    if (stored.modelId !== undefined) this.runs.setModelId(run.runId, stored.modelId)
+    return stored.result
   }
 
   /** Main owns the port: measures for the worker and answers it, or ends the run if the connection is gone. */
@@ -395,7 +444,7 @@ export class TrainingService extends EventEmitter<TrainingServiceEvents> {
  * refused with a message naming the field instead of failing inside the worker.
  */
 function describeLayout(
-  config: TrainingConfig,
+  config: ControlTrainingConfig,
   shape: { inputCount: number; voltageRangesVolts: readonly (readonly [number, number])[] }
 ): { controlElectrodes: number[]; targets: number[] } {
   const electrodeCount = shape.inputCount

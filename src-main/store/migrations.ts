@@ -229,6 +229,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 11,
     description: "datasets: a sampling session of a device (a surrogate's training data), stored chunk by chunk",
     up: addDatasets
+  },
+  {
+    version: 12,
+    description: "runs.surrogate_json: a surrogate training run's result (its model and test figures)",
+    up: (db) => db.exec('ALTER TABLE runs ADD COLUMN surrogate_json TEXT')
   }
 ]
 

@@ -140,6 +140,17 @@ export class RunLifecycle {
     if (this.reopen.run(ownerPid, runId).changes === 0) throw new Error(this.describeNotRunning(runId, 'resume'))
   }
 
+  /**
+   * Names the model a running run made (a surrogate training run, created with no model): set
+   * once, while the run is still running, before its result that refers to it.
+   */
+  setModelId(runId: number, modelId: string): void {
+    const changes = this.db
+      .prepare("UPDATE runs SET model_id = ? WHERE id = ? AND status = 'running'")
+      .run(modelId, runId).changes
+    if (changes === 0) throw new Error(this.describeNotRunning(runId, 'name its model'))
+  }
+
   /** Ends a running run; throws if the run does not exist or has already ended. */
   finishRun(runId: number, status: FinishedRunStatus, error: string | null = null, endedAt?: Date): void {
     const changes = this.finishRunning.run(status, error, (endedAt ?? this.now()).toISOString(), runId).changes

@@ -4,6 +4,7 @@ import { findAlgorithm, stepObject } from '../../src-shared/domain'
 import type {
   Algorithm,
   CapacityAtN,
+  SurrogateRunResult,
   EpochMetrics,
   GaDeviceValidation,
   GenerationMetrics,
@@ -46,6 +47,7 @@ export interface RunRow {
   targets_json: string | null
   accuracy_json: string | null
   capacity_json: string | null
+  surrogate_json: string | null
   device_profile_id: number | null
   calibration_id: number | null
   validations_json: string | null
@@ -201,6 +203,7 @@ export class RunQueries {
       epochs: legacyList<EpochMetrics>(row.algorithm, 'epochs', recordedSteps),
       accuracy: row.accuracy_json === null ? null : (JSON.parse(row.accuracy_json) as RunAccuracy),
       capacity: row.capacity_json === null ? null : (JSON.parse(row.capacity_json) as CapacityAtN[]),
+      surrogate: row.surrogate_json === null ? null : (JSON.parse(row.surrogate_json) as SurrogateRunResult),
       resumable,
       device:
         row.device_profile_id !== null && row.calibration_id !== null

@@ -29,7 +29,8 @@ const RESULT_COLUMNS: Record<RunResultField, { column: string; json: boolean; wh
   bestOutputsNanoamps: { column: 'best_outputs_json', json: true, what: 'best outputs' },
   targets: { column: 'targets_json', json: true, what: 'targets' },
   accuracy: { column: 'accuracy_json', json: true, what: 'accuracy' },
-  capacity: { column: 'capacity_json', json: true, what: 'capacity' }
+  capacity: { column: 'capacity_json', json: true, what: 'capacity' },
+  surrogate: { column: 'surrogate_json', json: true, what: 'surrogate training result' }
 }
 
 /** What one step is called in messages, for a run of `algorithm` (a generic word for an unknown one). */

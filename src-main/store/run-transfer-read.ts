@@ -108,6 +108,7 @@ function toRecord(row: RunRow, tags: string[]): TransferRunRecord {
     targets: parsed(row.targets_json),
     accuracy: parsed(row.accuracy_json),
     capacity: parsed(row.capacity_json),
+    surrogate: parsed(row.surrogate_json),
     validations: parsed(row.validations_json),
     name: row.name,
     starred: row.starred === 1,

@@ -30,6 +30,8 @@ export interface TransferRunRecord {
   targets: (number | null)[] | null
   accuracy: unknown
   capacity: unknown[] | null
+  /** A surrogate training run's result; absent from bundles written before it existed. */
+  surrogate?: unknown
   validations: Record<string, unknown>[] | null
   name: string | null
   starred: boolean

@@ -27,6 +27,8 @@ export interface TransferImport {
 }
 
 const json = (value: unknown): string => JSON.stringify(value)
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : json(value))
 
 /** The run's validations with each measurementId mapped to the imported measurement's id. */
@@ -163,14 +165,16 @@ class TransferWriter {
     const device = run.calibrationHash === null ? null : this.calibrationIds.get(run.calibrationHash)!
     // The config names the model it trained on: it follows the model's id in this database.
     const config = record.config.modelId === record.modelId ? { ...record.config, modelId } : record.config
+    // A surrogate training run's result names the model it made: the same model, under its id here.
+    const surrogate = isObject(record.surrogate) ? { ...record.surrogate, modelId } : null
     const runId = Number(
       this.db
         .prepare(
           `INSERT INTO runs (uid, algorithm, task, model_id, config_json, seed, status, started_at, ended_at, steps,
              best_fitness, best_correlation, best_control_voltages_json, error, compute_backend, app_version,
              control_electrodes_json, best_outputs_json, targets_json, accuracy_json, capacity_json,
-             device_profile_id, calibration_id, name, starred, notes, notes_updated_at, owner_pid)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`
+             surrogate_json, device_profile_id, calibration_id, name, starred, notes, notes_updated_at, owner_pid)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`
         )
         .run(
           record.uid,
@@ -194,6 +198,7 @@ class TransferWriter {
           jsonOrNull(record.targets),
           jsonOrNull(record.accuracy),
           jsonOrNull(record.capacity),
+          jsonOrNull(surrogate),
           device?.profileId ?? null,
           device?.calibrationId ?? null,
           record.name,

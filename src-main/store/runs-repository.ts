@@ -63,6 +63,11 @@ export class RunsRepository {
     this.lifecycle.reopenRun(runId, ownerPid)
   }
 
+  /** Names the model a running run made (surrogate training); see RunLifecycle.setModelId. */
+  setModelId(runId: number, modelId: string): void {
+    this.lifecycle.setModelId(runId, modelId)
+  }
+
   /** Ends a running run; throws if the run does not exist or has already ended. */
   finishRun(runId: number, status: FinishedRunStatus, error: string | null = null, endedAt?: Date): void {
     this.lifecycle.finishRun(runId, status, error, endedAt)

@@ -7,8 +7,9 @@ import { capacityRunner } from './capacity-runner'
 import { gaRunner } from './ga-runner'
 import { gdRunner } from './gd-runner'
 import type { AlgorithmRunner } from './step-runner'
+import { surrogateRunner } from './surrogate-runner'
 
-const runners = algorithmRegistry<AlgorithmRunner>([gaRunner, gdRunner, capacityRunner])
+const runners = algorithmRegistry<AlgorithmRunner>([gaRunner, gdRunner, capacityRunner, surrogateRunner])
 
 /** Adds a runner at run time (tests only, with its descriptor); returns the function that removes it. */
 export const registerRunner = runners.register

@@ -1,6 +1,7 @@
 /** A VC-dimension capacity sweep on a surrogate, as a StepRunner: one labeling per step. */
 import type { CapacityAtN, CapacityConfig } from '../../src-shared/ipc'
 import { CapacitySweep, SurrogateModel, type CapacityCheckpoint, type SurrogateDefinition } from '../core'
+import { modelOf } from './trainer-protocol'
 import type { AlgorithmRunner, StepRunner } from './step-runner'
 
 export interface CapacityWorkerCheckpoint {
@@ -14,7 +15,7 @@ export const capacityRunner: AlgorithmRunner = {
     Promise.resolve(
       createCapacityRunner(
         setup.config as CapacityConfig & { seed: number },
-        setup.model,
+        modelOf(setup),
         setup.checkpoint as CapacityWorkerCheckpoint | undefined
       )
     )

@@ -11,6 +11,7 @@ import {
   type SurrogateDefinition
 } from '../core'
 import { EvaluationPool } from './evaluation-pool'
+import { modelOf } from './trainer-protocol'
 import type { AlgorithmRunner, StepRunner, Outgoing } from './step-runner'
 
 /** A GA run's stored state: the trainer's checkpoint and (with output noise) the noise generator's. */
@@ -26,7 +27,7 @@ export const gaRunner: AlgorithmRunner = {
     Promise.resolve(
       createGaRunner(
         setup.config as GaTrainingConfig & { seed: number },
-        setup.model,
+        modelOf(setup),
         setup.checkpoint as GaWorkerCheckpoint | undefined,
         setup.workers,
         device

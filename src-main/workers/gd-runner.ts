@@ -15,6 +15,7 @@ import {
   type SurrogateDefinition
 } from '../core'
 import { EvaluationPool } from './evaluation-pool'
+import { modelOf } from './trainer-protocol'
 import type { AlgorithmRunner, StepRunner } from './step-runner'
 
 export interface GdWorkerCheckpoint {
@@ -27,7 +28,7 @@ export const gdRunner: AlgorithmRunner = {
   create: (setup) =>
     createGdRunner(
       setup.config as GdTrainingConfig & { seed: number },
-      setup.model,
+      modelOf(setup),
       setup.checkpoint as GdWorkerCheckpoint | undefined,
       setup.workers
     )

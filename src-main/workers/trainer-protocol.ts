@@ -19,7 +19,10 @@ export interface WorkerCheckpoint {
 
 export interface TrainerSetup {
   config: TrainingConfig & { seed: number }
-  model: SurrogateDefinition
+  /** The surrogate an algorithm trains controls on (GA, GD, capacity); absent for surrogate training. */
+  model?: SurrogateDefinition
+  /** Surrogate training: the sampled dataset it learns from (clipped samples already dropped). */
+  dataset?: TrainerDataset
   /** Continue from this checkpoint instead of a fresh start. */
   checkpoint?: WorkerCheckpoint
   /** End as 'stopped' (resumable) once this many generations / epochs have run in total. */
@@ -31,6 +34,32 @@ export interface TrainerSetup {
    * `measure` messages, within these calibrated ranges; `model` then only names the shape.
    */
   device?: DeviceProcessorSpec
+}
+
+/** A sampled dataset as a surrogate trainer gets it (typed arrays cross the thread boundary as copies). */
+export interface TrainerDataset {
+  datasetId: number
+  /** count x electrodes volts, row-major. */
+  inputsVolts: Float32Array
+  /** count outputs, nA. */
+  outputsNanoamps: Float32Array
+  electrodeRangesVolts: [number, number][]
+  /** nA per model output unit: outputs are divided by it for training, as the reference does. */
+  amplification: number
+  clippingNanoamps: [number, number]
+}
+
+/** What a surrogate training run hands main when it ends: the model to store and the batch its checks re-measure. */
+export interface SurrogateArtifact {
+  definition: SurrogateDefinition
+  /** Test samples as measured at training time: the reference batch of the model's consistency checks. */
+  referenceBatch: { inputsVolts: Float32Array; outputsNanoamps: Float32Array; electrodeCount: number }
+}
+
+/** The surrogate an algorithm's runner trains on; a clear error for a setup without one. */
+export function modelOf(setup: TrainerSetup): SurrogateDefinition {
+  if (!setup.model) throw new Error(`a ${setup.config.algorithm} run needs a surrogate model`)
+  return setup.model
 }
 
 export interface DeviceProcessorSpec {
@@ -58,8 +87,17 @@ export type FromTrainer =
   | { seq: number; type: 'paused'; paused: boolean }
   /** Asks main to measure rows of activation voltages on the instrument. */
   | { seq: number; type: 'measure'; requestId: number; inputsVolts: Float32Array; rowCount: number }
-  /** `result`: fields of the run's result computed at its end (a GD run's evaluation), else null. */
-  | { seq: number; type: 'finished'; outcome: 'completed' | 'stopped'; result: RunResultUpdate | null }
+  /**
+   * `result`: fields of the run's result computed at its end (a GD run's evaluation), else null;
+   * `artifact`: what main stores elsewhere before the result (a trained surrogate: the model store).
+   */
+  | {
+      seq: number
+      type: 'finished'
+      outcome: 'completed' | 'stopped'
+      result: RunResultUpdate | null
+      artifact?: unknown
+    }
   | { seq: number; type: 'error'; message: string; stack?: string }
 
 /** The part of a MessagePort / Worker / parentPort both sides need. */

@@ -3,6 +3,7 @@
  * step. Plain types, no validation (requests are validated in `src-shared/ipc`).
  */
 import type { Algorithm, RunStatus } from './names'
+import type { SurrogateRunResult } from './surrogate'
 
 export interface RunSummary {
   id: number
@@ -110,6 +111,7 @@ export interface RunResultUpdate {
   targets?: number[]
   accuracy?: RunAccuracy | null
   capacity?: CapacityAtN[]
+  surrogate?: SurrogateRunResult
 }
 export type RunResultField = keyof RunResultUpdate
 
@@ -152,6 +154,8 @@ export interface RunRecord extends RunSummary {
   accuracy: RunAccuracy | null
   /** Capacity sweeps: the result per N so far; else null. */
   capacity: CapacityAtN[] | null
+  /** Surrogate training: the trained model and its test figures, once the run has ended; else null. */
+  surrogate: SurrogateRunResult | null
   /** A stopped or interrupted run with a checkpoint can be resumed. */
   resumable: boolean
 }

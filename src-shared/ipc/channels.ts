@@ -81,8 +81,11 @@ export interface AppInfo {
 export interface ModelSummary {
   id: string
   name: string
-  /** 'bundled' ships with the app; 'imported' came from a lab's PyTorch file. */
-  source: 'bundled' | 'imported'
+  /**
+   * 'bundled' ships with the app; 'imported' came from a lab's PyTorch file; 'trained' was
+   * trained in the app from a sampled dataset (its sourceFileName is the run, `run-N`).
+   */
+  source: 'bundled' | 'imported' | 'trained'
   sourceFileName: string | null
   importedAt: string | null
   notes: string

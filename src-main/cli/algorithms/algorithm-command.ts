@@ -12,10 +12,11 @@ import { finiteNumber, integer, numberPair, workerCount } from '../option-parser
 import type { CliContext } from '../program'
 import type { CommonTrainOptions } from '../train-commands'
 
-/** The commands an algorithm's command can hang under: `dnpu` itself, or `dnpu train`. */
+/** The commands an algorithm's command can hang under: `dnpu` itself, `dnpu train` or `dnpu surrogate`. */
 export interface ParentCommands {
   program: Command
   train: Command
+  surrogate: Command
 }
 
 export interface AlgorithmCommand {

@@ -17,10 +17,11 @@ const context: CliContext = { version: '0.0.0-test', resourcesFolder: '', render
 function definedCommands(): { id: string; step: string; command: Command }[] {
   const program = new Command('dnpu')
   const train = program.command('train')
+  const surrogate = program.command('surrogate')
   return ALGORITHM_COMMANDS.map(({ algorithm, add }) => ({
     id: algorithm.id,
     step: algorithm.step.plural,
-    command: add({ program, train }, context)
+    command: add({ program, train, surrogate }, context)
   }))
 }
 
@@ -39,9 +40,9 @@ describe('ALGORITHM_COMMANDS', () => {
     for (const command of ALGORITHM_COMMANDS) expect(command.algorithm).toBe(algorithmOf(command.algorithm.id))
   })
 
-  it('adds each command under `dnpu` or `dnpu train`, with a name of its own', () => {
+  it('adds each command under `dnpu`, `dnpu train` or `dnpu surrogate`, with a name of its own', () => {
     const commands = definedCommands()
-    for (const { command } of commands) expect(['dnpu', 'train']).toContain(command.parent?.name())
+    for (const { command } of commands) expect(['dnpu', 'train', 'surrogate']).toContain(command.parent?.name())
     const paths = commands.map(({ command }) => `${command.parent?.name()} ${command.name()}`)
     expect(new Set(paths).size).toBe(paths.length)
   })
@@ -55,9 +56,11 @@ describe('ALGORITHM_COMMANDS', () => {
   })
 
   it('words the options they share the same way in every command', () => {
-    const shared = ['--seed', '--model', '--data-dir', '--json', '--stop-after']
+    const shared = ['--seed', '--data-dir', '--json', '--stop-after']
     for (const { id, command } of definedCommands()) {
       for (const flag of shared) expect(optionOf(command, flag), `${id} ${flag}`).toBeDefined()
+      // Every algorithm that trains controls on a model takes it; surrogate training makes one.
+      if (id !== 'surrogate') expect(optionOf(command, '--model'), `${id} --model`).toBeDefined()
     }
     for (const flag of ['--model', '--data-dir', '--json', '--data-electrodes', '--input-range', '--amplification']) {
       const texts = definedCommands()

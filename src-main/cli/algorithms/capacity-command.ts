@@ -60,7 +60,7 @@ export async function runCapacity(context: CliContext, options: CapacityCommandO
   const { trainAndReport } = await import('../train-commands')
   await trainAndReport(
     context,
-    { ...options, dataElectrodes: [1, 2], inputRange: [-1, 1] },
+    options,
     {
       ...DEFAULT_CAPACITY_CONFIG,
       modelId: options.model,

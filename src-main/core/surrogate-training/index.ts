@@ -27,3 +27,4 @@ export {
   type SurrogateTrainingState,
   type TrainingOptionsInput
 } from './training-run.js'
+export { ivCurves, scatterSample } from './evaluation.js'

@@ -56,7 +56,7 @@ export const gaService: ServiceAlgorithm = {
   id: 'ga',
   checkConfig(config) {
     try {
-      return { targets: parseGateTask(config.task).targets }
+      return { targets: parseGateTask((config as GaTrainingConfig).task).targets }
     } catch (error) {
       throw new Error(`task: ${(error as Error).message}`)
     }
@@ -73,7 +73,7 @@ export const gaService: ServiceAlgorithm = {
   },
   cli: {
     progressFormat: (config) =>
-      `${config.task.toUpperCase()} GA |{bar}| {value}/{total} generations | best fitness {a} | correlation {b}`,
+      `${(config as GaTrainingConfig).task.toUpperCase()} GA |{bar}| {value}/{total} generations | best fitness {a} | correlation {b}`,
     progressValues(event) {
       const { metrics } = event as GaEvent
       return {

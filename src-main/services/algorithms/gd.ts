@@ -139,7 +139,7 @@ export const gdService: ServiceAlgorithm = {
   },
   cli: {
     progressFormat: (config) =>
-      `${config.task.toUpperCase()} GD |{bar}| {value}/{total} epochs | train loss {a} | validation loss {b}`,
+      `${(config as GdTrainingConfig).task.toUpperCase()} GD |{bar}| {value}/{total} epochs | train loss {a} | validation loss {b}`,
     progressValues(event) {
       const { epoch } = event as GdEvent
       return { value: epoch.epoch, a: epoch.trainLoss.toPrecision(5), b: epoch.validationLoss?.toPrecision(5) ?? '-' }

@@ -7,10 +7,11 @@ import { capacityService } from './capacity'
 import type { ServiceAlgorithm } from './descriptor'
 import { gaService } from './ga'
 import { gdService } from './gd'
+import { surrogateService } from './surrogate'
 
-export type { ResultText, ServiceAlgorithm } from './descriptor'
+export type { PreparedRun, ReferenceBatch, ResultText, RunContext, ServiceAlgorithm } from './descriptor'
 
-const services = algorithmRegistry<ServiceAlgorithm>([gaService, gdService, capacityService])
+const services = algorithmRegistry<ServiceAlgorithm>([gaService, gdService, capacityService, surrogateService])
 
 /** Adds a main half at run time (tests only, with its descriptor); returns the function that removes it. */
 export const registerServiceAlgorithm = services.register

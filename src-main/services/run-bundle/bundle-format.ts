@@ -124,6 +124,8 @@ export const runRecordSchema = z
     targets: numbers.nullable(),
     accuracy: jsonValue.nullable(),
     capacity: z.array(jsonValue).max(100_000).nullable(),
+    /** A surrogate training run's result (bundles written before it have none). */
+    surrogate: jsonValue.nullable().optional(),
     validations: z.array(z.record(z.string(), jsonValue)).max(BUNDLE_LIMITS.measurementsPerRun).nullable(),
     name: z.string().max(MAX_RUN_NAME_CHARS).nullable(),
     starred: z.boolean(),

@@ -4,6 +4,7 @@
  * import adds nothing, and a newer format version is refused by name.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { GaTrainingConfig } from '../../../src-shared/ipc'
 import { RunsRepository, type Database } from '../../store'
 import { makeTempFolder, sampleRun, type TempFolder } from '../../store/test-fixtures'
 import { BUNDLE_FORMAT_VERSION, BUNDLE_LIMITS } from './bundle-format'
@@ -73,7 +74,7 @@ describe('a run bundle', () => {
     // The stored model came along and the run (and its config) point at its id here.
     const modelId = target.prepare<[], number>('SELECT id FROM models').pluck().get()!
     expect(imported.modelId).toBe(String(modelId))
-    expect(imported.config.modelId).toBe(String(modelId))
+    expect((imported.config as GaTrainingConfig).modelId).toBe(String(modelId))
     expect(to.getRun(result.runs[1]!.runId)!.resumable).toBe(true)
     // The device run: its profile and calibration exist here, its validation points at the copied measurement.
     const deviceRun = to.getRun(result.runs[2]!.runId)!

@@ -4,7 +4,7 @@
  * tags, notes, a star, a checkpoint), and a way to compare a run across two databases.
  */
 import { join } from 'node:path'
-import type { DeviceSettings, RunDetail } from '../../../src-shared/ipc'
+import type { DeviceSettings, GaTrainingConfig, RunDetail } from '../../../src-shared/ipc'
 import {
   DeviceRepository,
   MeasurementsRepository,
@@ -73,7 +73,7 @@ export async function makeSourceRuns(folder: string): Promise<SourceRuns> {
     warnings: ['no info dict']
   })
   const onModel = (seed: number) =>
-    sampleRun({ modelId: model.id, seed, config: { ...sampleRun().config, modelId: model.id } })
+    sampleRun({ modelId: model.id, seed, config: { ...(sampleRun().config as GaTrainingConfig), modelId: model.id } })
 
   const gateRun = runs.createRun(onModel(11))
   generations(runs, gateRun, 3)

@@ -11,6 +11,7 @@ import GaRunSettings from './GaRunSettings.svelte'
 import GaValidationTable from './GaValidationTable.svelte'
 import GdRunSettings from './GdRunSettings.svelte'
 import GdValidationTable from './GdValidationTable.svelte'
+import SurrogateRunSettings from './SurrogateRunSettings.svelte'
 
 export interface RunSettingsProps {
   detail: RunDetail
@@ -63,6 +64,14 @@ const VIEWS: Record<Algorithm, AlgorithmView> = {
       if (detail.capacity.every((entry) => entry.found === 0)) return 'the sweep found no labeling to re-measure'
       return null
     }
+  },
+  surrogate: {
+    settings: SurrogateRunSettings,
+    // Never shown: a surrogate training run has no validation on the device of its own.
+    validationTable: table(GdValidationTable),
+    validates: 'nothing: check its model against the device from Models',
+    nothingToValidate: () =>
+      'a surrogate training run has no control voltages: check its model against the device from Models'
   }
 }
 

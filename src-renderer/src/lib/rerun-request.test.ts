@@ -4,7 +4,7 @@ import {
   DEFAULT_GA_CONFIG,
   DEFAULT_GD_CONFIG,
   type ModelSummary,
-  type TrainingConfig
+  type ControlTrainingConfig
 } from '../../../src-shared/ipc'
 import { requestRerun, rerunNotice, takeRerunRequest } from './rerun-request'
 import { checkForm, configOfForm, formFromRunConfig } from './training-form'
@@ -27,7 +27,7 @@ const model: ModelSummary = {
 }
 
 /** A stored run's config per algorithm, every field away from its preset where the form allows. */
-const RUN_CONFIGS: TrainingConfig[] = [
+const RUN_CONFIGS: ControlTrainingConfig[] = [
   {
     ...DEFAULT_GA_CONFIG,
     modelId: 'demo',
@@ -71,7 +71,7 @@ describe('a stored run’s config in the Training form', () => {
 
   it('leaves the seed empty for a config without one (a new seed is drawn)', () => {
     const { seed: _seed, ...withoutSeed } = RUN_CONFIGS[0]
-    const form = formFromRunConfig(withoutSeed as TrainingConfig)
+    const form = formFromRunConfig(withoutSeed as ControlTrainingConfig)
     expect(form.seed).toBeNull()
     expect('seed' in configOfForm(form, model)).toBe(false)
   })

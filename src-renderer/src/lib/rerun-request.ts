@@ -5,14 +5,17 @@
  * state, not reactive: the two views are never on screen together, so Training always opens
  * after the request is made.
  */
-import type { TrainingConfig } from '../../../src-shared/ipc'
+import type { ControlTrainingConfig } from '../../../src-shared/ipc'
 
 export interface RerunRequest {
   runId: number
   /** True: the run's own seed; false: the seed is left empty so the new run draws one. */
   sameSeed: boolean
-  /** As `runs:rerun-config` gave it (checked against this version's schema). */
-  config: TrainingConfig
+  /**
+   * As `runs:rerun-config` gave it (checked against this version's schema); a surrogate training
+   * run is rerun from the Models view's form, not the Training view's.
+   */
+  config: ControlTrainingConfig
 }
 
 const pending: { request: RerunRequest | null } = { request: null }

@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import {
   trainingConfigSchema,
-  type Algorithm,
+  type ControlTrainingConfig,
   type ModelSummary,
   type SimulationOptions,
   type TrainingConfig
@@ -21,8 +21,11 @@ import { GD_FORM_RULES, type GdFormFields } from './algorithm-forms/gd-form'
 // probe would log a CSP violation on every start. The interpreted path gives the same results.
 z.config({ jitless: true })
 
-/** What this form sets up: every algorithm main runs. */
-export type FormAlgorithm = Algorithm
+/**
+ * What this form sets up: every algorithm that trains control voltages (surrogate training has
+ * its own form in the Models view).
+ */
+export type FormAlgorithm = ControlTrainingConfig['algorithm']
 
 /** Each algorithm's part of the form, in the order of the algorithm menu. */
 const RULES: { [A in FormAlgorithm]: AlgorithmFormRules<A> } = {
@@ -200,7 +203,7 @@ function friendlyMessage(issue: SchemaIssue, algorithm: FormAlgorithm): string {
 }
 
 /** A config the form can describe: any training config. */
-export type FormConfig = TrainingConfig
+export type FormConfig = ControlTrainingConfig
 
 export interface FormCheck {
   config: FormConfig | null

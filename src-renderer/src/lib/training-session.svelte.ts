@@ -13,6 +13,7 @@ import type {
   TrainingPausedEvent,
   TrainingProgressEvent
 } from '../../../src-shared/ipc'
+import { trainsControls } from '../../../src-shared/ipc'
 import { algorithmOf } from '../../../src-shared/domain'
 import { api, errorMessage, onConnectionRestored } from './api.svelte'
 import { EpochTrace } from './epoch-trace.svelte'
@@ -241,7 +242,7 @@ class TrainingSession {
     try {
       const detail = await api.getRun({ runId })
       if (token !== this.#loadToken || this.runId !== runId) return
-      if (adopting) this.form = formFromConfig(detail.config)
+      if (adopting && trainsControls(detail.config)) this.form = formFromConfig(detail.config)
       this.algorithm = detail.config.algorithm
       this.totalSteps = stepsOf(detail.config)
       this.capacityRange = capacityRangeOf(detail.config)
@@ -284,7 +285,7 @@ class TrainingSession {
       if (event.algorithm === 'ga') {
         this.totalSteps = event.totalGenerations
         this.trace.add(event.metrics)
-      } else if (event.algorithm === 'gd') {
+      } else if (event.algorithm === 'gd' || event.algorithm === 'surrogate') {
         this.totalSteps = event.totalEpochs
         this.epochs.add(event.epoch)
       } else if (event.sweepDone > this.capacityDone) {

@@ -7,14 +7,16 @@ import type { AnyAlgorithmDescriptor } from './descriptor'
 import { gaAlgorithm } from './ga'
 import { gdAlgorithm } from './gd'
 import { algorithmRegistry } from './registry'
+import { surrogateAlgorithm } from './surrogate'
 
 export * from './descriptor'
 export { gaAlgorithm } from './ga'
 export { gdAlgorithm } from './gd'
 export { capacityAlgorithm, capacitySweepSize } from './capacity'
 export { algorithmRegistry, type AlgorithmRegistry } from './registry'
+export { surrogateAlgorithm } from './surrogate'
 
-export const ALGORITHM_DESCRIPTORS = [gaAlgorithm, gdAlgorithm, capacityAlgorithm] as const
+export const ALGORITHM_DESCRIPTORS = [gaAlgorithm, gdAlgorithm, capacityAlgorithm, surrogateAlgorithm] as const
 
 export type Algorithm = (typeof ALGORITHM_DESCRIPTORS)[number]['id']
 export const ALGORITHMS = ALGORITHM_DESCRIPTORS.map((descriptor) => descriptor.id) as [Algorithm, ...Algorithm[]]

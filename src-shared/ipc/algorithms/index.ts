@@ -8,21 +8,31 @@ import { z } from 'zod'
 import { capacityConfigSchema, type CapacityDeviceValidation, type CapacityProgressEvent } from './capacity'
 import { gaTrainingConfigSchema, type GaDeviceValidation, type GaProgressEvent } from './ga'
 import { gdTrainingConfigSchema, type GdDeviceValidation, type GdProgressEvent } from './gd'
+import { surrogateTrainingConfigSchema, type SurrogateProgressEvent } from './surrogate'
 
 export * from './common'
 export * from './ga'
 export * from './gd'
 export * from './capacity'
+export * from './surrogate'
 
 export const trainingConfigSchema = z.discriminatedUnion('algorithm', [
   gaTrainingConfigSchema,
   gdTrainingConfigSchema,
-  capacityConfigSchema
+  capacityConfigSchema,
+  surrogateTrainingConfigSchema
 ])
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>
+/** A run that trains control voltages on a model (or the device): every algorithm but surrogate training. */
+export type ControlTrainingConfig = Exclude<TrainingConfig, { algorithm: 'surrogate' }>
+
+/** Whether the run trains control voltages (it has a model, a task and data electrodes). */
+export function trainsControls(config: TrainingConfig): config is ControlTrainingConfig {
+  return config.algorithm !== 'surrogate'
+}
 
 /** What a trainer reports after each step, with its run id. */
-export type TrainingProgressEvent = GaProgressEvent | GdProgressEvent | CapacityProgressEvent
+export type TrainingProgressEvent = GaProgressEvent | GdProgressEvent | CapacityProgressEvent | SurrogateProgressEvent
 
 /**
  * A run's result re-measured on the connected device, stored with the run (`runs.validations_json`,

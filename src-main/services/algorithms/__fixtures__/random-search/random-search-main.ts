@@ -2,9 +2,10 @@
  * Test-only: the worker and main-process halves of the toy random search's descriptor (as
  * workers/*-runner.ts and services/algorithms/*.ts).
  */
-import type { RunDetail, TrainingConfig, TrainingProgressEvent } from '../../../../../src-shared/ipc'
+import type { GaTrainingConfig, RunDetail, TrainingConfig, TrainingProgressEvent } from '../../../../../src-shared/ipc'
 import { parseGateTask, SurrogateModel } from '../../../../core'
 import type { AlgorithmRunner, Outgoing } from '../../../../workers/step-runner'
+import { modelOf } from '../../../../workers/trainer-protocol'
 import { ValidationRefusedError } from '../../../validation-voltages'
 import type { ServiceAlgorithm } from '../../descriptor'
 import { controlsText } from '../../text'
@@ -33,7 +34,7 @@ export const randomSearchRunner: AlgorithmRunner = {
   id: 'random-search',
   create(setup) {
     const config = setup.config as unknown as RandomSearchConfig & { seed: number }
-    const processor = new SurrogateModel(setup.model)
+    const processor = new SurrogateModel(modelOf(setup))
     const search = new RandomSearch({ processor, ...config })
     return Promise.resolve({
       get done() {
@@ -65,7 +66,7 @@ export const randomSearchRunner: AlgorithmRunner = {
 
 export const randomSearchService: ServiceAlgorithm = {
   id: 'random-search',
-  checkConfig: (config: TrainingConfig) => ({ targets: parseGateTask(config.task).targets }),
+  checkConfig: (config: TrainingConfig) => ({ targets: parseGateTask((config as GaTrainingConfig).task).targets }),
   planValidation: (run: RunDetail) => {
     throw new ValidationRefusedError(`cannot validate run ${run.id} on the device: random search has no validation`)
   },
