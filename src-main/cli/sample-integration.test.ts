@@ -10,43 +10,21 @@ import BetterSqlite3 from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { buildSamplingChunk } from '../core'
 import type { DatasetDetail } from '../services/sampling-service'
-import { dnpu, hasSocat, launcher, repoRoot, simulatorLog, useBuiltCli, useSimulators } from './test-support'
+import {
+  calibrate,
+  dnpu,
+  expectInsideCalibration,
+  hasSocat,
+  launcher,
+  repoRoot,
+  simulatorLog,
+  uploads,
+  useBuiltCli,
+  useSimulators
+} from './test-support'
 
 const freshFolder = useBuiltCli('dnpu-sample-')
 const startSimulator = useSimulators()
-
-interface UploadLine {
-  outcome: 'accepted' | 'rejected'
-  samplesPerChannel: number
-  minVolts: number[]
-  maxVolts: number[]
-  firstVolts: number[]
-  lastVolts: number[]
-}
-
-function uploads(log: string): UploadLine[] {
-  return simulatorLog(log).filter((line) => !('kind' in line)) as unknown as UploadLine[]
-}
-
-function calibrate(port: string, data: string): [number, number][] {
-  const result = dnpu(['calibrate', '--port', port, '--points', '12', '--json', '--data-dir', data])
-  expect(result.status, result.stderr).toBe(0)
-  const { electrodes } = JSON.parse(result.stdout) as { electrodes: { suggestedRange: [number, number] }[] }
-  return electrodes.map((e) => e.suggestedRange)
-}
-
-/** Every sampling upload stayed inside the calibration, started and ended at 0 V, and was accepted. */
-function expectInsideCalibration(sampling: UploadLine[], ranges: [number, number][]): void {
-  for (const upload of sampling) {
-    expect(upload.outcome).toBe('accepted')
-    ranges.forEach(([min, max], electrode) => {
-      expect(upload.minVolts[electrode]).toBeGreaterThanOrEqual(Math.fround(min))
-      expect(upload.maxVolts[electrode]).toBeLessThanOrEqual(Math.fround(max))
-      expect(upload.firstVolts[electrode]).toBe(0)
-      expect(upload.lastVolts[electrode]).toBe(0)
-    })
-  }
-}
 
 /** The stored chunks, read from the CLI's database file. */
 function storedChunks(data: string, datasetId: number): { index: number; inputs: Float32Array; samples: number }[] {

@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { afterEach, beforeAll } from 'vitest'
+import { afterEach, beforeAll, expect } from 'vitest'
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const launcher = join(repoRoot, 'bin', 'dnpu.js')
@@ -108,4 +108,40 @@ export function useSimulators(): (folder: string, extra?: string[]) => Promise<{
 export function simulatorLog(log: string): Record<string, unknown>[] {
   const text = readFileSync(log, 'utf8').trim()
   return text === '' ? [] : text.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+}
+
+// What the sampling and surrogate integration tests share: the simulator's upload lines, a
+// calibration over the CLI, and the check that every stream stayed inside it.
+
+export interface UploadLine {
+  outcome: 'accepted' | 'rejected'
+  samplesPerChannel: number
+  minVolts: number[]
+  maxVolts: number[]
+  firstVolts: number[]
+  lastVolts: number[]
+}
+
+export function uploads(log: string): UploadLine[] {
+  return simulatorLog(log).filter((line) => !('kind' in line)) as unknown as UploadLine[]
+}
+
+export function calibrate(port: string, data: string): [number, number][] {
+  const result = dnpu(['calibrate', '--port', port, '--points', '12', '--json', '--data-dir', data])
+  expect(result.status, result.stderr).toBe(0)
+  const { electrodes } = JSON.parse(result.stdout) as { electrodes: { suggestedRange: [number, number] }[] }
+  return electrodes.map((e) => e.suggestedRange)
+}
+
+/** Every sampling upload stayed inside the calibration, started and ended at 0 V, and was accepted. */
+export function expectInsideCalibration(sampling: UploadLine[], ranges: [number, number][]): void {
+  for (const upload of sampling) {
+    expect(upload.outcome).toBe('accepted')
+    ranges.forEach(([min, max], electrode) => {
+      expect(upload.minVolts[electrode]).toBeGreaterThanOrEqual(Math.fround(min))
+      expect(upload.maxVolts[electrode]).toBeLessThanOrEqual(Math.fround(max))
+      expect(upload.firstVolts[electrode]).toBe(0)
+      expect(upload.lastVolts[electrode]).toBe(0)
+    })
+  }
 }

@@ -118,6 +118,7 @@ describe('RunsRepository on one connection', () => {
       epochs: [],
       accuracy: null,
       capacity: null,
+      surrogate: null,
       resumable: false,
       device: null,
       validations: []
