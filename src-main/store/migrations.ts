@@ -5,6 +5,7 @@
  * and the only way forward is to append a new migration. Each has a test of its own.
  */
 import type BetterSqlite3 from 'better-sqlite3'
+import { addModelChecks } from './model-checks-schema'
 
 type Database = BetterSqlite3.Database
 
@@ -229,6 +230,18 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 11,
     description: "datasets: a sampling session of a device (a surrogate's training data), stored chunk by chunk",
     up: addDatasets
+  },
+  // PLACEHOLDER: replaced by the lead's migration 12 at merge (runs.surrogate_json). A no-op here so
+  // migration 13 below can be numbered as it will ship and tested in this branch.
+  {
+    version: 12,
+    description: 'placeholder for the lead migration 12 (runs.surrogate_json)',
+    up() {}
+  },
+  {
+    version: 13,
+    description: 'models: a reference batch per model and its consistency checks against the device',
+    up: addModelChecks
   }
 ]
 
