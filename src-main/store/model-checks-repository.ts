@@ -8,10 +8,11 @@
  * (a damaged or hostile file) is refused, naming the row, before any array is allocated from it.
  */
 import type BetterSqlite3 from 'better-sqlite3'
+import type { ModelCheck, ReferenceBatchSource, ReferenceBatchSummary } from '../../src-shared/ipc/model-checks'
+
+export type { ModelCheck, ReferenceBatchSource, ReferenceBatchSummary }
 
 type Database = BetterSqlite3.Database
-
-export type ReferenceBatchSource = 'training-test-set' | 'first-check'
 
 export interface NewReferenceBatch {
   /** Row-major, pointCount x electrodeCount activation voltages. */
@@ -25,19 +26,10 @@ export interface NewReferenceBatch {
   createdAt?: Date
 }
 
-export interface ReferenceBatch {
-  modelId: string
-  createdAt: string
-  source: ReferenceBatchSource
-  pointCount: number
-  electrodeCount: number
+export interface ReferenceBatch extends ReferenceBatchSummary {
   inputsVolts: Float32Array
   outputsNanoamps: Float32Array
-  profileId: number | null
-  calibrationId: number | null
 }
-
-export type ReferenceBatchSummary = Omit<ReferenceBatch, 'inputsVolts' | 'outputsNanoamps'>
 
 export interface NewModelCheck {
   profileId: number
@@ -56,14 +48,6 @@ export interface NewModelCheck {
   outputsNanoamps: Float32Array
   note?: string
   checkedAt?: Date
-}
-
-export interface ModelCheck extends Omit<NewModelCheck, 'outputsNanoamps' | 'checkedAt' | 'note'> {
-  id: number
-  modelId: string
-  checkedAt: string
-  pointCount: number
-  note: string
 }
 
 interface BatchRow {
