@@ -10,6 +10,7 @@ import { runModelsEval, runModelsExport, runModelsImport, runModelsList } from '
 import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addSampleCommands } from './sample-command'
+import { addSurrogateCommands } from './surrogate-commands'
 import { addDbCommands } from './db-commands'
 import { addRunsBundleCommands } from './runs-bundle-commands'
 import { addRunsCompareCommands } from './runs-compare-commands'
@@ -188,6 +189,7 @@ export function buildProgram(context: CliContext): Command {
     })
 
   addSampleCommands(program, context)
+  addSurrogateCommands(program, context)
 
   // Added here, not next to `train`, so that `dnpu --help` lists a top-level algorithm command
   // (capacity) where it always has: after calibrate.
