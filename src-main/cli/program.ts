@@ -10,6 +10,7 @@ import { runModelsEval, runModelsExport, runModelsImport, runModelsList } from '
 import { dataDirOption, integer, workerCount } from './option-parsers'
 import { addSimCommand } from './sim-command'
 import { addSampleCommands } from './sample-command'
+import { addSurrogateCheckCommands } from './surrogate-check-command'
 import { addDbCommands } from './db-commands'
 import { addRunsBundleCommands } from './runs-bundle-commands'
 import { addRunsCompareCommands } from './runs-compare-commands'
@@ -195,6 +196,8 @@ export function buildProgram(context: CliContext): Command {
   // Added here, not next to `train`, so that `dnpu --help` lists a top-level algorithm command
   // (capacity) where it always has: after calibrate.
   for (const command of ALGORITHM_COMMANDS) command.add({ program, train, surrogate }, context)
+  // After `surrogate train` (an algorithm's command): make, then check.
+  addSurrogateCheckCommands(surrogate, context)
 
   program
     .command('bench')

@@ -10,6 +10,7 @@ import {
   DatasetsRepository,
   DeviceRepository,
   MeasurementsRepository,
+  ModelChecksRepository,
   ModelsRepository,
   openDatabase,
   RunsRepository
@@ -21,6 +22,7 @@ import { DATABASE_FILE_NAME } from './data-folder'
 import { registerLastResortTarget } from './last-resort'
 import { MeasurementService } from './measurement-service'
 import { ModelCatalog, type SurrogateFileReader } from './model-catalog'
+import { ModelCheckService } from './model-check-service'
 import { RunReader } from './run-reader'
 import { RunBundles } from './run-bundle/run-bundles'
 import { armTestFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault'
@@ -60,6 +62,8 @@ export interface AppServices {
   sampling: SamplingService
   /** Runs shared with another lab PC as one `.dnpurun` file (run-bundle/). */
   runBundles: RunBundles
+  /** Surrogate models checked against the device; each model's reference batch (model-check-service.ts). */
+  modelChecks: ModelCheckService
   /** Runs found `running` at start-up (the app died during them), now `interrupted`. */
   recoveredRunIds: number[]
   /** Present in the Electron app only (see AppServicesOptions.printHtmlToPdf). */
@@ -99,7 +103,19 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   })
   training.attachDevice(device)
   const datasets = new DatasetsRepository(database)
-  training.attachDatasets(datasets)
+  const modelChecks = new ModelChecksRepository(database)
+  // A trained model keeps its test set's first samples, as measured, as the reference batch its
+  // consistency checks measure again (the same weights trained twice keep the first batch).
+  training.attachDatasets(datasets, (modelId, batch, datasetId) => {
+    if (modelChecks.referenceBatchSummary(modelId)) return
+    const dataset = datasets.get(datasetId)
+    modelChecks.saveReferenceBatch(modelId, {
+      ...batch,
+      source: 'training-test-set',
+      profileId: dataset?.profileId ?? null,
+      calibrationId: dataset?.calibrationId ?? null
+    })
+  })
   // A fatal error in main sends the instrument ABOR and marks the run interrupted (last-resort.ts).
   const unregisterLastResort = registerLastResortTarget({
     abortInstrument: (message) => device.emergencyAbort(message),
@@ -118,6 +134,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     datasets,
     sampling: new SamplingService(device, datasets),
     runBundles: new RunBundles(database, options.version),
+    modelChecks: new ModelCheckService(device, models, modelChecks),
     recoveredRunIds,
     printHtmlToPdf: options.printHtmlToPdf,
     async close() {

@@ -32,6 +32,8 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'models:set-notes': ({ modelId, notes }) => services.models.setNotes(modelId, notes),
     'models:delete': ({ modelId }) => services.models.delete(modelId),
     'models:iv-curves': ({ modelId, pointsPerElectrode }) => services.models.ivCurves(modelId, pointsPerElectrode),
+    'models:check': ({ modelId }) => services.modelChecks.check(modelId),
+    'models:checks': ({ modelId }) => services.modelChecks.history(modelId),
     'models:export': ({ modelId }) => services.models.exportFile(modelId),
     'models:export-pt': ({ modelId }) => {
       const { fileName, bytes } = services.models.exportTorchFile(modelId)

@@ -78,6 +78,16 @@ describe('surrogate training on a sampled dataset', () => {
     expect(result.sampleCounts.test).toBeGreaterThan(0)
     expect(result.scatter.measuredNanoamps).toHaveLength(Math.min(2000, result.sampleCounts.test))
     expect(result.ivCurves).toHaveLength(7)
+    // Its test set's first samples, as measured, are the reference batch its checks re-measure.
+    expect(services.modelChecks.history(result.modelId!).reference).toMatchObject({
+      source: 'training-test-set',
+      pointCount: 512
+    })
+    const check = await services.modelChecks.check(result.modelId!)
+    expect(check.firstCheck).toBe(false)
+    // The same simulated device: the model predicts it now as well as at training time.
+    expect(check.check.modelRmseNanoamps).toBeCloseTo(check.check.referenceModelRmseNanoamps, 0)
+    expect(check.check.correlation).toBeGreaterThan(0.9)
     // The model is usable at once: a GA run on it starts and ends.
     const ga = services.training.start({
       ...(await import('../../src-shared/ipc')).DEFAULT_GA_CONFIG,

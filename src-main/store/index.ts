@@ -37,3 +37,12 @@ export type {
   DatasetSummary,
   NewDatasetChunk
 } from './datasets-repository'
+export { ModelChecksRepository, MAX_REFERENCE_POINTS } from './model-checks-repository'
+export type {
+  ModelCheck,
+  NewModelCheck,
+  NewReferenceBatch,
+  ReferenceBatch,
+  ReferenceBatchSource,
+  ReferenceBatchSummary
+} from './model-checks-repository'

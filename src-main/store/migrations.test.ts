@@ -49,7 +49,7 @@ const RUNS_V1_COLUMNS = [
 describe('migration list', () => {
   it('is numbered 1..N and LATEST_SCHEMA_VERSION is its last entry', () => {
     expect(MIGRATIONS.map((migration) => migration.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
-    expect(LATEST_SCHEMA_VERSION).toBe(11)
+    expect(LATEST_SCHEMA_VERSION).toBe(13)
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
@@ -65,7 +65,7 @@ describe('migration list', () => {
 describe('migrations on an empty database', () => {
   it('reach LATEST_SCHEMA_VERSION with every table and column', () => {
     const db = new BetterSqlite3(':memory:')
-    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    expect(applyMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('application_id', { simple: true })).toBe(DNPU_LAB_APPLICATION_ID)
     expect(tablesOf(db)).toEqual([
@@ -74,6 +74,8 @@ describe('migrations on an empty database', () => {
       'datasets',
       'device_profiles',
       'measurements',
+      'model_checks',
+      'model_reference_batches',
       'models',
       'run_checkpoints',
       'run_steps',
@@ -96,7 +98,8 @@ describe('migrations on an empty database', () => {
       'starred',
       'notes',
       'notes_updated_at',
-      'uid'
+      'uid',
+      'surrogate_json'
     ])
     expect(columnsOf(db, 'run_steps')).toEqual(['run_id', 'step', 'metrics_json', 'payload_json'])
     expect(columnsOf(db, 'run_checkpoints')).toEqual(['run_id', 'step', 'state_json', 'written_at'])
@@ -237,6 +240,7 @@ describe('migrations 2 and 3 on a database created at version 1', () => {
         owner_pid: null,
         accuracy_json: null,
         capacity_json: null,
+        surrogate_json: null,
         device_profile_id: null,
         calibration_id: null,
         validations_json: null,

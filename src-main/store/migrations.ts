@@ -5,6 +5,7 @@
  * and the only way forward is to append a new migration. Each has a test of its own.
  */
 import type BetterSqlite3 from 'better-sqlite3'
+import { addModelChecks } from './model-checks-schema'
 
 type Database = BetterSqlite3.Database
 
@@ -234,6 +235,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 12,
     description: "runs.surrogate_json: a surrogate training run's result (its model and test figures)",
     up: (db) => db.exec('ALTER TABLE runs ADD COLUMN surrogate_json TEXT')
+  },
+  {
+    version: 13,
+    description: 'models: a reference batch per model and its consistency checks against the device',
+    up: addModelChecks
   }
 ]
 

@@ -138,6 +138,7 @@ describe('RunsRepository on one connection', () => {
       epochs: _ep,
       accuracy: _a,
       capacity: _cap,
+      surrogate: _s,
       resumable: _r,
       device: _d,
       validations: _va,

@@ -17,6 +17,8 @@ export const API_METHODS = {
   exportModel: 'models:export',
   exportModelPt: 'models:export-pt',
   modelIvCurves: 'models:iv-curves',
+  checkModel: 'models:check',
+  modelChecks: 'models:checks',
   startTraining: 'training:start',
   stopTraining: 'training:stop',
   pauseTraining: 'training:pause',

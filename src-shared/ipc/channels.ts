@@ -47,6 +47,7 @@ import {
   type RunReport,
   type RunReportPdf
 } from './run-sharing'
+import type { ModelCheckHistory, ModelCheckOutcome } from './model-checks'
 
 const runIdSchema = z.object({ runId: z.number().int().positive() }).strict()
 const modelIdSchema = z.object({ modelId: z.string().min(1) }).strict()
@@ -145,6 +146,13 @@ export const channels = {
       .object({ modelId: z.string().min(1), pointsPerElectrode: z.number().int().min(2).max(2001).optional() })
       .strict()
   },
+  /**
+   * Plays the model's reference batch (drawn and stored on the first check) on the connected,
+   * calibrated device and stores the check: drift, model error now and at training time.
+   */
+  'models:check': { request: modelIdSchema },
+  /** The model's reference batch (if any) and every check of it, newest first. */
+  'models:checks': { request: modelIdSchema },
   'runs:list': { request: emptySchema },
   'runs:get': { request: runIdSchema },
   /**
@@ -212,6 +220,8 @@ export interface ChannelResponses {
   'models:export': { fileName: string; json: string }
   'models:export-pt': { fileName: string; contentBase64: string }
   'models:iv-curves': { modelId: string; curves: IvCurve[] }
+  'models:check': ModelCheckOutcome
+  'models:checks': ModelCheckHistory
   'training:start': { runId: number }
   'training:stop': { runId: number; stopping: boolean }
   'training:pause': { runId: number; paused: boolean }

@@ -41,6 +41,18 @@ import { playElectrodeRows, samplingTargetOf, type RawReadout, type SamplingTarg
 
 export type { RawReadout, SamplingTarget } from './raw-stream'
 
+/** The connected, calibrated device as a job outside a run sees it (withCalibratedDevice). */
+export interface CalibratedDeviceJob {
+  profileId: number
+  calibrationId: number
+  /** Names the calibration in messages, e.g. `calibration v2 of device profile "Bench"`. */
+  calibrationName: string
+  /** The active calibration's range per activation electrode (index = electrode). */
+  rangesVolts: [number, number][]
+  /** Rows of activation voltages (electrode order) -> one current (nA) per row, through the checked path. */
+  measure(inputsVolts: Float32Array, rowCount: number, label: string): Promise<Float32Array>
+}
+
 export interface DeviceServiceEvents {
   status: [DeviceStatus]
   calibrationProgress: [CalibrationProgressEvent]
@@ -64,6 +76,8 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   private readonly measuring: DeviceMeasurement
   private readonly setup: ProfilesAndCalibrations
   private readonly validation: ValidationBridge
+  /** What a job holding the device (withCalibratedDevice) is doing, or null: no run may start meanwhile. */
+  private deviceJob: string | null = null
 
   constructor(private readonly options: DeviceServiceOptions) {
     super()
@@ -207,6 +221,34 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
     )
   }
 
+  /**
+   * Holds the connected, calibrated device for one job outside a run (a model check): refused
+   * while a run holds the lease; while the job runs no run may start on the device and every
+   * other operation waits its turn. The job sees the active calibration and measures through the
+   * same checked path as everything else (stored as an acquisition measurement).
+   */
+  async withCalibratedDevice<T>(action: string, job: (device: CalibratedDeviceJob) => Promise<T>): Promise<T> {
+    return this.gate.withExclusiveDevice(action, (connection) => {
+      if (this.deviceJob !== null) throw new Error(`cannot ${action}: the device is busy (${this.deviceJob})`)
+      // Set before anything is awaited, so a device run started meanwhile is refused.
+      this.deviceJob = action
+      return connection
+        .exclusive(() => {
+          const c = connection.requireCalibrated(action)
+          return job({
+            profileId: c.profile.id,
+            calibrationId: c.calibration.id,
+            calibrationName: `calibration v${c.calibration.version} of device profile "${c.profile.name}"`,
+            rangesVolts: electrodeRangesVolts(c.profile.settings, c.calibration),
+            measure: async (inputsVolts, rowCount, label) =>
+              (await this.measuring.measureRows(c, inputsVolts, rowCount, 'acquisition', label, null)).outputs
+          })
+        })
+        .catch((error: unknown) => connection.noteFailure(error))
+        .finally(() => (this.deviceJob = null))
+    })
+  }
+
   /** Re-measures an ended run's result on the device and stores it with the run (validation-bridge.ts). */
   validateRun(runId: number): Promise<DeviceValidation> {
     return this.validation.validateRun(runId)
@@ -250,6 +292,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
 
   trainingTarget(): ReturnType<DeviceForTraining['trainingTarget']> {
     this.validation.refuseTrainingWhileValidating()
+    this.refuseTrainingDuringJob()
     const c = this.gate.calibratedDevice('train')
     return {
       profileId: c.profile.id,
@@ -268,6 +311,7 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
    */
   lease(runId: number): DeviceLease {
     this.validation.refuseTrainingWhileValidating()
+    this.refuseTrainingDuringJob()
     const held = this.gate.lease(runId)
     return {
       measurePoints: (inputsVolts, rowCount) =>
@@ -290,6 +334,11 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   /** App quit (after the run has ended): outputs to 0 V, port closed. */
   async close(): Promise<void> {
     await this.gate.close()
+  }
+
+  private refuseTrainingDuringJob(): void {
+    if (this.deviceJob !== null)
+      throw new Error(`cannot train on the device while it is busy (${this.deviceJob}): wait for it to end`)
   }
 
   private measurePointsOn(
