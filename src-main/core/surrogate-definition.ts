@@ -6,6 +6,22 @@ import { ACTIVATION_NAMES, type ActivationName } from '../../src-shared/domain/s
 
 export { ACTIVATION_NAMES, type ActivationName }
 
+/** One activation function on one number (float64), as torch defines it. */
+export function applyActivation(x: number, activation: ActivationName): number {
+  switch (activation) {
+    case 'relu':
+      return x > 0 ? x : 0
+    case 'elu':
+      return x > 0 ? x : Math.expm1(x)
+    case 'tanh':
+      return Math.tanh(x)
+    case 'hard-tanh':
+      return Math.min(1, Math.max(-1, x))
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-x))
+  }
+}
+
 export const SURROGATE_JSON_FORMAT = 'dnpu-surrogate-json/1'
 
 /** brainspy defaults for keys missing from info.model_structure (semantics page). */

@@ -8,7 +8,12 @@ import { initComputeBackend } from './compute-backend.js'
 import { dense, type DenseWeights } from './dense-layer.js'
 import { MlpKernel, usesMlpKernel } from './kernels/mlp-kernel.js'
 import type { Processor } from './processor.js'
-import type { ActivationName, SurrogateDefinition, SurrogateLayer } from './surrogate-definition.js'
+import {
+  applyActivation,
+  type ActivationName,
+  type SurrogateDefinition,
+  type SurrogateLayer
+} from './surrogate-definition.js'
 
 export {
   parseSurrogateJson,
@@ -19,21 +24,6 @@ export {
 export type { ActivationName, SurrogateDefinition, SurrogateLayer } from './surrogate-definition.js'
 
 type LayerTensors = DenseWeights
-
-function applyActivationNumber(x: number, activation: ActivationName): number {
-  switch (activation) {
-    case 'relu':
-      return x > 0 ? x : 0
-    case 'elu':
-      return x > 0 ? x : Math.expm1(x)
-    case 'tanh':
-      return Math.tanh(x)
-    case 'hard-tanh':
-      return Math.min(1, Math.max(-1, x))
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-x))
-  }
-}
 
 function clamp(value: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, value))
@@ -198,7 +188,7 @@ export class SurrogateModel implements Processor {
         x = layer.weight.map((weights, o) => {
           let sum = layer.bias[o]!
           for (let i = 0; i < weights.length; i += 1) sum += weights[i]! * x[i]!
-          return isLast ? sum : applyActivationNumber(sum, this.activation)
+          return isLast ? sum : applyActivation(sum, this.activation)
         })
       })
       return x.map((value, o) => clamp(value * this.amplification[o]!, clipLo, clipHi))

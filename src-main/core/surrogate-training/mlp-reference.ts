@@ -3,7 +3,7 @@
 // ground truth the fast tfjs trainer (mlp-trainer.ts) is tested against, and the initialisation
 // both use (so a seed gives the same starting weights whatever engine trains).
 import type { Rng } from '../rng.js'
-import type { ActivationName, SurrogateLayer } from '../surrogate-definition.js'
+import { applyActivation, type ActivationName, type SurrogateLayer } from '../surrogate-definition.js'
 
 /** Adam's settings; the defaults are torch.optim.Adam's. */
 export interface AdamOptions {
@@ -60,21 +60,6 @@ export function copyLayers(layers: readonly SurrogateLayer[]): SurrogateLayer[] 
   return layers.map((layer) => ({ weight: layer.weight.map((row) => [...row]), bias: [...layer.bias] }))
 }
 
-function activate(z: number, activation: ActivationName): number {
-  switch (activation) {
-    case 'relu':
-      return z > 0 ? z : 0
-    case 'elu':
-      return z > 0 ? z : Math.expm1(z)
-    case 'tanh':
-      return Math.tanh(z)
-    case 'hard-tanh':
-      return Math.min(1, Math.max(-1, z))
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-z))
-  }
-}
-
 /** d activation / d z, torch's conventions at the kinks (relu' = 0 at 0, hardtanh' = 0 at +-1). */
 function activationDerivative(z: number, activation: ActivationName): number {
   switch (activation) {
@@ -100,7 +85,7 @@ function forwardRow(layers: readonly SurrogateLayer[], activation: ActivationNam
   layers.forEach((layer, index) => {
     const z = layer.weight.map((weights, o) => weights.reduce((sum, w, i) => sum + w * x[i]!, layer.bias[o]!))
     preActivations.push(z)
-    x = index < layers.length - 1 ? z.map((value) => activate(value, activation)) : z
+    x = index < layers.length - 1 ? z.map((value) => applyActivation(value, activation)) : z
   })
   return preActivations
 }
@@ -135,7 +120,7 @@ export function lossAndGradientsReference(
   rows.forEach((row, r) => {
     const preActivations = forwardRow(layers, activation, row)
     const inputsOf = (index: number): readonly number[] =>
-      index === 0 ? row : preActivations[index - 1]!.map((z) => activate(z, activation))
+      index === 0 ? row : preActivations[index - 1]!.map((z) => applyActivation(z, activation))
     // d loss / d z of the output layer, then back through the layers.
     let delta = preActivations.at(-1)!.map((y, o) => {
       const error = y - targets[r]![o]!

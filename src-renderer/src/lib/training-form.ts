@@ -9,8 +9,7 @@ import {
   trainingConfigSchema,
   type ControlTrainingConfig,
   type ModelSummary,
-  type SimulationOptions,
-  type TrainingConfig
+  type SimulationOptions
 } from '../../../src-shared/ipc'
 import { CAPACITY_FORM_RULES, type CapacityFormFields } from './algorithm-forms/capacity-form'
 import { num, type AlgorithmFormRules, type IssuePath, type SharedConfigPart } from './algorithm-forms/form-rules'
