@@ -16,6 +16,7 @@ import {
   RunsRepository
 } from '../store'
 import { SamplingService } from './sampling-service'
+import { SamplingSession } from './sampling-session'
 import { DeviceService } from './device'
 import { InProcessSimulator } from './in-process-simulator'
 import { DATABASE_FILE_NAME } from './data-folder'
@@ -60,6 +61,8 @@ export interface AppServices {
   datasets: DatasetsRepository
   /** Samples the connected device into a dataset (sampling-service.ts). */
   sampling: SamplingService
+  /** The app's one sampling session (sampling:* channels), holding the device while it runs. */
+  samplingSession: SamplingSession
   /** Runs shared with another lab PC as one `.dnpurun` file (run-bundle/). */
   runBundles: RunBundles
   /** Surrogate models checked against the device; each model's reference batch (model-check-service.ts). */
@@ -103,6 +106,13 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   })
   training.attachDevice(device)
   const datasets = new DatasetsRepository(database)
+  // A dataset found `sampling` was left by a process that ended mid-session: mark it interrupted
+  // here, at the next start, rather than from the last-resort handler, because this also covers
+  // the deaths no handler sees (SIGKILL, a power cut, an Electron crash) and is the same rule
+  // runs follow (markRunningAsInterrupted above). Its complete chunks stay; a resume completes it.
+  datasets.markSamplingAsInterrupted(
+    'DNPU Lab ended during this sampling session (found still sampling at the next start); its complete chunks are stored: resume it'
+  )
   const modelChecks = new ModelChecksRepository(database)
   // A trained model keeps its test set's first samples, as measured, as the reference batch its
   // consistency checks measure again (the same weights trained twice keep the first batch).
@@ -122,6 +132,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     interruptActiveRun: (message) => training.interruptForFatalError(message)
   })
   if (testFault) armTestFault(training, testFault)
+  const samplingSession = new SamplingSession(device, datasets)
   return {
     info: { version: options.version, computeBackend, dataFolder: options.dataFolder, mode: options.mode },
     runs,
@@ -133,12 +144,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     measurements: new MeasurementService(measurements),
     datasets,
     sampling: new SamplingService(device, datasets),
+    samplingSession,
     runBundles: new RunBundles(database, options.version),
     modelChecks: new ModelCheckService(device, models, modelChecks),
     recoveredRunIds,
     printHtmlToPdf: options.printHtmlToPdf,
     async close() {
       await training.shutdown()
+      await samplingSession.shutdown()
       await device.close()
       simulator.close()
       database.close()

@@ -19,7 +19,13 @@ export function forwardEvents(services: AppServices, sink: EventSink): () => voi
   services.device.on('status', onDeviceStatus)
   services.device.on('calibrationProgress', onCalibrationProgress)
   services.device.on('validationProgress', onValidationProgress)
+  const onSamplingProgress = (payload: EventPayloads['sampling:progress']): void => sink('sampling:progress', payload)
+  const onSamplingFinished = (payload: EventPayloads['sampling:finished']): void => sink('sampling:finished', payload)
+  services.samplingSession.on('progress', onSamplingProgress)
+  services.samplingSession.on('finished', onSamplingFinished)
   return () => {
+    services.samplingSession.off('progress', onSamplingProgress)
+    services.samplingSession.off('finished', onSamplingFinished)
     services.training.off('progress', onProgress)
     services.training.off('paused', onPaused)
     services.training.off('finished', onFinished)

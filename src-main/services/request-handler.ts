@@ -74,7 +74,18 @@ export function channelHandlers(services: AppServices): ChannelHandlers {
     'calibration:activate': ({ calibrationId }) => services.device.activateCalibration(calibrationId),
     'measurements:list': () => services.measurements.list(),
     'measurements:get': ({ measurementId }) => services.measurements.get(measurementId),
-    'measurements:export-csv': ({ measurementId }) => services.measurements.exportCsv(measurementId)
+    'measurements:export-csv': ({ measurementId }) => services.measurements.exportCsv(measurementId),
+    'sampling:plan': (request) => services.samplingSession.plan(request),
+    'sampling:start': (request) => services.samplingSession.start(request),
+    'sampling:pause': () => services.samplingSession.pause(),
+    'sampling:resume': ({ datasetId }) => services.samplingSession.resume(datasetId),
+    'sampling:active': () => services.samplingSession.active(),
+    'datasets:list': () => services.datasets.list(),
+    'datasets:get': ({ datasetId }) => {
+      const dataset = services.datasets.get(datasetId)
+      if (!dataset) throw new Error(`datasetId: no dataset ${datasetId}`)
+      return dataset
+    }
   }
 }
 

@@ -50,6 +50,13 @@ export interface SamplingProgress {
   chunksTotal: number
   /** Estimated seconds left, from this process's pace; null before the first chunk. */
   etaSeconds: number | null
+  /** The chunk just stored (absent on the first event of a session): for a live plot. */
+  lastChunk?: {
+    chunkIndex: number
+    /** chunk samples x electrodes volts, interleaved by electrode. */
+    inputsVolts: Float32Array
+    outputsNanoamps: Float32Array
+  }
 }
 
 /** The device a session plays on (DeviceService). */
@@ -243,7 +250,8 @@ export class SamplingService extends EventEmitter<{ progress: [SamplingProgress]
         datasetId: id,
         chunksDone: done,
         chunksTotal: total,
-        etaSeconds: secondsPerChunk * (total - done)
+        etaSeconds: secondsPerChunk * (total - done),
+        lastChunk: { chunkIndex, inputsVolts: chunk.inputsVolts, outputsNanoamps: outputs }
       })
     }
     this.datasets.setStatus(id, 'complete')

@@ -114,6 +114,7 @@ const fake = vi.hoisted(() => {
     models: { importFile: vi.fn() },
     training: new Emitter(),
     device: new Emitter(),
+    samplingSession: new Emitter(),
     close: vi.fn(async () => undefined)
   }
   const createAppServices = vi.fn(async () => services)

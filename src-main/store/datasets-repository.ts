@@ -154,6 +154,21 @@ export class DatasetsRepository {
     if (changes !== 1) throw new Error(`no dataset ${id}`)
   }
 
+  /**
+   * At start-up: datasets left `sampling` by a process that ended mid-session become
+   * `interrupted` (their complete chunks stay, a resume completes them). Returns their ids.
+   */
+  markSamplingAsInterrupted(message: string): number[] {
+    const ids = this.db
+      .prepare<[], number>(`SELECT id FROM datasets WHERE status = 'sampling' ORDER BY id`)
+      .pluck()
+      .all()
+    const mark = this.db.prepare(`UPDATE datasets SET status = 'interrupted', error = ?, updated_at = ? WHERE id = ?`)
+    const now = new Date().toISOString()
+    this.db.transaction(() => ids.forEach((id) => mark.run(message, now, id)))()
+    return ids
+  }
+
   /** Stores one chunk and touches its dataset, in one transaction; a chunk index stored before fails. */
   addChunk(datasetId: number, chunk: NewDatasetChunk): void {
     const samples = chunk.outputsNanoamps.length

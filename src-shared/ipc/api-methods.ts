@@ -53,7 +53,14 @@ export const API_METHODS = {
   activateCalibration: 'calibration:activate',
   listMeasurements: 'measurements:list',
   getMeasurement: 'measurements:get',
-  exportMeasurementCsv: 'measurements:export-csv'
+  exportMeasurementCsv: 'measurements:export-csv',
+  planSampling: 'sampling:plan',
+  startSampling: 'sampling:start',
+  pauseSampling: 'sampling:pause',
+  resumeSampling: 'sampling:resume',
+  activeSampling: 'sampling:active',
+  listDatasets: 'datasets:list',
+  getDataset: 'datasets:get'
 } as const satisfies Record<string, Channel>
 
 export type ApiMethodName = keyof typeof API_METHODS
@@ -75,7 +82,9 @@ export const EVENT_METHODS = {
   onDeviceStatus: 'device:status',
   onCalibrationProgress: 'calibration:progress',
   onValidationProgress: 'validation:progress',
-  onModelImported: 'models:imported'
+  onModelImported: 'models:imported',
+  onSamplingProgress: 'sampling:progress',
+  onSamplingFinished: 'sampling:finished'
 } as const satisfies Record<string, EventName>
 export type EventMethodName = keyof typeof EVENT_METHODS
 

@@ -48,6 +48,14 @@ import {
   type RunReportPdf
 } from './run-sharing'
 import type { ModelCheckHistory, ModelCheckOutcome } from './model-checks'
+import {
+  datasetIdSchema,
+  samplingRequestSchema,
+  type DatasetDetail,
+  type DatasetSummary,
+  type SamplingActive,
+  type SamplingPlanView
+} from './sampling'
 
 const runIdSchema = z.object({ runId: z.number().int().positive() }).strict()
 const modelIdSchema = z.object({ modelId: z.string().min(1) }).strict()
@@ -207,7 +215,20 @@ export const channels = {
   'calibration:activate': { request: calibrationIdSchema },
   'measurements:list': { request: emptySchema },
   'measurements:get': { request: measurementIdSchema },
-  'measurements:export-csv': { request: measurementIdSchema }
+  'measurements:export-csv': { request: measurementIdSchema },
+  /** What a sampling session of these settings would be on the connected device, with every reason it could not start. */
+  'sampling:plan': { request: samplingRequestSchema },
+  /** Starts sampling the connected, calibrated device into a new dataset; answers once the dataset exists. */
+  'sampling:start': { request: samplingRequestSchema },
+  /** Ends the session after the chunk being played; the dataset becomes `paused` (resumable). */
+  'sampling:pause': { request: emptySchema },
+  /** Plays the chunks an interrupted or paused dataset is missing, at its own settings. */
+  'sampling:resume': { request: datasetIdSchema },
+  /** The session in progress, if any (a reloaded page picks it up again). */
+  'sampling:active': { request: emptySchema },
+  /** Every dataset, newest first. */
+  'datasets:list': { request: emptySchema },
+  'datasets:get': { request: datasetIdSchema }
 } as const
 
 export interface ChannelResponses {
@@ -257,6 +278,13 @@ export interface ChannelResponses {
   'measurements:list': MeasurementSummary[]
   'measurements:get': MeasurementDetail
   'measurements:export-csv': { fileName: string; csv: string }
+  'sampling:plan': SamplingPlanView
+  'sampling:start': { datasetId: number }
+  'sampling:pause': { datasetId: number; pausing: boolean }
+  'sampling:resume': { datasetId: number }
+  'sampling:active': SamplingActive
+  'datasets:list': DatasetSummary[]
+  'datasets:get': DatasetDetail
 }
 
 export type Channel = keyof typeof channels

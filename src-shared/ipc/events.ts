@@ -6,6 +6,7 @@ import type { RunStatus } from '../domain'
 import type { TrainingProgressEvent } from './algorithms'
 import type { ChannelResponse } from './channels'
 import type { DeviceStatus, ValidationProgressEvent } from './device-schemas'
+import type { SamplingFinishedEvent, SamplingProgressEvent } from './sampling'
 
 /** A progress event as a trainer reports it, before main adds the run id. */
 export type TrainingProgressBody = TrainingProgressEvent extends infer Event
@@ -50,6 +51,9 @@ export interface EventPayloads {
   /** A capacity run's validation on the device measured one more N. */
   'validation:progress': ValidationProgressEvent
   'models:imported': ModelImportedEvent
+  /** A sampling session stored one more chunk (or started: chunksDone may be > 0 on a resume). */
+  'sampling:progress': SamplingProgressEvent
+  'sampling:finished': SamplingFinishedEvent
 }
 export type EventName = keyof EventPayloads
 export const EVENT_NAMES: EventName[] = [
@@ -59,5 +63,7 @@ export const EVENT_NAMES: EventName[] = [
   'device:status',
   'calibration:progress',
   'validation:progress',
-  'models:imported'
+  'models:imported',
+  'sampling:progress',
+  'sampling:finished'
 ]

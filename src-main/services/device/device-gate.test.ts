@@ -85,4 +85,28 @@ describe('DeviceGate', () => {
     expect(device.emergencyAbort('boom')).toBeNull()
     expect(device.leaseHolder()).toBeNull()
   })
+
+  it('holds the device for a job, named in every refusal; relabelled; freed by release', async () => {
+    const device = gate()
+    const held = device.hold('sampling a new dataset')
+    held.relabel('sampling dataset 3')
+    expect(device.leaseHolder()).toBeNull()
+    expect(device.holderLabel()).toBe('the device is sampling dataset 3')
+    expect(() => device.withExclusiveDevice('run a calibration sweep', () => 'ran')).toThrow(
+      'cannot run a calibration sweep while the device is sampling dataset 3: pause it first or wait for it to end'
+    )
+    expect(() => device.lease(7)).toThrow('cannot lend the device to run 7: the device is busy sampling dataset 3')
+    expect(() => device.hold('sampling dataset 4')).toThrow(
+      'cannot start sampling dataset 4: the device is sampling dataset 3'
+    )
+    expect(held.use((connection) => connection.status().state)).toBe('disconnected')
+    await held.release()
+    expect(device.holderLabel()).toBeNull()
+    expect(() => held.use(() => 'late')).toThrow('sampling dataset 3 no longer holds the device: it was released')
+    // A run's lease blocks a hold the same way.
+    device.lease(8)
+    expect(() => device.hold('sampling dataset 4')).toThrow(
+      'cannot start sampling dataset 4: run 8 is training on the device'
+    )
+  })
 })

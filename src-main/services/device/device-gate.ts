@@ -27,10 +27,23 @@ export interface GateLease {
   release(): Promise<void>
 }
 
+/**
+ * The instrument held by a job that is not a run (a sampling session) for as long as it lasts:
+ * like a run's lease, every other change of the device is refused meanwhile, and the refusal
+ * names what the holder is doing (`doing`, e.g. `sampling dataset 3`).
+ */
+export interface GateHold {
+  use<T>(operation: (connection: InstrumentConnection) => T): T
+  /** What the refusals say the device is busy with, from now on. */
+  relabel(doing: string): void
+  /** Frees the device and drives every output to 0 V (ABOR); never throws. Idempotent. */
+  release(): Promise<void>
+}
+
 export class DeviceGate {
   private readonly connection: InstrumentConnection
-  /** The run holding the lease, if any. */
-  private holder: { runId: number } | null = null
+  /** The run holding the lease, or the job holding the device (runId null, `doing` says what), if any. */
+  private holder: { runId: number | null; doing: string } | null = null
 
   constructor(options: ConnectionOptions) {
     // Made here, never passed in: no one else has a reference to it.
@@ -55,24 +68,33 @@ export class DeviceGate {
     return this.holder?.runId ?? null
   }
 
+  /** What holds the device, in words (`run 4 is training on the device`, `sampling dataset 3`), or null. */
+  holderLabel(): string | null {
+    return this.holder ? this.busyWith(this.holder) : null
+  }
+
   /**
    * The one way to change the device outside a run: refused (nothing happens) while a run holds
    * the lease, naming the run and `action`; else `operation` gets the connection.
    */
   withExclusiveDevice<T>(action: string, operation: (connection: InstrumentConnection) => T): T {
     if (this.holder) {
-      throw new Error(
-        `cannot ${action} while run ${this.holder.runId} is training on the device: stop it first or wait for it to end`
-      )
+      const stop = this.holder.runId === null ? 'pause it' : 'stop it'
+      throw new Error(`cannot ${action} while ${this.busyWith(this.holder)}: ${stop} first or wait for it to end`)
     }
     return operation(this.connection)
   }
 
   /** Lends the device to run `runId` until the lease is released (one run at a time). */
   lease(runId: number): GateLease {
-    if (this.holder)
-      throw new Error(`cannot lend the device to run ${runId}: run ${this.holder.runId} is training on it`)
-    const held = { runId }
+    if (this.holder) {
+      const busy =
+        this.holder.runId === null
+          ? `the device is busy ${this.holder.doing}`
+          : `run ${this.holder.runId} is training on it`
+      throw new Error(`cannot lend the device to run ${runId}: ${busy}`)
+    }
+    const held = { runId, doing: '' }
     this.holder = held
     return {
       runId,
@@ -85,6 +107,30 @@ export class DeviceGate {
         return this.connection.driveToZero()
       }
     }
+  }
+
+  /** Holds the device for a job outside a run (see GateHold); refused while anything else holds it. */
+  hold(doing: string): GateHold {
+    if (this.holder) throw new Error(`cannot start ${doing}: ${this.busyWith(this.holder)}`)
+    const held = { runId: null, doing }
+    this.holder = held
+    return {
+      use: (operation) => {
+        if (this.holder !== held) throw new Error(`${held.doing} no longer holds the device: it was released`)
+        return operation(this.connection)
+      },
+      relabel: (doing) => {
+        held.doing = doing
+      },
+      release: () => {
+        if (this.holder === held) this.holder = null
+        return this.connection.driveToZero()
+      }
+    }
+  }
+
+  private busyWith(holder: { runId: number | null; doing: string }): string {
+    return holder.runId === null ? `the device is ${holder.doing}` : `run ${holder.runId} is training on the device`
   }
 
   isConnectionLoss(error: unknown): boolean {

@@ -29,7 +29,7 @@ import type { DeviceRepository, MeasurementsRepository, RunsRepository } from '.
 import { adcRangeNanoamps, electrodeRangesVolts } from './layout'
 import type { DeviceForTraining, DeviceLease } from '../training-service'
 import type { InstrumentConnection } from './connection'
-import { DeviceGate } from './device-gate'
+import { DeviceGate, type GateHold } from './device-gate'
 import { DeviceMeasurement, type DcReading } from './measurement'
 import {
   ProfilesAndCalibrations,
@@ -40,6 +40,20 @@ import { ValidationBridge } from './validation-bridge'
 import { playElectrodeRows, samplingTargetOf, type RawReadout, type SamplingTarget } from './raw-stream'
 
 export type { RawReadout, SamplingTarget } from './raw-stream'
+
+/**
+ * The device held by one sampling session (DeviceService.holdForSampling): what a
+ * SamplingService plays on, through the hold rather than the shared door, plus the hold itself.
+ */
+export interface SamplingHold {
+  samplingTarget(): SamplingTarget
+  playSamplingChunk(calibrationId: number, electrodeRows: Float32Array, rowCount: number): Promise<RawReadout>
+  isConnectionLoss(error: unknown): boolean
+  /** What refusals name, e.g. `sampling dataset 3` once the dataset exists. */
+  relabel(doing: string): void
+  /** Frees the device, outputs to 0 V (ABOR); never throws. */
+  release(): Promise<void>
+}
 
 /** The connected, calibrated device as a job outside a run sees it (withCalibratedDevice). */
 export interface CalibratedDeviceJob {
@@ -78,6 +92,8 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   private readonly validation: ValidationBridge
   /** What a job holding the device (withCalibratedDevice) is doing, or null: no run may start meanwhile. */
   private deviceJob: string | null = null
+  /** Calibration sweeps in progress (a sampling session may not start during one). */
+  private calibrationSweeps = 0
 
   constructor(private readonly options: DeviceServiceOptions) {
     super()
@@ -185,8 +201,13 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   }
 
   /** IV sweeps, stored as a measurement, with a suggested range per electrode (saved only by saveCalibration). */
-  runCalibration(request: CalibrationSweepRequest): Promise<CalibrationSweepResult> {
-    return this.setup.runCalibration(request)
+  async runCalibration(request: CalibrationSweepRequest): Promise<CalibrationSweepResult> {
+    this.calibrationSweeps++
+    try {
+      return await this.setup.runCalibration(request)
+    } finally {
+      this.calibrationSweeps--
+    }
   }
 
   /** Saves a new calibration version (active at once) after checking it against the instrument and the safe range. */
@@ -268,18 +289,63 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
    */
   async playSamplingChunk(calibrationId: number, electrodeRows: Float32Array, rowCount: number): Promise<RawReadout> {
     return this.gate.withExclusiveDevice('sample the device', (connection) =>
-      connection
-        .exclusive(() => {
-          const c = connection.requireCalibrated('sample the device')
-          if (c.calibration.id !== calibrationId) {
-            throw new Error(
-              `cannot sample the device: the active calibration is now ${c.calibration.id}, the session was started with ${calibrationId}`
-            )
-          }
-          return playElectrodeRows(c, electrodeRows, rowCount)
-        })
-        .catch((error: unknown) => connection.noteFailure(error))
+      this.playSamplingChunkOn(connection, calibrationId, electrodeRows, rowCount)
     )
+  }
+
+  private playSamplingChunkOn(
+    connection: InstrumentConnection,
+    calibrationId: number,
+    electrodeRows: Float32Array,
+    rowCount: number
+  ): Promise<RawReadout> {
+    return connection
+      .exclusive(() => {
+        const c = connection.requireCalibrated('sample the device')
+        if (c.calibration.id !== calibrationId) {
+          throw new Error(
+            `cannot sample the device: the active calibration is now ${c.calibration.id}, the session was started with ${calibrationId}`
+          )
+        }
+        return playElectrodeRows(c, electrodeRows, rowCount)
+      })
+      .catch((error: unknown) => connection.noteFailure(error))
+  }
+
+  /**
+   * Why a sampling session cannot start now (a run, a calibration sweep, a validation, a model
+   * check or another session holds the device), or null when nothing does.
+   */
+  samplingBusyReason(): string | null {
+    const holder = this.gate.holderLabel()
+    if (holder !== null) return holder
+    if (this.calibrationSweeps > 0) return 'a calibration sweep is running on the device'
+    if (this.deviceJob !== null) return `the device is busy (${this.deviceJob})`
+    try {
+      this.validation.refuseTrainingWhileValidating()
+    } catch {
+      return 'a run is being validated on the device'
+    }
+    return null
+  }
+
+  /**
+   * Holds the device for one sampling session, labelled `doing` (`sampling dataset 3`): until
+   * the hold is released no run, calibration, check or other change may use the device, and
+   * their refusals name the session. Refused while anything else holds or uses the device.
+   */
+  holdForSampling(doing: string): SamplingHold {
+    const busy = this.samplingBusyReason()
+    if (busy !== null) throw new Error(`cannot sample the device: ${busy}; wait for it to end`)
+    const held: GateHold = this.gate.hold(doing)
+    return {
+      samplingTarget: () => this.samplingTarget(),
+      playSamplingChunk: (calibrationId, electrodeRows, rowCount) =>
+        held.use((connection) => this.playSamplingChunkOn(connection, calibrationId, electrodeRows, rowCount)),
+      isConnectionLoss: (error) => this.gate.isConnectionLoss(error),
+      relabel: (label) => held.relabel(label),
+      release: () => held.release()
+    }
   }
 
   /** The error means the link is gone (a sampling session ends `interrupted`, resumable). */
@@ -337,6 +403,11 @@ export class DeviceService extends EventEmitter<DeviceServiceEvents> implements 
   }
 
   private refuseTrainingDuringJob(): void {
+    const holder = this.gate.holderLabel()
+    // A run's own lease is refused by the gate (one run at a time); a job's hold is named here,
+    // before the run is created.
+    if (holder !== null && this.gate.leaseHolder() === null)
+      throw new Error(`cannot train on the device while ${holder}: pause it first or wait for it to end`)
     if (this.deviceJob !== null)
       throw new Error(`cannot train on the device while it is busy (${this.deviceJob}): wait for it to end`)
   }

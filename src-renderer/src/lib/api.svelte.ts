@@ -177,13 +177,22 @@ export const api: DnpuApi = {
   listMeasurements: (request) => call('listMeasurements', request),
   getMeasurement: (request) => call('getMeasurement', request),
   exportMeasurementCsv: (request) => call('exportMeasurementCsv', request),
+  planSampling: (request) => call('planSampling', request),
+  startSampling: (request) => call('startSampling', request),
+  pauseSampling: (request) => call('pauseSampling', request),
+  resumeSampling: (request) => call('resumeSampling', request),
+  activeSampling: (request) => call('activeSampling', request),
+  listDatasets: (request) => call('listDatasets', request),
+  getDataset: (request) => call('getDataset', request),
   onTrainingProgress: (listener) => subscribe('onTrainingProgress', listener),
   onTrainingPaused: (listener) => subscribe('onTrainingPaused', listener),
   onTrainingFinished: (listener) => subscribe('onTrainingFinished', listener),
   onDeviceStatus: (listener) => subscribe('onDeviceStatus', listener),
   onCalibrationProgress: (listener) => subscribe('onCalibrationProgress', listener),
   onValidationProgress: (listener) => subscribe('onValidationProgress', listener),
-  onModelImported: (listener) => subscribe('onModelImported', listener)
+  onModelImported: (listener) => subscribe('onModelImported', listener),
+  onSamplingProgress: (listener) => subscribe('onSamplingProgress', listener),
+  onSamplingFinished: (listener) => subscribe('onSamplingFinished', listener)
 }
 
 /**
