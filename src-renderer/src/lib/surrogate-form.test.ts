@@ -15,7 +15,7 @@ import {
   type SurrogateForm
 } from './surrogate-form'
 import { requestSurrogateRerun, takeSurrogateRerun } from './surrogate-rerun'
-import { endedByText, rmsePercentOfRange, scatterColumns } from './surrogate-result'
+import { endedByText, epochsOfRun, rmsePercentOfRange, scatterColumns } from './surrogate-result'
 
 const DATASETS: DatasetChoice[] = [
   { id: 1, label: 'Dataset 1', sampleCount: 180_000, complete: true },
@@ -206,5 +206,20 @@ describe('surrogate result figures', () => {
     expect(rmsePercentOfRange(result)).toBeCloseTo(2)
     expect(rmsePercentOfRange({ ...result, test: { ...result.test, rmseRelativeToRange: null } })).toBeNull()
     expect(endedByText(result)).toBe('early stop (no better validation loss); weights of epoch 6 kept')
+  })
+})
+
+describe('epochs of a stored run', () => {
+  it("reads a surrogate run's recorded steps as epochs, and keeps GD's list", () => {
+    const recordedSteps = [
+      { step: 1, values: { trainLoss: 0.5, validationLoss: 0.6 } },
+      { step: 2, values: { trainLoss: 0.2, validationLoss: null } }
+    ]
+    expect(epochsOfRun({ config: { algorithm: 'surrogate' }, epochs: [], recordedSteps })).toEqual([
+      { epoch: 1, trainLoss: 0.5, validationLoss: 0.6 },
+      { epoch: 2, trainLoss: 0.2, validationLoss: null }
+    ])
+    const gd = [{ epoch: 1, trainLoss: 1, validationLoss: 2 }]
+    expect(epochsOfRun({ config: { algorithm: 'gd' }, epochs: gd, recordedSteps })).toBe(gd)
   })
 })

@@ -2,7 +2,7 @@
  * What the surrogate result panel draws, from a surrogate training run's stored result: the
  * test figures in words, and the predicted-vs-measured scatter as uPlot's aligned columns.
  */
-import type { SurrogateRunResult } from '../../../src-shared/ipc'
+import type { EpochMetrics, RunDetail, SurrogateRunResult } from '../../../src-shared/ipc'
 
 /** The test RMSE as a percentage of the measured output range; null for a flat output. */
 export function rmsePercentOfRange(result: SurrogateRunResult): number | null {
@@ -30,4 +30,19 @@ export function scatterColumns(result: SurrogateRunResult): [number[], number[],
   const order = measuredNanoamps.map((_, i) => i).sort((a, b) => measuredNanoamps[a] - measuredNanoamps[b])
   const measured = order.map((i) => measuredNanoamps[i])
   return [measured, order.map((i) => predictedNanoamps[i]), measured.slice()]
+}
+
+/**
+ * A stored run's losses per epoch: GD's typed list, or, for surrogate training (whose steps are
+ * stored only as recorded steps), its recorded steps read as epochs. Empty for other algorithms.
+ */
+export function epochsOfRun(
+  detail: Pick<RunDetail, 'epochs' | 'recordedSteps'> & { config: { algorithm: string } }
+): EpochMetrics[] {
+  if (detail.config.algorithm !== 'surrogate') return detail.epochs
+  return detail.recordedSteps.map(({ step, values }) => ({
+    epoch: step,
+    trainLoss: values.trainLoss ?? Number.NaN,
+    validationLoss: values.validationLoss ?? null
+  }))
 }
