@@ -2,7 +2,8 @@
  * A surrogate trained in the app: a dataset is sampled with the CLI from `dnpu sim` (playing the
  * demo model as the device) into the app's own data folder, then the Models view's "Train a
  * surrogate" panel (opened by `#models?train=1`) trains a small net on it, shows the test
- * figures, lists the new model as 'trained', and a GA XOR run on that model completes.
+ * figures, lists the new model as 'trained', History's rerun brings its settings back to the
+ * form, and a GA XOR run on that model completes.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
@@ -113,6 +114,15 @@ test('trains a surrogate from a sampled dataset in the Models view, then XOR on 
   await page.getByTestId('surrogate-history-link').click()
   await expect(page.getByTestId('run-dataset')).toHaveText('1')
   await expect(page.getByTestId('surrogate-result')).toBeVisible()
+
+  // New run from these settings: the Models form gets the whole config back, seed included.
+  await page.getByTestId('rerun-run').click()
+  await expect(page.getByTestId('surrogate-rerun-notice')).toContainText('Settings from run #1 (same seed)')
+  await expect(page.getByTestId('surrogate-hidden')).toHaveValue('64,64,64')
+  await expect(page.getByTestId('surrogate-epochs')).toHaveValue('8')
+  await expect(page.getByTestId('surrogate-lr')).toHaveValue('0.003')
+  await expect(page.getByTestId('surrogate-seed')).toHaveValue('1')
+  await expect(page.getByTestId('surrogate-model-name')).toHaveValue('Sampled in the app')
 
   // XOR on the new model.
   await page.getByTestId('nav-training').click()
