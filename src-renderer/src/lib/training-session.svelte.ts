@@ -18,6 +18,7 @@ import { algorithmOf } from '../../../src-shared/domain'
 import { api, errorMessage, onConnectionRestored } from './api.svelte'
 import { EpochTrace } from './epoch-trace.svelte'
 import { RunTrace } from './run-trace.svelte'
+import { epochsOfRun } from './surrogate-result'
 import { defaultForm, formFromConfig, type TrainingForm } from './training-form'
 
 type BufferedEvent =
@@ -247,7 +248,8 @@ class TrainingSession {
       this.totalSteps = stepsOf(detail.config)
       this.capacityRange = capacityRangeOf(detail.config)
       this.trace.merge(detail.metrics)
-      this.epochs.merge(detail.epochs)
+      // Surrogate training keeps its epochs as recorded steps only.
+      this.epochs.merge(epochsOfRun(detail))
       if (detail.config.algorithm === 'capacity' && detail.generations >= this.capacityDone) {
         this.capacityDone = detail.generations
         this.capacity = detail.capacity
