@@ -1,76 +1,54 @@
 /**
- * A surrogate trained in the app: a dataset is sampled with the CLI from `dnpu sim` (playing the
- * demo model as the device) into the app's own data folder, then the Models view's "Train a
- * surrogate" panel (opened by `#models?train=1`) trains a small net on it, shows the test
- * figures, lists the new model as 'trained', History's rerun brings its settings back to the
- * form, and a GA XOR run on that model completes.
+ * From a new device to a trained surrogate, all in the app (issue 13's path): the built-in
+ * simulated instrument (playing the demo model as the device) is connected and calibrated,
+ * sampled for 120 s of simulated time in the Sampling view, and the dataset's "Train a surrogate"
+ * link opens the Models panel on it; a small net is trained there, the test figures show
+ * (correlation with the device's output at least 0.98), the new model is listed as 'trained',
+ * History's rerun brings its settings back to the form, and a GA XOR run on that model completes.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
+import { resolve } from 'node:path'
+import { IN_PROCESS_SIMULATOR_PATH } from '../src-shared/ipc'
 import { expect, test } from './app-fixture'
 
 const repoRoot = resolve(import.meta.dirname, '..')
-const launcher = join(repoRoot, 'bin', 'dnpu.js')
-const MODEL_FILE = join(repoRoot, 'resources', 'demo-surrogate.pt')
 const screenshotFolder = process.env.UPDATE_SCREENSHOTS ? resolve(repoRoot, 'docs', 'screenshots') : null
-const run = promisify(execFile)
 
-/** `dnpu sim --tcp 0 --speed inf` playing the demo model; resolves its `tcp://` address once READY. */
-async function startSimulator(): Promise<{ address: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [launcher, 'sim', '--tcp', '0', '--speed', 'inf', '--model', MODEL_FILE], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const address = await new Promise<string>((resolveAddress, rejectAddress) => {
-    let stdout = ''
-    const timer = setTimeout(() => rejectAddress(new Error(`dnpu sim printed no READY within 60 s\n${stderr}`)), 60_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      const match = /READY (127\.0\.0\.1:\d+)/.exec(stdout)
-      if (match) {
-        clearTimeout(timer)
-        resolveAddress(`tcp://${match[1]}`)
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      rejectAddress(new Error(`dnpu sim exited with code ${code}\n${stderr}`))
-    })
-  })
-  return { address, child }
-}
-
-async function dnpu(args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [launcher, ...args], { cwd: repoRoot, maxBuffer: 16 << 20 })
-  return stdout
-}
-
-test('trains a surrogate from a sampled dataset in the Models view, then XOR on the new model', async ({
+test('samples the device, trains a surrogate on the dataset in the Models view, then XOR on the new model', async ({
   app,
   appMode
 }) => {
-  test.skip(appMode !== 'browser', 'the CLI writes the dataset into the served data folder')
-  test.setTimeout(300_000)
+  test.setTimeout(400_000)
   const page = app.page
-  const sim = await startSimulator()
-  try {
-    await dnpu(['calibrate', '--port', sim.address, '--points', '12', '--json', '--data-dir', app.dataFolder])
-    const dataset = JSON.parse(
-      await dnpu(['sample', '--port', sim.address, '--duration', '120', '--json', '--data-dir', app.dataFolder])
-    ) as { id: number; status: string }
-    expect(dataset.status).toBe('complete')
-  } finally {
-    sim.child.kill('SIGINT')
-  }
 
-  await page.evaluate(() => (location.hash = '#models?train=1'))
+  // Connect the built-in simulated instrument and calibrate it.
+  await page.getByTestId('nav-device').click()
+  await expect(page.getByTestId('port-select').locator(`option[value="${IN_PROCESS_SIMULATOR_PATH}"]`)).toHaveCount(1, {
+    timeout: 30_000
+  })
+  await page.getByTestId('port-select').selectOption(IN_PROCESS_SIMULATOR_PATH)
+  await page.getByTestId('connect-device').click()
+  await expect(page.getByTestId('device-state')).toHaveText('connected', { timeout: 30_000 })
+  await page.getByTestId('nav-calibration').click()
+  await page.getByTestId('points-per-leg').fill('6')
+  await page.getByTestId('run-calibration').click()
+  await expect(page.getByTestId('calibration-row').first()).toBeVisible({ timeout: 120_000 })
+  await page.getByTestId('save-calibration').click()
+  await expect(page.getByTestId('calibration-saved')).toBeVisible()
+
+  // Sample 120 s of simulated time.
+  await page.getByTestId('nav-sampling').click()
+  await page.getByTestId('sampling-duration').fill('120')
+  await expect(page.getByTestId('start-disabled-reason')).toHaveCount(0)
+  await page.getByTestId('start-sampling').click()
+  const datasetRow = page.locator('[data-testid="dataset-row"][data-dataset-id="1"]')
+  await expect(datasetRow).toHaveAttribute('data-status', 'complete', { timeout: 240_000 })
+  await datasetRow.getByTestId('train-surrogate-link').click()
+
+  await expect(page).toHaveURL(/#models\?train=1$/)
   const panel = page.getByTestId('surrogate-train-panel')
   await expect(panel).toBeVisible()
-  await expect(page.getByTestId('surrogate-dataset-id')).toHaveValue('1')
+  await expect(page.getByTestId('surrogate-dataset')).toHaveValue('1')
 
   // A bad layer list is refused with the reason, before anything reaches main.
   await page.getByTestId('surrogate-hidden').fill('64,x')
@@ -100,7 +78,7 @@ test('trains a surrogate from a sampled dataset in the Models view, then XOR on 
   await expect(row).toHaveAttribute('aria-selected', 'true')
   const modelId = (await page.getByTestId('surrogate-trained-model').locator('code').innerText()).trim()
 
-  if (screenshotFolder) {
+  if (screenshotFolder && appMode === 'browser') {
     mkdirSync(screenshotFolder, { recursive: true })
     // Tall enough for the whole panel (main scrolls inside the window).
     await page.setViewportSize({ width: 1280, height: 2700 })

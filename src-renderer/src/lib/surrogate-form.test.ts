@@ -6,6 +6,8 @@ import {
 } from '../../../src-shared/ipc'
 import {
   checkSurrogateForm,
+  datasetChoicesOf,
+  datasetRefusal,
   defaultSurrogateForm,
   parseHiddenSizes,
   surrogateFormFromConfig,
@@ -221,5 +223,36 @@ describe('epochs of a stored run', () => {
     ])
     const gd = [{ epoch: 1, trainLoss: 1, validationLoss: 2 }]
     expect(epochsOfRun({ config: { algorithm: 'gd' }, epochs: gd, recordedSteps })).toBe(gd)
+  })
+})
+
+describe('datasetChoicesOf', () => {
+  const summary = (id: number, status: 'complete' | 'interrupted', keptCount: number) => ({
+    id,
+    profileId: 1,
+    calibrationId: 2,
+    status,
+    chunkCountTarget: 10,
+    chunksStored: status === 'complete' ? 10 : 4,
+    sampleCount: keptCount + 3,
+    clippedCount: 3,
+    keptCount,
+    error: null,
+    createdAt: '2026-12-06T10:20:30.000Z',
+    updatedAt: '2026-12-06T10:25:00.000Z'
+  })
+
+  it('lists newest first, counts the samples training keeps, and marks unfinished ones', () => {
+    const choices = datasetChoicesOf([summary(1, 'complete', 500), summary(2, 'interrupted', 200)])
+    expect(choices.map((c) => c.id)).toEqual([2, 1])
+    expect(choices[0]).toEqual({
+      id: 2,
+      label: 'Dataset 2 (interrupted, 2026-12-06 10:20)',
+      sampleCount: 200,
+      complete: false
+    })
+    expect(choices[1].sampleCount).toBe(500)
+    expect(datasetRefusal(choices[0])).toMatch(/has not finished/)
+    expect(datasetRefusal(choices[1])).toBeNull()
   })
 })

@@ -10,6 +10,7 @@ import {
   DEFAULT_SURROGATE_CONFIG,
   surrogateTrainingConfigSchema,
   type ActivationName,
+  type DatasetSummary,
   type SurrogateTrainingConfig
 } from '../../../src-shared/ipc'
 
@@ -25,6 +26,21 @@ export interface DatasetChoice {
 }
 
 export { ACTIVATION_NAMES }
+
+/**
+ * The stored datasets as the form offers them, newest first. The count is what training would
+ * use (clipped samples dropped), since that is what decides whether a dataset is big enough.
+ */
+export function datasetChoicesOf(summaries: readonly DatasetSummary[]): DatasetChoice[] {
+  return [...summaries]
+    .sort((a, b) => b.id - a.id)
+    .map((dataset) => ({
+      id: dataset.id,
+      label: `Dataset ${dataset.id} (${dataset.status}, ${dataset.createdAt.slice(0, 16).replace('T', ' ')})`,
+      sampleCount: dataset.keptCount,
+      complete: dataset.status === 'complete'
+    }))
+}
 
 /** Number inputs bound with `bind:value` give null when empty or not a number. */
 export interface SurrogateForm {
