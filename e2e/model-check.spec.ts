@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Page } from '@playwright/test'
 import { expect, test } from './app-fixture'
+import { calibrateConnectedDevice } from './device-steps'
 
 /** `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures. */
 const screenshotFolder = process.env.UPDATE_SCREENSHOTS
@@ -98,12 +99,7 @@ test('checks an imported model against the device: the first check stores the re
     await page.getByTestId('nav-models').click()
     await page.locator(`[data-testid="model-row"][data-model-id="${modelId}"]`).click()
     await expect(checks.getByTestId('check-disabled-reason')).toContainText('has no calibration')
-    await page.getByTestId('nav-calibration').click()
-    await page.getByTestId('points-per-leg').fill('4')
-    await page.getByTestId('run-calibration').click()
-    await expect(page.getByTestId('calibration-row').first()).toBeVisible({ timeout: 120_000 })
-    await page.getByTestId('save-calibration').click()
-    await expect(page.getByTestId('calibration-saved')).toBeVisible()
+    await calibrateConnectedDevice(page, 4)
 
     // First check: the reference. Second: drift at noise level, a small model error.
     await page.getByTestId('nav-models').click()

@@ -8,8 +8,8 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Page } from '@playwright/test'
-import { IN_PROCESS_SIMULATOR_PATH } from '../src-shared/ipc'
 import { expect, test } from './app-fixture'
+import { calibrateConnectedDevice, connectBuiltInSimulator } from './device-steps'
 
 /** `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures. */
 const screenshotFolder = process.env.UPDATE_SCREENSHOTS
@@ -37,21 +37,10 @@ test('samples the simulated device into a dataset from the Sampling view', async
   await expect(page.getByTestId('start-disabled-reason')).toContainText('no instrument is connected')
 
   // Connect the built-in simulated instrument and calibrate it.
-  await page.getByTestId('nav-device').click()
-  await expect(page.getByTestId('port-select').locator(`option[value="${IN_PROCESS_SIMULATOR_PATH}"]`)).toHaveCount(1, {
-    timeout: 30_000
-  })
-  await page.getByTestId('port-select').selectOption(IN_PROCESS_SIMULATOR_PATH)
-  await page.getByTestId('connect-device').click()
-  await expect(page.getByTestId('device-state')).toHaveText('connected', { timeout: 30_000 })
+  await connectBuiltInSimulator(page)
   await page.getByTestId('nav-sampling').click()
   await expect(page.getByTestId('start-disabled-reason')).toContainText('has no calibration')
-  await page.getByTestId('nav-calibration').click()
-  await page.getByTestId('points-per-leg').fill('4')
-  await page.getByTestId('run-calibration').click()
-  await expect(page.getByTestId('calibration-row').first()).toBeVisible({ timeout: 120_000 })
-  await page.getByTestId('save-calibration').click()
-  await expect(page.getByTestId('calibration-saved')).toBeVisible()
+  await calibrateConnectedDevice(page, 4)
 
   // The plan, then a 20 s session to completion.
   await page.getByTestId('nav-sampling').click()

@@ -8,8 +8,8 @@
  */
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { IN_PROCESS_SIMULATOR_PATH } from '../src-shared/ipc'
 import { expect, test } from './app-fixture'
+import { calibrateConnectedDevice, connectBuiltInSimulator } from './device-steps'
 
 const repoRoot = resolve(import.meta.dirname, '..')
 const screenshotFolder = process.env.UPDATE_SCREENSHOTS ? resolve(repoRoot, 'docs', 'screenshots') : null
@@ -22,19 +22,8 @@ test('samples the device, trains a surrogate on the dataset in the Models view, 
   const page = app.page
 
   // Connect the built-in simulated instrument and calibrate it.
-  await page.getByTestId('nav-device').click()
-  await expect(page.getByTestId('port-select').locator(`option[value="${IN_PROCESS_SIMULATOR_PATH}"]`)).toHaveCount(1, {
-    timeout: 30_000
-  })
-  await page.getByTestId('port-select').selectOption(IN_PROCESS_SIMULATOR_PATH)
-  await page.getByTestId('connect-device').click()
-  await expect(page.getByTestId('device-state')).toHaveText('connected', { timeout: 30_000 })
-  await page.getByTestId('nav-calibration').click()
-  await page.getByTestId('points-per-leg').fill('6')
-  await page.getByTestId('run-calibration').click()
-  await expect(page.getByTestId('calibration-row').first()).toBeVisible({ timeout: 120_000 })
-  await page.getByTestId('save-calibration').click()
-  await expect(page.getByTestId('calibration-saved')).toBeVisible()
+  await connectBuiltInSimulator(page)
+  await calibrateConnectedDevice(page, 6)
 
   // Sample 120 s of simulated time.
   await page.getByTestId('nav-sampling').click()

@@ -9,46 +9,9 @@ import type BetterSqlite3 from 'better-sqlite3'
 
 type Database = BetterSqlite3.Database
 
-export type DatasetStatus = 'sampling' | 'paused' | 'interrupted' | 'complete'
-
-/** What a sampling session was asked for and played: enough to rebuild every chunk's inputs on resume. */
-export interface DatasetSettings {
-  /** Activation electrodes' calibrated [min, max] volts, electrode order (the calibration's). */
-  electrodeRangesVolts: [number, number][]
-  /** DAC rate, Hz: one dataset sample per DAC sample. */
-  sampleRateHz: number
-  frequencyFactor: number
-  frequenciesHz: number[]
-  phasesRadians: number[]
-  chunkSamples: number
-  rampSamples: number
-  durationSeconds: number
-  amplificationNanoampsPerVolt: number
-  invertedOutput: boolean
-  /** The ADC's range in nA: outputs at (or beyond) these are clipped. */
-  clippingNanoamps: [number, number]
-}
-
-export interface DatasetSummary {
-  id: number
-  profileId: number
-  calibrationId: number
-  status: DatasetStatus
-  chunkCountTarget: number
-  chunksStored: number
-  /** Samples stored (clipped ones included). */
-  sampleCount: number
-  clippedCount: number
-  /** Samples a training would use: sampleCount - clippedCount. */
-  keptCount: number
-  error: string | null
-  createdAt: string
-  updatedAt: string
-}
-
-export interface DatasetDetail extends DatasetSummary {
-  settings: DatasetSettings
-}
+// The dataset's types are the IPC contract's: the Sampling view shows them as stored.
+import type { DatasetDetail, DatasetSettings, DatasetStatus, DatasetSummary } from '../../src-shared/ipc/sampling'
+export type { DatasetDetail, DatasetSettings, DatasetStatus, DatasetSummary }
 
 export interface NewDatasetChunk {
   chunkIndex: number

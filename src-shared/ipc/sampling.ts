@@ -39,9 +39,11 @@ export const datasetIdSchema = z.object({ datasetId: z.number().int().positive()
 
 export type DatasetStatus = 'sampling' | 'paused' | 'interrupted' | 'complete'
 
-/** What a session was asked for and played (see the store's DatasetSettings). */
+/** What a sampling session was asked for and played: enough to rebuild every chunk's inputs on resume. */
 export interface DatasetSettings {
+  /** Activation electrodes' calibrated [min, max] volts, electrode order (the calibration's). */
   electrodeRangesVolts: [number, number][]
+  /** DAC rate, Hz: one dataset sample per DAC sample. */
   sampleRateHz: number
   frequencyFactor: number
   frequenciesHz: number[]
@@ -51,6 +53,7 @@ export interface DatasetSettings {
   durationSeconds: number
   amplificationNanoampsPerVolt: number
   invertedOutput: boolean
+  /** The ADC's range in nA: outputs at (or beyond) these are clipped. */
   clippingNanoamps: [number, number]
 }
 
@@ -65,6 +68,7 @@ export interface DatasetSummary {
   sampleCount: number
   /** Samples whose output sat at the ADC's clipping value: dropped for training. */
   clippedCount: number
+  /** Samples a training would use: sampleCount - clippedCount. */
   keptCount: number
   error: string | null
   createdAt: string
