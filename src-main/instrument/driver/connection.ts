@@ -30,7 +30,14 @@ export class ConnectionUnusableError extends Error {
   override name = 'ConnectionUnusableError'
 }
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 2000
+/**
+ * How long a command's bytes may take to be accepted, or its answer to come, beyond any transfer
+ * or playback time. 5 s, not less: a loaded host (the trainer on every core, several processes
+ * starting) can hold off the reading side of a serial link for seconds (seen: a 36 kB upload to
+ * the simulated instrument over a PTY not taken in 6.7 s under a 2 s margin while 8 processes
+ * started), and a timeout ends the session; a hung instrument is still reported within seconds.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5000
 
 export interface CommandOptions {
   /** Time for the write and, for a query, its answer. Default: the connection's command timeout. */
