@@ -18,6 +18,7 @@ import { createRequestHandler } from './request-handler'
 import { decimateChunk } from './sampling-session'
 import {
   inProcessTrainer,
+  calibratedElectrodes,
   readSurrogateFileInThread,
   recordingTransport,
   RESOURCES_FOLDER,
@@ -31,15 +32,6 @@ afterEach(async () => {
   await cleanup?.()
   cleanup = null
 })
-
-const electrodes = (range: [number, number]) =>
-  Array.from({ length: 7 }, (_, electrode) => ({
-    electrode,
-    rangeVolts: range,
-    trialRangeVolts: null,
-    suggestedRangeVolts: null,
-    saturated: false
-  }))
 
 /** App services on the demo model's simulated instrument (no waiting), every command recorded in `sent`; `pullCable` drops the link. */
 async function setUp() {
@@ -67,7 +59,7 @@ async function connectAndCalibrate(services: Awaited<ReturnType<typeof setUp>>['
   const calibration = await services.device.saveCalibration({
     profileId: status.profile!.id,
     notes: '',
-    electrodes: electrodes([-0.6, 0.4]),
+    electrodes: calibratedElectrodes([-0.6, 0.4]),
     measurementId: null
   })
   return calibration.id

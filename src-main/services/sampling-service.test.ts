@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { IN_PROCESS_SIMULATOR_PATH } from '../../src-shared/ipc'
 import { buildSamplingChunk } from '../core'
 import { SamplingRefusedError, SamplingStoppedError } from './sampling-service'
-import { servicesOnTempFolder } from './test-support'
+import { calibratedElectrodes, servicesOnTempFolder } from './test-support'
 import type { AppServices } from './app-services'
 
 let cleanup: (() => Promise<void>) | null = null
@@ -14,15 +14,6 @@ afterEach(async () => {
   await cleanup?.()
   cleanup = null
 })
-
-const electrodes = (range: [number, number]) =>
-  Array.from({ length: 7 }, (_, electrode) => ({
-    electrode,
-    rangeVolts: range,
-    trialRangeVolts: null,
-    suggestedRangeVolts: null,
-    saturated: false
-  }))
 
 async function calibratedServices(): Promise<{ services: AppServices; profileId: number; calibrationId: number }> {
   const made = await servicesOnTempFolder()
@@ -33,7 +24,7 @@ async function calibratedServices(): Promise<{ services: AppServices; profileId:
   const calibration = await services.device.saveCalibration({
     profileId,
     notes: '',
-    electrodes: electrodes([-0.6, 0.4]),
+    electrodes: calibratedElectrodes([-0.6, 0.4]),
     measurementId: null
   })
   return { services, profileId, calibrationId: calibration.id }
@@ -78,7 +69,7 @@ describe('SamplingService on the simulated instrument', () => {
     )
     expect(read.inputsVolts).toEqual(whole.inputsVolts)
     expect(read).toMatchObject({
-      electrodeRanges: electrodes([-0.6, 0.4]).map((e) => e.rangeVolts),
+      electrodeRanges: calibratedElectrodes([-0.6, 0.4]).map((e) => e.rangeVolts),
       amplification: 28.5
     })
     await expect(sampling.resume(1)).rejects.toThrow('dataset 1 is complete: nothing to resume')
@@ -105,7 +96,7 @@ describe('SamplingService on the simulated instrument', () => {
     await services.device.saveCalibration({
       profileId,
       notes: '',
-      electrodes: electrodes([-0.5, 0.5]),
+      electrodes: calibratedElectrodes([-0.5, 0.5]),
       measurementId: null
     })
     await expect(sampling.resume(1)).rejects.toThrow(

@@ -15,6 +15,16 @@ import type { SurrogateFileReader } from './model-catalog'
 import type { TrainerHandle } from './training-service'
 import type { Transport } from '../instrument/driver'
 
+/** A calibration's seven electrode rows, each calibrated to `range` volts (nothing saturated). */
+export const calibratedElectrodes = (range: [number, number]) =>
+  Array.from({ length: 7 }, (_, electrode) => ({
+    electrode,
+    rangeVolts: range,
+    trialRangeVolts: null,
+    suggestedRangeVolts: null,
+    saturated: false
+  }))
+
 export const RESOURCES_FOLDER = resolve(import.meta.dirname, '..', '..', 'resources')
 
 export function inProcessTrainer(): TrainerHandle {
